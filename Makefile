@@ -1,0 +1,61 @@
+# The French Bot — `make run` serves the site, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+WORKERS ?= 2
+STAMP := $(VENV)/.installed
+
+.PHONY: run dev test test-postgres bench lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Production settings on one machine: DEBUG off, WhiteNoise serves static files, a task worker beside the app.
+run: $(STAMP)
+	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot migrate --noinput -v 0
+	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot collectstatic --noinput -v 0
+	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot demo
+	@echo "The French Bot : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
+	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot db_worker -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/uvicorn config.asgi:application \
+		--host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log --lifespan off
+
+dev: $(STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/frenchbot migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/frenchbot demo
+	DJANGO_SETTINGS_MODULE=config.settings.local TASKS_BACKEND=immediate $(BIN)/frenchbot runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+# The same suite against PostgreSQL (DATABASE_URL defaults to the local server, trust auth).
+test-postgres: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/frenchbot} $(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/blog_load.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract translatable strings and compile the catalogues (needs GNU gettext).
+messages: $(STAMP)
+	cd frenchbot && ../$(BIN)/django-admin makemessages -l en --ignore 'blog/demo/*' && ../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,203 @@
+"""Settings shared by every environment.
+
+Every value that differs between machines comes from the environment (see `.env.example`);
+`environ.Env` reads `.env` at the project root when it exists.
+"""
+
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(environ.Env().str("FRENCHBOT_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def _secret_key() -> str:
+    """The key from the environment, else one generated once and kept under var/."""
+    from_env = env.str("SECRET_KEY", default="")
+    if from_env:
+        return from_env
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        from django.core.management.utils import get_random_secret_key
+
+        path.write_text(get_random_secret_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Absolute address of the site, used in e-mails, feeds and canonical links when no request is at hand.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = "The French Bot"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "frenchbot.core",
+    "frenchbot.blog",
+    "frenchbot.pages",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "frenchbot" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "frenchbot.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------------
+# SQLite in WAL mode by default; BEGIN IMMEDIATE takes the write lock up front so that concurrent writers
+# queue on the busy timeout instead of failing with "database is locked" half-way through a transaction.
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'frenchbot.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                "PRAGMA busy_timeout=30000;PRAGMA temp_store=MEMORY;PRAGMA cache_size=-20000;"
+            ),
+        }
+    )
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------------------------------------
+# Local memory by default (one process); point CACHE_URL at Redis (redis://127.0.0.1:6379/1) when several
+# processes serve the site, so rate limits and cached pages are shared.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://frenchbot")}
+# Seconds a rendered public page stays cached for anonymous visitors (0 turns the page cache off).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+
+# --- Auth -----------------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+# --- Internationalisation -------------------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
+LOCALE_PATHS = [BASE_DIR / "frenchbot" / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files -----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_MAX_AGE = 3600
+# Serve uploaded files from the app itself (true on one machine; false when a web server or CDN does it).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+
+# --- E-mail ---------------------------------------------------------------------------------------------
+# Console in development; EMAIL_URL=smtp://user:password@host:587 (or smtp+tls://...) in production.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="The French Bot <bonjour@thefrenchbot.fr>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who receives moderation notices (comma-separated); the staff users' addresses when empty.
+STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="bonjour@thefrenchbot.fr")
+
+# --- Background tasks -----------------------------------------------------------------------------------
+# The database backend needs no extra server: `frenchbot db_worker` runs the queue (make run starts one).
+# TASKS_BACKEND=django_tasks_rq.RQBackend with Redis scales to separate workers; "immediate" runs inline.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "dummy": "django_tasks.backends.dummy.DummyBackend",
+}
+_task_backend = env.str("TASKS_BACKEND", default="database")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(_task_backend, _task_backend)}}
+
+# --- Blog -----------------------------------------------------------------------------------------------
+BLOG_PAGE_SIZE = env.int("BLOG_PAGE_SIZE", default=9)
+# Comments close this many days after publication (0 keeps them open forever).
+COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=90)
+# A comment sent faster than this after the page was shown is treated as a robot.
+COMMENT_MIN_FILL_SECONDS = env.int("COMMENT_MIN_FILL_SECONDS", default=3)
+# At most COMMENT_RATE_LIMIT comments per IP address within COMMENT_RATE_WINDOW seconds.
+COMMENT_RATE_LIMIT = env.int("COMMENT_RATE_LIMIT", default=5)
+COMMENT_RATE_WINDOW = env.int("COMMENT_RATE_WINDOW", default=600)
+COMMENT_MAX_LENGTH = 5000
+# A comment with more links than this is always held for moderation.
+COMMENT_MAX_LINKS = 2
+# One vote per browser, and one per IP address within this many seconds.
+POLL_IP_WINDOW_SECONDS = env.int("POLL_IP_WINDOW_SECONDS", default=86400)
+
+# --- Security -------------------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "frenchbot.core.views.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Number of reverse proxies in front of the app whose X-Forwarded-For can be trusted (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

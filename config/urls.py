@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_page
+from django.views.static import serve
+
+from config.api import api
+from frenchbot.blog.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
+from frenchbot.blog.sitemaps import SITEMAPS
+from frenchbot.core import views as core_views
+from frenchbot.pages import views as pages_views
+
+admin.site.site_header = "The French Bot — administration"
+admin.site.site_title = "The French Bot"
+admin.site.index_title = "Administration du site"
+
+urlpatterns = [
+    path("", pages_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", cache_page(3600)(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("feed/rss/", LatestArticlesFeed(), name="feed_rss"),
+    path("feed/atom/", LatestArticlesAtomFeed(), name="feed_atom"),
+    path("blog/", include("frenchbot.blog.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("frenchbot.pages.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif settings.SERVE_MEDIA:
+    # One machine, no web server in front: the app serves uploaded cover images itself.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+
+handler404 = "frenchbot.core.views.page_not_found"
+handler500 = "frenchbot.core.views.server_error"
+handler403 = "frenchbot.core.views.permission_denied"
+handler400 = "frenchbot.core.views.bad_request"

@@ -1,0 +1,91 @@
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+_TOKEN_SALT = "frenchbot.blog.comment-form"
+# A page left open for a week still lets its reader comment.
+_TOKEN_MAX_AGE = 7 * 24 * 3600
+
+
+def comment_form_token() -> str:
+    """A signed time stamp of when the form was shown, to catch robots that post instantly."""
+    return signing.dumps(time.time(), salt=_TOKEN_SALT)
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(
+        label=_("Votre nom"),
+        max_length=80,
+        error_messages={"required": _("Indiquez votre nom (ou un pseudonyme).")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Votre e-mail"),
+        help_text=_("Il ne sera jamais affiché."),
+        error_messages={
+            "required": _("Indiquez votre e-mail : il ne sera jamais affiché."),
+            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : prenom@domaine.fr)."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    body = forms.CharField(
+        label=_("Votre commentaire"),
+        max_length=settings.COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": _("Votre commentaire est vide : écrivez quelques mots avant de l'envoyer."),
+            "max_length": _(
+                "Votre commentaire dépasse %(limit_value)d caractères (il en compte %(show_value)d) : "
+                "raccourcissez-le un peu."
+            ),
+        },
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Honeypot: hidden from people by CSS and aria-hidden, filled by naive robots.
+    website = forms.CharField(required=False, label=_("Laissez ce champ vide"))
+    ts = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The maxlength attribute would silently truncate a paste in the browser; the server says it instead.
+        self.fields["body"].widget.attrs.pop("maxlength", None)
+        for name in ("name", "email", "body"):
+            self.fields[name].widget.attrs["required"] = True
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if not body.strip():
+            raise forms.ValidationError(_("Votre commentaire est vide : écrivez quelques mots avant de l'envoyer."))
+        return body
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            self.add_error(
+                "body",
+                _("Votre message a été pris pour un envoi automatique. Videz le champ « Laissez ce champ vide » "
+                  "puis renvoyez-le : votre texte est conservé."),
+            )
+        try:
+            shown_at = signing.loads(cleaned.get("ts") or "", salt=_TOKEN_SALT, max_age=_TOKEN_MAX_AGE)
+        except signing.BadSignature:
+            self.add_error(
+                "body",
+                _("Ce formulaire a expiré. Votre texte est conservé : cliquez à nouveau sur « Publier »."),
+            )
+        else:
+            if time.time() - float(shown_at) < settings.COMMENT_MIN_FILL_SECONDS:
+                self.add_error(
+                    "body",
+                    _("Vous avez été très rapide ! Relisez votre commentaire puis cliquez à nouveau "
+                      "sur « Publier »."),
+                )
+        return cleaned
+
+
+class PollVoteForm(forms.Form):
+    option = forms.IntegerField(error_messages={"required": _("Choisissez une des réponses proposées.")})

@@ -1,0 +1,173 @@
+"""Writes of the blog: comments, moderation, votes, publication."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from frenchbot.core.net import ip_fingerprint
+from frenchbot.core.ratelimit import rate_limit_hit
+from frenchbot.core.text import count_links
+
+from .models import Article, Comment, Poll, PollOption, PollVote
+from .selectors import blog_cache_invalidate, comments_are_open
+
+
+class BlogError(Exception):
+    """A refusal to show the visitor: `message` is French (translated), `field` where it belongs in a form."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CommentOutcome:
+    comment: Comment
+    held: bool
+
+
+def comment_create(
+    *,
+    article: Article,
+    name: str,
+    email: str,
+    body: str,
+    ip: str,
+    parent_id: int | None = None,
+    user_agent: str = "",
+) -> CommentOutcome:
+    """Record a visitor's comment and decide whether it waits for moderation.
+
+    Held (pending): more than COMMENT_MAX_LINKS links, or an e-mail with no approved comment yet.
+    Approved at once: an e-mail that already has an approved comment. Staff get an e-mail for each held one.
+    Raises BlogError when comments are closed, the parent is not a visible comment, or the IP is over its limit.
+    """
+    if not comments_are_open(article=article):
+        raise BlogError(_("Les commentaires sont fermés pour cet article."), code="closed")
+
+    parent = None
+    if parent_id:
+        parent = Comment.objects.filter(
+            pk=parent_id, article=article, status=Comment.Status.APPROVED
+        ).first()
+        if parent is None:
+            raise BlogError(
+                _("Le commentaire auquel vous répondez n'existe plus. Votre texte est conservé ci-dessous."),
+                field="body",
+                code="parent",
+            )
+        # One level of replies: answering a reply answers the thread it belongs to.
+        if parent.parent_id:
+            parent = parent.parent
+
+    fingerprint = ip_fingerprint(ip)
+    if rate_limit_hit(
+        scope="comment",
+        key=fingerprint,
+        limit=settings.COMMENT_RATE_LIMIT,
+        window_seconds=settings.COMMENT_RATE_WINDOW,
+    ):
+        raise BlogError(
+            _(
+                "Vous avez envoyé beaucoup de commentaires en peu de temps. "
+                "Patientez quelques minutes puis renvoyez celui-ci : votre texte est conservé."
+            ),
+            field="body",
+            code="rate_limited",
+        )
+
+    email = email.strip().lower()
+    links = count_links(body)
+    if links > settings.COMMENT_MAX_LINKS:
+        status, reason = Comment.Status.PENDING, _("plus de %(n)d liens") % {"n": settings.COMMENT_MAX_LINKS}
+    elif Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists():
+        status, reason = Comment.Status.APPROVED, ""
+    else:
+        status, reason = Comment.Status.PENDING, _("premier commentaire de cette adresse")
+
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            article=article,
+            parent=parent,
+            name=name.strip(),
+            email=email,
+            body=body.strip(),
+            status=status,
+            held_reason=reason,
+            ip_fingerprint=fingerprint,
+            user_agent=user_agent[:300],
+        )
+        if status == Comment.Status.APPROVED:
+            transaction.on_commit(blog_cache_invalidate)
+        else:
+            transaction.on_commit(lambda: _enqueue_held_notice(comment.pk))
+    return CommentOutcome(comment=comment, held=status != Comment.Status.APPROVED)
+
+
+def _enqueue_held_notice(comment_id: int) -> None:
+    from .tasks import notify_staff_of_held_comment
+
+    notify_staff_of_held_comment.enqueue(comment_id=comment_id)
+
+
+def comment_moderate(*, comments: QuerySet[Comment], status: str) -> int:
+    """Move comments to a moderation status (bulk); returns how many changed."""
+    if status not in Comment.Status.values:
+        raise BlogError(_("Statut de modération inconnu."))
+    with transaction.atomic():
+        changed = comments.exclude(status=status).update(status=status, updated_at=timezone.now())
+        if changed:
+            transaction.on_commit(blog_cache_invalidate)
+    return changed
+
+
+def article_set_status(*, articles: QuerySet[Article], status: str) -> int:
+    """Publish (dated now when undated) or move back to draft, for the admin's bulk actions."""
+    if status not in Article.Status.values:
+        raise BlogError(_("Statut d'article inconnu."))
+    changed = 0
+    with transaction.atomic():
+        for article in articles.select_for_update():
+            if article.status == status:
+                continue
+            article.status = status
+            if status != Article.Status.DRAFT and not article.published_at:
+                article.published_at = timezone.now()
+            article.save(update_fields=["status", "published_at", "updated_at"])
+            changed += 1
+        if changed:
+            transaction.on_commit(blog_cache_invalidate)
+    return changed
+
+
+def poll_vote(*, poll: Poll, option_id: int | str | None, voter_id: str, ip: str) -> PollVote:
+    """Count one vote: once per browser (`voter_id`), and once per IP address within the window."""
+    if not poll.is_open:
+        raise BlogError(_("Ce sondage est clos : vous pouvez consulter les résultats."), code="closed")
+    try:
+        option = PollOption.objects.get(pk=int(option_id), poll=poll)
+    except (TypeError, ValueError, PollOption.DoesNotExist):
+        raise BlogError(_("Choisissez une des réponses proposées."), field="option", code="option") from None
+    fingerprint = ip_fingerprint(ip)
+    if PollVote.objects.filter(poll=poll, voter_id=voter_id).exists():
+        raise BlogError(_("Vous avez déjà voté, merci ! Voici les résultats."), code="already_voted")
+    since = timezone.now() - timezone.timedelta(seconds=settings.POLL_IP_WINDOW_SECONDS)
+    if PollVote.objects.filter(poll=poll, ip_fingerprint=fingerprint, created_at__gte=since).exists():
+        raise BlogError(
+            _("Un vote a déjà été enregistré depuis votre connexion, merci ! Voici les résultats."),
+            code="already_voted",
+        )
+    try:
+        with transaction.atomic():
+            vote = PollVote.objects.create(poll=poll, option=option, voter_id=voter_id, ip_fingerprint=fingerprint)
+    except IntegrityError:
+        # Two clicks racing: the unique constraint let only one through.
+        raise BlogError(_("Vous avez déjà voté, merci ! Voici les résultats."), code="already_voted") from None
+    transaction.on_commit(blog_cache_invalidate)
+    return vote

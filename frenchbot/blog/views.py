@@ -1,0 +1,192 @@
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from frenchbot.core.net import client_ip
+
+from . import selectors, services
+from .forms import CommentForm, PollVoteForm, comment_form_token
+from .models import Category, Poll, Tag
+
+VOTER_COOKIE = "fb_voter"
+VOTER_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _page(request: HttpRequest, queryset):
+    paginator = Paginator(queryset, settings.BLOG_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _voter_id(request: HttpRequest) -> str | None:
+    return request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_COOKIE)
+
+
+@require_GET
+def article_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "blog/article_list.html",
+        {
+            "page_obj": _page(request, selectors.article_list()),
+            "categories": selectors.categories_with_articles(),
+            "heading": _("Le blog"),
+            "intro": _("Actualités de l'IA et tutoriels pour l'utiliser au travail, sans jargon."),
+        },
+    )
+
+
+@require_GET
+def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    category = get_object_or_404(Category, slug=slug)
+    return render(
+        request,
+        "blog/article_list.html",
+        {
+            "page_obj": _page(request, selectors.article_list(category=category)),
+            "categories": selectors.categories_with_articles(),
+            "current_category": category,
+            "heading": category.name,
+            "intro": category.description,
+            "feed_rss": "blog:category_feed_rss",
+            "feed_atom": "blog:category_feed_atom",
+        },
+    )
+
+
+@require_GET
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    return render(
+        request,
+        "blog/article_list.html",
+        {
+            "page_obj": _page(request, selectors.article_list(tag=tag)),
+            "categories": selectors.categories_with_articles(),
+            "heading": _("Articles sur « %(tag)s »") % {"tag": tag.name},
+            "current_tag": tag,
+        },
+    )
+
+
+def _get_article(slug: str):
+    article = selectors.article_get_public(slug=slug)
+    if article is None:
+        raise Http404(_("Cet article n'existe pas ou n'est plus en ligne."))
+    return article
+
+
+def _render_article(request, article, *, form=None, status=200, poll_error=None):
+    data = selectors.article_page_data(article=article)
+    poll = data["poll"]
+    voted = bool(poll) and selectors.poll_has_voted(poll=poll, voter_id=_voter_id(request))
+    if form is None:
+        parent_id = request.GET.get("reponse", "")
+        form = CommentForm(initial={"ts": comment_form_token(), "parent": parent_id if parent_id.isdigit() else None})
+    else:
+        # A re-displayed form gets a fresh time stamp; everything the person typed stays.
+        form.data = form.data.copy()
+        form.data["ts"] = comment_form_token()
+        parent_id = form.data.get("parent", "")
+    replying_to = next((c for c in data["comments"] if str(c.pk) == str(parent_id)), None)
+    context = {
+        "article": article,
+        "form": form,
+        "replying_to": replying_to,
+        "comments_open": selectors.comments_are_open(article=article),
+        "poll_voted": voted,
+        "poll_error": poll_error,
+        **data,
+    }
+    return render(request, "blog/article_detail.html", context, status=status)
+
+
+@require_GET
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _render_article(request, _get_article(slug))
+
+
+@require_POST
+def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
+    article = _get_article(slug)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = services.comment_create(
+                article=article,
+                name=data["name"],
+                email=data["email"],
+                body=data["body"],
+                parent_id=data.get("parent"),
+                ip=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except services.BlogError as error:
+            if error.field:
+                form.add_error(error.field, error.message)
+            else:
+                messages.error(request, error.message)
+                return redirect(article.get_absolute_url() + "#commentaires")
+        else:
+            if outcome.held:
+                messages.info(
+                    request,
+                    _(
+                        "Merci ! Votre commentaire est en attente de modération : "
+                        "il apparaîtra dès qu'un membre de l'équipe l'aura relu."
+                    ),
+                )
+                return redirect(article.get_absolute_url() + "#commentaires")
+            messages.success(request, _("Merci ! Votre commentaire est publié."))
+            return redirect(outcome.comment.get_absolute_url())
+    return _render_article(request, article, form=form, status=400)
+
+
+@require_POST
+def poll_vote(request: HttpRequest, slug: str) -> HttpResponse:
+    article = _get_article(slug)
+    poll = get_object_or_404(Poll, article=article)
+    voter_id = _voter_id(request) or secrets.token_urlsafe(16)
+    form = PollVoteForm(request.POST)
+    results_url = reverse("blog:poll_results", kwargs={"slug": article.slug})
+    try:
+        services.poll_vote(
+            poll=poll,
+            option_id=form.data.get("option"),
+            voter_id=voter_id,
+            ip=client_ip(request),
+        )
+    except services.BlogError as error:
+        if error.code == "option":
+            return _render_article(request, article, status=400, poll_error=error.message)
+        messages.info(request, error.message)
+    else:
+        messages.success(request, _("Merci, votre vote est enregistré !"))
+    response = redirect(results_url)
+    response.set_signed_cookie(
+        VOTER_COOKIE, voter_id, salt=VOTER_COOKIE, max_age=VOTER_COOKIE_AGE, httponly=True, samesite="Lax"
+    )
+    return response
+
+
+@require_GET
+def poll_results(request: HttpRequest, slug: str) -> HttpResponse:
+    article = _get_article(slug)
+    poll = get_object_or_404(Poll, article=article)
+    return render(
+        request,
+        "blog/poll_results.html",
+        {
+            "article": article,
+            "poll": poll,
+            "poll_results": selectors.poll_results(poll=poll),
+            "poll_voted": selectors.poll_has_voted(poll=poll, voter_id=_voter_id(request)),
+        },
+    )

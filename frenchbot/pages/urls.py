@@ -1,0 +1,22 @@
+"""The company's fixed pages: its offer and the legal pages every French site owes its visitors."""
+
+from django.urls import path
+
+from . import views
+
+PAGES = {
+    "formations": ("formations/", "pages/formations.html"),
+    "audit": ("audit/", "pages/audit.html"),
+    "assistant": ("assistant/", "pages/assistant.html"),
+    "rendez_vous": ("rendez-vous/", "pages/rendez_vous.html"),
+    "legal": ("mentions-legales/", "pages/legal.html"),
+    "privacy": ("confidentialite/", "pages/privacy.html"),
+    "accessibility": ("accessibilite/", "pages/accessibility.html"),
+    "contact": ("contact/", "pages/contact.html"),
+}
+
+app_name = "pages"
+
+urlpatterns = [
+    path(route, views.page, {"template": template}, name=name) for name, (route, template) in PAGES.items()
+]

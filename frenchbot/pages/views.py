@@ -1,0 +1,18 @@
+"""The home page and the company's fixed pages. Like the back-office, this app reads other apps and
+nothing imports it."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from frenchbot.blog.selectors import article_list
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/home.html", {"latest_articles": article_list()[:3]})
+
+
+@require_GET
+def page(request: HttpRequest, template: str) -> HttpResponse:
+    return render(request, template)
