@@ -55,7 +55,7 @@ format: $(STAMP)
 
 # Extract translatable strings and compile the catalogues (needs GNU gettext).
 messages: $(STAMP)
-	cd frenchbot && ../$(BIN)/django-admin makemessages -l en --ignore 'blog/demo/*' && ../$(BIN)/django-admin compilemessages
+	cd frenchbot && DJANGO_SETTINGS_MODULE=config.settings.local ../$(BIN)/django-admin makemessages -l en --ignore 'blog/demo/*' && DJANGO_SETTINGS_MODULE=config.settings.local ../$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) var/static

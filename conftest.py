@@ -51,11 +51,14 @@ def smtp_server(settings):
         def handle_message(self, message):
             received.append(message)
 
-    controller = Controller(Collect(), hostname="127.0.0.1", port=0)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.server.sockets[0].getsockname()[1]
+    settings.EMAIL_PORT = port
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = ""
@@ -64,3 +67,37 @@ def smtp_server(settings):
         yield received
     finally:
         controller.stop()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    """Debian's Chromium driven by Playwright; the browser tests skip, saying why, when either is missing."""
+    import os
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright manquant : pip install playwright (les tests navigateur sont ignorés)")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium manquant : apt-get install chromium (les tests navigateur sont ignorés)")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make stay synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_browser, live_server):
+    context = _browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,6 +1,7 @@
 """The test suite: the same settings, fast hashing, tasks run inline, e-mails kept in memory."""
 
 from .base import *  # noqa: F403
+from .base import STATIC_ROOT
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -15,3 +16,4 @@ STORAGES = {
 COMMENT_MIN_FILL_SECONDS = 0
 # Page data is cached until a write commits; tests run inside a transaction that never commits.
 PAGE_CACHE_SECONDS = 0
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -66,8 +66,10 @@ def categories_with_articles() -> QuerySet[Category]:
     published = Q(articles__status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED]) & Q(
         articles__published_at__lte=now
     )
-    return Category.objects.annotate(article_count=Count("articles", filter=published)).filter(
-        article_count__gt=0
+    return (
+        Category.objects.annotate(article_count=Count("articles", filter=published))
+        .filter(article_count__gt=0)
+        .order_by("name")
     )
 
 

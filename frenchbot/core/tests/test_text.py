@@ -1,0 +1,49 @@
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from frenchbot.core.text import count_links, fold, reading_time_minutes, render_markdown, slugify_heading
+
+
+def test_headings_get_anchors_and_h1_is_demoted():
+    html = render_markdown("# Titre\n\n## Écrire un prompt\n\n## Écrire un prompt")
+    assert "<h1" not in html
+    assert '<h2 id="titre">Titre</h2>' in html
+    assert '<h2 id="ecrire-un-prompt">' in html
+    assert '<h2 id="ecrire-un-prompt-2">' in html
+
+
+def test_tables_and_code_survive_sanitising():
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n```\nprompt\n```")
+    assert "<table>" in html
+    assert "<pre><code>prompt" in html
+
+
+def test_links_are_kept_with_safe_rel():
+    html = render_markdown("[Mistral](https://mistral.ai)")
+    assert 'href="https://mistral.ai"' in html
+    assert "noopener" in html
+
+
+@given(st.text(max_size=300))
+def test_no_raw_html_ever_comes_out(text):
+    html = render_markdown(text + "<script>alert(1)</script><iframe src=x></iframe>")
+    assert "<script" not in html
+    assert "<iframe" not in html
+    assert not re.search(r"<[a-z][^>]*\son\w+=", html)
+
+
+def test_reading_time_never_below_one_minute():
+    assert reading_time_minutes("") == 1
+    assert reading_time_minutes("mot " * 460) == 2
+
+
+def test_count_links():
+    assert count_links("voir https://a.fr, http://b.fr et www.c.fr mais pas c.fr") == 3
+
+
+def test_fold_and_slug():
+    assert fold("Élève à l'école") == "eleve a l'ecole"
+    assert slugify_heading("RGPD : ce qu'il faut savoir !") == "rgpd-ce-qu-il-faut-savoir"
+    assert slugify_heading("!!!") == "section"

@@ -1,0 +1,40 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_robots_points_to_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Disallow: /admin/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_a_404_in_the_layout(client):
+    response = client.get("/nulle-part/")
+    assert response.status_code == 404
+    assert "Cette page est introuvable" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_csrf_failure_is_explained(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/blog/x/commenter/", {"body": "texte"})
+    assert response.status_code == 403
+    assert "Votre formulaire a expiré" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_english_interface_on_request(client, settings):
+    response = client.get("/blog/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.content.decode()
