@@ -132,6 +132,7 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
 LOCALE_PATHS = [BASE_DIR / "frenchbot" / "locale"]
 TIME_ZONE = "Europe/Paris"
+FORMAT_MODULE_PATH = ["frenchbot.core.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -37,4 +37,18 @@ def test_csrf_failure_is_explained(client):
 def test_english_interface_on_request(client, settings):
     response = client.get("/blog/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert '<html lang="en">' in response.content.decode()
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Skip to content" in html
+    assert "Aller au contenu" not in html
+
+
+@pytest.mark.django_db
+def test_french_time_typography(client):
+    from django.template import Context, Template
+    from django.utils import timezone, translation
+
+    moment = timezone.datetime(2026, 11, 27, 14, 30, tzinfo=timezone.get_current_timezone())
+    with translation.override("fr"):
+        rendered = Template("{{ moment|date }} à {{ moment|time }}").render(Context({"moment": moment}))
+    assert rendered == "27 novembre 2026 à 14 h 30"
