@@ -79,9 +79,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("voir"))
     def view_link(self, obj):
-        if not obj.is_public:
-            return "—"
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), _("Voir"))
+        label = _("Voir") if obj.is_public else _("Aperçu")
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), label)
 
     @admin.action(description=_("Publier les articles sélectionnés"))
     def publish(self, request, queryset):

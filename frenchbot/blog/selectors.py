@@ -48,6 +48,11 @@ def article_get_public(*, slug: str) -> Article | None:
     )
 
 
+def article_get_any(*, slug: str) -> Article | None:
+    """Any article, whatever its status: for staff previews only."""
+    return Article.objects.select_related("category", "author").prefetch_related("tags").filter(slug=slug).first()
+
+
 def article_related(*, article: Article, limit: int = 3) -> list[Article]:
     """Articles sharing the most tags, then the same category, newest first."""
     tag_ids = list(article.tags.values_list("id", flat=True))

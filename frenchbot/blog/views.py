@@ -102,6 +102,7 @@ def _render_article(request, article, *, form=None, status=200, poll_error=None)
         "comments_open": selectors.comments_are_open(article=article),
         "poll_voted": voted,
         "poll_error": poll_error,
+        "is_preview": not article.is_public,
         **data,
     }
     return render(request, "blog/article_detail.html", context, status=status)
@@ -109,7 +110,13 @@ def _render_article(request, article, *, form=None, status=200, poll_error=None)
 
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return _render_article(request, _get_article(slug))
+    article = selectors.article_get_public(slug=slug)
+    if article is None and request.user.is_staff:
+        # Staff preview drafts and scheduled articles at their future address, as they will look.
+        article = selectors.article_get_any(slug=slug)
+    if article is None:
+        raise Http404(_("Cet article n'existe pas ou n'est plus en ligne."))
+    return _render_article(request, article)
 
 
 @require_POST

@@ -43,17 +43,20 @@ def test_pending_queue_filter(staff_client):
     assert "Déjà en ligne" not in html
 
 
-def test_publish_and_unpublish_actions(staff_client, client):
+def test_publish_and_unpublish_actions(staff_client):
+    from django.test import Client
+
+    visitor = Client()
     draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
     url = reverse("admin:blog_article_changelist")
     staff_client.post(url, {"action": "publish", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert draft.status == Article.Status.PUBLISHED
-    assert staff_client.get(draft.get_absolute_url()).status_code == 200
+    assert visitor.get(draft.get_absolute_url()).status_code == 200
     staff_client.post(url, {"action": "make_draft", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert draft.status == Article.Status.DRAFT
-    assert staff_client.get(draft.get_absolute_url()).status_code == 404
+    assert visitor.get(draft.get_absolute_url()).status_code == 404
 
 
 def test_staff_writes_an_article_in_markdown(staff_client, django_user_model):

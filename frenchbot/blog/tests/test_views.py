@@ -253,3 +253,54 @@ def test_sitemap_lists_public_articles_only(client):
     xml = client.get("/sitemap.xml").content.decode()
     assert public.get_absolute_url() in xml
     assert draft.get_absolute_url() not in xml
+
+
+def test_staff_preview_a_draft_visitors_do_not(client, django_user_model):
+    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None, title="Pas encore prêt")
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    staff = django_user_model.objects.create_user("redac", "redac@example.fr", "x", is_staff=True)
+    client.force_login(staff)
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Aperçu" in html and "brouillon" in html
+    assert 'id="laisser-un-commentaire"' not in html
+
+
+def test_pages_carry_a_content_security_policy(client):
+    article = ArticleFactory()
+    policy = client.get(article.get_absolute_url())["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_api_docs_are_served_without_a_cdn(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    assert b"cdn.jsdelivr" not in response.content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/blog/?page=-1",
+        "/blog/?page=" + "9" * 40,
+        "/blog/ok/?reponse=../../etc",
+        "/blog/%00/",
+        "/blog/categorie/%F0%9F%98%80/",
+        "/feed/rss/?page=x",
+        "/blog/ok/sondage/",
+    ],
+)
+def test_odd_urls_never_fail(client, url):
+    ArticleFactory(slug="ok")
+    assert client.get(url).status_code in (200, 404)
+
+
+def test_huge_ids_are_refused_cleanly(client):
+    poll = PollFactory()
+    response = client.post(reverse("blog:poll_vote", args=[poll.article.slug]), {"option": "9" * 30})
+    assert response.status_code == 400
+    response = _post_comment(client, poll.article, parent="9" * 30)
+    assert response.status_code == 400
+    assert "Votre texte est conservé" in response.content.decode()
