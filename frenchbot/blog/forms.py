@@ -26,8 +26,8 @@ class CommentForm(forms.Form):
         label=_("Votre e-mail"),
         help_text=_("Il ne sera jamais affiché."),
         error_messages={
-            "required": _("Indiquez votre e-mail : il ne sera jamais affiché."),
-            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : prenom@domaine.fr)."),
+            "required": _("Indiquez votre e-mail : il ne sera jamais affiché."),
+            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : prenom@domaine.fr)."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -36,9 +36,9 @@ class CommentForm(forms.Form):
         max_length=settings.COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={
-            "required": _("Votre commentaire est vide : écrivez quelques mots avant de l'envoyer."),
+            "required": _("Votre commentaire est vide : écrivez quelques mots avant de l'envoyer."),
             "max_length": _(
-                "Votre commentaire dépasse %(limit_value)d caractères (il en compte %(show_value)d) : "
+                "Votre commentaire dépasse %(limit_value)d caractères (il en compte %(show_value)d) : "
                 "raccourcissez-le un peu."
             ),
         },
@@ -59,7 +59,7 @@ class CommentForm(forms.Form):
     def clean_body(self):
         body = self.cleaned_data["body"]
         if not body.strip():
-            raise forms.ValidationError(_("Votre commentaire est vide : écrivez quelques mots avant de l'envoyer."))
+            raise forms.ValidationError(_("Votre commentaire est vide : écrivez quelques mots avant de l'envoyer."))
         return body
 
     def clean(self):
@@ -67,22 +67,22 @@ class CommentForm(forms.Form):
         if cleaned.get("website"):
             self.add_error(
                 "body",
-                _("Votre message a été pris pour un envoi automatique. Videz le champ « Laissez ce champ vide » "
-                  "puis renvoyez-le : votre texte est conservé."),
+                _("Votre message a été pris pour un envoi automatique. Videz le champ « Laissez ce champ vide » "
+                  "puis renvoyez-le : votre texte est conservé."),
             )
         try:
             shown_at = signing.loads(cleaned.get("ts") or "", salt=_TOKEN_SALT, max_age=_TOKEN_MAX_AGE)
         except signing.BadSignature:
             self.add_error(
                 "body",
-                _("Ce formulaire a expiré. Votre texte est conservé : cliquez à nouveau sur « Publier »."),
+                _("Ce formulaire a expiré. Votre texte est conservé : cliquez à nouveau sur « Publier »."),
             )
         else:
             if time.time() - float(shown_at) < settings.COMMENT_MIN_FILL_SECONDS:
                 self.add_error(
                     "body",
-                    _("Vous avez été très rapide ! Relisez votre commentaire puis cliquez à nouveau "
-                      "sur « Publier »."),
+                    _("Vous avez été très rapide ! Relisez votre commentaire puis cliquez à nouveau "
+                      "sur « Publier »."),
                 )
         return cleaned
 

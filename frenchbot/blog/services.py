@@ -76,7 +76,7 @@ def comment_create(
         raise BlogError(
             _(
                 "Vous avez envoyé beaucoup de commentaires en peu de temps. "
-                "Patientez quelques minutes puis renvoyez celui-ci : votre texte est conservé."
+                "Patientez quelques minutes puis renvoyez celui-ci : votre texte est conservé."
             ),
             field="body",
             code="rate_limited",
@@ -149,18 +149,18 @@ def article_set_status(*, articles: QuerySet[Article], status: str) -> int:
 def poll_vote(*, poll: Poll, option_id: int | str | None, voter_id: str, ip: str) -> PollVote:
     """Count one vote: once per browser (`voter_id`), and once per IP address within the window."""
     if not poll.is_open:
-        raise BlogError(_("Ce sondage est clos : vous pouvez consulter les résultats."), code="closed")
+        raise BlogError(_("Ce sondage est clos : vous pouvez consulter les résultats."), code="closed")
     try:
         option = PollOption.objects.get(pk=int(option_id), poll=poll)
     except (TypeError, ValueError, PollOption.DoesNotExist):
         raise BlogError(_("Choisissez une des réponses proposées."), field="option", code="option") from None
     fingerprint = ip_fingerprint(ip)
     if PollVote.objects.filter(poll=poll, voter_id=voter_id).exists():
-        raise BlogError(_("Vous avez déjà voté, merci ! Voici les résultats."), code="already_voted")
+        raise BlogError(_("Vous avez déjà voté, merci ! Voici les résultats."), code="already_voted")
     since = timezone.now() - timezone.timedelta(seconds=settings.POLL_IP_WINDOW_SECONDS)
     if PollVote.objects.filter(poll=poll, ip_fingerprint=fingerprint, created_at__gte=since).exists():
         raise BlogError(
-            _("Un vote a déjà été enregistré depuis votre connexion, merci ! Voici les résultats."),
+            _("Un vote a déjà été enregistré depuis votre connexion, merci ! Voici les résultats."),
             code="already_voted",
         )
     try:
@@ -168,6 +168,6 @@ def poll_vote(*, poll: Poll, option_id: int | str | None, voter_id: str, ip: str
             vote = PollVote.objects.create(poll=poll, option=option, voter_id=voter_id, ip_fingerprint=fingerprint)
     except IntegrityError:
         # Two clicks racing: the unique constraint let only one through.
-        raise BlogError(_("Vous avez déjà voté, merci ! Voici les résultats."), code="already_voted") from None
+        raise BlogError(_("Vous avez déjà voté, merci ! Voici les résultats."), code="already_voted") from None
     transaction.on_commit(blog_cache_invalidate)
     return vote

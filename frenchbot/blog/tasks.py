@@ -17,7 +17,7 @@ def notify_staff_of_held_comment(comment_id: int) -> int:
         return 0
     return mail_send_templated(
         to=staff_notification_recipients(),
-        subject=_("Commentaire à modérer : %(title)s") % {"title": comment.article.title},
+        subject=_("Commentaire à modérer : %(title)s") % {"title": comment.article.title},
         template="blog/email/comment_held.txt",
         context={
             "comment": comment,

@@ -69,7 +69,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "page_obj": _page(request, selectors.article_list(tag=tag)),
             "categories": selectors.categories_with_articles(),
-            "heading": _("Articles sur « %(tag)s »") % {"tag": tag.name},
+            "heading": _("Articles sur « %(tag)s »") % {"tag": tag.name},
             "current_tag": tag,
         },
     )
@@ -146,12 +146,12 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.info(
                     request,
                     _(
-                        "Merci ! Votre commentaire est en attente de modération : "
+                        "Merci ! Votre commentaire est en attente de modération : "
                         "il apparaîtra dès qu'un membre de l'équipe l'aura relu."
                     ),
                 )
                 return redirect(article.get_absolute_url() + "#commentaires")
-            messages.success(request, _("Merci ! Votre commentaire est publié."))
+            messages.success(request, _("Merci ! Votre commentaire est publié."))
             return redirect(outcome.comment.get_absolute_url())
     return _render_article(request, article, form=form, status=400)
 
@@ -175,7 +175,7 @@ def poll_vote(request: HttpRequest, slug: str) -> HttpResponse:
             return _render_article(request, article, status=400, poll_error=error.message)
         messages.info(request, error.message)
     else:
-        messages.success(request, _("Merci, votre vote est enregistré !"))
+        messages.success(request, _("Merci, votre vote est enregistré !"))
     response = redirect(results_url)
     response.set_signed_cookie(
         VOTER_COOKIE, voter_id, salt=VOTER_COOKIE, max_age=VOTER_COOKIE_AGE, httponly=True, samesite="Lax"

@@ -90,7 +90,7 @@ def count_links(text: str) -> int:
 
 
 def fold(text: str) -> str:
-    """Lowercase without accents: « Élève » → « eleve ». Used for anchors and comparisons."""
+    """Lowercase without accents: « Élève » → « eleve ». Used for anchors and comparisons."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 

@@ -69,7 +69,7 @@ class PollFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     article = factory.SubFactory(ArticleFactory)
-    question = "Coup de génie ou coup de poker ?"
+    question = "Coup de génie ou coup de poker ?"
 
     @factory.post_generation
     def options(self, create, extracted, **kwargs):

@@ -58,7 +58,7 @@ def test_tag_page_lists_its_articles(client):
     ArticleFactory()
     response = client.get("/blog/etiquette/mistral/")
     assert list(response.context["page_obj"]) == [tagged]
-    assert "« Mistral »" in response.content.decode()
+    assert "« Mistral »" in response.content.decode()
 
 
 def test_article_page_shows_meta_and_reading_time(client):
@@ -177,7 +177,7 @@ def test_closed_comments_hide_the_form(client, settings):
     assert 'id="laisser-un-commentaire"' not in html
     response = client.post(
         reverse("blog:comment", args=[article.slug]),
-        {"name": "A", "email": "a@example.fr", "body": "Encore ouvert ?", "ts": ""},
+        {"name": "A", "email": "a@example.fr", "body": "Encore ouvert ?", "ts": ""},
     )
     assert response.status_code == 400
     assert not Comment.objects.exists()

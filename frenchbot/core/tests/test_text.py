@@ -45,5 +45,5 @@ def test_count_links():
 
 def test_fold_and_slug():
     assert fold("Élève à l'école") == "eleve a l'ecole"
-    assert slugify_heading("RGPD : ce qu'il faut savoir !") == "rgpd-ce-qu-il-faut-savoir"
+    assert slugify_heading("RGPD : ce qu'il faut savoir !") == "rgpd-ce-qu-il-faut-savoir"
     assert slugify_heading("!!!") == "section"

@@ -18,17 +18,17 @@ class Command(BaseCommand):
         if created["articles"]:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Démo chargée : {created['articles']} articles, {created['comments']} commentaires, "
+                    f"Démo chargée : {created['articles']} articles, {created['comments']} commentaires, "
                     f"{created['polls']} sondages."
                 )
             )
         else:
-            self.stdout.write("Contenu de démonstration déjà présent : rien à ajouter.")
+            self.stdout.write("Contenu de démonstration déjà présent : rien à ajouter.")
         username, password = self._admin()
         if not options["quiet_login"]:
             self.stdout.write(
                 self.style.WARNING(
-                    f"Administration : {settings.SITE_URL}/admin/  identifiant : {username}  mot de passe : {password}"
+                    f"Administration : {settings.SITE_URL}/admin/  identifiant : {username}  mot de passe : {password}"
                 )
             )
 
