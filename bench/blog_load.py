@@ -333,11 +333,13 @@ def page_scenario(server: Server, name: str, path: str, args, target: str = "", 
     log(f"{name}: warm-up {args.warmup} s")
     run_wrk(url, script="page.lua", connections=args.connections, duration=args.warmup)
     sizes = server.log_sizes()
-    log(f"{name}: wrk -c{args.connections} -d{args.duration}s")
+    load_before = os.getloadavg()
+    log(f"{name}: wrk -c{args.connections} -d{args.duration}s (load average {load_before[0]:.2f})")
     parsed, raw = run_wrk(url, script="page.lua", connections=args.connections, duration=args.duration)
     result = fill_result(Result(name, path, args.connections, args.duration, target=target), parsed, raw)
     scan_log(result, server.log_since(sizes))
     result.details["page_bytes"] = len(body)
+    result.details["loadavg_before"] = [round(x, 2) for x in load_before]
     if check is None:
         result.passed = None if result.errors == 0 else False
     else:
@@ -405,7 +407,8 @@ def comment_scenario(server: Server, args) -> Result:
 
     before = server.db_counts()
     sizes = server.log_sizes()
-    log(f"comment: wrk -c{args.commenters} -d{args.duration}s")
+    load_before = os.getloadavg()
+    log(f"comment: wrk -c{args.commenters} -d{args.duration}s (load average {load_before[0]:.2f})")
     parsed, raw = run_wrk(
         server.base + COMMENT_PATH,
         script="comment.lua",
@@ -420,6 +423,7 @@ def comment_scenario(server: Server, args) -> Result:
         log(f"comment: first 400 during the run: {html.unescape(parsed['first_400'][0])}")
         result.details["first_400"] = html.unescape(parsed["first_400"][0])
     result.details["trial_post_status"] = status
+    result.details["loadavg_before"] = [round(x, 2) for x in load_before]
 
     # Does the task worker keep up? Wait (bounded) for the e-mail notices queued by the run.
     drain_start = time.monotonic()
@@ -626,6 +630,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
 
     started = dt.datetime.now().astimezone()
+    load_at_start = os.getloadavg()
     machine = machine_info()
     database = os.environ.get("DATABASE_URL", "") or "sqlite (temporary file)"
     log(f"database: {re.sub(r'//[^@/]*@', '//***@', database)}; machine: {machine}")
@@ -710,6 +715,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "database": re.sub(r"//[^@/]*@", "//***@", database),
         "machine": machine,
+        "loadavg_at_start": [round(x, 2) for x in load_at_start],
         "settings": {
             "duration_s": args.duration,
             "warmup_s": args.warmup,
@@ -742,6 +748,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"wrk -t2, {args.duration} s per run (after {args.warmup} s warm-up for pages), --timeout {WRK_TIMEOUT_S}s"
+        )
+        loads = ", ".join(
+            f"{r.details['loadavg_before'][0]:.2f}" for r in results if "loadavg_before" in r.details
+        )
+        print(
+            f"load average (1 min) at start {load_at_start[0]:.2f}, before each run: {loads or '—'}"
+            f" (wrk, uvicorn and the task worker share the {machine.get('nproc')} CPUs; other load skews the figures)"
         )
         print()
         print_table(results)

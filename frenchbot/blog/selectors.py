@@ -48,6 +48,22 @@ def article_get_public(*, slug: str) -> Article | None:
     )
 
 
+def article_get_public_cached(*, slug: str) -> Article | None:
+    """`article_get_public` through the cache (until the next blog write); the date is checked each time."""
+    timeout = settings.PAGE_CACHE_SECONDS
+    if not timeout:
+        return article_get_public(slug=slug)
+    key = f"blog:article:{slug}:{blog_cache_version()}"
+    article = cache.get(key)
+    if article is None:
+        article = article_get_public(slug=slug)
+        if article is None:
+            return None
+        list(article.tags.all())
+        cache.set(key, article, timeout)
+    return article if article.is_public else None
+
+
 def article_get_any(*, slug: str) -> Article | None:
     """Any article, whatever its status: for staff previews only."""
     return Article.objects.select_related("category", "author").prefetch_related("tags").filter(slug=slug).first()
@@ -141,6 +157,10 @@ def poll_results(*, poll: Poll) -> PollResults:
             for option, percent in zip(options, floors, strict=True)
         ],
     )
+
+
+def poll_has_voted_on_article(*, article: Article, voter_id: str) -> bool:
+    return PollVote.objects.filter(poll__article=article, voter_id=voter_id).exists()
 
 
 def poll_has_voted(*, poll: Poll, voter_id: str | None) -> bool:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from frenchbot.core.net import client_ip
+from frenchbot.core.pagecache import render_cached
 
 from . import selectors, services
 from .forms import CommentForm, PollVoteForm, comment_form_token
@@ -30,10 +31,11 @@ def _voter_id(request: HttpRequest) -> str | None:
 
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
-    return render(
+    return render_cached(
         request,
-        "blog/article_list.html",
-        {
+        key=f"blog-list:{selectors.blog_cache_version()}",
+        template="blog/article_list.html",
+        context=lambda values: {
             "page_obj": _page(request, selectors.article_list()),
             "categories": selectors.categories_with_articles(),
             "heading": _("Le blog"),
@@ -82,41 +84,61 @@ def _get_article(slug: str):
     return article
 
 
-def _render_article(request, article, *, form=None, status=200, poll_error=None):
+TS_PLACEHOLDER = "fbtsplaceholder"
+
+
+def _article_context(request, article, *, form=None, poll_error=None, ts: str, voted: bool) -> dict:
     data = selectors.article_page_data(article=article)
-    poll = data["poll"]
-    voted = bool(poll) and selectors.poll_has_voted(poll=poll, voter_id=_voter_id(request))
     if form is None:
         parent_id = request.GET.get("reponse", "")
-        form = CommentForm(initial={"ts": comment_form_token(), "parent": parent_id if parent_id.isdigit() else None})
+        form = CommentForm(initial={"ts": ts, "parent": parent_id if parent_id.isdigit() else None})
     else:
         # A re-displayed form gets a fresh time stamp; everything the person typed stays.
         form.data = form.data.copy()
-        form.data["ts"] = comment_form_token()
+        form.data["ts"] = ts
         parent_id = form.data.get("parent", "")
-    replying_to = next((c for c in data["comments"] if str(c.pk) == str(parent_id)), None)
-    context = {
+    return {
         "article": article,
         "form": form,
-        "replying_to": replying_to,
+        "replying_to": next((c for c in data["comments"] if str(c.pk) == str(parent_id)), None),
         "comments_open": selectors.comments_are_open(article=article),
         "poll_voted": voted,
         "poll_error": poll_error,
         "is_preview": not article.is_public,
         **data,
     }
+
+
+def _has_voted(request, article) -> bool:
+    voter_id = _voter_id(request)
+    return bool(voter_id) and selectors.poll_has_voted_on_article(article=article, voter_id=voter_id)
+
+
+def _render_article(request, article, *, form=None, status=200, poll_error=None):
+    context = _article_context(
+        request, article, form=form, poll_error=poll_error, ts=comment_form_token(), voted=_has_voted(request, article)
+    )
     return render(request, "blog/article_detail.html", context, status=status)
 
 
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = selectors.article_get_public(slug=slug)
+    article = selectors.article_get_public_cached(slug=slug)
     if article is None and request.user.is_staff:
         # Staff preview drafts and scheduled articles at their future address, as they will look.
         article = selectors.article_get_any(slug=slug)
     if article is None:
         raise Http404(_("Cet article n'existe pas ou n'est plus en ligne."))
-    return _render_article(request, article)
+    if not article.is_public:
+        return _render_article(request, article)
+    voted = _has_voted(request, article)
+    return render_cached(
+        request,
+        key=f"article:{article.pk}:{int(voted)}:{selectors.blog_cache_version()}",
+        template="blog/article_detail.html",
+        context=lambda values: _article_context(request, article, ts=values[TS_PLACEHOLDER], voted=voted),
+        tokens={TS_PLACEHOLDER: comment_form_token},
+    )
 
 
 @require_POST

@@ -5,12 +5,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from frenchbot.blog.selectors import article_list
+from frenchbot.blog.selectors import article_list, blog_cache_version
+from frenchbot.core.pagecache import render_cached
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/home.html", {"latest_articles": article_list()[:3]})
+    return render_cached(
+        request,
+        key=f"home:{blog_cache_version()}",
+        template="pages/home.html",
+        context=lambda values: {"latest_articles": list(article_list()[:3])},
+    )
 
 
 @require_GET

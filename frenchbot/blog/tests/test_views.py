@@ -304,3 +304,40 @@ def test_huge_ids_are_refused_cleanly(client):
     response = _post_comment(client, poll.article, parent="9" * 30)
     assert response.status_code == 400
     assert "Votre texte est conservé" in response.content.decode()
+
+
+def test_cached_page_gives_each_visitor_working_tokens(settings, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    settings.PAGE_CACHE_SECONDS = 300
+    article = ArticleFactory()
+    PollFactory(article=article)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    page_one = first.get(article.get_absolute_url()).content.decode()
+    page_two = second.get(article.get_absolute_url()).content.decode()
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    assert "placeholder" not in page_one
+    assert token.search(page_one).group(1) != token.search(page_two).group(1)
+    # The second visitor posts with the tokens of the page served from the cache.
+    response = second.post(
+        reverse("blog:comment", args=[article.slug]),
+        {
+            "csrfmiddlewaretoken": token.search(page_two).group(1),
+            "name": "Jeanne",
+            "email": "jeanne@example.fr",
+            "body": "Servie depuis le cache.",
+            "ts": re.search(r'name="ts" value="([^"]+)"', page_two).group(1),
+        },
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get().body == "Servie depuis le cache."
+    # A voter sees the results, not the cached form.
+    with django_capture_on_commit_callbacks(execute=True):
+        vote = second.post(
+            reverse("blog:poll_vote", args=[article.slug]),
+            {"csrfmiddlewaretoken": token.search(page_two).group(1), "option": article.poll.options.first().pk},
+        )
+    assert vote.status_code == 302
+    second.cookies.pop("messages", None)
+    assert "1 vote au total" in second.get(article.get_absolute_url()).content.decode()
+    assert "Voter</button>" in first.get(article.get_absolute_url()).content.decode()
