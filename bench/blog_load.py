@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -236,6 +237,61 @@ def http_post(base: str, path: str, body: str, headers: dict) -> tuple[int, dict
         conn.close()
 
 
+# --- How busy the machine is with other work ----------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_busy_s() -> float | None:
+    """CPU seconds spent busy (all processors) since boot, from /proc/stat."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / _TICK
+
+
+def _group_cpu_s(pgids: set[int]) -> float:
+    """CPU seconds used so far by the processes of these process groups (and their waited children)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            rest = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(rest[2]) in pgids:
+                total += sum(int(x) for x in rest[11:15])
+    return total / _TICK
+
+
+class CpuWatch:
+    """The share of the machine's CPU used by *other* processes while a run lasts: everything busy minus the
+    servers' process groups, the waited children of this script (wrk) and this script itself."""
+
+    def __init__(self, server: Server):
+        self.pgids = {proc.pid for proc in server.procs}
+        self.other_pct: float | None = None
+
+    def _sample(self):
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        ours = children.ru_utime + children.ru_stime + me.ru_utime + me.ru_stime + _group_cpu_s(self.pgids)
+        return time.monotonic(), _cpu_busy_s(), ours
+
+    def __enter__(self):
+        self.start = self._sample()
+        return self
+
+    def __exit__(self, *exc):
+        end = self._sample()
+        if self.start[1] is None or end[1] is None:
+            return
+        elapsed = end[0] - self.start[0]
+        other = (end[1] - self.start[1]) - (end[2] - self.start[2])
+        self.other_pct = max(0.0, round(100 * other / (elapsed * (os.cpu_count() or 1)), 1))
+
+
 # --- wrk -------------------------------------------------------------------------------------------------
 
 
@@ -335,11 +391,13 @@ def page_scenario(server: Server, name: str, path: str, args, target: str = "", 
     sizes = server.log_sizes()
     load_before = os.getloadavg()
     log(f"{name}: wrk -c{args.connections} -d{args.duration}s (load average {load_before[0]:.2f})")
-    parsed, raw = run_wrk(url, script="page.lua", connections=args.connections, duration=args.duration)
+    with CpuWatch(server) as watch:
+        parsed, raw = run_wrk(url, script="page.lua", connections=args.connections, duration=args.duration)
     result = fill_result(Result(name, path, args.connections, args.duration, target=target), parsed, raw)
     scan_log(result, server.log_since(sizes))
     result.details["page_bytes"] = len(body)
     result.details["loadavg_before"] = [round(x, 2) for x in load_before]
+    result.details["other_cpu_pct"] = watch.other_pct
     if check is None:
         result.passed = None if result.errors == 0 else False
     else:
@@ -409,13 +467,14 @@ def comment_scenario(server: Server, args) -> Result:
     sizes = server.log_sizes()
     load_before = os.getloadavg()
     log(f"comment: wrk -c{args.commenters} -d{args.duration}s (load average {load_before[0]:.2f})")
-    parsed, raw = run_wrk(
-        server.base + COMMENT_PATH,
-        script="comment.lua",
-        connections=args.commenters,
-        duration=args.duration,
-        script_args=(cookie, csrf_form, ts, run_id),
-    )
+    with CpuWatch(server) as watch:
+        parsed, raw = run_wrk(
+            server.base + COMMENT_PATH,
+            script="comment.lua",
+            connections=args.commenters,
+            duration=args.duration,
+            script_args=(cookie, csrf_form, ts, run_id),
+        )
     result = fill_result(
         Result(name, COMMENT_PATH, args.commenters, args.duration, target="0 errors, 0 locked"), parsed, raw
     )
@@ -424,6 +483,7 @@ def comment_scenario(server: Server, args) -> Result:
         result.details["first_400"] = html.unescape(parsed["first_400"][0])
     result.details["trial_post_status"] = status
     result.details["loadavg_before"] = [round(x, 2) for x in load_before]
+    result.details["other_cpu_pct"] = watch.other_pct
 
     # Does the task worker keep up? Wait (bounded) for the e-mail notices queued by the run.
     drain_start = time.monotonic()
@@ -523,7 +583,7 @@ def fmt(value: float | None, digits: int = 1) -> str:
 
 
 def print_table(results: list[Result], out=sys.stdout) -> None:
-    header = ("Scenario", "req/s", "p50 ms", "p99 ms", "errors", "db locked", "target", "result")
+    header = ("Scenario", "req/s", "p50 ms", "p99 ms", "errors", "db locked", "target", "result", "other CPU")
     rows = [
         (
             r.scenario,
@@ -534,11 +594,12 @@ def print_table(results: list[Result], out=sys.stdout) -> None:
             str(r.db_locked),
             r.target or "—",
             {True: "PASS", False: "FAIL", None: "info"}[r.passed],
+            "?" if r.details.get("other_cpu_pct") is None else f"{r.details['other_cpu_pct']:.0f}%",
         )
         for r in results
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    align = ["<", ">", ">", ">", ">", ">", "<", "<"]
+    align = ["<", ">", ">", ">", ">", ">", "<", "<", ">"]
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print(
             "  ".join(f"{cell:{a}{w}}" for cell, a, w in zip(row, align, widths, strict=True)).rstrip(),
@@ -749,12 +810,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"wrk -t2, {args.duration} s per run (after {args.warmup} s warm-up for pages), --timeout {WRK_TIMEOUT_S}s"
         )
-        loads = ", ".join(
-            f"{r.details['loadavg_before'][0]:.2f}" for r in results if "loadavg_before" in r.details
-        )
         print(
-            f"load average (1 min) at start {load_at_start[0]:.2f}, before each run: {loads or '—'}"
-            f" (wrk, uvicorn and the task worker share the {machine.get('nproc')} CPUs; other load skews the figures)"
+            f"wrk, uvicorn and the task worker share the {machine.get('nproc')} CPUs; 'other CPU' = share of the"
+            " machine used by other processes during the run (load skews the figures when it is not ~0%)"
         )
         print()
         print_table(results)
