@@ -114,9 +114,19 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------------------
-# Local memory by default (one process); point CACHE_URL at Redis (redis://127.0.0.1:6379/1) when several
-# processes serve the site, so rate limits and cached pages are shared.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://frenchbot")}
+# By default a folder under var/: shared by the web workers and the task worker of one machine, so that
+# a change seen by one process (a comment approved, an article saved) shows in all of them. Point CACHE_URL
+# at Redis (redis://127.0.0.1:6379/1) when the site runs on several machines.
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 # Seconds a rendered public page stays cached for anonymous visitors (0 turns the page cache off).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -99,6 +100,12 @@ class Article(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        if self.status == self.Status.SCHEDULED and not self.published_at:
+            raise ValidationError(
+                {"published_at": _("Indiquez la date à laquelle l'article programmé doit paraître.")}
+            )
 
     def save(self, *args, **kwargs):
         # Rendering once at save keeps the page fast and the sanitiser off the hot path.

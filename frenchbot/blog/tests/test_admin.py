@@ -93,3 +93,26 @@ def test_visitors_cannot_reach_the_admin(client):
     response = client.get(reverse("admin:blog_comment_change", args=[comment.pk]))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_scheduled_article_needs_a_date(staff_client, django_user_model):
+    from .factories import CategoryFactory
+
+    category = CategoryFactory()
+    author = django_user_model.objects.get(username="moderatrice")
+    response = staff_client.post(
+        reverse("admin:blog_article_add"),
+        {
+            "title": "Plus tard",
+            "slug": "plus-tard",
+            "body": "Texte",
+            "category": category.pk,
+            "author": author.pk,
+            "status": "scheduled",
+            "published_at_0": "",
+            "published_at_1": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Indiquez la date à laquelle l" in response.content.decode()
+    assert not Article.objects.filter(slug="plus-tard").exists()
