@@ -80,13 +80,17 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description=_("voir"))
     def view_link(self, obj):
         label = _("Voir") if obj.is_public else _("Aperçu")
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), label)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), label
+        )
 
     @admin.action(description=_("Publier les articles sélectionnés"))
     def publish(self, request, queryset):
         changed = services.article_set_status(articles=queryset, status=Article.Status.PUBLISHED)
         self.message_user(
-            request, ngettext("%d article publié.", "%d articles publiés.", changed) % changed, messages.SUCCESS
+            request,
+            ngettext("%d article publié.", "%d articles publiés.", changed) % changed,
+            messages.SUCCESS,
         )
 
     @admin.action(description=_("Repasser en brouillon"))
@@ -94,7 +98,8 @@ class ArticleAdmin(admin.ModelAdmin):
         changed = services.article_set_status(articles=queryset, status=Article.Status.DRAFT)
         self.message_user(
             request,
-            ngettext("%d article repassé en brouillon.", "%d articles repassés en brouillon.", changed) % changed,
+            ngettext("%d article repassé en brouillon.", "%d articles repassés en brouillon.", changed)
+            % changed,
             messages.SUCCESS,
         )
 
@@ -106,7 +111,17 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "body"]
     list_select_related = ["article"]
     readonly_fields = ["article", "parent", "held_reason", "created_at"]
-    fields = ["article", "parent", "name", "email", "body", "status", "held_reason", "is_staff_reply", "created_at"]
+    fields = [
+        "article",
+        "parent",
+        "name",
+        "email",
+        "body",
+        "status",
+        "held_reason",
+        "is_staff_reply",
+        "created_at",
+    ]
     actions = ["approve", "mark_spam", "move_to_trash", "mark_pending"]
 
     @admin.display(description=_("commentaire"))
@@ -126,13 +141,17 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description=_("Marquer comme indésirable"))
     def mark_spam(self, request, queryset):
         changed = services.comment_moderate(comments=queryset, status=Comment.Status.SPAM)
-        message = ngettext("%d commentaire marqué indésirable.", "%d commentaires marqués indésirables.", changed)
+        message = ngettext(
+            "%d commentaire marqué indésirable.", "%d commentaires marqués indésirables.", changed
+        )
         self.message_user(request, message % changed, messages.SUCCESS)
 
     @admin.action(description=_("Mettre à la corbeille"))
     def move_to_trash(self, request, queryset):
         changed = services.comment_moderate(comments=queryset, status=Comment.Status.TRASH)
-        message = ngettext("%d commentaire mis à la corbeille.", "%d commentaires mis à la corbeille.", changed)
+        message = ngettext(
+            "%d commentaire mis à la corbeille.", "%d commentaires mis à la corbeille.", changed
+        )
         self.message_user(request, message % changed, messages.SUCCESS)
 
     @admin.action(description=_("Remettre en attente"))

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-_TOKEN_SALT = "frenchbot.blog.comment-form"
+_TOKEN_SALT = "frenchbot.blog.comment-form"  # noqa: S105 - a signing namespace, not a secret
 # A page left open for a week still lets its reader comment.
 _TOKEN_MAX_AGE = 7 * 24 * 3600
 
@@ -59,7 +59,9 @@ class CommentForm(forms.Form):
     def clean_body(self):
         body = self.cleaned_data["body"]
         if not body.strip():
-            raise forms.ValidationError(_("Votre commentaire est vide : écrivez quelques mots avant de l'envoyer."))
+            raise forms.ValidationError(
+                _("Votre commentaire est vide : écrivez quelques mots avant de l'envoyer.")
+            )
         return body
 
     def clean(self):
@@ -67,8 +69,10 @@ class CommentForm(forms.Form):
         if cleaned.get("website"):
             self.add_error(
                 "body",
-                _("Votre message a été pris pour un envoi automatique. Videz le champ « Laissez ce champ vide » "
-                  "puis renvoyez-le : votre texte est conservé."),
+                _(
+                    "Votre message a été pris pour un envoi automatique. Videz le champ « Laissez ce champ vide » "
+                    "puis renvoyez-le : votre texte est conservé."
+                ),
             )
         try:
             shown_at = signing.loads(cleaned.get("ts") or "", salt=_TOKEN_SALT, max_age=_TOKEN_MAX_AGE)
@@ -81,8 +85,10 @@ class CommentForm(forms.Form):
             if time.time() - float(shown_at) < settings.COMMENT_MIN_FILL_SECONDS:
                 self.add_error(
                     "body",
-                    _("Vous avez été très rapide ! Relisez votre commentaire puis cliquez à nouveau "
-                      "sur « Publier »."),
+                    _(
+                        "Vous avez été très rapide ! Relisez votre commentaire puis cliquez à nouveau "
+                        "sur « Publier »."
+                    ),
                 )
         return cleaned
 

@@ -222,3 +222,6 @@ class PollVote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["poll", "voter_id"], name="blog_pollvote_one_per_browser")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.poll} → {self.option}"

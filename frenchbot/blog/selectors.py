@@ -66,7 +66,12 @@ def article_get_public_cached(*, slug: str) -> Article | None:
 
 def article_get_any(*, slug: str) -> Article | None:
     """Any article, whatever its status: for staff previews only."""
-    return Article.objects.select_related("category", "author").prefetch_related("tags").filter(slug=slug).first()
+    return (
+        Article.objects.select_related("category", "author")
+        .prefetch_related("tags")
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def article_related(*, article: Article, limit: int = 3) -> list[Article]:

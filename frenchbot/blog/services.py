@@ -53,9 +53,7 @@ def comment_create(
 
     parent = None
     if parent_id:
-        parent = Comment.objects.filter(
-            pk=parent_id, article=article, status=Comment.Status.APPROVED
-        ).first()
+        parent = Comment.objects.filter(pk=parent_id, article=article, status=Comment.Status.APPROVED).first()
         if parent is None:
             raise BlogError(
                 _("Le commentaire auquel vous répondez n'existe plus. Votre texte est conservé ci-dessous."),
@@ -165,9 +163,13 @@ def poll_vote(*, poll: Poll, option_id: int | str | None, voter_id: str, ip: str
         )
     try:
         with transaction.atomic():
-            vote = PollVote.objects.create(poll=poll, option=option, voter_id=voter_id, ip_fingerprint=fingerprint)
+            vote = PollVote.objects.create(
+                poll=poll, option=option, voter_id=voter_id, ip_fingerprint=fingerprint
+            )
     except IntegrityError:
         # Two clicks racing: the unique constraint let only one through.
-        raise BlogError(_("Vous avez déjà voté, merci ! Voici les résultats."), code="already_voted") from None
+        raise BlogError(
+            _("Vous avez déjà voté, merci ! Voici les résultats."), code="already_voted"
+        ) from None
     transaction.on_commit(blog_cache_invalidate)
     return vote

@@ -116,7 +116,12 @@ def _has_voted(request, article) -> bool:
 
 def _render_article(request, article, *, form=None, status=200, poll_error=None):
     context = _article_context(
-        request, article, form=form, poll_error=poll_error, ts=comment_form_token(), voted=_has_voted(request, article)
+        request,
+        article,
+        form=form,
+        poll_error=poll_error,
+        ts=comment_form_token(),
+        voted=_has_voted(request, article),
     )
     return render(request, "blog/article_detail.html", context, status=status)
 

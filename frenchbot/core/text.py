@@ -9,8 +9,10 @@ from markdown_it import MarkdownIt
 
 # Markdown is written by staff, but a compromised or careless account must not be able to inject script:
 # raw HTML is disabled in the parser and the output is sanitised again with an allow-list.
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table").enable(
-    "strikethrough"
+_md = (
+    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    .enable("table")
+    .enable("strikethrough")
 )
 
 _ALLOWED_TAGS = {

@@ -14,7 +14,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as error:  # noqa: BLE001 - any database failure means "not healthy"
-        return JsonResponse({"status": "error", "database": "unreachable", "detail": str(error)[:200]}, status=503)
+        return JsonResponse(
+            {"status": "error", "database": "unreachable", "detail": str(error)[:200]}, status=503
+        )
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 

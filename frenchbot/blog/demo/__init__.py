@@ -53,7 +53,12 @@ def demo_author():
     user_model = get_user_model()
     author, created = user_model.objects.get_or_create(
         username="claire",
-        defaults={"first_name": "Claire", "last_name": "Martin", "email": "claire@thefrenchbot.fr", "is_staff": False},
+        defaults={
+            "first_name": "Claire",
+            "last_name": "Martin",
+            "email": "claire@thefrenchbot.fr",
+            "is_staff": False,
+        },
     )
     if created:
         author.set_unusable_password()

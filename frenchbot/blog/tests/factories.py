@@ -75,5 +75,7 @@ class PollFactory(factory.django.DjangoModelFactory):
     def options(self, create, extracted, **kwargs):
         if not create:
             return
-        for position, label in enumerate(extracted or ["Coup de génie", "Coup de poker", "Ni l'un ni l'autre"]):
+        for position, label in enumerate(
+            extracted or ["Coup de génie", "Coup de poker", "Ni l'un ni l'autre"]
+        ):
             PollOption.objects.create(poll=self, label=label, position=position)

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("moderatrice", "moderatrice@example.fr", "motdepasse-solide")
+    user = django_user_model.objects.create_superuser(
+        "moderatrice", "moderatrice@example.fr", "motdepasse-solide"
+    )
     client.force_login(user)
     return client
 
@@ -30,7 +32,9 @@ def test_bulk_moderation_from_the_changelist(staff_client, action, status):
     )
     assert response.status_code == 200
     assert "3 commentaires" in response.content.decode()
-    assert set(Comment.objects.filter(pk__in=[c.pk for c in comments]).values_list("status", flat=True)) == {status}
+    assert set(Comment.objects.filter(pk__in=[c.pk for c in comments]).values_list("status", flat=True)) == {
+        status
+    }
     untouched.refresh_from_db()
     assert untouched.status == start
 
@@ -38,7 +42,9 @@ def test_bulk_moderation_from_the_changelist(staff_client, action, status):
 def test_pending_queue_filter(staff_client):
     CommentFactory(status="pending", body="À relire")
     CommentFactory(status="approved", body="Déjà en ligne")
-    html = staff_client.get(reverse("admin:blog_comment_changelist") + "?status__exact=pending").content.decode()
+    html = staff_client.get(
+        reverse("admin:blog_comment_changelist") + "?status__exact=pending"
+    ).content.decode()
     assert "À relire" in html
     assert "Déjà en ligne" not in html
 

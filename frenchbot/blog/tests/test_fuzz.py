@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 _field_values = st.one_of(st.text(max_size=300), st.integers().map(str), st.just(""), st.just("\x00"))
 _form = st.dictionaries(
-    st.sampled_from(["name", "email", "body", "website", "ts", "parent", "option", "csrfmiddlewaretoken", "x"]),
+    st.sampled_from(
+        ["name", "email", "body", "website", "ts", "parent", "option", "csrfmiddlewaretoken", "x"]
+    ),
     _field_values,
     max_size=8,
 )
@@ -35,4 +37,3 @@ def test_any_vote_post_is_answered(data):
         PollFactory(article=ArticleFactory(slug="fuzz-sondage"))
     response = Client().post("/blog/fuzz-sondage/sondage/voter/", data)
     assert response.status_code in (302, 400)
-

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def test_only_published_and_due_articles_are_listed():
     visible = ArticleFactory()
-    due = ArticleFactory(status=Article.Status.SCHEDULED, published_at=timezone.now() - timezone.timedelta(minutes=1))
+    due = ArticleFactory(
+        status=Article.Status.SCHEDULED, published_at=timezone.now() - timezone.timedelta(minutes=1)
+    )
     ArticleFactory(status=Article.Status.DRAFT, published_at=None)
     ArticleFactory(status=Article.Status.SCHEDULED, published_at=timezone.now() + timezone.timedelta(days=1))
     ArticleFactory(status=Article.Status.PUBLISHED, published_at=timezone.now() + timezone.timedelta(days=1))
@@ -73,5 +75,7 @@ def test_cached_page_data_follows_moderation(settings, django_capture_on_commit_
     pending = CommentFactory(article=article, status=Comment.Status.PENDING)
     assert selectors.article_page_data(article=article)["comments"] == []
     with django_capture_on_commit_callbacks(execute=True):
-        services.comment_moderate(comments=Comment.objects.filter(pk=pending.pk), status=Comment.Status.APPROVED)
+        services.comment_moderate(
+            comments=Comment.objects.filter(pk=pending.pk), status=Comment.Status.APPROVED
+        )
     assert selectors.article_page_data(article=article)["comments"] == [pending]

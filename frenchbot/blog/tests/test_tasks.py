@@ -12,7 +12,9 @@ from .factories import ArticleFactory, CommentFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_held_comment_notice_is_delivered_over_smtp(smtp_server, settings, django_capture_on_commit_callbacks):
+def test_held_comment_notice_is_delivered_over_smtp(
+    smtp_server, settings, django_capture_on_commit_callbacks
+):
     settings.STAFF_NOTIFICATION_EMAILS = ["moderation@example.fr"]
     article = ArticleFactory(title="Écrire un bon prompt")
     with django_capture_on_commit_callbacks(execute=True):

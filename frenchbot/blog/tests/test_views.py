@@ -62,7 +62,9 @@ def test_tag_page_lists_its_articles(client):
 
 
 def test_article_page_shows_meta_and_reading_time(client):
-    article = ArticleFactory(title="Écrire un bon prompt", seo_description="Rôle, contexte, format.", body="mot " * 700)
+    article = ArticleFactory(
+        title="Écrire un bon prompt", seo_description="Rôle, contexte, format.", body="mot " * 700
+    )
     response = client.get(article.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
@@ -74,7 +76,9 @@ def test_article_page_shows_meta_and_reading_time(client):
 
 
 def test_article_dates_are_french(client):
-    article = ArticleFactory(published_at=timezone.datetime(2026, 11, 27, 9, 0, tzinfo=timezone.get_current_timezone()))
+    article = ArticleFactory(
+        published_at=timezone.datetime(2026, 11, 27, 9, 0, tzinfo=timezone.get_current_timezone())
+    )
     html = client.get(article.get_absolute_url()).content.decode()
     assert "27 novembre 2026" in html
 
@@ -93,7 +97,12 @@ def test_script_in_markdown_is_neutralised(client):
 
 def test_unknown_and_draft_slugs_are_404_in_the_site_layout(client):
     draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
-    for url in ["/blog/nexiste-pas/", draft.get_absolute_url(), "/blog/categorie/inconnue/", "/blog/etiquette/x/"]:
+    for url in [
+        "/blog/nexiste-pas/",
+        draft.get_absolute_url(),
+        "/blog/categorie/inconnue/",
+        "/blog/etiquette/x/",
+    ]:
         response = client.get(url)
         assert response.status_code == 404
         assert "Cette page est introuvable" in response.content.decode()
@@ -239,7 +248,12 @@ def test_feeds(client):
     category = CategoryFactory(slug="actualites")
     ArticleFactory(title="Dans le flux", category=category)
     ArticleFactory(title="Brouillon caché", status=Article.Status.DRAFT, published_at=None)
-    for url in ["/feed/rss/", "/feed/atom/", "/blog/categorie/actualites/rss/", "/blog/categorie/actualites/atom/"]:
+    for url in [
+        "/feed/rss/",
+        "/feed/atom/",
+        "/blog/categorie/actualites/rss/",
+        "/blog/categorie/actualites/atom/",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert "Dans le flux" in response.content.decode()
@@ -335,7 +349,10 @@ def test_cached_page_gives_each_visitor_working_tokens(settings, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         vote = second.post(
             reverse("blog:poll_vote", args=[article.slug]),
-            {"csrfmiddlewaretoken": token.search(page_two).group(1), "option": article.poll.options.first().pk},
+            {
+                "csrfmiddlewaretoken": token.search(page_two).group(1),
+                "option": article.poll.options.first().pk,
+            },
         )
     assert vote.status_code == 302
     second.cookies.pop("messages", None)

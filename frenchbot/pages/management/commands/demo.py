@@ -39,7 +39,9 @@ class Command(BaseCommand):
         user = user_model.objects.filter(username="admin").first()
         if user is None:
             password = secrets.token_urlsafe(12)
-            user_model.objects.create_superuser("admin", "admin@thefrenchbot.fr", password, first_name="Équipe")
+            user_model.objects.create_superuser(
+                "admin", "admin@thefrenchbot.fr", password, first_name="Équipe"
+            )
             path.write_text(password)
             path.chmod(0o600)
             return "admin", password
