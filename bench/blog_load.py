@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import hashlib
 import html
 import http.client
 import json
@@ -563,19 +564,29 @@ def machine_info() -> dict:
             timeout=30,
         )
         info["django"], info["uvicorn"] = out.stdout.split()
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
+    info["git"] = git_state()
+    return info
+
+
+def git_state() -> str:
+    """The commit the code comes from, plus a short hash of the uncommitted changes to tracked files outside
+    bench/ and docs/, if any: the servers import the working tree when they start, so a change made during
+    the run shows here."""
+    try:
         head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        diff = subprocess.run(
+            ["git", "diff", "HEAD", "--", ".", ":(exclude)bench", ":(exclude)docs"],
             cwd=ROOT,
             capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        info["git"] = head.stdout.strip() + (" (uncommitted changes)" if dirty.stdout.strip() else "")
-    return info
+            timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return head + (
+        f" + uncommitted changes {hashlib.blake2b(diff, digest_size=4).hexdigest()[:8]}" if diff else ""
+    )
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
@@ -639,6 +650,12 @@ def server_env(var_dir: Path, *, page_cache: int, min_fill: int) -> dict[str, st
     return env
 
 
+def _python_shown() -> str:
+    """The interpreter as typed from the project root (.venv/bin/python), else its full path."""
+    path = Path(sys.executable)
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -697,6 +714,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"database: {re.sub(r'//[^@/]*@', '//***@', database)}; machine: {machine}")
     results: list[Result] = []
     server_logs: dict[str, dict] = {}
+    code_versions: dict[str, str] = {}
     folders: list[Path] = []
     failed_to_run = None
     try:
@@ -710,6 +728,7 @@ def main(argv: list[str] | None = None) -> int:
             server = Server(f"server[{mode}]", var_dir=var_dir, workers=args.workers, env=env)
             c = args.connections
             try:
+                code_versions[mode] = git_state()
                 server.prepare()
                 server.start()
                 if mode == "cached":
@@ -772,7 +791,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "date": started.isoformat(timespec="seconds"),
         "command": " ".join(
-            [Path(sys.executable).name, "bench/blog_load.py", *(argv if argv is not None else sys.argv[1:])]
+            [_python_shown(), "bench/blog_load.py", *(argv if argv is not None else sys.argv[1:])]
         ),
         "database": re.sub(r"//[^@/]*@", "//***@", database),
         "machine": machine,
@@ -791,6 +810,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "results": [asdict(r) for r in results],
         "server_logs": server_logs,
+        "code_at_server_start": code_versions,
+        "code_at_end": git_state(),
         "aborted": failed_to_run,
     }
     to_stdout_json = args.json == "-"
@@ -810,6 +831,12 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"wrk -t2, {args.duration} s per run (after {args.warmup} s warm-up for pages), --timeout {WRK_TIMEOUT_S}s"
         )
+        versions = sorted(set(code_versions.values()) | {report["code_at_end"]})
+        print(f"code: {report['code_at_end']}")
+        if len(versions) > 1:
+            print(
+                f"WARNING: the code changed during the benchmark ({' -> '.join(versions)}): compare with care"
+            )
         print(
             f"wrk, uvicorn and the task worker share the {machine.get('nproc')} CPUs; 'other CPU' = share of the"
             " machine used by other processes during the run (load skews the figures when it is not ~0%)"

@@ -91,7 +91,3 @@ class CommentForm(forms.Form):
                     ),
                 )
         return cleaned
-
-
-class PollVoteForm(forms.Form):
-    option = forms.IntegerField(error_messages={"required": _("Choisissez une des réponses proposées.")})

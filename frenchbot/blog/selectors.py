@@ -48,22 +48,6 @@ def article_get_public(*, slug: str) -> Article | None:
     )
 
 
-def article_get_public_cached(*, slug: str) -> Article | None:
-    """`article_get_public` through the cache (until the next blog write); the date is checked each time."""
-    timeout = settings.PAGE_CACHE_SECONDS
-    if not timeout:
-        return article_get_public(slug=slug)
-    key = f"blog:article:{slug}:{blog_cache_version()}"
-    article = cache.get(key)
-    if article is None:
-        article = article_get_public(slug=slug)
-        if article is None:
-            return None
-        list(article.tags.all())
-        cache.set(key, article, timeout)
-    return article if article.is_public else None
-
-
 def article_get_any(*, slug: str) -> Article | None:
     """Any article, whatever its status: for staff previews only."""
     return (

@@ -49,7 +49,11 @@ def comment_create(
     Raises BlogError when comments are closed, the parent is not a visible comment, or the IP is over its limit.
     """
     if not comments_are_open(article=article):
-        raise BlogError(_("Les commentaires sont fermés pour cet article."), code="closed")
+        raise BlogError(
+            _("Les commentaires sont fermés pour cet article. Votre texte est conservé ci-dessous."),
+            field="body",
+            code="closed",
+        )
 
     parent = None
     if parent_id:

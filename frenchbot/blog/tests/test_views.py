@@ -16,6 +16,12 @@ def _form_token(client, article) -> str:
     return re.search(r'name="ts" value="([^"]+)"', page).group(1)
 
 
+def _valid_token() -> str:
+    from frenchbot.blog.forms import comment_form_token
+
+    return comment_form_token()
+
+
 def _post_comment(client, article, **fields):
     data = {
         "name": "Jeanne",
@@ -186,9 +192,12 @@ def test_closed_comments_hide_the_form(client, settings):
     assert 'id="laisser-un-commentaire"' not in html
     response = client.post(
         reverse("blog:comment", args=[article.slug]),
-        {"name": "A", "email": "a@example.fr", "body": "Encore ouvert ?", "ts": ""},
+        {"name": "A", "email": "a@example.fr", "body": "Encore ouvert ?", "ts": _valid_token()},
     )
     assert response.status_code == 400
+    html = response.content.decode()
+    assert "Les commentaires sont fermés pour cet article. Votre texte est conservé" in html
+    assert "Encore ouvert" in html
     assert not Comment.objects.exists()
 
 
