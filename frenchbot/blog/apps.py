@@ -6,3 +6,10 @@ class BlogConfig(AppConfig):
     name = "frenchbot.blog"
     label = "blog"
     verbose_name = _("Blog")
+
+    def ready(self):
+        from frenchbot.core.pagecache import register_token
+
+        from .forms import TS_PLACEHOLDER, comment_form_token
+
+        register_token(TS_PLACEHOLDER, comment_form_token)

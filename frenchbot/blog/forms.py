@@ -10,6 +10,10 @@ _TOKEN_SALT = "frenchbot.blog.comment-form"  # noqa: S105 - a signing namespace,
 _TOKEN_MAX_AGE = 7 * 24 * 3600
 
 
+# Stands for the time stamp in the shared copy of an article page (see frenchbot.core.pagecache).
+TS_PLACEHOLDER = "fbtsplaceholder"
+
+
 def comment_form_token() -> str:
     """A signed time stamp of when the form was shown, to catch robots that post instantly."""
     return signing.dumps(time.time(), salt=_TOKEN_SALT)

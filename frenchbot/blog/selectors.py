@@ -7,25 +7,12 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from frenchbot.core.pagecache import pagecache_invalidate, pagecache_version
+
 from .models import Article, Category, Comment, Poll, PollVote, Tag
 
-_CACHE_VERSION_KEY = "blog:version"
-
-
-def blog_cache_version() -> int:
-    """A counter bumped by every write that changes what a page shows; cached reads include it in their key."""
-    version = cache.get(_CACHE_VERSION_KEY)
-    if version is None:
-        cache.add(_CACHE_VERSION_KEY, 1, timeout=None)
-        version = cache.get(_CACHE_VERSION_KEY, 1)
-    return version
-
-
-def blog_cache_invalidate() -> None:
-    try:
-        cache.incr(_CACHE_VERSION_KEY)
-    except ValueError:
-        cache.set(_CACHE_VERSION_KEY, 2, timeout=None)
+# Every blog write that changes what a visitor sees calls this; cached pages and page data follow at once.
+blog_cache_invalidate = pagecache_invalidate
 
 
 def article_list(*, category: Category | None = None, tag: Tag | None = None) -> QuerySet[Article]:
@@ -158,7 +145,7 @@ def poll_has_voted(*, poll: Poll, voter_id: str | None) -> bool:
 
 def article_page_data(*, article: Article) -> dict:
     """What the article page shows besides the article itself, cached until the next blog write."""
-    key = f"blog:page:{article.pk}:{blog_cache_version()}"
+    key = f"blog:page:{article.pk}:{pagecache_version()}"
     timeout = settings.PAGE_CACHE_SECONDS
     if timeout:
         data = cache.get(key)

@@ -13,7 +13,7 @@ from frenchbot.core.net import client_ip
 from frenchbot.core.pagecache import page_cache_applies, render_cached
 
 from . import selectors, services
-from .forms import CommentForm, comment_form_token
+from .forms import TS_PLACEHOLDER, CommentForm, comment_form_token
 from .models import Category, Poll, Tag
 
 VOTER_COOKIE = "fb_voter"
@@ -33,7 +33,6 @@ def _voter_id(request: HttpRequest) -> str | None:
 def article_list(request: HttpRequest) -> HttpResponse:
     return render_cached(
         request,
-        key=f"blog-list:{selectors.blog_cache_version()}",
         template="blog/article_list.html",
         context=lambda values: {
             "page_obj": _page(request, selectors.article_list()),
@@ -80,9 +79,6 @@ def _get_article(slug: str):
     if article is None:
         raise Http404(_("Cet article n'existe pas ou n'est plus en ligne."))
     return article
-
-
-TS_PLACEHOLDER = "fbtsplaceholder"
 
 
 def _article_context(request, article, *, form=None, poll_error=None, ts: str, voted: bool) -> dict:
@@ -136,25 +132,16 @@ def _article_or_404(request: HttpRequest, slug: str):
 
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article, voted = None, False
-    # The shared copy needs no lookup at all; a voter, a staff member or a visitor with a message does.
-    if not page_cache_applies(request) or _voter_id(request):
-        article = _article_or_404(request, slug)
-        if not article.is_public:
-            return _render_article(request, article)
-        voted = _has_voted(request, article)
-
-    def context(values: dict[str, str]) -> dict:
-        shown = article or _get_article(slug)
-        return _article_context(request, shown, ts=values[TS_PLACEHOLDER], voted=voted)
-
-    return render_cached(
-        request,
-        key=f"article:{slug}:{int(voted)}:{selectors.blog_cache_version()}",
-        template="blog/article_detail.html",
-        context=context,
-        tokens={TS_PLACEHOLDER: comment_form_token},
-    )
+    if page_cache_applies(request):
+        # The shared copy: no lookup at all once cached; rendered (or 404) on a miss.
+        return render_cached(
+            request,
+            template="blog/article_detail.html",
+            context=lambda values: _article_context(
+                request, _get_article(slug), ts=values[TS_PLACEHOLDER], voted=False
+            ),
+        )
+    return _render_article(request, _article_or_404(request, slug))
 
 
 @require_POST

@@ -1,59 +1,183 @@
 """Whole-page cache for anonymous visitors, with the per-visitor parts filled in at each request.
 
-A page rendered for an anonymous visitor is the same for everyone but for a few tokens: the CSRF token
-of its forms and, on articles, the signed time stamp of the comment form. The page is rendered once with
-placeholders, kept in the cache, and each request gets a copy with fresh tokens — a string replacement
-instead of a template rendering.
+A public page is the same for every anonymous visitor but for a few tokens: the CSRF token of its forms
+and, on articles, the signed time stamp of the comment form. Such a page is rendered once with
+placeholders and kept in the cache with its final headers; each request gets a copy with fresh tokens.
+
+Two layers serve the copies: `render_cached` inside Django (any server), and `PageCacheASGI`, which wraps
+the ASGI application and answers a cached page before Django's middleware and thread hand-offs run —
+most of the cost of a request under ASGI. Only GET/HEAD requests with no query string and none of the
+cookies that make a page personal (`PAGE_CACHE_PRIVATE_COOKIES`) are ever served a shared copy.
 """
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, parse_cookie
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import translation
 
 CSRF_PLACEHOLDER = "fbcsrfplaceholder0000000000000000000000000000000000000000000000"
+_VERSION_KEY = "pagecache:version"
+_CSRF_SECRET_RE = re.compile(r"^[a-zA-Z0-9]{32}$")
+_NOT_STORED_HEADERS = {"set-cookie", "content-length"}
+
+# Placeholder → function making the visitor's value; apps register theirs in AppConfig.ready().
+_tokens: dict[str, Callable[[], str]] = {}
+
+
+def register_token(placeholder: str, make: Callable[[], str]) -> None:
+    _tokens[placeholder] = make
+
+
+def pagecache_version() -> int:
+    """A counter that every write changing a public page bumps; cached copies are keyed on it."""
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, 1, timeout=None)
+        version = cache.get(_VERSION_KEY, 1)
+    return version
+
+
+def pagecache_invalidate() -> None:
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 2, timeout=None)
+
+
+def _private(cookies: dict[str, str]) -> bool:
+    return any(name in cookies for name in settings.PAGE_CACHE_PRIVATE_COOKIES)
 
 
 def page_cache_applies(request: HttpRequest) -> bool:
-    """Only plain GETs from visitors with no session and no pending message share a cached page."""
     return (
         settings.PAGE_CACHE_SECONDS > 0
-        and request.method == "GET"
-        and not request.GET
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
+        and request.method in ("GET", "HEAD")
+        and not request.META.get("QUERY_STRING")
+        and not _private(request.COOKIES)
     )
 
 
-def render_cached(
-    request: HttpRequest,
-    *,
-    key: str,
-    template: str,
-    context: Callable[[dict[str, str]], dict],
-    tokens: dict[str, Callable[[], str]] | None = None,
-) -> HttpResponse:
-    """Render `template` once per `key` (and language and host), then serve copies with fresh tokens.
+def _key(*, path: str, language: str, host: str) -> str:
+    return f"pagecache:{pagecache_version()}:{language}:{host}:{path}"
 
-    `tokens` maps a placeholder to the function that makes the visitor's value; `context(values)` builds
-    the template context from `values`, which holds either the placeholders (for the cached copy) or
-    real values (when the page cannot be shared).
+
+def _request_key(request: HttpRequest) -> str:
+    return _key(path=request.path, language=translation.get_language(), host=request.get_host())
+
+
+def _fill(template: str, request: HttpRequest) -> str:
+    html = template.replace(CSRF_PLACEHOLDER, get_token(request))
+    for placeholder, make in _tokens.items():
+        if placeholder in html:
+            html = html.replace(placeholder, make())
+    return html
+
+
+def render_cached(
+    request: HttpRequest, *, template: str, context: Callable[[dict[str, str]], dict]
+) -> HttpResponse:
+    """Render `template` for this request, sharing one rendering between anonymous visitors.
+
+    `context(values)` builds the template context; `values` maps each registered placeholder to the value to
+    put in the page: the placeholder itself for the shared copy, a real value for a personal page.
     """
-    tokens = tokens or {}
     if not page_cache_applies(request):
-        return render(request, template, context({name: make() for name, make in tokens.items()}))
-    full_key = f"page:{key}:{translation.get_language()}:{request.get_host()}"
-    html = cache.get(full_key)
-    if html is None:
-        data = context({name: name for name in tokens})
-        data["csrf_token"] = CSRF_PLACEHOLDER
-        html = render(request, template, data).content.decode()
-        cache.set(full_key, html, settings.PAGE_CACHE_SECONDS)
-    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    for placeholder, make in tokens.items():
-        html = html.replace(placeholder, make())
-    return HttpResponse(html)
+        return render(request, template, context({name: make() for name, make in _tokens.items()}))
+    entry = cache.get(_request_key(request))
+    if entry is not None:
+        html, headers = entry
+        response = HttpResponse(_fill(html, request))
+        for name, value in headers:
+            response.headers[name] = value
+        return response
+    data = context({name: name for name in _tokens})
+    data["csrf_token"] = CSRF_PLACEHOLDER
+    shared = render(request, template, data).content.decode()
+    response = HttpResponse(_fill(shared, request))
+    response.pagecache_template = shared
+    return response
+
+
+class PageCacheMiddleware:
+    """Outermost middleware: stores a shared copy with the headers every other middleware has added."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        shared = getattr(response, "pagecache_template", None)
+        if shared is not None and response.status_code == 200 and page_cache_applies(request):
+            headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED_HEADERS]
+            cache.set(_request_key(request), (shared, headers), settings.PAGE_CACHE_SECONDS)
+        return response
+
+
+def _csrf_cookie_header(secret: str) -> str:
+    carrier = HttpResponse()
+    carrier.set_cookie(
+        settings.CSRF_COOKIE_NAME,
+        secret,
+        max_age=settings.CSRF_COOKIE_AGE,
+        domain=settings.CSRF_COOKIE_DOMAIN,
+        path=settings.CSRF_COOKIE_PATH,
+        secure=settings.CSRF_COOKIE_SECURE,
+        httponly=settings.CSRF_COOKIE_HTTPONLY,
+        samesite=settings.CSRF_COOKIE_SAMESITE,
+    )
+    return carrier.cookies[settings.CSRF_COOKIE_NAME].OutputString()
+
+
+class PageCacheASGI:
+    """Answers cached public pages before Django runs; everything else goes to `app` untouched."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if (
+            scope["type"] == "http"
+            and scope["method"] in ("GET", "HEAD")
+            and not scope.get("query_string")
+            and settings.PAGE_CACHE_SECONDS > 0
+        ):
+            served = self._cached_response(scope)
+            if served is not None:
+                status, headers, body = served
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+                return
+        await self.app(scope, receive, send)
+
+    def _cached_response(self, scope):
+        raw = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope.get("headers", [])}
+        cookies = parse_cookie(raw.get("cookie", ""))
+        if _private(cookies):
+            return None
+        request = HttpRequest()
+        request.COOKIES = cookies
+        request.META = {
+            "HTTP_ACCEPT_LANGUAGE": raw.get("accept-language", ""),
+            "HTTP_HOST": raw.get("host", ""),
+        }
+        language = translation.get_language_from_request(request)
+        entry = cache.get(_key(path=scope["path"], language=language, host=request.META["HTTP_HOST"]))
+        if entry is None:
+            return None
+        html, stored_headers = entry
+        secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
+        if _CSRF_SECRET_RE.match(secret):
+            request.META["CSRF_COOKIE"] = secret
+        body = _fill(html, request).encode()
+        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in stored_headers]
+        headers.append((b"content-length", str(len(body)).encode()))
+        if not _CSRF_SECRET_RE.match(secret):
+            headers.append(
+                (b"set-cookie", _csrf_cookie_header(request.META["CSRF_COOKIE"]).encode("latin-1"))
+            )
+        return 200, headers, body

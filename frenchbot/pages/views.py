@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from frenchbot.blog.selectors import article_list, blog_cache_version
+from frenchbot.blog.selectors import article_list
 from frenchbot.core.pagecache import render_cached
 
 
@@ -13,7 +13,6 @@ from frenchbot.core.pagecache import render_cached
 def home(request: HttpRequest) -> HttpResponse:
     return render_cached(
         request,
-        key=f"home:{blog_cache_version()}",
         template="pages/home.html",
         context=lambda values: {"latest_articles": list(article_list()[:3])},
     )
