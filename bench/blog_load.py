@@ -621,9 +621,8 @@ def print_table(results: list[Result], out=sys.stdout) -> None:
 # --- Main ------------------------------------------------------------------------------------------------
 
 
-# (name, PAGE_CACHE_SECONDS, extra environment). The demo publishes the Musk article 200 days before "now"
-# and COMMENTS_CLOSE_AFTER_DAYS defaults to 90, so under `make run` its comments are closed (no form, and a
-# POST is refused): the comment server keeps them open with COMMENTS_CLOSE_AFTER_DAYS=0.
+# (name, PAGE_CACHE_SECONDS, extra environment). The demo dates its articles relative to "now" and comments
+# close COMMENTS_CLOSE_AFTER_DAYS after publication: the comment server keeps them open whatever the date.
 SERVERS = (
     ("cached", 300, {}),
     ("uncached", 0, {}),

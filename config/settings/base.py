@@ -194,7 +194,7 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(_task_backend, _task_backend)
 # --- Blog -----------------------------------------------------------------------------------------------
 BLOG_PAGE_SIZE = env.int("BLOG_PAGE_SIZE", default=9)
 # Comments close this many days after publication (0 keeps them open forever).
-COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=90)
+COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=365)
 # A comment sent faster than this after the page was shown is treated as a robot.
 COMMENT_MIN_FILL_SECONDS = env.int("COMMENT_MIN_FILL_SECONDS", default=3)
 # At most COMMENT_RATE_LIMIT comments per IP address within COMMENT_RATE_WINDOW seconds.

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from frenchbot.core.net import client_ip
 from frenchbot.core.pagecache import page_cache_applies, render_cached
@@ -29,7 +29,7 @@ def _voter_id(request: HttpRequest) -> str | None:
     return request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_COOKIE)
 
 
-@require_GET
+@require_safe
 def article_list(request: HttpRequest) -> HttpResponse:
     return render_cached(
         request,
@@ -43,7 +43,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
     return render(
@@ -59,7 +59,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     return render(
@@ -130,7 +130,7 @@ def _article_or_404(request: HttpRequest, slug: str):
     return article
 
 
-@require_GET
+@require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if page_cache_applies(request):
         # The shared copy: no lookup at all once cached; rendered (or 404) on a miss.
@@ -203,7 +203,7 @@ def poll_vote(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def poll_results(request: HttpRequest, slug: str) -> HttpResponse:
     article = _get_article(slug)
     poll = get_object_or_404(Poll, article=article)

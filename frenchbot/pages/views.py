@@ -3,13 +3,13 @@ nothing imports it."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from frenchbot.blog.selectors import article_list
 from frenchbot.core.pagecache import render_cached
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render_cached(
         request,
@@ -18,6 +18,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def page(request: HttpRequest, template: str) -> HttpResponse:
     return render(request, template)

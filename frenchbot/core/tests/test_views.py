@@ -52,3 +52,9 @@ def test_french_time_typography(client):
     with translation.override("fr"):
         rendered = Template("{{ moment|date }} à {{ moment|time }}").render(Context({"moment": moment}))
     assert rendered == "27 novembre 2026 à 14 h 30"
+
+
+@pytest.mark.django_db
+def test_head_requests_are_answered(client):
+    assert client.head("/").status_code == 200
+    assert client.head("/blog/").status_code == 200
