@@ -29,6 +29,14 @@ def _voter_id(request: HttpRequest) -> str | None:
     return request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_COOKIE)
 
 
+def _render_list(request: HttpRequest, articles, **context) -> HttpResponse:
+    return render(
+        request,
+        "blog/article_list.html",
+        {"page_obj": _page(request, articles), "categories": selectors.categories_with_articles(), **context},
+    )
+
+
 @require_safe
 def article_list(request: HttpRequest) -> HttpResponse:
     return render_cached(
@@ -46,31 +54,23 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
-    return render(
+    return _render_list(
         request,
-        "blog/article_list.html",
-        {
-            "page_obj": _page(request, selectors.article_list(category=category)),
-            "categories": selectors.categories_with_articles(),
-            "current_category": category,
-            "heading": category.name,
-            "intro": category.description,
-        },
+        selectors.article_list(category=category),
+        current_category=category,
+        heading=category.name,
+        intro=category.description,
     )
 
 
 @require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    return render(
+    return _render_list(
         request,
-        "blog/article_list.html",
-        {
-            "page_obj": _page(request, selectors.article_list(tag=tag)),
-            "categories": selectors.categories_with_articles(),
-            "heading": _("Articles sur « %(tag)s »") % {"tag": tag.name},
-            "current_tag": tag,
-        },
+        selectors.article_list(tag=tag),
+        current_tag=tag,
+        heading=_("Articles sur « %(tag)s »") % {"tag": tag.name},
     )
 
 

@@ -2,6 +2,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -42,13 +43,31 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "core/500.html", status=500)
 
 
+def _error(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "core/error.html", {"title": title, "message": message}, status=status)
+
+
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "core/403.html", status=403)
+    return _error(request, status=403, title=_("Accès refusé"), message=_("Vous n'avez pas accès à cette page."))
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "core/400.html", status=400)
+    return _error(
+        request,
+        status=400,
+        title=_("Nous n'avons pas compris cette demande"),
+        message=_("La demande envoyée est incomplète ou mal formée."),
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(request, "core/403_csrf.html", status=403)
+    return _error(
+        request,
+        status=403,
+        title=_("Votre formulaire a expiré"),
+        message=_(
+            "Pour votre sécurité, nous n'avons pas pu vérifier l'envoi. Revenez à la page précédente, "
+            "rechargez-la puis renvoyez le formulaire. Si les cookies sont bloqués dans votre navigateur, "
+            "autorisez-les pour ce site."
+        ),
+    )
