@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 WORKERS ?= 2
+# Links in e-mails and the printed admin address follow the port the site is served on.
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 STAMP := $(VENV)/.installed
 
 .PHONY: run dev test test-postgres bench lint format messages clean
