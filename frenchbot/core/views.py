@@ -48,7 +48,9 @@ def _error(request: HttpRequest, *, status: int, title: str, message: str) -> Ht
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
-    return _error(request, status=403, title=_("Accès refusé"), message=_("Vous n'avez pas accès à cette page."))
+    return _error(
+        request, status=403, title=_("Accès refusé"), message=_("Vous n'avez pas accès à cette page.")
+    )
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:

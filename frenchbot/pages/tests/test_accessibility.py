@@ -1,0 +1,70 @@
+"""Automated accessibility checks (axe-core, WCAG 2 A and AA rules) on the pages a visitor meets.
+
+axe-core catches about a third of the RGAA criteria (contrast, labels, names, structure, ARIA); the rest
+is covered by the browser tests of each flow and by review.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from frenchbot.blog.tests.factories import ArticleFactory, CommentFactory, PollFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe_page(_browser, live_server):
+    if not AXE.exists():
+        pytest.skip("axe-core manquant : npm install --no-save axe-core (le test d'accessibilité est ignoré)")
+    # The site's CSP forbids inline scripts, as it should; the checker is injected around it.
+    context = _browser.new_context(base_url=live_server.url, locale="fr-FR", bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _violations(page, path):
+    page.goto(path)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+def test_public_pages_pass_axe(axe_page, settings):
+    settings.COMMENT_MIN_FILL_SECONDS = 0
+    article = ArticleFactory(
+        body="## Un titre\n\nDu texte avec un [lien](https://example.fr).\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    )
+    PollFactory(article=article)
+    top = CommentFactory(article=article)
+    CommentFactory(article=article, parent=top, is_staff_reply=True)
+    pages = [
+        "/",
+        "/blog/",
+        article.get_absolute_url(),
+        article.category.get_absolute_url(),
+        f"/blog/{article.slug}/sondage/",
+        "/blog/nexiste-pas/",
+        "/mentions-legales/",
+        "/accessibilite/",
+    ]
+    problems = {path: _violations(axe_page, path) for path in pages}
+    assert {path: found for path, found in problems.items() if found} == {}
+
+
+def test_comment_form_with_errors_passes_axe(axe_page):
+    article = ArticleFactory()
+    axe_page.goto(article.get_absolute_url())
+    axe_page.get_by_role("button", name="Publier").click()
+    axe_page.add_script_tag(path=str(AXE))
+    result = axe_page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
+    assert [v["id"] for v in result["violations"]] == []
