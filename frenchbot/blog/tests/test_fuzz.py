@@ -5,6 +5,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from frenchbot.blog.forms import comment_form_token
 from frenchbot.blog.models import Article
 
 from .factories import ArticleFactory, PollFactory
@@ -21,11 +22,14 @@ _form = st.dictionaries(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=_form)
-def test_any_comment_post_is_answered(data):
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=_form, signed=st.booleans())
+def test_any_comment_post_is_answered(data, signed):
     if not Article.objects.filter(slug="fuzz-commentaire").exists():
         ArticleFactory(slug="fuzz-commentaire")
+    if signed:
+        # Past the form's time stamp check, so that the service itself meets the odd values.
+        data = {**data, "ts": comment_form_token()}
     response = Client().post("/blog/fuzz-commentaire/commenter/", data)
     assert response.status_code in (302, 400)
 
