@@ -74,8 +74,11 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _get_article(slug: str):
+def _get_article(slug: str, *, preview_for: HttpRequest | None = None):
     article = selectors.article_get_public(slug=slug)
+    if article is None and preview_for is not None and preview_for.user.is_staff:
+        # Staff preview drafts and scheduled articles at their future address, as they will look.
+        article = selectors.article_get_any(slug=slug)
     if article is None:
         raise Http404(_("Cet article n'existe pas ou n'est plus en ligne."))
     return article
@@ -120,16 +123,6 @@ def _render_article(request, article, *, form=None, status=200, poll_error=None)
     return render(request, "blog/article_detail.html", context, status=status)
 
 
-def _article_or_404(request: HttpRequest, slug: str):
-    article = selectors.article_get_public(slug=slug)
-    if article is None and request.user.is_staff:
-        # Staff preview drafts and scheduled articles at their future address, as they will look.
-        article = selectors.article_get_any(slug=slug)
-    if article is None:
-        raise Http404(_("Cet article n'existe pas ou n'est plus en ligne."))
-    return article
-
-
 @require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if page_cache_applies(request):
@@ -141,7 +134,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 request, _get_article(slug), ts=values[TS_PLACEHOLDER], voted=False
             ),
         )
-    return _render_article(request, _article_or_404(request, slug))
+    return _render_article(request, _get_article(slug, preview_for=request))
 
 
 @require_POST
