@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse, parse_cookie
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -33,12 +33,13 @@ def register_token(placeholder: str, make: Callable[[], str]) -> None:
     _tokens[placeholder] = make
 
 
-def pagecache_version() -> int:
+def pagecache_version(backend=None) -> int:
     """A counter that every write changing a public page bumps; cached copies are keyed on it."""
-    version = cache.get(_VERSION_KEY)
+    backend = backend or cache
+    version = backend.get(_VERSION_KEY)
     if version is None:
-        cache.add(_VERSION_KEY, 1, timeout=None)
-        version = cache.get(_VERSION_KEY, 1)
+        backend.add(_VERSION_KEY, 1, timeout=None)
+        version = backend.get(_VERSION_KEY, 1)
     return version
 
 
@@ -62,8 +63,8 @@ def page_cache_applies(request: HttpRequest) -> bool:
     )
 
 
-def _key(*, path: str, language: str, host: str) -> str:
-    return f"pagecache:{pagecache_version()}:{language}:{host}:{path}"
+def _key(*, path: str, language: str, host: str, backend=None) -> str:
+    return f"pagecache:{pagecache_version(backend)}:{language}:{host}:{path}"
 
 
 def _request_key(request: HttpRequest) -> str:
@@ -138,6 +139,9 @@ class PageCacheASGI:
 
     def __init__(self, app):
         self.app = app
+        # One cache client for the event loop's thread: Django's `cache` is per async context, which under
+        # ASGI means per request, and would open a new connection each time with Redis.
+        self.cache = None
 
     async def __call__(self, scope, receive, send):
         if (
@@ -166,7 +170,10 @@ class PageCacheASGI:
             "HTTP_HOST": raw.get("host", ""),
         }
         language = translation.get_language_from_request(request)
-        entry = cache.get(_key(path=scope["path"], language=language, host=request.META["HTTP_HOST"]))
+        if self.cache is None:
+            self.cache = caches.create_connection("default")
+        key = _key(path=scope["path"], language=language, host=request.META["HTTP_HOST"], backend=self.cache)
+        entry = self.cache.get(key)
         if entry is None:
             return None
         html, stored_headers = entry
