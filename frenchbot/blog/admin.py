@@ -110,6 +110,8 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = ["status", "article"]
     search_fields = ["name", "email", "body"]
     list_select_related = ["article"]
+    ordering = ["-created_at"]
+    date_hierarchy = "created_at"
     readonly_fields = ["article", "parent", "held_reason", "created_at"]
     fields = [
         "article",
