@@ -1,5 +1,6 @@
 """Suite-wide fixtures: no network but loopback, a real SMTP server, a clean cache per test."""
 
+import os
 import socket
 
 import pytest
@@ -69,7 +70,7 @@ def smtp_server(settings):
         controller.stop()
 
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
