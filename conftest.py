@@ -76,8 +76,6 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 @pytest.fixture(scope="session")
 def _browser():
     """Debian's Chromium driven by Playwright; the browser tests skip, saying why, when either is missing."""
-    import os
-
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
