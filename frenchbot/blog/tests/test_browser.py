@@ -25,7 +25,11 @@ def test_post_a_comment_and_see_it_awaits_moderation(page):
     page.get_by_label("Votre e-mail").fill("jeanne@example.fr")
     page.get_by_label("Votre commentaire").fill("Merci, j'ai testé la méthode ce matin.")
     page.get_by_role("button", name="Publier").click()
-    assert page.get_by_role("status").filter(has_text="en attente de modération").is_visible()
+    notice = page.get_by_role("status").filter(has_text="en attente de modération")
+    assert notice.is_visible()
+    # The page lands on the comments, and the notice is there, in view.
+    assert notice.evaluate("n => n.closest('#commentaires') !== null")
+    assert notice.evaluate("n => { const r = n.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.PENDING
     assert comment.body == "Merci, j'ai testé la méthode ce matin."
