@@ -137,7 +137,7 @@ else:
 # Seconds a rendered public page stays cached for anonymous visitors (0 turns the page cache off).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # A visitor with one of these cookies gets a page rendered for them, never the shared copy.
-PAGE_CACHE_PRIVATE_COOKIES = ["sessionid", "messages", "fb_voter"]
+PAGE_CACHE_PRIVATE_COOKIES = ["sessionid", "messages", "fb_voter", "fb_pending"]
 
 # --- Auth -----------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -80,6 +80,17 @@ def comment_tree(*, article: Article) -> list[Comment]:
     )
 
 
+def comments_awaiting_for_author(*, article: Article, comment_ids: list[int]) -> list[Comment]:
+    """The held comments this browser sent on this article, so that their author sees them, marked as such."""
+    if not comment_ids:
+        return []
+    return list(
+        Comment.objects.filter(article=article, pk__in=comment_ids, status=Comment.Status.PENDING).order_by(
+            "created_at", "id"
+        )
+    )
+
+
 def comment_count(*, article: Article) -> int:
     return Comment.objects.filter(article=article, status=Comment.Status.APPROVED).count()
 

@@ -18,6 +18,10 @@ from .models import Category, Poll, Tag
 
 VOTER_COOKIE = "fb_voter"
 VOTER_COOKIE_AGE = 365 * 24 * 3600
+# The held comments a browser sent: shown to their author until moderated (as WordPress does).
+PENDING_COOKIE = "fb_pending"
+PENDING_COOKIE_AGE = 7 * 24 * 3600
+PENDING_COOKIE_KEEP = 5
 
 
 def _page(request: HttpRequest, queryset):
@@ -27,6 +31,11 @@ def _page(request: HttpRequest, queryset):
 
 def _voter_id(request: HttpRequest) -> str | None:
     return request.get_signed_cookie(VOTER_COOKIE, default=None, salt=VOTER_COOKIE)
+
+
+def _pending_ids(request: HttpRequest) -> list[int]:
+    raw = request.get_signed_cookie(PENDING_COOKIE, default="", salt=PENDING_COOKIE)
+    return [int(part) for part in raw.split(",") if part.isdigit()]
 
 
 def _render_list(request: HttpRequest, articles, **context) -> HttpResponse:
@@ -102,6 +111,9 @@ def _article_context(request, article, *, form=None, poll_error=None, ts: str, v
         "poll_voted": voted,
         "poll_error": poll_error,
         "is_preview": not article.is_public,
+        "my_pending": selectors.comments_awaiting_for_author(
+            article=article, comment_ids=_pending_ids(request)
+        ),
         **data,
     }
 
@@ -164,7 +176,17 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
                         "il apparaîtra dès qu'un membre de l'équipe l'aura relu."
                     ),
                 )
-                return redirect(article.get_absolute_url() + "#commentaires")
+                response = redirect(article.get_absolute_url() + "#commentaires")
+                kept = [*_pending_ids(request), outcome.comment.pk][-PENDING_COOKIE_KEEP:]
+                response.set_signed_cookie(
+                    PENDING_COOKIE,
+                    ",".join(map(str, kept)),
+                    salt=PENDING_COOKIE,
+                    max_age=PENDING_COOKIE_AGE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+                return response
             messages.success(request, _("Merci ! Votre commentaire est publié."))
             return redirect(outcome.comment.get_absolute_url())
     return _render_article(request, article, form=form, status=400)

@@ -29,7 +29,9 @@ def test_post_a_comment_and_see_it_awaits_moderation(page):
     assert notice.is_visible()
     # The page lands on the comments, and the notice is there, in view.
     assert notice.evaluate("n => n.closest('#commentaires') !== null")
-    assert notice.evaluate("n => { const r = n.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }")
+    assert notice.evaluate(
+        "n => { const r = n.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.PENDING
     assert comment.body == "Merci, j'ai testé la méthode ce matin."

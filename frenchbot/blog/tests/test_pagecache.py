@@ -112,6 +112,7 @@ def test_each_visitor_gets_its_own_tokens_and_a_returning_one_keeps_its_cookie()
         ([(b"cookie", b"sessionid=abc")], b""),
         ([(b"cookie", b"messages=abc")], b""),
         ([(b"cookie", b"fb_voter=abc")], b""),
+        ([(b"cookie", b"fb_pending=abc")], b""),
         ([], b"page=2"),
         ([(b"accept-language", b"en")], b""),
     ],

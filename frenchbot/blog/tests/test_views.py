@@ -123,7 +123,9 @@ def test_held_comment_shows_awaiting_moderation(client):
     assert "en attente de modération" in page
     assert Comment.objects.get().status == Comment.Status.PENDING
     # Not shown publicly before moderation.
-    assert "Merci pour ces conseils." not in page
+    from django.test import Client
+
+    assert "Merci pour ces conseils." not in Client().get(article.get_absolute_url()).content.decode()
 
 
 def test_known_commenter_is_published_and_email_never_shown(client):
@@ -367,3 +369,19 @@ def test_cached_page_gives_each_visitor_working_tokens(settings, django_capture_
     second.cookies.pop("messages", None)
     assert "1 vote au total" in second.get(article.get_absolute_url()).content.decode()
     assert "Voter</button>" in first.get(article.get_absolute_url()).content.decode()
+
+
+def test_author_sees_their_held_comment_others_do_not(client):
+    from django.test import Client
+
+    article = ArticleFactory()
+    response = _post_comment(client, article, body="Mon avis en attente.")
+    page = client.get(response["Location"]).content.decode()
+    assert "Mon avis en attente." in page
+    assert "visible par vous seul" in page
+    assert "Mon avis en attente." not in Client().get(article.get_absolute_url()).content.decode()
+    # Once approved it is shown to everyone, and no longer as waiting.
+    Comment.objects.update(status=Comment.Status.APPROVED)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert page.count("Mon avis en attente.") == 1
+    assert "visible par vous seul" not in page

@@ -19,7 +19,7 @@ AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 @pytest.fixture
 def axe_page(_browser, live_server):
     if not AXE.exists():
-        pytest.skip("axe-core manquant : npm install --no-save axe-core (le test d'accessibilité est ignoré)")
+        pytest.skip("axe-core manquant : npm install --no-save axe-core (le test d'accessibilité est ignoré)")
     # The site's CSP forbids inline scripts, as it should; the checker is injected around it.
     context = _browser.new_context(base_url=live_server.url, locale="fr-FR", bypass_csp=True)
     page = context.new_page()
@@ -61,10 +61,20 @@ def test_public_pages_pass_axe(axe_page, settings):
     assert {path: found for path, found in problems.items() if found} == {}
 
 
-def test_comment_form_with_errors_passes_axe(axe_page):
+def test_comment_form_with_errors_then_sent_passes_axe(axe_page, settings):
+    settings.COMMENT_MIN_FILL_SECONDS = 0
     article = ArticleFactory()
     axe_page.goto(article.get_absolute_url())
     axe_page.get_by_role("button", name="Publier").click()
+    axe_page.add_script_tag(path=str(AXE))
+    result = axe_page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
+    assert [v["id"] for v in result["violations"]] == []
+    # Then sent: the page shows the notice and the author's comment awaiting moderation.
+    axe_page.get_by_label("Votre nom").fill("Jeanne")
+    axe_page.get_by_label("Votre e-mail").fill("jeanne@example.fr")
+    axe_page.get_by_label("Votre commentaire").fill("Un avis à relire.")
+    axe_page.get_by_role("button", name="Publier").click()
+    assert axe_page.get_by_text("visible par vous seul").is_visible()
     axe_page.add_script_tag(path=str(AXE))
     result = axe_page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
     assert [v["id"] for v in result["violations"]] == []
