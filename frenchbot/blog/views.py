@@ -194,28 +194,44 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def poll_vote(request: HttpRequest, slug: str) -> HttpResponse:
+    """Count a vote. Without JavaScript: redirect to the results page; with HTMX: answer the poll's section."""
     article = _get_article(slug)
     poll = get_object_or_404(Poll, article=article)
     voter_id = _voter_id(request) or secrets.token_urlsafe(16)
-    results_url = reverse("blog:poll_results", kwargs={"slug": article.slug})
+    partial = request.headers.get("HX-Request") == "true"
     try:
         services.poll_vote(
-            poll=poll,
-            option_id=request.POST.get("option"),
-            voter_id=voter_id,
-            ip=client_ip(request),
+            poll=poll, option_id=request.POST.get("option"), voter_id=voter_id, ip=client_ip(request)
         )
     except services.BlogError as error:
         if error.code == "option":
+            if partial:
+                return _render_poll(request, article, poll, voted=False, error=error.message)
             return _render_article(request, article, status=400, poll_error=error.message)
-        messages.info(request, error.message)
+        notice = error.message
     else:
-        messages.success(request, _("Merci, votre vote est enregistré !"))
-    response = redirect(results_url)
+        notice = _("Merci, votre vote est enregistré !")
+    if partial:
+        response = _render_poll(request, article, poll, voted=True, notice=notice)
+    else:
+        messages.info(request, notice)
+        response = redirect(reverse("blog:poll_results", kwargs={"slug": article.slug}))
     response.set_signed_cookie(
         VOTER_COOKIE, voter_id, salt=VOTER_COOKIE, max_age=VOTER_COOKIE_AGE, httponly=True, samesite="Lax"
     )
     return response
+
+
+def _render_poll(request, article, poll, *, voted: bool, error: str | None = None, notice: str | None = None):
+    context = {
+        "article": article,
+        "poll": poll,
+        "poll_results": selectors.poll_results(poll=poll),
+        "poll_voted": voted,
+        "poll_error": error,
+        "poll_notice": notice,
+    }
+    return render(request, "blog/_poll.html", context)
 
 
 @require_safe

@@ -1,6 +1,7 @@
 """A visitor in a real browser: reads, comments, votes; no script from content ever runs."""
 
 import pytest
+expect = pytest.importorskip("playwright.sync_api", reason="Playwright manquant : pip install playwright").expect
 
 from frenchbot.blog.models import Comment, PollVote
 
@@ -56,13 +57,28 @@ def test_vote_in_a_poll_and_see_the_results(page):
     page.locator("label", has_text="Coup de poker").click()
     assert page.get_by_role("radio", name="Coup de poker").is_checked()
     page.get_by_role("button", name="Voter").click()
-    assert page.get_by_text("Merci, votre vote est enregistré").is_visible()
-    assert page.get_by_text("1 vote au total").is_visible()
+    # With JavaScript the poll's section is replaced in place: the reader stays in the article.
+    expect(page.get_by_role("status").filter(has_text="Merci, votre vote est enregistré")).to_be_visible()
+    expect(page.get_by_text("1 vote au total")).to_be_visible()
+    assert page.url.endswith(poll.article.get_absolute_url())
     assert page.locator(".poll-results li", has_text="Coup de poker").inner_text().count("100 %") == 1
     assert PollVote.objects.count() == 1
     # Back on the article, the form has given way to the results.
     page.goto(poll.article.get_absolute_url())
     assert page.get_by_role("button", name="Voter").count() == 0
+
+
+def test_vote_without_javascript_lands_on_the_results_page(_browser, live_server):
+    poll = PollFactory(options=["Coup de génie", "Coup de poker"])
+    context = _browser.new_context(base_url=live_server.url, locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(poll.article.get_absolute_url())
+    page.locator("label", has_text="Coup de génie").click()
+    page.get_by_role("button", name="Voter").click()
+    assert page.url.split("#")[0].endswith(f"/blog/{poll.article.slug}/sondage/")
+    assert page.get_by_text("Merci, votre vote est enregistré").is_visible()
+    assert page.get_by_text("1 vote au total").is_visible()
+    context.close()
 
 
 def test_script_in_an_article_or_a_comment_never_runs(page):

@@ -385,3 +385,19 @@ def test_author_sees_their_held_comment_others_do_not(client):
     page = client.get(article.get_absolute_url()).content.decode()
     assert page.count("Mon avis en attente.") == 1
     assert "visible par vous seul" not in page
+
+
+def test_htmx_vote_answers_the_poll_section(client):
+    poll = PollFactory()
+    url = reverse("blog:poll_vote", args=[poll.article.slug])
+    response = client.post(url, {"option": poll.options.first().pk}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section class="poll" id="sondage"')
+    assert "Merci, votre vote est enregistré" in html
+    assert "1 vote au total" in html
+    again = client.post(url, {"option": poll.options.last().pk}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Vous avez déjà voté, merci" in again
+    assert PollVote.objects.count() == 1
+    wrong = client.post(url, {"option": "x"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Choisissez une des réponses proposées." in wrong
