@@ -1,11 +1,15 @@
 """A visitor in a real browser: reads, comments, votes; no script from content ever runs."""
 
 import pytest
-expect = pytest.importorskip("playwright.sync_api", reason="Playwright manquant : pip install playwright").expect
 
 from frenchbot.blog.models import Comment, PollVote
 
 from .factories import ArticleFactory, CommentFactory, PollFactory
+
+# Without Playwright the whole module is skipped, saying what to install.
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright manquant : pip install playwright"
+).expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
