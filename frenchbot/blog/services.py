@@ -41,11 +41,13 @@ def comment_create(
     ip: str,
     parent_id: int | None = None,
     user_agent: str = "",
+    by_staff: bool = False,
 ) -> CommentOutcome:
     """Record a visitor's comment and decide whether it waits for moderation.
 
     Held (pending): more than COMMENT_MAX_LINKS links, or an e-mail with no approved comment yet.
     Approved at once: an e-mail that already has an approved comment. Staff get an e-mail for each held one.
+    A signed-in staff member's comment is published at once and marked as the team's.
     Raises BlogError when comments are closed, the parent is not a visible comment, or the IP is over its limit.
     """
     if not comments_are_open(article=article):
@@ -86,7 +88,9 @@ def comment_create(
 
     email = email.strip().lower()
     links = count_links(body)
-    if links > settings.COMMENT_MAX_LINKS:
+    if by_staff:
+        status, reason = Comment.Status.APPROVED, ""
+    elif links > settings.COMMENT_MAX_LINKS:
         status, reason = Comment.Status.PENDING, _("plus de %(n)d liens") % {"n": settings.COMMENT_MAX_LINKS}
     elif Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists():
         status, reason = Comment.Status.APPROVED, ""
@@ -104,6 +108,7 @@ def comment_create(
             held_reason=reason,
             ip_fingerprint=fingerprint,
             user_agent=user_agent[:300],
+            is_staff_reply=by_staff,
         )
         if status == Comment.Status.APPROVED:
             transaction.on_commit(blog_cache_invalidate)

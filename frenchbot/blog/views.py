@@ -164,6 +164,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
                 parent_id=data.get("parent"),
                 ip=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                by_staff=request.user.is_staff,
             )
         except services.BlogError as error:
             form.add_error(error.field or "body", error.message)

@@ -188,3 +188,12 @@ def test_staff_without_address_configured_get_the_notice(settings, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         _comment(ArticleFactory())
     assert mail.outbox[0].to == ["moderatrice@example.fr"]
+
+
+def test_staff_comment_is_published_as_the_teams():
+    article = ArticleFactory()
+    body = "Bonne question : voir https://a.example https://b.example https://c.example"
+    outcome = _comment(article, name="L'équipe", email="equipe@example.fr", body=body, by_staff=True)
+    assert not outcome.held
+    assert outcome.comment.status == Comment.Status.APPROVED
+    assert outcome.comment.is_staff_reply
