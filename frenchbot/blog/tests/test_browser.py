@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_read_an_article_from_the_list(page):
     ArticleFactory(title="Écrire un bon prompt", body="## Le rôle\n\nCommencez par donner un rôle.")
     page.goto("/blog/")
-    page.get_by_role("link", name="Écrire un bon prompt").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Écrire un bon prompt").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Écrire un bon prompt"
     assert page.get_by_text("Commencez par donner un rôle.").is_visible()
     assert page.locator("h2#le-role").is_visible()
@@ -29,7 +30,8 @@ def test_post_a_comment_and_see_it_awaits_moderation(page):
     page.get_by_label("Votre nom").fill("Jeanne")
     page.get_by_label("Votre e-mail").fill("jeanne@example.fr")
     page.get_by_label("Votre commentaire").fill("Merci, j'ai testé la méthode ce matin.")
-    page.get_by_role("button", name="Publier").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publier").click()
     notice = page.get_by_role("status").filter(has_text="en attente de modération")
     assert notice.is_visible()
     # The page lands on the comments, and the notice is there, in view.
@@ -47,7 +49,8 @@ def test_an_empty_comment_keeps_what_was_typed(page):
     page.goto(article.get_absolute_url())
     page.get_by_label("Votre nom").fill("Jeanne")
     page.get_by_label("Votre e-mail").fill("jeanne@example.fr")
-    page.get_by_role("button", name="Publier").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publier").click()
     body = page.get_by_label("Votre commentaire")
     assert "Votre commentaire est vide" in page.locator(".field__errors").first.inner_text()
     assert body.get_attribute("aria-invalid") == "true"
@@ -78,7 +81,8 @@ def test_vote_without_javascript_lands_on_the_results_page(_browser, live_server
     page = context.new_page()
     page.goto(poll.article.get_absolute_url())
     page.locator("label", has_text="Coup de génie").click()
-    page.get_by_role("button", name="Voter").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Voter").click()
     assert page.url.split("#")[0].endswith(f"/blog/{poll.article.slug}/sondage/")
     assert page.get_by_text("Merci, votre vote est enregistré").is_visible()
     assert page.get_by_text("1 vote au total").is_visible()
