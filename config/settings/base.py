@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "frenchbot.core",
     "frenchbot.blog",
+    "frenchbot.retrieval",
     "frenchbot.pages",
 ]
 

@@ -47,3 +47,29 @@ def test_fold_and_slug():
     assert fold("Élève à l'école") == "eleve a l'ecole"
     assert slugify_heading("RGPD : ce qu'il faut savoir !") == "rgpd-ce-qu-il-faut-savoir"
     assert slugify_heading("!!!") == "section"
+
+
+def test_french_analysis():
+    from frenchbot.core.text import french_analyze
+
+    assert french_analyze("L'IA générative aide les entreprises") == ["ia", "gener", "aid", "entrepris"]
+    # Elision with the typographic apostrophe, accents and case do not matter.
+    assert french_analyze("d’Intelligence") == french_analyze("intelligence")
+    assert french_analyze("Données") == french_analyze("donnee")
+    assert french_analyze("le la les de des et ou") == []
+    assert french_analyze("😀 ?! ***") == []
+    assert french_analyze("97,4 milliards") == ["97", "4", "milliard"]
+
+
+def test_markdown_sections_share_the_anchors_of_the_page():
+    from frenchbot.core.text import markdown_sections
+
+    source = "Intro.\n\n## Écrire un prompt\n\nTexte **gras**.\n\n- un\n- deux\n\n## Écrire un prompt\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    html = render_markdown(source)
+    sections = markdown_sections(source)
+    assert sections[0] == ("", "", ["Intro."])
+    assert sections[1] == ("Écrire un prompt", "ecrire-un-prompt", ["Texte gras.", "un", "deux"])
+    assert sections[2][1] == "ecrire-un-prompt-2"
+    assert sections[2][2] == ["a | b", "1 | 2"]
+    for _, anchor, _ in sections[1:]:
+        assert f'id="{anchor}"' in html
