@@ -13,3 +13,9 @@ class BlogConfig(AppConfig):
         from .forms import TS_PLACEHOLDER, comment_form_token
 
         register_token(TS_PLACEHOLDER, comment_form_token)
+
+        from frenchbot.retrieval.registry import register
+
+        from .indexing import ArticleSource
+
+        register(ArticleSource())

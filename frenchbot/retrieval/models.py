@@ -19,6 +19,8 @@ class Document(TimeStampedModel):
     title = models.CharField(_("titre"), max_length=300)
     url = models.CharField(max_length=500)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    # Searchable from this moment on (a scheduled article is indexed ahead but found only once it is out).
+    available_from = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64)
 
     class Meta:

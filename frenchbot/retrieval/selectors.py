@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frenchbot.core.text import french_analyze
@@ -64,7 +65,7 @@ def search(
     if not tokens:
         return []
     ranked = get_lexical_backend().search(
-        tokens, collection=collection, visibilities=list(visibilities), limit=limit
+        tokens, collection=collection, visibilities=list(visibilities), limit=limit, now=timezone.now()
     )
     chunks = Chunk.objects.select_related("document").in_bulk([chunk_id for chunk_id, _ in ranked])
     return [

@@ -1,6 +1,7 @@
 """Writes of the index: documents in, chunks and lexical entries out; nothing is redone when nothing changed."""
 
 import hashlib
+from datetime import datetime
 
 from django.db import transaction
 
@@ -27,10 +28,11 @@ def document_index(
     url: str,
     text: str,
     visibility: str = Visibility.PUBLIC,
+    available_from: datetime | None = None,
     collection: str = "site",
 ) -> bool:
     """Index (or re-index) one document from its Markdown; returns False when it was already up to date."""
-    content_hash = _hash(title, url, visibility, text)
+    content_hash = _hash(title, url, visibility, available_from.isoformat() if available_from else "", text)
     existing = Document.objects.filter(collection=collection, source=source, source_id=str(source_id)).first()
     if existing is not None and existing.content_hash == content_hash:
         return False
@@ -45,6 +47,7 @@ def document_index(
                 title=title[:300],
                 url=url,
                 visibility=visibility,
+                available_from=available_from,
                 content_hash=content_hash,
             )
         else:
@@ -52,6 +55,7 @@ def document_index(
             backend.delete(list(document.chunks.values_list("id", flat=True)))
             document.chunks.all().delete()
             document.title, document.url, document.visibility = title[:300], url, visibility
+            document.available_from = available_from
             document.content_hash = content_hash
             document.save()
         chunks = Chunk.objects.bulk_create(
@@ -104,3 +108,34 @@ def collection_drop(*, collection: str) -> int:
         )
         _, per_model = documents.delete()
     return per_model.get(Document._meta.label, 0)
+
+
+def index_rebuild(*, progress=None) -> dict[str, int]:
+    """Bring the site's index in line with every registered source; safe to run any number of times."""
+    from .registry import sources
+
+    summary = {"indexed": 0, "unchanged": 0, "removed": 0}
+    for source in sources():
+        items = list(source.items())
+        seen = set()
+        for number, item in enumerate(items, start=1):
+            seen.add(item.source_id)
+            changed = document_index(
+                source=source.name,
+                source_id=item.source_id,
+                title=item.title,
+                url=item.url,
+                text=item.text,
+                visibility=item.visibility,
+                available_from=item.available_from,
+            )
+            summary["indexed" if changed else "unchanged"] += 1
+            if progress:
+                progress(source.name, number, len(items))
+        stale = Document.objects.filter(collection="site", source=source.name).exclude(source_id__in=seen)
+        for source_id in list(stale.values_list("source_id", flat=True)):
+            document_remove(source=source.name, source_id=source_id)
+            summary["removed"] += 1
+    summary["documents"] = Document.objects.filter(collection="site").count()
+    summary["chunks"] = Chunk.objects.filter(document__collection="site").count()
+    return summary

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class LexicalBackend:
         raise NotImplementedError
 
     def search(
-        self, tokens: list[str], *, collection: str, visibilities: list[str], limit: int
+        self, tokens: list[str], *, collection: str, visibilities: list[str], limit: int, now: datetime
     ) -> list[tuple[int, float]]:
-        """Chunk ids and scores, best first, among the collection's chunks of the given visibilities."""
+        """Chunk ids and scores, best first, among the collection's chunks of the given visibilities whose
+        document is available at `now`."""
         raise NotImplementedError

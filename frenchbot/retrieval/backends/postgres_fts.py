@@ -30,7 +30,7 @@ class PostgresFullTextBackend(LexicalBackend):
             with connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {TABLE} WHERE chunk_id = ANY(%s)", [list(chunk_ids)])
 
-    def search(self, tokens, *, collection, visibilities, limit):
+    def search(self, tokens, *, collection, visibilities, limit, now):
         terms = sorted({token for token in tokens if token})
         if not terms or not visibilities:
             return []
@@ -42,10 +42,10 @@ class PostgresFullTextBackend(LexicalBackend):
             "(SELECT to_tsquery('simple', string_agg(quote_literal(term), ' | ')) AS query "
             " FROM unnest(%s::text[]) AS term) q "
             "WHERE t.tsv @@ q.query AND d.collection = %s AND d.visibility = ANY(%s) "
+            "AND (d.available_from IS NULL OR d.available_from <= %s) "
             "ORDER BY score DESC LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql, [[0.1, body / 2, heading / 2, title / 2], terms, collection, list(visibilities), limit]
-            )
+            weights = [0.1, body / 2, heading / 2, title / 2]
+            cursor.execute(sql, [weights, terms, collection, list(visibilities), now, limit])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]

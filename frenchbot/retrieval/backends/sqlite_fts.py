@@ -23,7 +23,7 @@ class SQLiteFTS5Backend(LexicalBackend):
             with connection.cursor() as cursor:
                 cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(i,) for i in chunk_ids])
 
-    def search(self, tokens, *, collection, visibilities, limit):
+    def search(self, tokens, *, collection, visibilities, limit, now):
         terms = sorted({token for token in tokens if token})
         if not terms or not visibilities:
             return []
@@ -34,9 +34,10 @@ class SQLiteFTS5Backend(LexicalBackend):
             f"SELECT f.rowid, bm25({TABLE}, %s, %s, %s) AS score FROM {TABLE} f "
             "JOIN retrieval_chunk c ON c.id = f.rowid JOIN retrieval_document d ON d.id = c.document_id "
             f"WHERE {TABLE} MATCH %s AND d.collection = %s AND d.visibility IN ({marks}) "
+            "AND (d.available_from IS NULL OR d.available_from <= %s) "
             "ORDER BY score LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*self.weights, match, collection, *visibilities, limit])
+            cursor.execute(sql, [*self.weights, match, collection, *visibilities, now, limit])
             # FTS5's bm25() is lower-is-better (negative); the contract wants higher-is-better.
             return [(row[0], -row[1]) for row in cursor.fetchall()]
