@@ -36,8 +36,18 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
+    _forget_vector_indexes()
     yield
     cache.clear()
+
+
+def _forget_vector_indexes():
+    """Each process keeps the search vectors in memory; a test starts from its own database."""
+    import sys
+
+    selectors = sys.modules.get("frenchbot.retrieval.selectors")
+    if selectors is not None:
+        selectors._vector_indexes.clear()
 
 
 @pytest.fixture

