@@ -9,6 +9,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from frenchbot.core.text import fold
+
+from .answers import answer_extractive
 from .selectors import search
 from .services import collection_drop, document_index
 
@@ -79,10 +82,10 @@ def evaluate(
 
 
 def _ask(questions, *, collection: str, mode: str, progress) -> EvalReport:
-    hits_1 = hits_5 = 0
+    hits_1 = hits_5 = answered = 0
     reciprocal = 0.0
     latencies = []
-    for number, (question, gold, _answers) in enumerate(questions):
+    for number, (question, gold, answers) in enumerate(questions):
         start = time.perf_counter()
         results = search(query=question, collection=collection, limit=30, **MODES[mode])
         latencies.append((time.perf_counter() - start) * 1000)
@@ -97,6 +100,9 @@ def _ask(questions, *, collection: str, mode: str, progress) -> EvalReport:
             hits_5 += 1
         if gold in ranked_docs[:10]:
             reciprocal += 1 / (ranked_docs.index(gold) + 1)
+        answer = fold(answer_extractive(query=question, hits=results).text)
+        if any(fold(expected) in answer for expected in answers if expected):
+            answered += 1
         if progress:
             progress(mode, number + 1, len(questions))
     total = len(questions) or 1
@@ -107,7 +113,7 @@ def _ask(questions, *, collection: str, mode: str, progress) -> EvalReport:
         recall_at_1=round(hits_1 / total, 4),
         recall_at_5=round(hits_5 / total, 4),
         mrr_at_10=round(reciprocal / total, 4),
-        answer_hit=None,
+        answer_hit=round(answered / total, 4),
         p50_ms=round(statistics.median(latencies), 2) if latencies else 0.0,
         p95_ms=round(latencies[int(0.95 * (len(latencies) - 1))], 2) if latencies else 0.0,
         mode=mode,
