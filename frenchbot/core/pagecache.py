@@ -20,6 +20,8 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import translation
 
+from .cache import cache_counter_bump
+
 CSRF_PLACEHOLDER = "fbcsrfplaceholder0000000000000000000000000000000000000000000000"
 _VERSION_KEY = "pagecache:version"
 _CSRF_SECRET_RE = re.compile(r"^[a-zA-Z0-9]{32}$")
@@ -44,10 +46,7 @@ def pagecache_version(backend=None) -> int:
 
 
 def pagecache_invalidate() -> None:
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 2, timeout=None)
+    cache_counter_bump(_VERSION_KEY)
 
 
 def _private(cookies: dict[str, str]) -> bool:

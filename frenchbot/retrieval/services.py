@@ -3,11 +3,12 @@
 import hashlib
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
+from frenchbot.core.cache import cache_counter_bump
 from frenchbot.core.text import french_analyze
 
 from .backends import LexicalEntry, get_lexical_backend
@@ -15,16 +16,16 @@ from .chunking import chunk_markdown
 from .embedders import EmbedderError, get_embedder, vector_to_bytes
 from .models import Chunk, Document, Visibility
 
+if TYPE_CHECKING:
+    from .registry import IndexedItem
+
 logger = logging.getLogger(__name__)
 VERSION_KEY = "retrieval:version"
 
 
 def index_version_bump() -> None:
     """Tell every process that the index changed (their in-memory vector matrices are then reloaded)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    cache_counter_bump(VERSION_KEY)
 
 
 def embedding_text(*, title: str, heading: str, text: str) -> str:
@@ -164,6 +165,19 @@ def document_index(
     return True
 
 
+def document_index_item(*, source: str, item: "IndexedItem") -> bool:
+    """`document_index` for an item handed over by a registered source."""
+    return document_index(
+        source=source,
+        source_id=item.source_id,
+        title=item.title,
+        url=item.url,
+        text=item.text,
+        visibility=item.visibility,
+        available_from=item.available_from,
+    )
+
+
 def document_remove(*, source: str, source_id: str, collection: str = "site") -> bool:
     """Take a document out of the index (unpublished, deleted); False when it was not there."""
     document = Document.objects.filter(collection=collection, source=source, source_id=str(source_id)).first()
@@ -200,15 +214,7 @@ def index_rebuild(*, progress=None) -> dict[str, int]:
         seen = set()
         for number, item in enumerate(items, start=1):
             seen.add(item.source_id)
-            changed = document_index(
-                source=source.name,
-                source_id=item.source_id,
-                title=item.title,
-                url=item.url,
-                text=item.text,
-                visibility=item.visibility,
-                available_from=item.available_from,
-            )
+            changed = document_index_item(source=source.name, item=item)
             summary["indexed" if changed else "unchanged"] += 1
             if progress:
                 progress(source.name, number, len(items))

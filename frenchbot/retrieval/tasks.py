@@ -3,7 +3,7 @@
 from django_tasks import task
 
 from .registry import source_get
-from .services import document_index, document_remove
+from .services import document_index_item, document_remove
 
 
 @task()
@@ -14,16 +14,7 @@ def index_object(source_name: str, object_id: str) -> str:
     item = source.item(obj) if obj is not None else None
     if item is None:
         return "removed" if document_remove(source=source_name, source_id=object_id) else "absent"
-    changed = document_index(
-        source=source_name,
-        source_id=item.source_id,
-        title=item.title,
-        url=item.url,
-        text=item.text,
-        visibility=item.visibility,
-        available_from=item.available_from,
-    )
-    return "indexed" if changed else "unchanged"
+    return "indexed" if document_index_item(source=source_name, item=item) else "unchanged"
 
 
 @task()
