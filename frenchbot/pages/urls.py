@@ -7,8 +7,6 @@ from . import views
 PAGES = {
     "formations": ("formations/", "pages/formations.html"),
     "audit": ("audit/", "pages/audit.html"),
-    "assistant": ("assistant/", "pages/assistant.html"),
-    "rendez_vous": ("rendez-vous/", "pages/rendez_vous.html"),
     "legal": ("mentions-legales/", "pages/legal.html"),
     "privacy": ("confidentialite/", "pages/privacy.html"),
     "accessibility": ("accessibilite/", "pages/accessibility.html"),

@@ -50,6 +50,9 @@ class Chunk(models.Model):
     # Float32 vector of the passage and the model that made it; empty until embedded.
     vector = models.BinaryField(null=True, blank=True)
     vector_model = models.CharField(max_length=100, blank=True)
+    # The vectors of the passage's sentences, one after the other (same model), when it has more than one:
+    # a question is often answered by one sentence, whose vector is sharper than the passage's.
+    sentence_vectors = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["document_id", "ordinal"]

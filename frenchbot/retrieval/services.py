@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from frenchbot.core.cache import cache_counter_bump
+from frenchbot.core.extractive import split_sentences
 from frenchbot.core.text import french_analyze
 
 from .backends import LexicalEntry, get_lexical_backend
@@ -43,8 +44,11 @@ def _chunks_without_current_vectors(document: Document) -> list[Chunk]:
     return list(document.chunks.exclude(vector_model=model_id))
 
 
-def _embed_chunks(chunks: list[Chunk], *, title: str, reusable: dict[str, tuple[bytes, str]]) -> None:
-    """Give each chunk its vector, reusing the stored one when the same passage was embedded by the same model."""
+def _embed_chunks(
+    chunks: list[Chunk], *, title: str, reusable: dict[str, tuple[bytes, bytes | None, str]]
+) -> None:
+    """Give each chunk its vector and its sentences' vectors, reusing what the same model made for the same
+    passage before."""
     if not settings.RETRIEVAL_SEMANTIC:
         return
     try:
@@ -55,21 +59,30 @@ def _embed_chunks(chunks: list[Chunk], *, title: str, reusable: dict[str, tuple[
     missing = []
     for chunk in chunks:
         stored = reusable.get(chunk.content_hash)
-        if stored is not None and stored[1] == embedder.model_id:
-            chunk.vector, chunk.vector_model = stored
+        if stored is not None and stored[2] == embedder.model_id:
+            chunk.vector, chunk.sentence_vectors, chunk.vector_model = stored
         else:
             missing.append(chunk)
     if missing:
+        texts, spans = [], []
+        for chunk in missing:
+            sentences = split_sentences(chunk.text)
+            start = len(texts)
+            texts.append(embedding_text(title=title, heading=chunk.heading, text=chunk.text))
+            if len(sentences) > 1:
+                texts.extend(embedding_text(title=title, heading=chunk.heading, text=s) for s in sentences)
+            spans.append((start, len(texts)))
         try:
-            vectors = embedder.embed(
-                [embedding_text(title=title, heading=c.heading, text=c.text) for c in missing]
-            )
+            vectors = embedder.embed(texts)
         except EmbedderError:
             logger.exception("Embedding failed; passages indexed for lexical search only")
             return
-        for chunk, vector in zip(missing, vectors, strict=True):
-            chunk.vector, chunk.vector_model = vector_to_bytes(vector), embedder.model_id
-    Chunk.objects.bulk_update(chunks, ["vector", "vector_model"])
+        for chunk, (start, end) in zip(missing, spans, strict=True):
+            chunk.vector, chunk.vector_model = vector_to_bytes(vectors[start]), embedder.model_id
+            chunk.sentence_vectors = (
+                b"".join(vector_to_bytes(v) for v in vectors[start + 1 : end]) if end - start > 1 else None
+            )
+    Chunk.objects.bulk_update(chunks, ["vector", "sentence_vectors", "vector_model"])
 
 
 def _hash(*parts: str) -> str:
@@ -105,7 +118,7 @@ def document_index(
     backend = get_lexical_backend()
     title_tokens = " ".join(french_analyze(title))
     with transaction.atomic():
-        reusable: dict[str, tuple[bytes, str]] = {}
+        reusable: dict[str, tuple[bytes, bytes | None, str]] = {}
         if existing is None:
             document = Document.objects.create(
                 collection=collection,
@@ -120,10 +133,10 @@ def document_index(
         else:
             document = existing
             reusable = {
-                content_hash: (bytes(vector), model)
-                for content_hash, vector, model in document.chunks.exclude(vector=None).values_list(
-                    "content_hash", "vector", "vector_model"
-                )
+                content_hash: (bytes(vector), bytes(sentences) if sentences is not None else None, model)
+                for content_hash, vector, sentences, model in document.chunks.exclude(
+                    vector=None
+                ).values_list("content_hash", "vector", "sentence_vectors", "vector_model")
             }
             backend.delete(list(document.chunks.values_list("id", flat=True)))
             document.chunks.all().delete()

@@ -24,13 +24,42 @@ def indexed():
 
 def test_passages_get_vectors_once(indexed):
     assert not Chunk.objects.filter(vector=None).exists()
-    assert all(model.startswith("usem3-") for model in Chunk.objects.values_list("vector_model", flat=True))
+    assert all(model.startswith("e5-") for model in Chunk.objects.values_list("vector_model", flat=True))
     vectors = dict(Chunk.objects.values_list("content_hash", "vector"))
     # Indexing the same document again re-embeds nothing: the stored vectors are kept.
     document_index(source="t", source_id="rgpd", title="RGPD et IA", url="/rgpd/", text=RGPD + "\n\nAjout.")
     for content_hash, vector in Chunk.objects.values_list("content_hash", "vector"):
         if content_hash in vectors:
             assert bytes(vector) == bytes(vectors[content_hash])
+
+
+def test_a_passage_of_several_sentences_also_gets_one_vector_per_sentence(settings):
+    text = "## Le rôle\n\nDonnez un rôle à l'assistant. Précisez le format attendu. Ajoutez un exemple."
+    document_index(source="t", source_id="p", title="Écrire un bon prompt", url="/p/", text=text)
+    chunk = Chunk.objects.get()
+    dimensions = len(bytes(chunk.vector)) // 4
+    assert len(bytes(chunk.sentence_vectors)) == 3 * 4 * dimensions
+    document_index(source="t", source_id="one", title="Court", url="/c/", text="Une seule phrase ici.")
+    assert Chunk.objects.get(document__source_id="one").sentence_vectors is None
+
+
+def test_a_question_answered_by_one_sentence_finds_its_passage():
+    document_index(
+        source="t",
+        source_id="tarifs",
+        title="Nos formations",
+        url="/formations/",
+        text="Nos formations durent une journée. Elles ont lieu dans vos locaux ou à distance. "
+        "Le tarif pour une équipe de dix personnes est de 2 400 euros hors taxes.",
+    )
+    document_index(
+        source="t",
+        source_id="audit",
+        title="L'audit",
+        url="/audit/",
+        text="L'audit gratuit dure trente minutes et se fait en visioconférence.",
+    )
+    assert search(query="Combien coûte une session pour un groupe ?")[0].url == "/formations/"
 
 
 def test_meaning_finds_a_paraphrase_that_shares_no_word(indexed):

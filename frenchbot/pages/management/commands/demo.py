@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from frenchbot.blog.demo import demo_load
+from frenchbot.booking.demo import booking_demo_load
 
 
 class Command(BaseCommand):
@@ -24,6 +25,14 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Contenu de démonstration déjà présent : rien à ajouter.")
+        booking = booking_demo_load()
+        if booking["event_types"]:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Rendez-vous : {booking['event_types']} types de rendez-vous, Camille disponible "
+                    "du lundi au vendredi (9 h–12 h, 14 h–18 h)."
+                )
+            )
         username, password = self._admin()
         if not options["quiet_login"]:
             self.stdout.write(

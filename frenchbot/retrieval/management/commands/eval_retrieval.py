@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from frenchbot.retrieval.evaluation import evaluate
 
@@ -47,6 +48,10 @@ class Command(BaseCommand):
             reports = evaluate(path, modes=modes, limit=options["limit"], progress=progress)
         except (ValueError, KeyError) as error:
             raise CommandError(f"Jeu de données illisible ({error}).") from error
+        except DatabaseError as error:
+            raise CommandError(
+                f"La base de données n'est pas prête ({error}) : lancez d'abord « frenchbot migrate »."
+            ) from error
         main, *others = reports
         if quiet:
             # The site's configuration at the top level; the other modes beside it.

@@ -1,0 +1,57 @@
+from ninja import Field, Schema
+
+
+class QuestionIn(Schema):
+    content: str = Field(..., description="La question du visiteur (2 000 caractères au plus).")
+
+
+class SourceOut(Schema):
+    label: str = Field(..., description="Numéro de l'extrait, tel que la réponse le cite, ex. « [1] ».")
+    title: str
+    heading: str = ""
+    url: str = Field(..., description="Adresse de la page, avec l'ancre du passage.")
+
+
+class SuggestionOut(Schema):
+    kind: str = Field(..., description="training, audit ou booking.")
+    label: str
+    url: str
+
+
+class MessageOut(Schema):
+    id: int
+    role: str = Field(..., description="user ou assistant.")
+    content: str = Field(..., description="Le texte (Markdown pour l'assistant).")
+    html: str = Field("", description="La réponse rendue en HTML sûr (assistant seulement).")
+    status: str = Field(..., description="complete, stopped ou error.")
+    error: str = ""
+    sources: list[SourceOut] = []
+    suggestions: list[SuggestionOut] = []
+    provider: str = Field("", description="Qui a répondu (l'assistant est une IA).")
+    rating: int | None = Field(None, description="1 (utile), -1 (pas utile) ou null.")
+
+
+class ConversationOut(Schema):
+    id: str
+    title: str
+    messages: list[MessageOut]
+
+
+class AnswerOut(Schema):
+    message_id: int
+    text: str
+    html: str
+    status: str
+    sources: list[SourceOut] = []
+    suggestions: list[SuggestionOut] = []
+    provider: str = ""
+    error: str = ""
+
+
+class FeedbackIn(Schema):
+    rating: int = Field(..., description="1 (utile) ou -1 (pas utile).")
+    comment: str = Field("", description="Un commentaire facultatif (2 000 caractères au plus).")
+
+
+class ErrorOut(Schema):
+    detail: str

@@ -1,0 +1,401 @@
+"""Asking the bot: check the question and the visitor's limits, find our passages, stream the model's answer,
+keep the conversation.
+
+A turn has two halves. ``answer_prepare`` (synchronous, before any byte is sent) refuses what must be refused
+with an ``AssistantError`` (an HTTP 4xx for the API), records the question and builds the prompt.
+``answer_stream`` (asynchronous) streams the answer as events and always ends with ``done`` or ``error``; the
+answer is saved whatever happens (complete, stopped by the visitor, or failed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing, suppress
+from dataclasses import dataclass, field
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from frenchbot.core.extractive import split_sentences
+from frenchbot.core.net import ip_fingerprint
+from frenchbot.core.ratelimit import rate_limit_hit
+from frenchbot.core.text import fold, french_analyze
+from frenchbot.llm.base import ChatOptions, LLMError, Passage, Provider
+from frenchbot.llm.registry import get_provider
+from frenchbot.retrieval.models import Visibility
+from frenchbot.retrieval.selectors import QueryError, search, search_validate
+
+from .guard import LeakGuard, answer_html
+from .models import Conversation, Feedback, Message
+from .prompt import Turn, estimate_tokens, prompt_build
+
+logger = logging.getLogger(__name__)
+
+
+class AssistantError(Exception):
+    """A question the bot will not take now; ``message`` is for the visitor, ``status`` for the API."""
+
+    def __init__(self, message: str, *, status: int = 422):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Event:
+    """One server-sent event: ``meta``, ``token``, ``ping``, ``done`` or ``error``."""
+
+    name: str
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class PreparedAnswer:
+    conversation: Conversation
+    message: Message
+    provider: Provider
+    prompt: list
+    passages: list[Passage]
+    sources: list[dict]
+    question: str
+    budget_keys: list[str]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Conversations
+
+
+def conversation_start(*, session_key: str, user=None, ip: str = "") -> Conversation:
+    """A new, empty conversation owned by the signed-in account, else by the browser session."""
+    return Conversation.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        session_key="" if user is not None and user.is_authenticated else session_key,
+        ip_hash=ip_fingerprint(ip) if ip else "",
+    )
+
+
+def visibilities_for(user) -> tuple[str, ...]:
+    """What the bot may quote to this person: public content, and staff-only notes for the team."""
+    if user is not None and user.is_authenticated and user.is_staff:
+        return (Visibility.PUBLIC, Visibility.STAFF)
+    return (Visibility.PUBLIC,)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Limits
+
+
+def _day() -> str:
+    return timezone.localdate().isoformat()
+
+
+def _budget_keys(*, session_key: str, ip: str) -> list[tuple[str, int]]:
+    return [
+        (f"assistant:tokens:s:{session_key}:{_day()}", settings.ASSISTANT_DAILY_TOKENS_PER_SESSION),
+        (f"assistant:tokens:ip:{ip_fingerprint(ip)}:{_day()}", settings.ASSISTANT_DAILY_TOKENS_PER_IP),
+    ]
+
+
+def limits_check(*, session_key: str, ip: str) -> None:
+    """Refuse (AssistantError 429) a visitor over the per-session or per-IP rate, or over the day's tokens."""
+    for key, budget in _budget_keys(session_key=session_key, ip=ip):
+        if budget and (cache.get(key) or 0) >= budget:
+            raise AssistantError(
+                _(
+                    "Vous avez atteint la limite de questions pour aujourd'hui. Revenez demain, ou écrivez-nous : "
+                    "nous vous répondrons nous-mêmes."
+                ),
+                status=429,
+            )
+    window = settings.ASSISTANT_RATE_WINDOW
+    too_fast = rate_limit_hit(
+        scope="assistant-session",
+        key=session_key,
+        limit=settings.ASSISTANT_RATE_PER_SESSION,
+        window_seconds=window,
+    ) or rate_limit_hit(
+        scope="assistant-ip",
+        key=ip_fingerprint(ip),
+        limit=settings.ASSISTANT_RATE_PER_IP,
+        window_seconds=window,
+    )
+    if too_fast:
+        raise AssistantError(
+            _("Vous posez beaucoup de questions d'affilée : patientez quelques minutes avant la suivante."),
+            status=429,
+        )
+
+
+def _budget_spend(keys: list[str], tokens: int) -> None:
+    for key in keys:
+        if cache.add(key, tokens, timeout=26 * 3600):
+            continue
+        try:
+            cache.incr(key, tokens)
+        except ValueError:
+            cache.set(key, tokens, timeout=26 * 3600)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Next steps
+
+
+_TRAINING_STEMS = {"form", "apprendr", "apprend", "cour", "debut", "maitris", "progress", "certif"}
+_AUDIT_STEMS = {"audit", "automatis", "automat", "entrepris", "pme", "gagn", "process", "tach", "equip"}
+
+
+def suggestions_for(*, question: str, sources: list[dict]) -> list[dict]:
+    """The next steps offered under an answer: the matching training, the free audit, a call with the team."""
+    stems = set(french_analyze(question))
+    steps = []
+    training_url = next((s["url"] for s in sources if s["url"].startswith("/formations/")), None)
+    wants_training = bool(stems & _TRAINING_STEMS) or training_url is not None
+    wants_audit = bool(stems & _AUDIT_STEMS)
+    if wants_training or not wants_audit:
+        steps.append(
+            {
+                "kind": "training",
+                "label": _("Voir la formation") if training_url else _("Voir nos formations"),
+                "url": (training_url or "/formations/").split("#")[0],
+            }
+        )
+    if wants_audit or not wants_training:
+        steps.append({"kind": "audit", "label": _("Faire l'audit IA offert"), "url": "/audit/"})
+    steps.append({"kind": "booking", "label": _("Prendre rendez-vous avec l'équipe"), "url": "/rendez-vous/"})
+    return steps
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One turn
+
+
+def _retrieval_query(question: str, history: list[Turn]) -> str:
+    # A short follow-up ("et pour une PME ?") is searched together with the question it follows.
+    if len(french_analyze(question)) < 3:
+        previous = next((t.content for t in reversed(history) if t.role == "user"), "")
+        if previous:
+            return f"{previous} {question}"[:2000]
+    return question
+
+
+def answer_prepare(
+    *, conversation: Conversation, question: str, session_key: str, ip: str, user=None, provider_alias=None
+) -> PreparedAnswer:
+    """Check and record the question, find the passages, build the prompt; raises AssistantError (nothing is
+    recorded then)."""
+    try:
+        question = search_validate(question)
+    except QueryError as error:
+        raise AssistantError(error.message) from error
+    limits_check(session_key=session_key, ip=ip)
+    provider = get_provider(provider_alias)
+    history = [
+        Turn(role=m.role, content=m.content)
+        for m in conversation.messages.filter(status=Message.Status.COMPLETE).exclude(content="")
+    ][-2 * settings.ASSISTANT_HISTORY_TURNS :]
+    hits = search(
+        query=_retrieval_query(question, history),
+        visibilities=visibilities_for(user),
+        limit=settings.ASSISTANT_PASSAGES,
+    )
+    passages, sources = [], []
+    for number, hit in enumerate(hits, start=1):
+        label = f"[{number}]"
+        text = hit.chunk.text[: settings.ASSISTANT_PASSAGE_CHARS]
+        passages.append(Passage(title=hit.title, url=hit.url, text=text, label=label))
+        sources.append({"label": label, "title": hit.title, "heading": hit.chunk.heading, "url": hit.url})
+    prompt = prompt_build(question=question, passages=passages, history=history)
+    with transaction.atomic():
+        Message.objects.create(conversation=conversation, role=Message.Role.USER, content=question)
+        answer = Message.objects.create(
+            conversation=conversation,
+            role=Message.Role.ASSISTANT,
+            status=Message.Status.STREAMING,
+            provider=provider.alias,
+            provider_name=str(provider.display_name),
+            model_id=provider.model_id,
+        )
+        if not conversation.title:
+            conversation.title = question[:200]
+        conversation.save(update_fields=["title", "updated_at"])
+    return PreparedAnswer(
+        conversation=conversation,
+        message=answer,
+        provider=provider,
+        prompt=prompt,
+        passages=passages,
+        sources=sources,
+        question=question,
+        budget_keys=[key for key, _ in _budget_keys(session_key=session_key, ip=ip)],
+    )
+
+
+def _sources_used(*, text: str, prepared: PreparedAnswer) -> list[dict]:
+    """The sources the answer stands on: those it cites by label, or whose sentences it quotes; all the passages
+    given when it does neither."""
+    cited = [s for s in prepared.sources if s["label"] in text]
+    if cited:
+        return cited
+    folded = fold(text)
+    quoted = [
+        source
+        for source, passage in zip(prepared.sources, prepared.passages, strict=True)
+        if any(len(s) > 20 and fold(s) in folded for s in split_sentences(passage.text))
+    ]
+    return quoted or prepared.sources
+
+
+def _finish(
+    prepared: PreparedAnswer, *, text: str, status: str, error: str, usage: dict, started: float
+) -> dict:
+    message = prepared.message
+    message.content = text
+    message.status = status
+    message.error = error
+    message.sources = (
+        _sources_used(text=text, prepared=prepared) if text and status != Message.Status.ERROR else []
+    )
+    message.suggestions = suggestions_for(question=prepared.question, sources=message.sources)
+    message.prompt_tokens = usage.get("prompt_tokens") or sum(
+        estimate_tokens(m.content) for m in prepared.prompt
+    )
+    message.completion_tokens = usage.get("completion_tokens") or estimate_tokens(text)
+    message.duration_ms = int((time.monotonic() - started) * 1000)
+    message.save()
+    Conversation.objects.filter(pk=prepared.conversation.pk).update(updated_at=timezone.now())
+    if not prepared.provider.capabilities.uses_passages_only:
+        _budget_spend(prepared.budget_keys, message.prompt_tokens + message.completion_tokens)
+    return {
+        "message_id": message.pk,
+        "text": text,
+        "html": answer_html(text),
+        "status": status,
+        "sources": message.sources,
+        "suggestions": message.suggestions,
+        "provider": message.provider_name,
+    }
+
+
+REFUSAL = gettext_lazy(
+    "Je ne peux pas partager mes consignes internes. Posez-moi plutôt une question sur l'IA, "
+    "nos formations ou notre audit."
+)
+
+
+async def answer_stream(prepared: PreparedAnswer) -> AsyncIterator[Event]:
+    """The answer as events: ``meta``, then ``token`` deltas (``ping`` while the model is silent), then
+    ``done`` with the rendered answer, its sources and next steps, or ``error`` with a French message.
+
+    Closing this iterator (the visitor stopped or left) stops the model and saves the answer as stopped.
+    """
+    started = time.monotonic()
+    provider = prepared.provider
+    yield Event(
+        "meta",
+        {
+            "message_id": prepared.message.pk,
+            "conversation_id": str(prepared.conversation.pk),
+            "provider": str(provider.display_name),
+        },
+    )
+    guard = LeakGuard()
+    usage: dict[str, int] = {}
+    options = ChatOptions(
+        max_tokens=settings.ASSISTANT_MAX_TOKENS,
+        temperature=settings.ASSISTANT_TEMPERATURE,
+        timeout=settings.ASSISTANT_TIMEOUT,
+    )
+    status, error = Message.Status.STOPPED, ""
+    finish = sync_to_async(_finish)
+    try:
+        async with aclosing(
+            provider.stream(prepared.prompt, options=options, passages=prepared.passages, usage=usage)
+        ) as deltas:
+            pending = None
+            try:
+                while True:
+                    if pending is None:
+                        pending = asyncio.ensure_future(deltas.__anext__())
+                    done, _ = await asyncio.wait({pending}, timeout=settings.ASSISTANT_HEARTBEAT_SECONDS)
+                    if not done:
+                        yield Event("ping")
+                        continue
+                    task, pending = pending, None
+                    try:
+                        delta = task.result()
+                    except StopAsyncIteration:
+                        break
+                    safe = guard.feed(delta)
+                    if guard.tripped:
+                        break
+                    if safe:
+                        yield Event("token", {"text": safe})
+            finally:
+                if pending is not None and not pending.done():
+                    pending.cancel()
+                    with suppress(BaseException):
+                        await pending
+        rest = guard.flush()
+        if rest:
+            yield Event("token", {"text": rest})
+        text = str(REFUSAL) if guard.tripped else guard.text.strip()
+        if guard.tripped:
+            logger.warning("Answer withheld: it recited the instructions (message %s)", prepared.message.pk)
+        status = Message.Status.COMPLETE
+        result = await finish(prepared, text=text, status=status, error="", usage=usage, started=started)
+        yield Event("done", result)
+    except LLMError as exc:
+        logger.warning("Provider %s failed: %s", provider.alias, exc)
+        status, error = Message.Status.ERROR, str(exc.user_message)
+        partial = "" if guard.tripped else guard.text[: guard.sent]
+        await finish(prepared, text=partial, status=status, error=error, usage=usage, started=started)
+        yield Event("error", {"message": error, "message_id": prepared.message.pk})
+    finally:
+        if status == Message.Status.STOPPED:
+            # The visitor stopped the answer or left: keep what they saw.
+            with suppress(Exception):
+                await asyncio.shield(
+                    finish(
+                        prepared,
+                        text=guard.text[: guard.sent],
+                        status=status,
+                        error="",
+                        usage=usage,
+                        started=started,
+                    )
+                )
+
+
+async def answer_complete(prepared: PreparedAnswer) -> dict:
+    """The whole answer at once (the JSON API without streaming, the page without JavaScript)."""
+    result: dict = {}
+    async with aclosing(answer_stream(prepared)) as events:
+        async for event in events:
+            if event.name == "done":
+                result = event.data
+            elif event.name == "error":
+                result = {**event.data, "status": Message.Status.ERROR}
+    return result
+
+
+def feedback_give(*, message: Message, rating: int, comment: str = "") -> Feedback:
+    """Record (or change) the visitor's verdict on an answer; AssistantError for an invalid one."""
+    if rating not in (Feedback.Rating.UP, Feedback.Rating.DOWN):
+        raise AssistantError(_("Choisissez « utile » ou « pas utile »."))
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise AssistantError(
+            _("Votre commentaire est trop long (%(n)d caractères, 2 000 au plus).") % {"n": len(comment)}
+        )
+    feedback, _created = Feedback.objects.update_or_create(
+        message=message, defaults={"rating": rating, "comment": comment}
+    )
+    return feedback

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assistant"
+
+urlpatterns = [
+    path("", views.page, name="page"),
+]

@@ -1,0 +1,189 @@
+"""The team's back-office: the leads pipeline as a board and a list, a lead's file, the CSV export.
+Every view is for staff only (anonymous visitors and non-staff users go to the login page)."""
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from frenchbot.booking.selectors import bookings_upcoming
+from frenchbot.leads import selectors as lead_selectors
+from frenchbot.leads import services as lead_services
+from frenchbot.leads.models import Lead
+
+from .forms import LeadFilterForm, LeadNextActionForm, LeadNoteForm, LeadStatusForm
+
+PAGE_SIZE = 50
+
+
+def _lead_or_404(lead_id: int) -> Lead:
+    lead = lead_selectors.lead_get(lead_id=lead_id)
+    if lead is None:
+        raise Http404(_("Ce prospect n'existe pas."))
+    return lead
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@staff_member_required
+@require_safe
+def board(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()[:200]
+    columns = lead_selectors.lead_board(search=search)
+    return render(
+        request,
+        "backoffice/board.html",
+        {
+            "columns": columns,
+            "search": search,
+            "statuses": Lead.Status.choices,
+            "total": sum(column.count for column in columns),
+        },
+    )
+
+
+@staff_member_required
+@require_safe
+def lead_list(request: HttpRequest) -> HttpResponse:
+    form = LeadFilterForm(request.GET or None)
+    leads = lead_selectors.lead_list(**form.filters())
+    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "backoffice/lead_list.html",
+        {"form": form, "page_obj": page, "query": query.urlencode(), "statuses": Lead.Status.choices},
+    )
+
+
+def _csv_line(row: list[str]) -> str:
+    class _Line:
+        value = ""
+
+        def write(self, text):
+            self.value = text
+
+    line = _Line()
+    # The semicolon is what Excel expects in French locales; the BOM makes it read UTF-8 (accents intact).
+    csv.writer(line, delimiter=";", lineterminator="\r\n").writerow(row)
+    return line.value
+
+
+@staff_member_required
+@require_safe
+def lead_export(request: HttpRequest) -> StreamingHttpResponse:
+    form = LeadFilterForm(request.GET or None)
+    rows = lead_selectors.lead_csv_rows(leads=lead_selectors.lead_list(**form.filters()))
+
+    def stream():
+        yield "\ufeff"
+        for row in rows:
+            yield _csv_line(row)
+
+    filename = f"prospects-{timezone.localdate():%Y-%m-%d}.csv"
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _render_detail(request, lead, *, status=200, note_form=None, action_form=None, status_form=None):
+    return render(
+        request,
+        "backoffice/lead_detail.html",
+        {
+            "lead": lead,
+            "timeline": lead_selectors.lead_timeline(lead=lead),
+            "consents": lead_selectors.lead_consents(lead=lead),
+            "bookings": lead.bookings.select_related("event_type", "member").order_by("-start"),
+            "status_form": status_form or LeadStatusForm(initial={"status": lead.status}),
+            "note_form": note_form or LeadNoteForm(),
+            "action_form": action_form
+            or LeadNextActionForm(initial={"on": lead.next_action_on, "text": lead.next_action}),
+        },
+        status=status,
+    )
+
+
+@staff_member_required
+@require_safe
+def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
+    return _render_detail(request, _lead_or_404(lead_id))
+
+
+@staff_member_required
+@require_POST
+def lead_status(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _lead_or_404(lead_id)
+    form = LeadStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Statut inconnu : choisissez-en un dans la liste."))
+        return redirect(_back(request, reverse("backoffice:lead_detail", args=[lead.pk])))
+    lead = lead_services.lead_set_status(lead=lead, status=form.cleaned_data["status"], by=request.user)
+    messages.success(
+        request,
+        _("%(lead)s est maintenant « %(status)s ».")
+        % {"lead": lead.name or lead.email, "status": lead.get_status_display()},
+    )
+    return redirect(_back(request, reverse("backoffice:lead_detail", args=[lead.pk])))
+
+
+@staff_member_required
+@require_POST
+def lead_note(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _lead_or_404(lead_id)
+    form = LeadNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            lead_services.lead_add_note(lead=lead, text=form.cleaned_data["text"], by=request.user)
+        except lead_services.LeadError as error:
+            form.add_error("text", error.message)
+        else:
+            messages.success(request, _("Note ajoutée."))
+            return redirect(reverse("backoffice:lead_detail", args=[lead.pk]) + "#historique")
+    return _render_detail(request, lead, status=400, note_form=form)
+
+
+@staff_member_required
+@require_POST
+def lead_next_action(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _lead_or_404(lead_id)
+    form = LeadNextActionForm(request.POST)
+    if form.is_valid():
+        try:
+            lead_services.lead_set_next_action(
+                lead=lead, on=form.cleaned_data["on"], text=form.cleaned_data["text"], by=request.user
+            )
+        except lead_services.LeadError as error:
+            form.add_error(error.field or "text", error.message)
+        else:
+            messages.success(request, _("Prochaine action enregistrée."))
+            return redirect(reverse("backoffice:lead_detail", args=[lead.pk]))
+    return _render_detail(request, lead, status=400, action_form=form)
+
+
+@staff_member_required
+@require_safe
+def bookings(request: HttpRequest) -> HttpResponse:
+    upcoming = list(bookings_upcoming()[:200])
+    return render(
+        request,
+        "backoffice/bookings.html",
+        {"bookings": upcoming, "now": datetime.datetime.now(datetime.UTC)},
+    )

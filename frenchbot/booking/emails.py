@@ -1,0 +1,162 @@
+"""The booking's e-mails: plain text in the visitor's language, the invitation attached as text/calendar."""
+
+import datetime
+from email.mime.text import MIMEText
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+
+from .ics import booking_ics
+from .models import Booking
+
+
+def when_text(moment: datetime.datetime, zone_name: str) -> str:
+    """« jeudi 27 novembre 2026 à 14 h 30 (heure de Paris) » in the active language."""
+    import zoneinfo
+
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone_name))
+    return _("%(date)s à %(time)s (%(zone)s)") % {
+        "date": date_format(local, "l j F Y"),
+        "time": time_format(local, "TIME_FORMAT"),
+        "zone": zone_label(zone_name),
+    }
+
+
+def zone_label(zone_name: str) -> str:
+    if zone_name == "Europe/Paris":
+        return _("heure de Paris")
+    return _("fuseau %(zone)s") % {"zone": zone_name.replace("_", " ")}
+
+
+def booking_links(booking: Booking) -> dict[str, str]:
+    from .services import booking_token
+
+    return {
+        action: settings.SITE_URL
+        + reverse(f"booking:{action}", args=[booking_token(booking=booking, action=action)])
+        for action in ("view", "cancel", "reschedule")
+    }
+
+
+def _send(*, to: list[str], subject: str, body: str, ics: bytes | None, method: str, reply_to=None) -> int:
+    message = EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to, reply_to=reply_to
+    )
+    if ics is not None:
+        part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
+        part.set_param("method", method)
+        part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
+        message.attach(part)
+    return message.send()
+
+
+def _member_context(booking: Booking) -> dict:
+    from frenchbot.leads.selectors import lead_timeline_summary
+
+    context = {}
+    if booking.lead_id:
+        context["lead"] = booking.lead
+        context["lead_timeline"] = lead_timeline_summary(lead=booking.lead, limit=12)
+        context["lead_url"] = settings.SITE_URL + reverse("backoffice:lead_detail", args=[booking.lead_id])
+    return context
+
+
+def send_visitor_confirmation(*, booking: Booking, rescheduled: bool = False) -> int:
+    links = booking_links(booking)
+    with translation.override(booking.locale):
+        context = {
+            "booking": booking,
+            "when": when_text(booking.start, booking.timezone),
+            "links": links,
+            "rescheduled": rescheduled,
+            "site_url": settings.SITE_URL,
+        }
+        body = render_to_string("booking/email/visitor_confirmation.txt", context)
+        subject = (
+            _("Rendez-vous déplacé : %(name)s") if rescheduled else _("Rendez-vous confirmé : %(name)s")
+        ) % {"name": booking.event_type.name}
+        description = _("Pour annuler ou déplacer ce rendez-vous : %(url)s") % {"url": links["view"]}
+        ics = booking_ics(booking=booking, method="REQUEST", description=description, url=links["view"])
+    reply_to = [booking.member.user.email] if booking.member.user.email else None
+    return _send(to=[booking.email], subject=subject, body=body, ics=ics, method="REQUEST", reply_to=reply_to)
+
+
+def send_member_confirmation(*, booking: Booking, rescheduled: bool = False) -> int:
+    if not booking.member.user.email:
+        return 0
+    # The team reads French, in the member's own zone.
+    with translation.override("fr"):
+        context = {
+            "booking": booking,
+            "when": when_text(booking.start, booking.member.timezone),
+            "visitor_when": when_text(booking.start, booking.timezone),
+            "rescheduled": rescheduled,
+            "site_url": settings.SITE_URL,
+            **_member_context(booking),
+        }
+        body = render_to_string("booking/email/member_confirmation.txt", context)
+        subject = (
+            _("Rendez-vous déplacé : %(visitor)s — %(when)s")
+            if rescheduled
+            else _("Nouveau rendez-vous : %(visitor)s — %(when)s")
+        ) % {"visitor": booking.name, "when": context["when"]}
+        ics = booking_ics(booking=booking, method="REQUEST", description=booking.message)
+    return _send(
+        to=[booking.member.user.email],
+        subject=subject,
+        body=body,
+        ics=ics,
+        method="REQUEST",
+        reply_to=[booking.email],
+    )
+
+
+def send_cancellation(*, booking: Booking, notify_visitor: bool = True) -> int:
+    sent = 0
+    if notify_visitor:
+        with translation.override(booking.locale):
+            body = render_to_string(
+                "booking/email/visitor_cancellation.txt",
+                {
+                    "booking": booking,
+                    "when": when_text(booking.start, booking.timezone),
+                    "site_url": settings.SITE_URL,
+                    "book_url": settings.SITE_URL + reverse("booking:start"),
+                },
+            )
+            subject = _("Rendez-vous annulé : %(name)s") % {"name": booking.event_type.name}
+            ics = booking_ics(booking=booking, method="CANCEL")
+        sent += _send(to=[booking.email], subject=subject, body=body, ics=ics, method="CANCEL")
+    if booking.member.user.email:
+        with translation.override("fr"):
+            body = render_to_string(
+                "booking/email/member_cancellation.txt",
+                {
+                    "booking": booking,
+                    "when": when_text(booking.start, booking.member.timezone),
+                    **_member_context(booking),
+                },
+            )
+            subject = _("Rendez-vous annulé : %(visitor)s — %(when)s") % {
+                "visitor": booking.name,
+                "when": when_text(booking.start, booking.member.timezone),
+            }
+            ics = booking_ics(booking=booking, method="CANCEL")
+        sent += _send(to=[booking.member.user.email], subject=subject, body=body, ics=ics, method="CANCEL")
+    return sent
+
+
+def send_visitor_reminder(*, booking: Booking) -> int:
+    links = booking_links(booking)
+    with translation.override(booking.locale):
+        body = render_to_string(
+            "booking/email/visitor_reminder.txt",
+            {"booking": booking, "when": when_text(booking.start, booking.timezone), "links": links},
+        )
+        subject = _("Rappel : %(name)s demain") % {"name": booking.event_type.name}
+    return _send(to=[booking.email], subject=subject, body=body, ics=None, method="REQUEST")

@@ -1,0 +1,533 @@
+"""Writes of booking: book a slot, cancel, move, remind. Every write is one transaction."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from frenchbot.core.net import ip_fingerprint
+from frenchbot.core.ratelimit import rate_limit_hit
+from frenchbot.leads.models import Lead, LeadEvent, Source
+from frenchbot.leads.services import LeadError, lead_normalize_email, lead_touch
+
+from . import selectors
+from .models import Booking, EventType, OccupiedUnit, TeamMember
+
+UTC = datetime.UTC
+_TOKEN_SALT = "frenchbot.booking.link"  # noqa: S105 - a signing namespace, not a secret
+TOKEN_ACTIONS = ("view", "cancel", "reschedule")
+
+
+class BookingError(Exception):
+    """A refusal to show the visitor: `message` is French (translated), `field` where it belongs in a form.
+
+    `code` tells the API which status to answer: "taken" → 409, "rate_limited" → 429, others → 422.
+    A taken slot comes with `fresh_slots`, the free slots left around it.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid", fresh_slots=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+        self.fresh_slots = fresh_slots or []
+
+
+@dataclass
+class _Visitor:
+    name: str
+    email: str
+    company: str = ""
+    message: str = ""
+    locale: str = "fr"
+    timezone: str = "Europe/Paris"
+    extra: dict = field(default_factory=dict)
+
+
+def booking_rate_limited(*, ip: str) -> bool:
+    """Count one booking write from `ip`; True when it is over BOOKING_RATE_LIMIT in the window."""
+    return rate_limit_hit(
+        scope="booking",
+        key=ip_fingerprint(ip),
+        limit=settings.BOOKING_RATE_LIMIT,
+        window_seconds=settings.BOOKING_RATE_WINDOW,
+    )
+
+
+def _when_text(moment: datetime.datetime, zone) -> str:
+    return date_format(moment.astimezone(zone), "DATETIME_FORMAT")
+
+
+def _check_start(
+    *, event_type: EventType, start: datetime.datetime, tz: str, now: datetime.datetime
+) -> tuple[datetime.datetime, list[int]]:
+    """The slot's start in UTC and the members free then (round-robin order), or a BookingError saying why not."""
+    if start is None or timezone.is_naive(start):
+        raise BookingError(_("Choisissez un créneau dans le calendrier."), field="start", code="start")
+    start = start.astimezone(UTC)
+    if start <= now:
+        raise BookingError(
+            _("Ce créneau est déjà passé : choisissez-en un autre."),
+            field="start",
+            code="past",
+            fresh_slots=selectors.slots_near(event_type=event_type, around=now, tz=tz, now=now),
+        )
+    if start < now + datetime.timedelta(minutes=event_type.min_notice_minutes):
+        raise BookingError(
+            _("Ce créneau est trop proche : réservez au moins %(hours)s à l'avance.")
+            % {"hours": _notice_text(event_type.min_notice_minutes)},
+            field="start",
+            code="too_soon",
+            fresh_slots=selectors.slots_near(event_type=event_type, around=now, tz=tz, now=now),
+        )
+    slot = selectors.slot_find(event_type=event_type, start=start, now=now)
+    if slot is not None:
+        return start, list(slot.member_ids)
+    raise _unavailable(event_type=event_type, start=start, tz=tz, now=now)
+
+
+def _notice_text(minutes: int) -> str:
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return translation.ngettext("%(n)d heure", "%(n)d heures", hours) % {"n": hours}
+    return translation.ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def _unavailable(
+    *, event_type: EventType, start: datetime.datetime, tz: str, now: datetime.datetime
+) -> BookingError:
+    """Tell a slot someone else holds (409, "just taken") from one that was never offered (422)."""
+    fresh = selectors.slots_near(event_type=event_type, around=start, tz=tz, now=now)
+    units = selectors.units_of(start=start, end=start + event_type.duration, event_type=event_type)
+    held = OccupiedUnit.objects.filter(
+        member__in=event_type.members.filter(is_active=True), start__in=units
+    ).exists()
+    if held or _offered_when_free(event_type=event_type, start=start, now=now):
+        return BookingError(
+            _("Ce créneau vient d'être réservé."), field="start", code="taken", fresh_slots=fresh
+        )
+    return BookingError(
+        _("Ce créneau n'est pas proposé : choisissez l'un des créneaux libres du calendrier."),
+        field="start",
+        code="unavailable",
+        fresh_slots=fresh,
+    )
+
+
+def _offered_when_free(*, event_type: EventType, start: datetime.datetime, now: datetime.datetime) -> bool:
+    # Reaching the day's maximum also takes a slot that was offered a moment ago.
+    if not event_type.max_per_day:
+        return False
+    original = event_type.max_per_day
+    try:
+        event_type.max_per_day = 0
+        return selectors.slot_find(event_type=event_type, start=start, now=now) is not None
+    finally:
+        event_type.max_per_day = original
+
+
+def _member_can_take(*, member: TeamMember, event_type: EventType, start: datetime.datetime) -> bool:
+    """Re-checked under the member's row lock: no unit held, and the day's maximum not reached."""
+    end = start + event_type.duration
+    units = selectors.units_of(start=start, end=end, event_type=event_type)
+    if OccupiedUnit.objects.filter(member=member, start__in=units).exists():
+        return False
+    if event_type.max_per_day:
+        zone = member.zone
+        local_day = start.astimezone(zone).date()
+        day_start = datetime.datetime.combine(local_day, datetime.time(0), tzinfo=zone)
+        day_end = datetime.datetime.combine(
+            local_day + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone
+        )
+        count = Booking.objects.filter(
+            member=member,
+            event_type=event_type,
+            status=Booking.Status.CONFIRMED,
+            start__gte=day_start,
+            start__lt=day_end,
+        ).count()
+        if count >= event_type.max_per_day:
+            return False
+    return True
+
+
+def _claim(
+    *, event_type: EventType, start: datetime.datetime, member_ids: list[int], visitor: _Visitor, **extra
+) -> Booking | None:
+    """Inside the caller's transaction: the first free member (round-robin order) gets the booking and its
+    units, or None when every one of them was taken meanwhile."""
+    end = start + event_type.duration
+    for member_id in member_ids:
+        # On PostgreSQL the row lock queues bookings of one member, so the checks below see the winner's
+        # units; on SQLite BEGIN IMMEDIATE already serialises writers. The unique constraint stays the guard.
+        member = TeamMember.objects.select_for_update().filter(pk=member_id, is_active=True).first()
+        if member is None or not _member_can_take(member=member, event_type=event_type, start=start):
+            continue
+        try:
+            with transaction.atomic():
+                booking = Booking.objects.create(
+                    event_type=event_type,
+                    member=member,
+                    start=start,
+                    end=end,
+                    name=visitor.name,
+                    email=visitor.email,
+                    company=visitor.company,
+                    message=visitor.message,
+                    locale=visitor.locale,
+                    timezone=visitor.timezone,
+                    reminder_due_at=_reminder_due(start),
+                    **extra,
+                )
+                OccupiedUnit.objects.bulk_create(
+                    OccupiedUnit(member=member, start=unit, booking=booking)
+                    for unit in selectors.units_of(start=start, end=end, event_type=event_type)
+                )
+        except IntegrityError:
+            continue
+        return booking
+    return None
+
+
+def _reminder_due(start: datetime.datetime) -> datetime.datetime | None:
+    """24 h before (BOOKING_REMINDER_HOURS); none when the booking is made closer to the call than that."""
+    due = start - datetime.timedelta(hours=settings.BOOKING_REMINDER_HOURS)
+    return due if due > timezone.now() else None
+
+
+def _validate_visitor(
+    *, name: str, email: str, company: str, message: str, locale: str, tz: str, consent: bool
+) -> _Visitor:
+    name = (name or "").strip()
+    if not name:
+        raise BookingError(_("Indiquez votre nom."), field="name", code="name")
+    try:
+        email = lead_normalize_email(email)
+    except LeadError as error:
+        raise BookingError(error.message, field="email", code="email") from None
+    if not consent:
+        raise BookingError(
+            _("Cochez la case de consentement : sans elle, nous ne pouvons pas enregistrer votre demande."),
+            field="consent",
+            code="consent",
+        )
+    try:
+        selectors.zone_get(tz)
+    except ValueError:
+        raise BookingError(
+            _("Fuseau horaire inconnu : choisissez-en un dans la liste."), field="tz", code="tz"
+        ) from None
+    return _Visitor(
+        name=name[:120],
+        email=email,
+        company=(company or "").strip()[:160],
+        message=(message or "").strip()[:5000],
+        locale=locale if locale in Booking.Locale.values else Booking.Locale.FR,
+        timezone=tz,
+    )
+
+
+def booking_create(
+    *,
+    event_type: EventType,
+    start: datetime.datetime | None,
+    name: str,
+    email: str,
+    consent: bool,
+    consent_text: str,
+    company: str = "",
+    message: str = "",
+    locale: str = "fr",
+    tz: str = "Europe/Paris",
+    ip: str = "",
+    now: datetime.datetime | None = None,
+) -> Booking:
+    """Book `start` (aware) of `event_type` for a visitor, all or nothing.
+
+    Checks the input (name, e-mail, consent, zone), then that the slot is offered (future, past the minimum
+    notice, inside someone's availability and the booking window); assigns the least recently booked free
+    member; records the lead (`lead_touch`, source "booking", the consent text as shown) and moves it to
+    "audit réservé". The confirmation and the team's e-mails leave through the task queue once committed,
+    and the reminder is scheduled.
+
+    Raises BookingError: code "taken" (with `fresh_slots`) when the slot was just booked by someone else —
+    the database's unique constraint on occupied units decides between racing requests —, other codes for
+    invalid input. Nothing is written when it raises.
+    """
+    now = now or timezone.now()
+    if event_type is None or not event_type.is_active:
+        raise BookingError(
+            _("Ce type de rendez-vous n'existe pas ou n'est plus proposé."),
+            field="event_type",
+            code="event_type",
+        )
+    visitor = _validate_visitor(
+        name=name, email=email, company=company, message=message, locale=locale, tz=tz, consent=consent
+    )
+    start, member_ids = _check_start(event_type=event_type, start=start, tz=visitor.timezone, now=now)
+    with transaction.atomic():
+        booking = _claim(event_type=event_type, start=start, member_ids=member_ids, visitor=visitor)
+        if booking is not None:
+            booking.lead = _touch_lead(
+                booking=booking, consent_text=consent_text, ip=ip, event=LeadEvent.Kind.BOOKING_CREATED
+            )
+            booking.save(update_fields=["lead", "updated_at"])
+            transaction.on_commit(lambda: _after_commit_booked(booking.pk))
+    if booking is None:
+        raise BookingError(
+            _("Ce créneau vient d'être réservé."),
+            field="start",
+            code="taken",
+            fresh_slots=selectors.slots_near(
+                event_type=event_type, around=start, tz=visitor.timezone, now=now
+            ),
+        )
+    return booking
+
+
+def _touch_lead(*, booking: Booking, consent_text: str | None, ip: str, event: str) -> Lead:
+    with translation.override("fr"):
+        summary = f"{booking.event_type.name} — {_when_text(booking.start, booking.member.zone)}"
+    return lead_touch(
+        email=booking.email,
+        name=booking.name,
+        company=booking.company,
+        source=Source.BOOKING,
+        consent_text=consent_text,
+        event=event,
+        summary=summary,
+        payload={
+            "booking": str(booking.public_id),
+            "event_type": booking.event_type.slug,
+            "start": booking.start.isoformat(),
+            "member": booking.member.display_name,
+        },
+        ip=ip,
+        advance_to=Lead.Status.AUDIT_BOOKED,
+    )
+
+
+def _after_commit_booked(booking_id: int) -> None:
+    from . import tasks
+
+    tasks.send_booking_confirmation.enqueue(booking_id=booking_id)
+    tasks.reminder_schedule(booking_id=booking_id)
+
+
+def booking_cancel(
+    *, booking: Booking, now: datetime.datetime | None = None, by_team: bool = False
+) -> Booking:
+    """Cancel a confirmed booking that has not started: its time is free again at once, no reminder goes
+    out, the visitor and the member get a cancellation (METHOD:CANCEL invitation), the lead's timeline says so.
+    Raises BookingError when it is already cancelled or past."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update()
+            .select_related("event_type", "member__user")
+            .get(pk=booking.pk)
+        )
+        if booking.status == Booking.Status.CANCELLED:
+            raise BookingError(_("Ce rendez-vous est déjà annulé."), code="cancelled")
+        if booking.start <= now:
+            raise BookingError(
+                _("Ce rendez-vous est déjà passé : il ne peut plus être annulé en ligne."), code="past"
+            )
+        _release(booking, now=now)
+        if booking.lead_id:
+            with translation.override("fr"):
+                LeadEvent.objects.create(
+                    lead_id=booking.lead_id,
+                    kind=LeadEvent.Kind.BOOKING_CANCELLED,
+                    summary=f"{booking.event_type.name} — {_when_text(booking.start, booking.member.zone)}"
+                    + (" (par l'équipe)" if by_team else ""),
+                    payload={"booking": str(booking.public_id)},
+                )
+                Lead.objects.filter(pk=booking.lead_id).update(last_activity_at=now)
+        booking_id = booking.pk
+
+        def notify():
+            from . import tasks
+
+            tasks.send_booking_cancellation.enqueue(booking_id=booking_id)
+
+        transaction.on_commit(notify)
+    return booking
+
+
+def _release(booking: Booking, *, now: datetime.datetime) -> None:
+    OccupiedUnit.objects.filter(booking=booking).delete()
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_at = now
+    booking.reminder_due_at = None
+    booking.save(update_fields=["status", "cancelled_at", "reminder_due_at", "updated_at"])
+
+
+def booking_reschedule(
+    *, booking: Booking, start: datetime.datetime | None, now: datetime.datetime | None = None
+) -> Booking:
+    """Move a confirmed booking to another free `start`: a new booking (same invitation UID, next SEQUENCE)
+    replaces the old one, which is cancelled, in one transaction — if the new slot is taken, the old booking
+    stays as it was. The visitor gets the updated invitation, the member too."""
+    now = now or timezone.now()
+    event_type = booking.event_type
+    if booking.status != Booking.Status.CONFIRMED:
+        raise BookingError(_("Ce rendez-vous est annulé : réservez un nouveau créneau."), code="cancelled")
+    if booking.start <= now:
+        raise BookingError(
+            _("Ce rendez-vous est déjà passé : il ne peut plus être déplacé en ligne."), code="past"
+        )
+    if start is None or timezone.is_naive(start):
+        raise BookingError(_("Choisissez un créneau dans le calendrier."), field="start", code="start")
+    start = start.astimezone(UTC)
+    if start == booking.start:
+        raise BookingError(
+            _("C'est déjà l'heure de votre rendez-vous : choisissez un autre créneau."),
+            field="start",
+            code="same",
+        )
+    visitor = _Visitor(
+        name=booking.name,
+        email=booking.email,
+        company=booking.company,
+        message=booking.message,
+        locale=booking.locale,
+        timezone=booking.timezone,
+    )
+    new = None
+    try:
+        with transaction.atomic():
+            old = Booking.objects.select_for_update().get(pk=booking.pk)
+            if old.status != Booking.Status.CONFIRMED:
+                raise BookingError(
+                    _("Ce rendez-vous est annulé : réservez un nouveau créneau."), code="cancelled"
+                )
+            # The old time is freed first, so that moving by a quarter of an hour works.
+            _release(old, now=now)
+            member_ids = _check_start(event_type=event_type, start=start, tz=visitor.timezone, now=now)[1]
+            # Keep the same person when they are free: the visitor may already have written to them.
+            if old.member_id in member_ids:
+                member_ids.remove(old.member_id)
+                member_ids.insert(0, old.member_id)
+            new = _claim(
+                event_type=event_type,
+                start=start,
+                member_ids=member_ids,
+                visitor=visitor,
+                ics_uid=old.ics_uid,
+                ics_sequence=old.ics_sequence + 1,
+                rescheduled_from=old,
+                lead=old.lead,
+            )
+            if new is None:
+                raise BookingError(_("Ce créneau vient d'être réservé."), field="start", code="taken")
+            if new.lead_id:
+                with translation.override("fr"):
+                    LeadEvent.objects.create(
+                        lead_id=new.lead_id,
+                        kind=LeadEvent.Kind.BOOKING_RESCHEDULED,
+                        summary=f"{event_type.name} — {_when_text(old.start, new.member.zone)} → "
+                        f"{_when_text(new.start, new.member.zone)}",
+                        payload={"from": str(old.public_id), "to": str(new.public_id)},
+                    )
+                    Lead.objects.filter(pk=new.lead_id).update(last_activity_at=now)
+            new_id, old_member_id = new.pk, old.member_id
+
+            def notify():
+                from . import tasks
+
+                tasks.send_booking_confirmation.enqueue(booking_id=new_id, rescheduled=True)
+                tasks.reminder_schedule(booking_id=new_id)
+                if old_member_id != new.member_id:
+                    tasks.send_booking_cancellation.enqueue(booking_id=booking.pk, notify_visitor=False)
+
+            transaction.on_commit(notify)
+    except BookingError as error:
+        if error.code in ("taken", "unavailable", "past", "too_soon"):
+            error.fresh_slots = selectors.slots_near(
+                event_type=event_type, around=start, tz=visitor.timezone, now=now
+            )
+        raise
+    return new
+
+
+# --- Links that work without an account -------------------------------------------------------------------
+def booking_token(*, booking: Booking, action: str) -> str:
+    """A signed, time-stamped token for a link to view, cancel or move `booking` (checked by `booking_from_token`)."""
+    assert action in TOKEN_ACTIONS
+    return signing.dumps({"b": booking.public_id.hex, "a": action}, salt=_TOKEN_SALT, compress=True)
+
+
+class BookingLinkError(Exception):
+    def __init__(self, message: str, *, expired: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.expired = expired
+
+
+def booking_from_token(*, token: str, action: str) -> Booking:
+    """The booking a link points to; raises BookingLinkError (French message) when the link was altered,
+    is for another action, has expired (BOOKING_LINK_MAX_AGE_DAYS) or points to nothing."""
+    try:
+        data = signing.loads(
+            token, salt=_TOKEN_SALT, max_age=datetime.timedelta(days=settings.BOOKING_LINK_MAX_AGE_DAYS)
+        )
+    except signing.SignatureExpired:
+        raise BookingLinkError(
+            _(
+                "Ce lien a expiré. Pour modifier votre rendez-vous, répondez simplement à l'e-mail de confirmation."
+            ),
+            expired=True,
+        ) from None
+    except signing.BadSignature:
+        raise BookingLinkError(
+            _(
+                "Ce lien n'est pas valide : il a peut-être été coupé ou modifié. Copiez-le en entier depuis l'e-mail reçu."
+            )
+        ) from None
+    if not isinstance(data, dict) or data.get("a") != action:
+        raise BookingLinkError(_("Ce lien n'est pas valide pour cette action."))
+    booking = selectors.booking_get(public_id=data.get("b"))
+    if booking is None:
+        raise BookingLinkError(_("Ce rendez-vous n'existe plus."))
+    return booking
+
+
+def booking_reminders_enqueue_due(*, now: datetime.datetime | None = None) -> int:
+    """Queue the reminder of every confirmed booking whose reminder is due and not sent (for cron or
+    `frenchbot send_reminders`); the task claims each one, so overlapping runs send it once."""
+    from . import tasks
+
+    now = now or timezone.now()
+    due = Booking.objects.filter(
+        status=Booking.Status.CONFIRMED,
+        reminder_due_at__lte=now,
+        reminder_sent_at__isnull=True,
+        start__gt=now,
+    ).values_list("pk", flat=True)
+    count = 0
+    for booking_id in list(due):
+        tasks.send_booking_reminder.enqueue(booking_id=booking_id)
+        count += 1
+    return count
+
+
+def booking_reminder_claim(*, booking_id: int, now: datetime.datetime | None = None) -> bool:
+    """Mark the reminder sent if it is due, not sent and the booking still confirmed; True for the one caller
+    that should send it (a single UPDATE, so two workers never both send)."""
+    now = now or timezone.now()
+    return bool(
+        Booking.objects.filter(
+            pk=booking_id,
+            status=Booking.Status.CONFIRMED,
+            reminder_due_at__isnull=False,
+            reminder_due_at__lte=now + datetime.timedelta(minutes=1),
+            reminder_sent_at__isnull=True,
+            start__gt=now,
+        ).update(reminder_sent_at=now)
+    )

@@ -1,0 +1,1 @@
+"""The provider backends; each module is imported only when ``settings.LLM_PROVIDERS`` names it."""
