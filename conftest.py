@@ -182,9 +182,12 @@ def _wait_for_http(url, api_key, process, log_path, timeout=120.0) -> None:
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _browser():
-    """Debian's Chromium driven by Playwright; the browser tests skip, saying why, when either is missing."""
+    """Debian's Chromium driven by Playwright; the browser tests skip, saying why, when either is missing.
+
+    Per module, not per session: Playwright's sync API keeps an event loop running in the main thread while it
+    is open, which would break every later test that runs async code (asyncio.run, async_to_sync)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -241,3 +244,8 @@ def asgi_server(transactional_db):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests last: they are the slowest, and a failure elsewhere shows sooner.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -44,7 +44,9 @@ def extract_answer(*, query: str, passages: list[Passage], max_sentences: int = 
     """Pick up to `max_sentences` sentences from `passages` (best first) by the question's words they carry.
 
     A sentence scores the share of the question's distinct stems it contains, a little less the lower its
-    passage ranks; the best ones are returned in the order of their passage, each passage cited once.
+    passage ranks. The best sentence comes first, followed by the other chosen sentences of its passage in their
+    own order, then those of the next passage; a sentence that repeats a chosen one is left out; each passage is
+    cited once.
     An empty answer means no sentence shares a word with the question.
     """
     wanted = set(french_analyze(query))
@@ -64,9 +66,22 @@ def extract_answer(*, query: str, passages: list[Passage], max_sentences: int = 
         return ExtractiveAnswer(text="")
     scored.sort(key=lambda item: -item[0])
     best_score = scored[0][0]
-    # Drop sentences far below the best one: a weak sentence would blur a clear answer.
-    chosen = [item for item in scored[:max_sentences] if item[0] >= 0.3 * best_score]
-    chosen.sort(key=lambda item: (item[1], item[2]))
+    chosen, kept_stems = [], []
+    for item in scored:
+        if len(chosen) == max_sentences or item[0] < 0.3 * best_score:
+            # Sentences far below the best one would blur a clear answer.
+            break
+        stems = set(french_analyze(item[3]))
+        # The same fact told twice (a summary and the body, two articles) is said once.
+        if any(len(stems & seen) >= 0.6 * min(len(stems), len(seen)) for seen in kept_stems):
+            continue
+        chosen.append(item)
+        kept_stems.append(stems)
+    # The best sentence opens the answer; a passage's other sentences follow it in their own order.
+    first_of_passage = {}
+    for order, item in enumerate(chosen):
+        first_of_passage.setdefault(item[1], order)
+    chosen.sort(key=lambda item: (first_of_passage[item[1]], item[2]))
     citations: list[Citation] = []
     for item in chosen:
         citation = Citation(title=item[4].title, url=item[4].url)

@@ -233,3 +233,14 @@ def test_feedback_is_recorded_and_can_change(content):
     assert message.feedback.rating == 1 and message.feedback.comment == ""
     with pytest.raises(services.AssistantError):
         services.feedback_give(message=message, rating=5)
+
+
+def test_saying_what_the_company_does_is_not_a_leak(content, use_provider):
+    use_provider(
+        replies=[
+            "The French Bot est une entreprise française qui forme les particuliers et les entreprises à ChatGPT "
+            "et aux outils d'intelligence artificielle, et qui automatise leurs tâches répétitives."
+        ]
+    )
+    done = _events(_prepare(_start(), "Que fait The French Bot ?"))[-1].data
+    assert done["text"].startswith("The French Bot est une entreprise française")

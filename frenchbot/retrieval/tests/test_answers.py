@@ -33,3 +33,28 @@ def test_the_answer_is_the_sentences_that_answer_with_their_source():
 def test_no_answer_when_nothing_matches():
     assert answer_extractive(query="tarte aux pommes", hits=[]).text == ""
     assert answer_extractive(query="?!", hits=[]).citations == []
+
+
+def test_the_best_sentence_opens_the_answer_and_a_repeated_fact_is_said_once():
+    from frenchbot.core.extractive import extract_answer
+
+    class Passage:
+        def __init__(self, title, url, text):
+            self.title, self.url, self.text = title, url, text
+
+    summary = Passage(
+        "En bref",
+        "/bref/",
+        "Altman a répondu par une plaisanterie sur Twitter. "
+        "Le 10 février 2025, un consortium mené par Elon Musk a proposé 97,4 milliards de dollars pour OpenAI.",
+    )
+    article = Passage(
+        "L'offre de Musk",
+        "/offre/",
+        "Le 10 février 2025, un consortium mené par Elon Musk a proposé 97,4 milliards de dollars pour racheter OpenAI.",
+    )
+    answer = extract_answer(
+        query="Combien Elon Musk a-t-il proposé pour racheter OpenAI ?", passages=[summary, article]
+    )
+    assert answer.sentences[0].startswith("Le 10 février 2025")
+    assert sum("97,4 milliards" in sentence for sentence in answer.sentences) == 1
