@@ -23,7 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.utils.module_loading import import_string
+
+from frenchbot.core.backends import backend_build
 
 from .base import Provider
 
@@ -80,29 +81,7 @@ def providers_available() -> list[str]:
 
 
 def _build_provider(alias: str) -> Provider:
-    config = _config()
-    if alias not in config:
-        raise ImproperlyConfigured(
-            f"LLM_PROVIDERS has no {alias!r} entry (configured: {', '.join(sorted(config)) or 'none'})"
-        )
-    entry = config[alias]
-    backend_path = entry.get("BACKEND") if isinstance(entry, dict) else None
-    if not backend_path:
-        raise ImproperlyConfigured(f"LLM_PROVIDERS[{alias!r}] needs a BACKEND dotted path")
-    try:
-        backend = import_string(backend_path)
-    except ImportError as exc:
-        raise ImproperlyConfigured(
-            f"LLM_PROVIDERS[{alias!r}]: cannot import {backend_path!r}: {exc}"
-        ) from exc
-    if not (isinstance(backend, type) and issubclass(backend, Provider)):
-        raise ImproperlyConfigured(f"LLM_PROVIDERS[{alias!r}]: {backend_path!r} is not a Provider subclass")
-    try:
-        provider = backend(**entry.get("OPTIONS", {}))
-    except ImproperlyConfigured as exc:
-        raise ImproperlyConfigured(f"LLM_PROVIDERS[{alias!r}]: {exc}") from exc
-    except (TypeError, ValueError) as exc:
-        raise ImproperlyConfigured(f"LLM_PROVIDERS[{alias!r}]: invalid OPTIONS: {exc}") from exc
+    provider = backend_build(setting="LLM_PROVIDERS", config=_config(), alias=alias, base=Provider)
     provider.alias = alias
     return provider
 

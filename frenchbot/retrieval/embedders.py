@@ -35,10 +35,10 @@ from importlib import metadata
 
 import numpy as np
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.utils.module_loading import import_string
+
+from frenchbot.core.backends import backend_build
 
 __all__ = [
     "DEFAULT_EMBEDDERS",
@@ -508,28 +508,7 @@ def get_embedder(alias: str = "default") -> Embedder:
 
 def _build_embedder(alias: str) -> Embedder:
     config = getattr(settings, "RETRIEVAL_EMBEDDERS", DEFAULT_EMBEDDERS)
-    if alias not in config:
-        raise ImproperlyConfigured(
-            f"RETRIEVAL_EMBEDDERS has no {alias!r} entry (configured: {', '.join(sorted(config)) or 'none'})"
-        )
-    entry = config[alias]
-    backend_path = entry.get("BACKEND")
-    if not backend_path:
-        raise ImproperlyConfigured(f"RETRIEVAL_EMBEDDERS[{alias!r}] needs a BACKEND dotted path")
-    try:
-        backend = import_string(backend_path)
-    except ImportError as exc:
-        raise ImproperlyConfigured(
-            f"RETRIEVAL_EMBEDDERS[{alias!r}]: cannot import {backend_path!r}: {exc}"
-        ) from exc
-    if not (isinstance(backend, type) and issubclass(backend, Embedder)):
-        raise ImproperlyConfigured(
-            f"RETRIEVAL_EMBEDDERS[{alias!r}]: {backend_path!r} is not an Embedder subclass"
-        )
-    try:
-        return backend(**entry.get("OPTIONS", {}))
-    except (TypeError, ValueError) as exc:
-        raise ImproperlyConfigured(f"RETRIEVAL_EMBEDDERS[{alias!r}]: invalid OPTIONS: {exc}") from exc
+    return backend_build(setting="RETRIEVAL_EMBEDDERS", config=config, alias=alias, base=Embedder)
 
 
 @receiver(setting_changed)
