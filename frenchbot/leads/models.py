@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frenchbot.core.models import TimeStampedModel
 
@@ -12,7 +13,7 @@ class Source(models.TextChoices):
     """Where a lead first came from (and, on consents and events, where each later step came from)."""
 
     CONTACT = "contact", _("Contact")
-    BOOKING = "booking", _("Rendez-vous")
+    BOOKING = "booking", pgettext_lazy("origine d'un prospect", "Rendez-vous")
     AUDIT = "audit", _("Audit IA")
     NEWSLETTER = "newsletter", _("Lettre d'information")
     STAFF = "staff", _("Saisie par l'équipe")

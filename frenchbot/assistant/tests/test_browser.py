@@ -53,7 +53,7 @@ def test_ask_in_the_widget_watch_it_stream_and_land_on_the_passage(site_page, us
     page.goto("/blog/")
     page.get_by_role("button", name="Une question ?").click()
     panel = page.locator("#chat-panel")
-    assert panel.get_by_text("Vous échangez avec une intelligence artificielle").is_visible()
+    assert panel.get_by_text("Vous échangez avec un assistant d'intelligence artificielle").is_visible()
     page.get_by_label("Votre question").fill("Comment donner un rôle à ChatGPT ?")
     page.get_by_role("button", name="Envoyer").click()
     # Words appear while the answer is still being written (no sources yet, the stop button offered).

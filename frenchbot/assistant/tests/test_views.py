@@ -11,7 +11,7 @@ def test_the_page_offers_the_form_and_says_it_is_an_ai(client):
     response = client.get("/assistant/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Vous échangez avec une intelligence artificielle" in html
+    assert "Vous échangez avec un assistant d'intelligence artificielle" in html
     assert 'name="content"' in html
     # The page is the chat: no widget on top of it.
     assert "data-chat-widget" not in html

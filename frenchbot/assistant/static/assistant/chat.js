@@ -206,11 +206,11 @@
     var copy = el("button", "chat__tool", t.copy);
     copy.type = "button";
     copy.setAttribute("data-chat-copy", "");
-    var up = el("button", "chat__tool", "👍 " + t.useful);
+    var up = el("button", "chat__tool", t.useful);
     up.type = "button";
     up.setAttribute("data-chat-rate", "1");
     up.setAttribute("aria-pressed", rating === 1 ? "true" : "false");
-    var down = el("button", "chat__tool", "👎 " + t.notUseful);
+    var down = el("button", "chat__tool", t.notUseful);
     down.type = "button";
     down.setAttribute("data-chat-rate", "-1");
     down.setAttribute("aria-pressed", rating === -1 ? "true" : "false");
