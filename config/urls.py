@@ -25,6 +25,7 @@ urlpatterns = [
     path("feed/atom/", LatestArticlesAtomFeed(), name="feed_atom"),
     path("blog/", include("frenchbot.blog.urls")),
     path("rendez-vous/", include("frenchbot.booking.urls")),
+    path("audit/", include("frenchbot.audits.urls")),
     path("equipe/", include("frenchbot.backoffice.urls")),
     path("assistant/", include("frenchbot.assistant.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "frenchbot.retrieval",
     "frenchbot.assistant",
     "frenchbot.leads",
+    "frenchbot.audits",
     "frenchbot.booking",
     "frenchbot.backoffice",
     "frenchbot.pages",

@@ -6,7 +6,6 @@ from . import views
 
 PAGES = {
     "formations": ("formations/", "pages/formations.html"),
-    "audit": ("audit/", "pages/audit.html"),
     "legal": ("mentions-legales/", "pages/legal.html"),
     "privacy": ("confidentialite/", "pages/privacy.html"),
     "accessibility": ("accessibilite/", "pages/accessibility.html"),

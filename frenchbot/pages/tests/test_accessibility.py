@@ -80,3 +80,23 @@ def test_comment_form_with_errors_then_sent_passes_axe(axe_page, settings):
     axe_page.add_script_tag(path=str(AXE))
     result = axe_page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
     assert [v["id"] for v in result["violations"]] == []
+
+
+def test_audit_pages_pass_axe(axe_page):
+    from frenchbot.audits.demo import audits_demo_load
+
+    audits_demo_load()
+    problems = {path: _violations(axe_page, path) for path in ("/audit/", "/audit/particulier/")}
+    assert {path: found for path, found in problems.items() if found} == {}
+    # Then answered: the result page with its score bars and opportunities table.
+    axe_page.goto("/audit/particulier/")
+    for group in axe_page.locator("fieldset.audit-question").all():
+        group.locator("label").first.click()
+    with axe_page.expect_navigation():
+        axe_page.locator("main form button[type=submit]").last.click()
+    assert "/audit/resultat/" in axe_page.url
+    axe_page.add_script_tag(path=str(AXE))
+    result = axe_page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
+    )
+    assert [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]] == []

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from frenchbot.audits.demo import audits_demo_load
 from frenchbot.blog.demo import demo_load
 from frenchbot.booking.demo import booking_demo_load
 
@@ -31,6 +32,14 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Rendez-vous : {booking['event_types']} types de rendez-vous, Camille disponible "
                     "du lundi au vendredi (9 h–12 h, 14 h–18 h)."
+                )
+            )
+        audits = audits_demo_load()
+        if audits["questionnaires"] or audits["opportunities"]:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Audit IA : {audits['questionnaires']} questionnaires, "
+                    f"{audits['opportunities']} opportunités au catalogue."
                 )
             )
         username, password = self._admin()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "audits"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("resultat/<uuid:audit_id>/", views.result, name="result"),
+    path("<slug:slug>/", views.questionnaire, name="questionnaire"),
+]

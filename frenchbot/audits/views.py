@@ -1,0 +1,183 @@
+"""The visitor's audit pages: choose a track → answer (plain HTML form, no JavaScript needed) → result."""
+
+import re
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from frenchbot.core.net import client_ip
+from frenchbot.core.ratelimit import rate_limit_hit
+
+from . import selectors, services
+from .forms import CONSENT_TEXT, ContactForm
+from .models import Difficulty, Dimension, Level
+
+ANSWER_FIELD = re.compile(r"^q(\d{1,12})$")
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    return rate_limit_hit(
+        scope="audit_submit",
+        key=client_ip(request),
+        limit=getattr(settings, "AUDIT_SUBMIT_RATE_LIMIT", 20),
+        window_seconds=3600,
+    )
+
+
+@require_safe
+def start(request: HttpRequest) -> HttpResponse:
+    items = [
+        {"questionnaire": q, "url": reverse("audits:questionnaire", args=[selectors.track_slug(q.track)])}
+        for q in selectors.questionnaires_active()
+    ]
+    return render(request, "audits/start.html", {"items": items})
+
+
+def _question_items(questionnaire, *, selected: dict[int, str], errors: dict) -> list[dict]:
+    items = []
+    for question in questionnaire.questions.prefetch_related("options").order_by("order", "id"):
+        if not question.options.all():
+            continue  # still being written in the admin: nothing to choose, and not required
+        items.append(
+            {
+                "question": question,
+                "options": list(question.options.all()),
+                "selected": selected.get(question.id, ""),
+                "error": errors.get(question.id, ""),
+            }
+        )
+    return items
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
+    questionnaire = selectors.questionnaire_for_slug(slug=slug)
+    if questionnaire is None:
+        raise Http404(_("Ce questionnaire n'existe pas ou n'est plus proposé."))
+    status = 200
+    selected: dict[int, str] = {}
+    errors: dict = {}
+    message = ""
+    form = ContactForm()
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        # Every `q<id>` the browser sent, known question or not: a forged one must be refused, not ignored.
+        answers = {
+            int(match.group(1)): request.POST.getlist(key)
+            for key in request.POST
+            if (match := ANSWER_FIELD.match(key))
+        }
+        selected = {qid: values[0] for qid, values in answers.items() if len(values) == 1}
+        if not form.is_valid():
+            status = 422
+            message = _(
+                "Votre questionnaire n'est pas encore enregistré : corrigez l'adresse e-mail ci-dessous."
+            )
+        elif _rate_limited(request):
+            status = 429
+            message = _(
+                "Vous avez envoyé beaucoup de questionnaires en peu de temps. Patientez quelques minutes puis "
+                "renvoyez celui-ci : vos réponses sont conservées."
+            )
+        else:
+            try:
+                audit = services.audit_submit(
+                    questionnaire=questionnaire,
+                    answers=answers,
+                    email=form.cleaned_data["email"],
+                    consent=form.cleaned_data["consent"],
+                    consent_text=str(CONSENT_TEXT),
+                    ip=client_ip(request),
+                )
+            except services.AuditError as error:
+                status = 422
+                message = error.message
+                errors = error.errors
+                for field in ("email", "consent"):
+                    if field in errors:
+                        form.add_error(field, errors[field])
+            else:
+                return redirect("audits:result", audit_id=audit.id)
+    context = {
+        "questionnaire": questionnaire,
+        "items": _question_items(questionnaire, selected=selected, errors=errors),
+        "form": form,
+        "message": message,
+        "general_error": errors.get("__all__", ""),
+        "consent_text": CONSENT_TEXT,
+    }
+    return render(request, "audits/questionnaire.html", context, status=status)
+
+
+def _report_context(audit) -> dict:
+    report = audit.report
+    scores = report.get("scores", {})
+    dimensions = [
+        {"code": code, "label": label, "score": scores[code]}
+        for code, label in Dimension.choices
+        if code in scores
+    ]
+    opportunities = [
+        {
+            **o,
+            "difficulty_label": Difficulty(o["difficulty"]).label,
+            "dimension_label": Dimension(o["dimension"]).label,
+        }
+        for o in report.get("opportunities", [])
+    ]
+    return {
+        "audit": audit,
+        "dimensions": dimensions,
+        "overall": report.get("overall", audit.overall),
+        "level_label": Level(audit.level).label,
+        "explanation": services.level_explanation(audit.level),
+        "opportunities": opportunities,
+        "hours_total": report.get("hours_saved_per_month", 0),
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def result(request: HttpRequest, audit_id) -> HttpResponse:
+    audit = selectors.audit_get(audit_id=audit_id)
+    if audit is None:
+        raise Http404(_("Ce rapport d'audit n'existe pas."))
+    status = 200
+    form = ContactForm()
+    saved = request.GET.get("enregistre") == "1"
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            if _rate_limited(request):
+                form.add_error(None, _("Trop de demandes en peu de temps : patientez quelques minutes."))
+                status = 429
+            else:
+                try:
+                    services.audit_attach_email(
+                        audit=audit,
+                        email=form.cleaned_data["email"],
+                        consent=form.cleaned_data["consent"],
+                        consent_text=str(CONSENT_TEXT),
+                        ip=client_ip(request),
+                    )
+                except services.AuditError as error:
+                    form.add_error("consent" if "consent" in error.errors else "email", error.message)
+                    status = 422
+                else:
+                    return redirect(reverse("audits:result", args=[audit.id]) + "?enregistre=1#contact")
+        else:
+            status = 422
+    context = _report_context(audit)
+    context.update(
+        {
+            "form": form,
+            "saved": saved,
+            "consent_text": CONSENT_TEXT,
+            "booking_url": reverse("booking:start") + f"?audit={audit.id}",
+            "restart_url": reverse("audits:questionnaire", args=[selectors.track_slug(audit.track)]),
+        }
+    )
+    return render(request, "audits/result.html", context, status=status)
