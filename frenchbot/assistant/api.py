@@ -21,9 +21,7 @@ router = Router(tags=["assistant"])
 
 def _visitor(request: HttpRequest) -> tuple[str, object]:
     """The session key (a session is created if there is none yet) and the account, if signed in."""
-    if not request.session.session_key:
-        request.session.save()
-    return request.session.session_key, request.user
+    return services.session_key_ensure(request), request.user
 
 
 def _error(status: int, detail: str) -> JsonResponse:
@@ -35,7 +33,8 @@ def _csrf_error() -> JsonResponse:
 
 
 def message_out(message) -> dict:
-    feedback = getattr(message, "feedback", None) if hasattr(message, "feedback") else None
+    # The reverse one-to-one raises a subclass of AttributeError when there is no feedback.
+    feedback = getattr(message, "feedback", None)
     return {
         "id": message.pk,
         "role": message.role,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from frenchbot.core.cache import cache_count
 from frenchbot.core.extractive import split_sentences
 from frenchbot.core.net import ip_fingerprint
 from frenchbot.core.ratelimit import rate_limit_hit
@@ -82,6 +83,13 @@ def conversation_start(*, session_key: str, user=None, ip: str = "") -> Conversa
     )
 
 
+def session_key_ensure(request) -> str:
+    """The browser session's key, creating the session first when the visitor has none yet."""
+    if not request.session.session_key:
+        request.session.save()
+    return request.session.session_key
+
+
 def visibilities_for(user) -> tuple[str, ...]:
     """What the bot may quote to this person: public content, and staff-only notes for the team."""
     if user is not None and user.is_authenticated and user.is_staff:
@@ -136,12 +144,7 @@ def limits_check(*, session_key: str, ip: str) -> None:
 
 def _budget_spend(keys: list[str], tokens: int) -> None:
     for key in keys:
-        if cache.add(key, tokens, timeout=26 * 3600):
-            continue
-        try:
-            cache.incr(key, tokens)
-        except ValueError:
-            cache.set(key, tokens, timeout=26 * 3600)
+        cache_count(key, amount=tokens, timeout=26 * 3600)
 
 
 # ---------------------------------------------------------------------------------------------------------------

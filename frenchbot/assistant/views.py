@@ -14,12 +14,6 @@ from .api import message_out
 from .forms import QuestionForm
 
 
-def _session_key(request: HttpRequest) -> str:
-    if not request.session.session_key:
-        request.session.save()
-    return request.session.session_key
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def page(request: HttpRequest) -> HttpResponse:
     session_key = request.session.session_key or ""
@@ -34,7 +28,7 @@ def page(request: HttpRequest) -> HttpResponse:
     )
     error = ""
     if request.method == "POST" and form.is_valid():
-        session_key = _session_key(request)
+        session_key = services.session_key_ensure(request)
         if conversation is None:
             conversation = services.conversation_start(
                 session_key=session_key, user=request.user, ip=client_ip(request)

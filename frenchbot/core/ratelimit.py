@@ -2,7 +2,7 @@
 
 import time
 
-from django.core.cache import cache
+from .cache import cache_count
 
 
 def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
@@ -14,13 +14,4 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> 
     if limit <= 0:
         return False
     bucket = int(time.time() // window_seconds)
-    cache_key = f"rl:{scope}:{key}:{bucket}"
-    if cache.add(cache_key, 1, timeout=window_seconds + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(cache_key, 1, timeout=window_seconds + 1)
-            count = 1
-    return count > limit
+    return cache_count(f"rl:{scope}:{key}:{bucket}", timeout=window_seconds + 1) > limit
