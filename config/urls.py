@@ -10,6 +10,7 @@ from config.api import api
 from frenchbot.blog.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from frenchbot.blog.sitemaps import SITEMAPS
 from frenchbot.core import views as core_views
+from frenchbot.courses import views_certificates as courses_certificates
 from frenchbot.pages import views as pages_views
 
 admin.site.site_header = "The French Bot — administration"
@@ -28,6 +29,10 @@ urlpatterns = [
     path("audit/", include("frenchbot.audits.urls")),
     path("equipe/", include("frenchbot.backoffice.urls")),
     path("assistant/", include("frenchbot.assistant.urls")),
+    path("formations/", include("frenchbot.courses.urls")),
+    path("certificats/<str:code>/", courses_certificates.certificate_verify, name="certificate_verify"),
+    path("compte/", include("frenchbot.accounts.urls")),
+    path("compte/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -5,7 +5,6 @@ from django.urls import path
 from . import views
 
 PAGES = {
-    "formations": ("formations/", "pages/formations.html"),
     "legal": ("mentions-legales/", "pages/legal.html"),
     "privacy": ("confidentialite/", "pages/privacy.html"),
     "accessibility": ("accessibilite/", "pages/accessibility.html"),

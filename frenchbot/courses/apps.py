@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoursesConfig(AppConfig):
+    name = "frenchbot.courses"
+    label = "courses"
+    verbose_name = _("Formations")
+    default_auto_field = "django.db.models.BigAutoField"
