@@ -357,10 +357,24 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Number of reverse proxies in front of the app whose X-Forwarded-For can be trusted (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# --- Trainings -----------------------------------------------------------------------------------------
+# Attempts a learner gets at a quiz when the quiz itself does not say.
+COURSES_QUIZ_MAX_ATTEMPTS = env.int("COURSES_QUIZ_MAX_ATTEMPTS", default=3)
+# Quiz and exercise submissions per learner per hour, and access-code tries per address per hour.
+COURSES_SUBMIT_RATE_LIMIT = env.int("COURSES_SUBMIT_RATE_LIMIT", default=60)
+COURSES_CODE_RATE_LIMIT = env.int("COURSES_CODE_RATE_LIMIT", default=10)
+# When an LLM provider is configured, it also runs the learner's prompt and comments on it (False: rubric only).
+COURSES_EXERCISE_AI_FEEDBACK = env.bool("COURSES_EXERCISE_AI_FEEDBACK", default=True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint and fontTools narrate every PDF at INFO; their warnings are what matters.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
