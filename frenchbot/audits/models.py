@@ -158,6 +158,12 @@ class Audit(TimeStampedModel):
     email = models.EmailField(_("e-mail"), blank=True)
     consent_text = models.TextField(_("texte du consentement"), blank=True)
     consent_at = models.DateTimeField(_("consentement donné le"), null=True, blank=True)
+    # The section a language model writes from the answers and the catalogue, when one is configured; kept
+    # apart from `report` so the deterministic report stays what the scoring computed.
+    ai_text = models.TextField(_("analyse rédigée par l'IA"), blank=True)
+    ai_model = models.CharField(_("modèle de l'analyse"), max_length=120, blank=True)
+    ai_written_at = models.DateTimeField(_("analyse rédigée le"), null=True, blank=True)
+    report_sent_at = models.DateTimeField(_("rapport envoyé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit")

@@ -245,7 +245,8 @@ def audit_submit(
     """Validate `answers`, score them and save the audit in one transaction.
 
     `email` is optional; when given, `consent` must be True and `consent_text` the words the person agreed
-    to, and the lead of that address records the audit (`lead_touch`, source "audit"). Raises AuditError,
+    to, and the lead of that address records the audit (`lead_touch`, source "audit") and the report is
+    e-mailed there (PDF attached) once committed, through the task queue. Raises AuditError,
     with nothing written, for missing, duplicated or forged answers, an invalid address or missing consent.
     """
     clean = audit_validate_answers(questionnaire=questionnaire, answers=answers)
@@ -266,11 +267,25 @@ def audit_submit(
         )
         if email:
             _lead_for_audit(audit=audit, email=email, consent_text=consent_text, ip=ip)
+        _finish_after_commit(audit=audit, send_email=bool(email))
     return audit
 
 
+def _finish_after_commit(*, audit: Audit, send_email: bool) -> None:
+    """Queue what is slow (the model's section, the PDF by e-mail) for when the audit is committed."""
+    from .reports import ai_section_available
+
+    if not send_email and not ai_section_available():
+        return
+    from . import tasks
+
+    audit_id = str(audit.pk)
+    transaction.on_commit(lambda: tasks.audit_finish.enqueue(audit_id=audit_id, send_email=send_email))
+
+
 def audit_attach_email(*, audit: Audit, email: str, consent: bool, consent_text: str, ip: str = "") -> Audit:
-    """Give an e-mail (with explicit consent) after seeing the result; records the audit on that lead.
+    """Give an e-mail (with explicit consent) after seeing the result; records the audit on that lead and
+    sends the report there (PDF attached) through the task queue.
 
     Raises AuditError for an empty or invalid address or missing consent; nothing is written then.
     """
@@ -279,9 +294,12 @@ def audit_attach_email(*, audit: Audit, email: str, consent: bool, consent_text:
         raise AuditError(message, errors={"email": message}, code="email")
     email = _check_contact(email=email, consent=consent, consent_text=consent_text)
     with transaction.atomic():
+        if audit.email != email:
+            audit.report_sent_at = None  # a new address gets its own copy
         audit.email = email
         audit.consent_text = consent_text
         audit.consent_at = timezone.now()
-        audit.save(update_fields=["email", "consent_text", "consent_at", "updated_at"])
+        audit.save(update_fields=["email", "consent_text", "consent_at", "report_sent_at", "updated_at"])
         _lead_for_audit(audit=audit, email=email, consent_text=consent_text, ip=ip)
+        _finish_after_commit(audit=audit, send_email=True)
     return audit

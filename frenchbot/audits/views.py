@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from frenchbot.core.net import client_ip
+from frenchbot.core.pdf import PdfError
 from frenchbot.core.ratelimit import rate_limit_hit
 
-from . import selectors, services
+from . import reports, selectors, services
 from .forms import CONSENT_TEXT, ContactForm
-from .models import Difficulty, Dimension, Level
 
 ANSWER_FIELD = re.compile(r"^q(\d{1,12})$")
 
@@ -113,33 +113,6 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "audits/questionnaire.html", context, status=status)
 
 
-def _report_context(audit) -> dict:
-    report = audit.report
-    scores = report.get("scores", {})
-    dimensions = [
-        {"code": code, "label": label, "score": scores[code]}
-        for code, label in Dimension.choices
-        if code in scores
-    ]
-    opportunities = [
-        {
-            **o,
-            "difficulty_label": Difficulty(o["difficulty"]).label,
-            "dimension_label": Dimension(o["dimension"]).label,
-        }
-        for o in report.get("opportunities", [])
-    ]
-    return {
-        "audit": audit,
-        "dimensions": dimensions,
-        "overall": report.get("overall", audit.overall),
-        "level_label": Level(audit.level).label,
-        "explanation": services.level_explanation(audit.level),
-        "opportunities": opportunities,
-        "hours_total": report.get("hours_saved_per_month", 0),
-    }
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def result(request: HttpRequest, audit_id) -> HttpResponse:
     audit = selectors.audit_get(audit_id=audit_id)
@@ -170,14 +143,44 @@ def result(request: HttpRequest, audit_id) -> HttpResponse:
                     return redirect(reverse("audits:result", args=[audit.id]) + "?enregistre=1#contact")
         else:
             status = 422
-    context = _report_context(audit)
+    context = reports.audit_report_context(audit=audit)
     context.update(
         {
             "form": form,
             "saved": saved,
             "consent_text": CONSENT_TEXT,
             "booking_url": reverse("booking:start") + f"?audit={audit.id}",
+            "pdf_url": reverse("audits:report_pdf", args=[audit.id]),
+            "ai_pending": reports.ai_pending(audit=audit),
             "restart_url": reverse("audits:questionnaire", args=[selectors.track_slug(audit.track)]),
         }
     )
     return render(request, "audits/result.html", context, status=status)
+
+
+@require_safe
+def report_pdf(request: HttpRequest, audit_id) -> HttpResponse:
+    audit = selectors.audit_get(audit_id=audit_id)
+    if audit is None:
+        raise Http404(_("Ce rapport d'audit n'existe pas."))
+    try:
+        pdf = reports.audit_report_pdf(audit=audit)
+    except PdfError:
+        return render(
+            request,
+            "core/error.html",
+            {
+                "title": _("PDF momentanément indisponible"),
+                "message": _(
+                    "Nous n'avons pas pu préparer le PDF de votre rapport. Votre rapport reste consultable en ligne ; "
+                    "réessayez dans quelques minutes."
+                ),
+                "back_url": reverse("audits:result", args=[audit.id]),
+                "back_label": _("Revenir à mon rapport"),
+            },
+            status=503,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{reports.audit_report_filename(audit=audit)}"'
+    response["X-Robots-Tag"] = "noindex"
+    return response

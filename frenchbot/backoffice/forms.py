@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frenchbot.leads.models import Lead, Source
 
@@ -26,7 +27,7 @@ class LeadStatusForm(forms.Form):
 
 class LeadNoteForm(forms.Form):
     text = forms.CharField(
-        label=_("Note"),
+        label=pgettext_lazy("suivi d'un prospect", "Note"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("La note est vide : écrivez quelques mots.")},

@@ -46,6 +46,7 @@ def _back(request: HttpRequest, default: str) -> str:
 def board(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:200]
     columns = lead_selectors.lead_board(search=search)
+    funnel, lost = lead_selectors.lead_funnel()
     return render(
         request,
         "backoffice/board.html",
@@ -54,6 +55,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "search": search,
             "statuses": Lead.Status.choices,
             "total": sum(column.count for column in columns),
+            "funnel": funnel,
+            "lost": lost,
         },
     )
 

@@ -110,6 +110,13 @@ def booking_create(request: HttpRequest, payload: BookingIn):
             ),
         )
     tz = payload.tz or "Europe/Paris"
+    audit = None
+    if payload.audit:
+        audit = selectors.audit_for_booking(payload.audit)
+        if audit is None:
+            return Status(
+                422, _error(_("Ce rapport d'audit est introuvable : vérifiez son identifiant."), "audit")
+            )
     try:
         booking = services.booking_create(
             event_type=event_type,
@@ -123,6 +130,7 @@ def booking_create(request: HttpRequest, payload: BookingIn):
             locale=(payload.locale or "fr")[:2],
             tz=tz,
             ip=ip,
+            audit=audit,
         )
     except services.BookingError as error:
         if error.code == "taken":

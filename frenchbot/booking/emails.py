@@ -43,16 +43,48 @@ def booking_links(booking: Booking) -> dict[str, str]:
     }
 
 
-def _send(*, to: list[str], subject: str, body: str, ics: bytes | None, method: str, reply_to=None) -> int:
+def _send(
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    ics: bytes | None,
+    method: str,
+    reply_to=None,
+    attachments: list[tuple[str, bytes, str]] = (),
+) -> int:
     message = EmailMessage(
         subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to, reply_to=reply_to
     )
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     if ics is not None:
         part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
         part.set_param("method", method)
         part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
         message.attach(part)
     return message.send()
+
+
+def _audit_attachment(booking: Booking) -> tuple[dict, list[tuple[str, bytes, str]]]:
+    """The audit report the visitor brought: its summary for the e-mail body and its PDF."""
+    from frenchbot.audits.reports import audit_report_context, audit_report_filename, audit_report_pdf
+    from frenchbot.core.pdf import PdfError
+
+    if booking.audit_id is None:
+        return {}, []
+    audit = booking.audit
+    context = {
+        "audit": audit_report_context(audit=audit),
+        "audit_url": settings.SITE_URL + reverse("audits:result", args=[audit.pk]),
+    }
+    try:
+        return context, [
+            (audit_report_filename(audit=audit), audit_report_pdf(audit=audit), "application/pdf")
+        ]
+    except PdfError:
+        # The link in the body still leads to the report; the booking's e-mail must not be lost for a PDF.
+        return context, []
 
 
 def _member_context(booking: Booking) -> dict:
@@ -99,6 +131,8 @@ def send_member_confirmation(*, booking: Booking, rescheduled: bool = False) -> 
             "site_url": settings.SITE_URL,
             **_member_context(booking),
         }
+        audit_context, attachments = _audit_attachment(booking)
+        context.update(audit_context)
         body = render_to_string("booking/email/member_confirmation.txt", context)
         subject = (
             _("Rendez-vous déplacé : %(visitor)s — %(when)s")
@@ -113,6 +147,7 @@ def send_member_confirmation(*, booking: Booking, rescheduled: bool = False) -> 
         ics=ics,
         method="REQUEST",
         reply_to=[booking.email],
+        attachments=attachments,
     )
 
 

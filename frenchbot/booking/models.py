@@ -259,6 +259,14 @@ class Booking(TimeStampedModel):
         _("statut"), max_length=12, choices=Status.choices, default=Status.CONFIRMED, db_index=True
     )
     cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    audit = models.ForeignKey(
+        "audits.Audit",
+        verbose_name=_("rapport d'audit"),
+        related_name="bookings",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
     lead = models.ForeignKey(
         "leads.Lead",
         verbose_name=_("prospect"),

@@ -41,6 +41,10 @@ class BookingIn(Schema):
     company: str | None = Field(None, description="Entreprise (facultatif).")
     message: str | None = Field(None, description="Ce que le visiteur aimerait aborder (facultatif).")
     locale: str | None = Field(None, description="Langue des e-mails : `fr` (par défaut) ou `en`.")
+    audit: str | None = Field(
+        None,
+        description="Identifiant (UUID) du rapport d'audit IA rempli avant de réserver : joint pour l'équipe (facultatif).",
+    )
     tz: str | None = Field(
         None, description="Fuseau IANA du visiteur pour les e-mails, par défaut Europe/Paris."
     )

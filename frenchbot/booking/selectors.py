@@ -2,12 +2,16 @@
 
 import calendar
 import datetime
+import uuid
 import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
+
+from frenchbot.audits.models import Audit
+from frenchbot.audits.selectors import audit_get
 
 from .models import UNIT, Booking, DateOverride, EventType, OccupiedUnit, TeamMember
 
@@ -344,3 +348,12 @@ def bookings_upcoming(*, now: datetime.datetime | None = None) -> QuerySet[Booki
         .select_related("event_type", "member", "lead")
         .order_by("start")
     )
+
+
+def audit_for_booking(value) -> Audit | None:
+    """The audit report a visitor brings to their booking, from its id as text (None when not a known id)."""
+    try:
+        audit_id = uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return audit_get(audit_id=audit_id)

@@ -254,9 +254,13 @@ def booking_create(
     locale: str = "fr",
     tz: str = "Europe/Paris",
     ip: str = "",
+    audit=None,
     now: datetime.datetime | None = None,
 ) -> Booking:
     """Book `start` (aware) of `event_type` for a visitor, all or nothing.
+
+    `audit` (an audits.Audit, optional) is the report the visitor completed before booking: the team
+    member's e-mail carries it (summary and PDF) and the booking keeps the link.
 
     Checks the input (name, e-mail, consent, zone), then that the slot is offered (future, past the minimum
     notice, inside someone's availability and the booking window); assigns the least recently booked free
@@ -280,7 +284,9 @@ def booking_create(
     )
     start, member_ids = _check_start(event_type=event_type, start=start, tz=visitor.timezone, now=now)
     with transaction.atomic():
-        booking = _claim(event_type=event_type, start=start, member_ids=member_ids, visitor=visitor)
+        booking = _claim(
+            event_type=event_type, start=start, member_ids=member_ids, visitor=visitor, audit=audit
+        )
         if booking is not None:
             booking.lead = _touch_lead(
                 booking=booking, consent_text=consent_text, ip=ip, event=LeadEvent.Kind.BOOKING_CREATED
@@ -315,6 +321,7 @@ def _touch_lead(*, booking: Booking, consent_text: str | None, ip: str, event: s
             "event_type": booking.event_type.slug,
             "start": booking.start.isoformat(),
             "member": booking.member.display_name,
+            **({"audit_id": str(booking.audit_id)} if booking.audit_id else {}),
         },
         ip=ip,
         advance_to=Lead.Status.AUDIT_BOOKED,

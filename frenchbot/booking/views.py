@@ -59,9 +59,26 @@ def _slot_items(slots, tz: str, url: str, extra: dict | None = None) -> list[dic
     return items
 
 
+AUDIT_SESSION_KEY = "booking_audit"
+
+
+def _audit_of(request: HttpRequest):
+    """The audit report this visitor came from (`?audit=` on arrival, kept in their session), or None."""
+    audit_id = request.session.get(AUDIT_SESSION_KEY)
+    return selectors.audit_for_booking(audit_id) if audit_id else None
+
+
 @require_safe
 def start(request: HttpRequest) -> HttpResponse:
-    return render(request, "booking/start.html", {"event_types": list(selectors.event_types_active())})
+    audit = selectors.audit_for_booking(request.GET["audit"]) if request.GET.get("audit") else None
+    if audit is not None:
+        # Kept for the rest of the visit, so that the calendar's links need not carry it.
+        request.session[AUDIT_SESSION_KEY] = str(audit.pk)
+    else:
+        audit = _audit_of(request) if request.session.session_key else None
+    return render(
+        request, "booking/start.html", {"event_types": list(selectors.event_types_active()), "audit": audit}
+    )
 
 
 def _parse_month(value: str) -> datetime.date | None:
@@ -180,6 +197,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
                         locale=_locale(),
                         tz=data["tz"],
                         ip=client_ip(request),
+                        audit=_audit_of(request),
                     )
                 except services.BookingError as error:
                     form.add_error(
@@ -217,6 +235,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         "slot_error": slot_error,
         "calendar_url": f"{calendar_url}?{urlencode({'tz': tz})}",
         "consent_text": CONSENT_TEXT,
+        "audit": _audit_of(request) if request.session.session_key else None,
     }
     return render(request, "booking/book.html", context, status=status)
 

@@ -97,7 +97,7 @@ class LeadEvent(models.Model):
         AUDIT_COMPLETED = "audit_completed", _("Audit IA complété")
         NEWSLETTER = "newsletter", _("Inscription à la lettre")
         STATUS_CHANGED = "status_changed", _("Statut modifié")
-        NOTE = "note", _("Note")
+        NOTE = "note", pgettext_lazy("suivi d'un prospect", "Note")
         NEXT_ACTION = "next_action", _("Prochaine action")
         CONSENT = "consent", _("Consentement")
 

@@ -7,7 +7,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .models import ConsentRecord, Lead, LeadEvent
+from .models import PIPELINE, ConsentRecord, Lead, LeadEvent
 
 BOARD_COLUMN_LIMIT = 50
 
@@ -42,6 +42,37 @@ def lead_board(*, search: str = "") -> list[BoardColumn]:
         leads = list(qs.filter(status=status)[:BOARD_COLUMN_LIMIT])
         columns.append(BoardColumn(status=status, label=str(label), leads=leads, count=counts.get(status, 0)))
     return columns
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    status: str
+    label: str
+    count: int
+    percent: int  # of the leads that entered the pipeline (first stage)
+
+
+def lead_funnel() -> tuple[list[FunnelStage], int]:
+    """How far the leads went: for each stage of the pipeline, the leads that reached it or went further
+    (lost leads are counted apart, since where they dropped out is not recorded). Returns (stages, lost)."""
+    counts = dict(Lead.objects.order_by().values_list("status").annotate(n=Count("id")))
+    stages = []
+    reached = 0
+    for status in reversed(PIPELINE):
+        reached += counts.get(status, 0)
+        stages.append((status, reached))
+    stages.reverse()
+    entered = stages[0][1] if stages else 0
+    result = [
+        FunnelStage(
+            status=status,
+            label=str(Lead.Status(status).label),
+            count=count,
+            percent=(count * 100 // entered) if entered else 0,
+        )
+        for status, count in stages
+    ]
+    return result, counts.get(Lead.Status.LOST, 0)
 
 
 def lead_get(*, lead_id: int) -> Lead | None:

@@ -123,7 +123,7 @@ def test_email_afterwards_on_the_report(client, small):
     response = client.post(url, {"email": "paul@example.fr", "consent": "on"})
     assert response.status_code == 302
     assert Lead.objects.filter(email="paul@example.fr", source="audit").exists()
-    assert "votre e-mail est rattaché" in client.get(response["Location"]).content.decode()
+    assert "votre rapport part par e-mail" in client.get(response["Location"]).content.decode()
 
 
 def test_submissions_are_rate_limited_per_ip(client, small, settings):

@@ -1,5 +1,7 @@
 """The team's back-office: staff only, board, list, lead file, CSV export."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -126,3 +128,24 @@ def test_csv_export_streams_utf8_with_bom_and_semicolons(staff_client):
     assert lines[0].startswith("e-mail;nom;entreprise;origine;statut")
     assert len(lines) == 2
     assert 'eleve@example.fr;Élodie Gérard;"Café; Crème"' in lines[1]
+
+
+def test_board_shows_the_funnel_as_a_chart_with_its_figures(staff_client):
+    for status in ["new", "new", "audit_booked", "audit_done", "client", "lost"]:
+        LeadFactory(status=status)
+    html = staff_client.get(reverse("backoffice:board")).content.decode()
+    funnel = html[html.index('id="entonnoir"') : html.index('<div class="board">')]
+    rows = re.findall(
+        r'<th scope="row">([^<]+)</th>\s*<td class="funnel__num">(\d+)</td>\s*<td class="funnel__num">(\d+)',
+        funnel,
+    )
+    # Reached the stage or went further; the lost lead is counted apart.
+    assert rows == [
+        ("Nouveau", "5", "100"),
+        ("Audit réservé", "3", "60"),
+        ("Audit réalisé", "2", "40"),
+        ("Proposition", "1", "20"),
+        ("Client", "1", "20"),
+    ]
+    assert "1 prospect perdu, compté à part." in funnel
+    assert 'style="width: 60%"' in funnel
