@@ -214,6 +214,47 @@ def page(_browser, live_server):
     context.close()
 
 
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core (WCAG 2.1 A and AA rules) on the page as it is now; one line per violation."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_RULES
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture
+def axe():
+    """`axe(page)` → the WCAG violations of that page (for pages opened in a context of the test's own)."""
+    if not AXE.exists():
+        pytest.skip("axe-core manquant : npm install --no-save axe-core (le test d'accessibilité est ignoré)")
+    return axe_violations
+
+
+@pytest.fixture
+def axe_page(_browser, live_server):
+    """A French browser page on the live server, with `page.violations()` running axe-core on it.
+
+    axe is injected into the page; the site's CSP forbids inline scripts, as it should, so it is bypassed here."""
+    if not AXE.exists():
+        pytest.skip("axe-core manquant : npm install --no-save axe-core (le test d'accessibilité est ignoré)")
+    context = _browser.new_context(
+        base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris", bypass_csp=True
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.violations = lambda: axe_violations(page)
+    yield page
+    context.close()
+
+
 @pytest.fixture
 def asgi_server(transactional_db):
     """The site served by uvicorn over ASGI in a thread, as in production (streaming responses stream, a client

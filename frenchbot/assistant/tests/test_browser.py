@@ -1,10 +1,7 @@
 """The bot in a real browser over the real ASGI server: ask in the widget, watch the answer stream, follow a
 source to the passage; the page and the open widget pass axe."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from frenchbot.blog.tests.factories import ArticleFactory
 
@@ -20,7 +17,6 @@ REPLY = (
     "Commencez par donner un rôle à ChatGPT, par exemple « vous êtes juriste en droit du travail » : le rôle "
     "oriente le vocabulaire et le niveau de détail de la réponse [1]."
 )
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _context(browser, base_url, **options):
@@ -37,12 +33,12 @@ def site_page(_browser, asgi_server):
 
 
 @pytest.fixture
-def axe_page(_browser, asgi_server):
-    if not AXE.exists():
-        pytest.skip("axe-core manquant : npm install --no-save axe-core (le test d'accessibilité est ignoré)")
+def axe_page(_browser, asgi_server, axe):
     # The site's CSP forbids inline scripts, as it should; the checker is injected around it.
     context = _context(_browser, asgi_server, bypass_csp=True)
-    yield context.new_page()
+    page = context.new_page()
+    page.violations = lambda: axe(page)
+    yield page
     context.close()
 
 
@@ -110,11 +106,5 @@ def test_the_widget_and_the_page_pass_axe(axe_page, use_provider):
     for path in (None, "/assistant/"):
         if path:
             page.goto(path)
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
-        )
-        problems[path or "widget"] = [
-            f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]
-        ]
+        problems[path or "widget"] = page.violations()
     assert {k: v for k, v in problems.items() if v} == {}

@@ -1,9 +1,6 @@
 """A visitor in a real browser books a call: day → slot → form → confirmation; the pages pass axe."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from frenchbot.booking.models import Booking
 from frenchbot.leads.models import Lead
@@ -16,8 +13,6 @@ expect = pytest.importorskip(
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-
 
 @pytest.fixture
 def event_type():
@@ -27,14 +22,6 @@ def event_type():
         members=[TeamMemberFactory(hours=every_day())],
         min_notice_minutes=60,
     )
-
-
-def _axe(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
 
 
 def test_book_a_call_from_the_calendar(page, event_type):
@@ -75,32 +62,26 @@ def test_the_calendar_follows_the_browsers_time_zone(_browser, live_server, even
     context.close()
 
 
-def test_booking_pages_pass_axe(_browser, live_server, event_type):
-    if not AXE.exists():
-        pytest.skip("axe-core manquant : npm install --no-save axe-core (le test d'accessibilité est ignoré)")
-    context = _browser.new_context(
-        base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris", bypass_csp=True
-    )
-    page = context.new_page()
+def test_booking_pages_pass_axe(axe_page, event_type):
+    page = axe_page
     problems = {}
     page.goto("/rendez-vous/")
-    problems["start"] = _axe(page)
+    problems["start"] = page.violations()
     page.goto("/rendez-vous/appel-audit-offert/")
-    problems["calendar"] = _axe(page)
+    problems["calendar"] = page.violations()
     with page.expect_navigation():
         page.locator("a.day--free").first.click()
-    problems["day"] = _axe(page)
+    problems["day"] = page.violations()
     with page.expect_navigation():
         page.locator("a.slot").first.click()
-    problems["form"] = _axe(page)
+    problems["form"] = page.violations()
     with page.expect_navigation():
         page.get_by_role("button", name="Confirmer le rendez-vous").click()
-    problems["form with errors"] = _axe(page)
+    problems["form with errors"] = page.violations()
     page.get_by_label("Votre nom").fill("Jeanne")
     page.get_by_label("Votre e-mail").fill("jeanne@example.fr")
     page.get_by_role("checkbox").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Confirmer le rendez-vous").click()
-    problems["confirmation"] = _axe(page)
-    context.close()
+    problems["confirmation"] = page.violations()
     assert {name: found for name, found in problems.items() if found} == {}
