@@ -58,8 +58,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 # Extract translatable strings and compile the catalogues (needs GNU gettext).
+# English catalogue to translate; French one generated (plural rule only, see frenchbot/core/french_catalog.py).
 messages: $(STAMP)
-	cd frenchbot && DJANGO_SETTINGS_MODULE=config.settings.local ../$(BIN)/django-admin makemessages -l en --ignore 'blog/demo/*' && DJANGO_SETTINGS_MODULE=config.settings.local ../$(BIN)/django-admin compilemessages
+	cd frenchbot && DJANGO_SETTINGS_MODULE=config.settings.local ../$(BIN)/django-admin makemessages -l en -l fr --ignore 'blog/demo/*'
+	$(BIN)/python -m frenchbot.core.french_catalog frenchbot/locale/fr/LC_MESSAGES/django.po
+	cd frenchbot && DJANGO_SETTINGS_MODULE=config.settings.local ../$(BIN)/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) var/static

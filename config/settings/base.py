@@ -148,10 +148,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+SESSION_COOKIE_NAME = "sessionid"
 # Seconds a rendered public page stays cached for anonymous visitors (0 turns the page cache off).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # A visitor with one of these cookies gets a page rendered for them, never the shared copy.
-PAGE_CACHE_PRIVATE_COOKIES = ["sessionid", "messages", "fb_voter", "fb_pending"]
+PAGE_CACHE_PRIVATE_COOKIES = [SESSION_COOKIE_NAME, "messages", "fb_voter", "fb_pending"]
 
 # --- Auth -----------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -178,6 +179,22 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[The French Bot] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "signup": "20/h/ip", "reset_password": "20/h/ip"}
+# French messages, links in e-mails built on SITE_URL, account e-mails sent by the task queue.
+ACCOUNT_ADAPTER = "frenchbot.accounts.adapter.AccountAdapter"
+# First and last name at sign-up: the certificate bears them. A username is still generated (from the names)
+# for the admin, where the team signs in with theirs.
+ACCOUNT_SIGNUP_FORM_CLASS = "frenchbot.accounts.forms.SignupForm"
+# One address per learner, changed (after confirming the new one) rather than collected.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_FORMS = {
+    "login": "frenchbot.accounts.allauth_forms.LoginForm",
+    "signup": "frenchbot.accounts.allauth_forms.SignupForm",
+    "reset_password": "frenchbot.accounts.allauth_forms.ResetPasswordForm",
+    "add_email": "frenchbot.accounts.allauth_forms.AddEmailForm",
+    "change_password": "frenchbot.accounts.allauth_forms.ChangePasswordForm",
+    "set_password": "frenchbot.accounts.allauth_forms.SetPasswordForm",
+    "reset_password_from_key": "frenchbot.accounts.allauth_forms.ResetPasswordKeyForm",
+}
 
 # --- Internationalisation -------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -195,6 +212,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files only some people may fetch (a training's resources and images): never under MEDIA_URL, always
+    # through a view that checks who asks.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))))},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 3600
@@ -346,6 +369,9 @@ ASSISTANT_RATE_WINDOW = env.int("ASSISTANT_RATE_WINDOW", default=600)
 # spends none.
 ASSISTANT_DAILY_TOKENS_PER_SESSION = env.int("ASSISTANT_DAILY_TOKENS_PER_SESSION", default=30000)
 ASSISTANT_DAILY_TOKENS_PER_IP = env.int("ASSISTANT_DAILY_TOKENS_PER_IP", default=150000)
+# Functions (dotted paths) that return, for a signed-in person, the index visibilities the bot may quote to them
+# besides public content (and staff notes for the team): the lessons of the trainings a learner follows.
+ASSISTANT_VISIBILITY_PROVIDERS = ["frenchbot.courses.access.visibilities_for_user"]
 
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -363,8 +389,12 @@ COURSES_QUIZ_MAX_ATTEMPTS = env.int("COURSES_QUIZ_MAX_ATTEMPTS", default=3)
 # Quiz and exercise submissions per learner per hour, and access-code tries per address per hour.
 COURSES_SUBMIT_RATE_LIMIT = env.int("COURSES_SUBMIT_RATE_LIMIT", default=60)
 COURSES_CODE_RATE_LIMIT = env.int("COURSES_CODE_RATE_LIMIT", default=10)
+# Certificate codes looked up on the public verification page per visitor (IP) per 10 minutes.
+COURSES_CERTIFICATE_VERIFY_RATE_LIMIT = env.int("COURSES_CERTIFICATE_VERIFY_RATE_LIMIT", default=30)
 # When an LLM provider is configured, it also runs the learner's prompt and comments on it (False: rubric only).
 COURSES_EXERCISE_AI_FEEDBACK = env.bool("COURSES_EXERCISE_AI_FEEDBACK", default=True)
+# Seconds the learner may wait, in all, for the model's comment and its answer to their prompt.
+COURSES_EXERCISE_AI_TIMEOUT = env.float("COURSES_EXERCISE_AI_TIMEOUT", default=90.0)
 
 LOGGING = {
     "version": 1,

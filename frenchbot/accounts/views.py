@@ -1,7 +1,46 @@
-"""Placeholder: being written."""
+"""The learner's account page (sign-in, sign-up and passwords are allauth's, under /compte/ too)."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from .forms import ProfileForm
+from .selectors import profile_overview
+from .services import profile_rate_limited, profile_update
 
 
-def profile(request):
-    raise Http404
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    status = 200
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if not form.is_valid():
+            status = 400
+        elif profile_rate_limited(user=user):
+            form.add_error(
+                None,
+                _(
+                    "Vous avez fait beaucoup de modifications en peu de temps. Patientez quelques minutes puis "
+                    "renvoyez le formulaire\u00a0: ce que vous avez saisi est conservé."
+                ),
+            )
+            status = 429
+        else:
+            profile_update(
+                user=user,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+            messages.success(request, _("Vos nom et prénom sont enregistrés."))
+            return redirect("accounts:profile")
+    else:
+        form = ProfileForm(initial={"first_name": user.first_name, "last_name": user.last_name})
+    context = {"form": form, "overview": profile_overview(user=user)}
+    return render(request, "accounts/profile.html", context, status=status)

@@ -10,6 +10,7 @@ answer is saved whatever happens (complete, stopped by the visitor, or failed).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -90,11 +92,26 @@ def session_key_ensure(request) -> str:
     return request.session.session_key
 
 
+@functools.cache
+def _visibility_providers(paths: tuple[str, ...]) -> tuple:
+    return tuple(import_string(path) for path in paths)
+
+
 def visibilities_for(user) -> tuple[str, ...]:
-    """What the bot may quote to this person: public content, and staff-only notes for the team."""
-    if user is not None and user.is_authenticated and user.is_staff:
-        return (Visibility.PUBLIC, Visibility.STAFF)
-    return (Visibility.PUBLIC,)
+    """What the bot may quote to this person: public content, staff-only notes for the team, and what each
+    of ASSISTANT_VISIBILITY_PROVIDERS grants a signed-in person (the lessons of the trainings they follow).
+
+    Synchronous and reads the database: async callers go through ``sync_to_async``.
+    """
+    if user is None or not user.is_authenticated:
+        return (Visibility.PUBLIC,)
+    values = [Visibility.PUBLIC.value]
+    if user.is_staff:
+        values.append(Visibility.STAFF.value)
+    # Other apps grant their own audiences through settings: the bot imports none of them.
+    for provider in _visibility_providers(tuple(settings.ASSISTANT_VISIBILITY_PROVIDERS)):
+        values.extend(value for value in provider(user) if value not in values)
+    return tuple(values)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -7,3 +7,11 @@ class CoursesConfig(AppConfig):
     label = "courses"
     verbose_name = _("Formations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from frenchbot.retrieval.registry import register
+
+        from .indexing import LessonSource, connect_parent_signals
+
+        register(LessonSource())
+        connect_parent_signals()

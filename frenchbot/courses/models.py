@@ -10,6 +10,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -20,6 +21,11 @@ from frenchbot.core.models import TimeStampedModel
 
 # Codes people type or read aloud: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def private_storage():
+    """Where a training's images and resources live: outside MEDIA_ROOT, served only by views that check access."""
+    return storages["private"]
 
 
 def code_generate(length: int = 10) -> str:
@@ -97,9 +103,7 @@ class Step(TimeStampedModel):
     title = models.CharField(_("titre"), max_length=200)
     order = models.PositiveSmallIntegerField(_("ordre dans le module"), default=0)
     is_published = models.BooleanField(_("publié"), default=True)
-    is_required = models.BooleanField(
-        _("obligatoire pour le certificat"), default=True
-    )
+    is_required = models.BooleanField(_("obligatoire pour le certificat"), default=True)
 
     class Meta:
         abstract = True
@@ -139,7 +143,7 @@ class LessonImage(models.Model):
 
     lesson = models.ForeignKey(Lesson, related_name="images", on_delete=models.CASCADE)
     name = models.SlugField(_("nom dans le texte"), max_length=60)
-    image = models.ImageField(_("image"), upload_to="courses/images/%Y/")
+    image = models.ImageField(_("image"), upload_to="courses/images/%Y/", storage=private_storage)
     alt = models.CharField(_("texte alternatif"), max_length=200)
 
     class Meta:
@@ -156,7 +160,7 @@ class Resource(models.Model):
 
     lesson = models.ForeignKey(Lesson, related_name="resources", on_delete=models.CASCADE)
     title = models.CharField(_("titre"), max_length=200)
-    file = models.FileField(_("fichier"), upload_to="courses/resources/%Y/")
+    file = models.FileField(_("fichier"), upload_to="courses/resources/%Y/", storage=private_storage)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     class Meta:
@@ -169,7 +173,9 @@ class Resource(models.Model):
 
 
 class Quiz(Step):
-    module = models.ForeignKey(Module, related_name="quizzes", on_delete=models.CASCADE, verbose_name=_("module"))
+    module = models.ForeignKey(
+        Module, related_name="quizzes", on_delete=models.CASCADE, verbose_name=_("module")
+    )
     intro = models.TextField(_("introduction"), blank=True)
     pass_mark = models.PositiveSmallIntegerField(
         _("note pour réussir (%)"), default=70, validators=[MinValueValidator(1), MaxValueValidator(100)]
@@ -244,14 +250,19 @@ class PromptExercise(Step):
 
 
 class RubricCriterion(models.Model):
-    """One line of an exercise's rubric, checked deterministically on the learner's prompt.
+    """One line of an exercise's rubric, checked deterministically on the learner's prompt
+    (`frenchbot.courses.assessments.exercise_check`).
 
-    `rule` names the check; `values` holds its words or number, one per line:
-    - contains_any: the prompt contains at least one of the words or phrases (accents and case ignored);
+    `rule` names the check; `values` holds its words or number, one per line. Accents and case are ignored and
+    words match whole (« tu es » matches « Tu es un expert », not « statues »); a value ending in `*` matches
+    the start of a word (« résum* »).
+    - contains_any: the prompt contains at least one of the words or phrases;
     - contains_all: it contains every one of them;
-    - min_words: it has at least that many words (first line, an integer);
-    - has_example: it gives an example (a phrase like « par exemple », « exemple : », a quoted sample);
-    - has_format: it asks for a format (list, table, number of words or lines, tone…);
+    - min_words: it has at least that many words (first line, an integer; « l'IA » counts as one);
+    - has_example: it gives an example (« par exemple », « exemple : », « voici un exemple », « comme ceci »,
+      a quoted sample of three words or more, a line starting with « Exemple »), or one of `values`;
+    - has_format: it asks for a format (liste, tableau, puces, paragraphes, N mots, N lignes, Markdown, JSON,
+      étapes, titre, a tone as in « un ton formel » — not the possessive « ton client »), or one of `values`;
     - regex: the first line is a regular expression the prompt must match (case-insensitive).
     """
 
@@ -338,7 +349,9 @@ class AccessCode(TimeStampedModel):
         verbose_name = _("code d'accès")
         verbose_name_plural = _("codes d'accès")
         constraints = [
-            models.CheckConstraint(condition=models.Q(uses__lte=models.F("max_uses")), name="access_code_uses")
+            models.CheckConstraint(
+                condition=models.Q(uses__lte=models.F("max_uses")), name="access_code_uses"
+            )
         ]
 
     def __str__(self) -> str:
@@ -360,7 +373,9 @@ class Enrolment(TimeStampedModel):
         Seat, null=True, blank=True, related_name="enrolment", on_delete=models.SET_NULL
     )
     is_active = models.BooleanField(_("active"), default=True)
-    last_lesson = models.ForeignKey(Lesson, null=True, blank=True, related_name="+", on_delete=models.SET_NULL)
+    last_lesson = models.ForeignKey(
+        Lesson, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
     completed_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
 
     class Meta:
@@ -378,9 +393,10 @@ class LessonCompletion(models.Model):
     completed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["enrolment", "lesson"], name="lesson_completed_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["enrolment", "lesson"], name="lesson_completed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} — {self.lesson}"
 
 
 class QuizAttempt(models.Model):
@@ -401,6 +417,9 @@ class QuizAttempt(models.Model):
             models.UniqueConstraint(fields=["enrolment", "quiz", "number"], name="quiz_attempt_number")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quiz} — {self.number} — {self.score} %"
+
 
 class ExerciseSubmission(models.Model):
     enrolment = models.ForeignKey(Enrolment, related_name="exercise_submissions", on_delete=models.CASCADE)
@@ -417,6 +436,9 @@ class ExerciseSubmission(models.Model):
         verbose_name = _("exercice rendu")
         verbose_name_plural = _("exercices rendus")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} — {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Certificate(TimeStampedModel):

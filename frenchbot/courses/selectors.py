@@ -131,7 +131,9 @@ def enrolment_done_keys(*, enrolment: Enrolment) -> set[str]:
     }
     keys |= {
         f"quiz:{pk}"
-        for pk in QuizAttempt.objects.filter(enrolment=enrolment, passed=True).values_list("quiz_id", flat=True)
+        for pk in QuizAttempt.objects.filter(enrolment=enrolment, passed=True).values_list(
+            "quiz_id", flat=True
+        )
     }
     keys |= {
         f"exercise:{pk}"

@@ -15,8 +15,10 @@ urlpatterns = [
     path("<slug:slug>/", views.training, name="training"),
     path("<slug:slug>/reprendre/", views.resume, name="resume"),
     path("<slug:slug>/progression/", views.progress, name="progress"),
-    path("<slug:slug>/lecons/<int:lesson_id>/<slug:lesson_slug>/", views.lesson, name="lesson"),
+    # Before the lesson's own address, whose last segment (a slug) would match « terminer » too.
     path("<slug:slug>/lecons/<int:lesson_id>/terminer/", views.lesson_complete, name="lesson_complete"),
+    path("<slug:slug>/lecons/<int:lesson_id>/<slug:lesson_slug>/", views.lesson, name="lesson"),
+    path("<slug:slug>/lecons/<int:lesson_id>/images/<slug:name>", views.lesson_image, name="lesson_image"),
     path("<slug:slug>/ressources/<int:resource_id>/", views.resource_download, name="resource"),
     path("<slug:slug>/quiz/<int:quiz_id>/", views_assessments.quiz, name="quiz"),
     path("<slug:slug>/exercices/<int:exercise_id>/", views_assessments.exercise, name="exercise"),

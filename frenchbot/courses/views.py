@@ -1,40 +1,359 @@
-"""Placeholder: being written."""
+"""The learner's pages: catalogue, a training, enrolment by access code, « Mes formations », progress, lessons
+and their files. Every page works without JavaScript.
 
-from django.http import Http404
+Pages that differ per person (dashboard, progress, lessons, files) are rendered with `render`, which the
+shared page cache never stores, and sent with `never_cache` so that no proxy keeps them either. The catalogue
+and a training's page are shared between anonymous visitors only (`render_cached` renders afresh for anyone
+with a session cookie, as every signed-in learner has), and the trainings' admin invalidates the copies.
+"""
+
+import mimetypes
+import os
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from frenchbot.core.net import client_ip
+from frenchbot.core.pagecache import render_cached
+from frenchbot.core.ratelimit import rate_limit_hit
+from frenchbot.core.text import render_markdown
+
+from . import access, services
+from .forms import AccessCodeForm
+from .models import Audience, Enrolment, Lesson
+from .selectors import enrolment_get, enrolment_progress, training_outline, trainings_published
+
+# The code an anonymous visitor typed, kept while they sign in or create their account.
+PENDING_CODE_SESSION_KEY = "courses:pending_code"
+# The catalogue's filter, in the words of the address bar.
+AUDIENCE_PARAMS = {"particulier": Audience.INDIVIDUAL, "entreprise": Audience.BUSINESS}
 
 
-def catalogue(request, *args, **kwargs):
-    raise Http404
+def _error(
+    request: HttpRequest, *, status: int, title: str, message: str, back_url: str = "", back_label: str = ""
+) -> HttpResponse:
+    context = {"title": title, "message": message, "back_url": back_url, "back_label": back_label}
+    return render(request, "core/error.html", context, status=status)
 
 
-def dashboard(request, *args, **kwargs):
-    raise Http404
+def _resume_url(enrolment: Enrolment) -> str:
+    """Where « Reprendre » leads: the next step to do, else the progress page once everything is done."""
+    progress = enrolment_progress(enrolment=enrolment)
+    if progress.next_step is not None:
+        return progress.next_step.url
+    return reverse("courses:progress", args=[enrolment.training.slug])
 
 
-def enrol_code(request, *args, **kwargs):
-    raise Http404
+@require_safe
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """Published trainings as cards, optionally for one audience (?public=particulier|entreprise)."""
+    wanted = request.GET.get("public", "")
+    audience = AUDIENCE_PARAMS.get(wanted)
+    trainings = trainings_published()
+    if audience is not None:
+        trainings = trainings.filter(audience=audience)
+
+    def context(values):
+        enrolled = set()
+        if request.user.is_authenticated:
+            enrolled = set(
+                Enrolment.objects.filter(user=request.user, is_active=True).values_list(
+                    "training_id", flat=True
+                )
+            )
+        return {
+            "trainings": list(trainings),
+            "audience_param": wanted if audience is not None else "",
+            "enrolled_ids": enrolled,
+        }
+
+    return render_cached(request, template="courses/catalogue.html", context=context)
 
 
-def training(request, *args, **kwargs):
-    raise Http404
+@require_safe
+def training(request: HttpRequest, slug: str) -> HttpResponse:
+    """A training's page: what it teaches, its programme, and the next step for this visitor."""
+    training = access.training_get(user=request.user, slug=slug)
+    if training is None:
+        raise Http404(_("Cette formation n'existe pas ou n'est plus proposée."))
+    enrolment = enrolment_get(user=request.user, training=training)
+
+    def context(values):
+        # Built only when the page is rendered: a cached copy needs no outline.
+        outline = training_outline(training=training)
+        return {
+            "training": training,
+            "is_draft": not training.is_published,
+            "description_html": render_markdown(training.description),
+            "outline": outline,
+            "enrolment": enrolment,
+            "progress": enrolment_progress(enrolment=enrolment, outline=outline) if enrolment else None,
+            "can_open_all": enrolment is not None or request.user.is_staff,
+            "form": AccessCodeForm(),
+        }
+
+    if not training.is_published:
+        return render(request, "courses/training.html", context({}))
+    return render_cached(request, template="courses/training.html", context=context)
 
 
-def resume(request, *args, **kwargs):
-    raise Http404
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def enrol_code(request: HttpRequest) -> HttpResponse:
+    """Enter an access code: a signed-in person is enrolled and sent to their first step; an anonymous
+    visitor is asked to sign in first, and finds the code they typed waiting here afterwards."""
+    status = 200
+    already_enrolled = False
+    if request.method != "POST":
+        form = AccessCodeForm(initial={"code": request.session.get(PENDING_CODE_SESSION_KEY, "")})
+        return render(request, "courses/enrol_code.html", {"form": form, "already_enrolled": False})
+
+    form = AccessCodeForm(request.POST)
+    if not request.user.is_authenticated:
+        if form.is_valid():
+            request.session[PENDING_CODE_SESSION_KEY] = form.cleaned_data["code"]
+        messages.info(
+            request,
+            _(
+                "Connectez-vous ou créez votre compte pour utiliser votre code : il vous attendra ici ensuite."
+            ),
+        )
+        return redirect_to_login(reverse("courses:enrol_code"))
+    if not form.is_valid():
+        status = 422
+    elif rate_limit_hit(
+        scope="courses-code",
+        key=client_ip(request),
+        limit=settings.COURSES_CODE_RATE_LIMIT,
+        window_seconds=3600,
+    ):
+        status = 429
+        form.add_error(
+            "code",
+            _(
+                "Vous avez essayé beaucoup de codes en peu de temps. Patientez une heure, "
+                "ou écrivez-nous : nous vous aiderons."
+            ),
+        )
+    else:
+        try:
+            enrolment = services.enrolment_by_code(user=request.user, code=form.cleaned_data["code"])
+        except services.CourseError as error:
+            status = 422
+            already_enrolled = error.code == "already_enrolled"
+            form.add_error("code", error.message)
+        else:
+            request.session.pop(PENDING_CODE_SESSION_KEY, None)
+            messages.success(
+                request,
+                _("Bienvenue dans la formation « %(title)s » : vous pouvez commencer.")
+                % {"title": enrolment.training.title},
+            )
+            return redirect("courses:resume", slug=enrolment.training.slug)
+    return render(
+        request,
+        "courses/enrol_code.html",
+        {"form": form, "already_enrolled": already_enrolled},
+        status=status,
+    )
 
 
-def progress(request, *args, **kwargs):
-    raise Http404
+@never_cache
+@login_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """« Mes formations »: each training followed with its progress, and the companies managed."""
+    items, companies = access.learner_dashboard(user=request.user)
+    return render(request, "courses/dashboard.html", {"items": items, "companies": companies})
 
 
-def lesson(request, *args, **kwargs):
-    raise Http404
+@never_cache
+@require_safe
+def resume(request: HttpRequest, slug: str) -> HttpResponse:
+    """« Reprendre où vous en étiez »: the next step to do; the training's page for anyone not enrolled."""
+    training = access.training_get(user=request.user, slug=slug)
+    if training is None:
+        raise Http404(_("Cette formation n'existe pas ou n'est plus proposée."))
+    enrolment = enrolment_get(user=request.user, training=training)
+    if enrolment is None:
+        return redirect(training.get_absolute_url())
+    return redirect(_resume_url(enrolment))
 
 
-def lesson_complete(request, *args, **kwargs):
-    raise Http404
+@never_cache
+@login_required
+@require_safe
+def progress(request: HttpRequest, slug: str) -> HttpResponse:
+    """The learner's progress: per module, overall, and what remains for the certificate."""
+    training = access.training_get(user=request.user, slug=slug)
+    if training is None:
+        raise Http404(_("Cette formation n'existe pas ou n'est plus proposée."))
+    enrolment = enrolment_get(user=request.user, training=training)
+    if enrolment is None:
+        messages.info(request, _("Inscrivez-vous à cette formation pour suivre votre progression."))
+        return redirect(training.get_absolute_url())
+    progress = enrolment_progress(enrolment=enrolment)
+    context = {
+        "training": training,
+        "enrolment": enrolment,
+        "progress": progress,
+        "remaining": [s for s in progress.steps if s.obj.is_required and not s.done],
+        "certificate": access.enrolment_certificate(enrolment),
+    }
+    return render(request, "courses/progress.html", context)
 
 
-def resource_download(request, *args, **kwargs):
-    raise Http404
+def _locked(request: HttpRequest, lesson: Lesson, *, status: int = 403) -> HttpResponse:
+    """The enrolment prompt shown instead of a lesson reserved to the training's learners."""
+    training = lesson.module.training
+    context = {
+        "training": training,
+        "lesson": lesson,
+        "locked": True,
+        "form": AccessCodeForm(),
+        "enrolment": None,
+    }
+    return render(request, "courses/lesson.html", context, status=status)
 
+
+def _lesson_or_404(request: HttpRequest, slug: str, lesson_id: int) -> Lesson:
+    lesson = access.lesson_get(training_slug=slug, lesson_id=lesson_id)
+    if lesson is None or not access.lesson_can_see(user=request.user, lesson=lesson):
+        raise Http404(_("Cette leçon n'existe pas ou n'est plus proposée."))
+    return lesson
+
+
+@never_cache
+@require_safe
+def lesson(request: HttpRequest, slug: str, lesson_id: int, lesson_slug: str) -> HttpResponse:
+    """A lesson: its text, images, video link and files, and the way on; the enrolment prompt (403) for a
+    lesson reserved to learners."""
+    lesson = _lesson_or_404(request, slug, lesson_id)
+    if lesson.slug != lesson_slug:
+        return redirect(lesson.get_absolute_url(), permanent=True)
+    if not access.lesson_can_view(user=request.user, lesson=lesson):
+        return _locked(request, lesson)
+    training = lesson.module.training
+    enrolment = enrolment_get(user=request.user, training=training)
+    outline = training_outline(training=training)
+    progress = None
+    if enrolment is not None:
+        services.lesson_open(enrolment=enrolment, lesson=lesson)
+        progress = enrolment_progress(enrolment=enrolment, outline=outline)
+    key = f"lesson:{lesson.pk}"
+    previous_step, next_step = access.step_neighbours(outline=outline, key=key)
+    context = {
+        "training": training,
+        "lesson": lesson,
+        "locked": False,
+        "is_draft": not access.lesson_is_published(lesson),
+        "body_html": access.lesson_body_html(lesson=lesson),
+        "video_host": urlsplit(lesson.video_url).hostname or "",
+        "resources": list(lesson.resources.all()),
+        "enrolment": enrolment,
+        "progress": progress,
+        "done": progress is not None and any(s.key == key and s.done for s in progress.steps),
+        "outline": outline,
+        "current_key": key,
+        "can_open_all": enrolment is not None or request.user.is_staff,
+        "previous_step": previous_step,
+        "next_step": next_step,
+        # The invitation to enrol, under a preview lesson, for those who do not follow the training.
+        "form": AccessCodeForm() if enrolment is None and not request.user.is_staff else None,
+    }
+    return render(request, "courses/lesson.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def lesson_complete(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse:
+    """« Marquer comme terminée »: record it, then go on to the next step to do."""
+    lesson = _lesson_or_404(request, slug, lesson_id)
+    if request.method != "POST":
+        # A link followed or a page reloaded changes nothing: back to the lesson.
+        return redirect(lesson.get_absolute_url())
+    if not request.user.is_authenticated:
+        return redirect_to_login(lesson.get_absolute_url())
+    training = lesson.module.training
+    enrolment = enrolment_get(user=request.user, training=training)
+    if enrolment is None:
+        return _error(
+            request,
+            status=403,
+            title=_("Progression réservée aux personnes inscrites"),
+            message=_("Pour enregistrer votre progression, inscrivez-vous d'abord à la formation."),
+            back_url=training.get_absolute_url(),
+            back_label=_("Voir comment s'inscrire"),
+        )
+    if rate_limit_hit(
+        scope="courses-complete",
+        key=str(request.user.pk),
+        limit=settings.COURSES_SUBMIT_RATE_LIMIT,
+        window_seconds=3600,
+    ):
+        return _error(
+            request,
+            status=429,
+            title=_("Un instant, s'il vous plaît"),
+            message=_(
+                "Vous avez validé beaucoup de leçons en peu de temps. Patientez quelques minutes puis réessayez."
+            ),
+            back_url=lesson.get_absolute_url(),
+            back_label=_("Revenir à la leçon"),
+        )
+    try:
+        result = services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    except services.CourseError as error:
+        return _error(request, status=403, title=_("Leçon non enregistrée"), message=error.message)
+    if result.certificate_issued:
+        messages.success(request, _("Bravo, vous avez terminé la formation : votre certificat est prêt."))
+        return redirect("courses:certificate", slug=training.slug)
+    messages.success(request, _("Leçon « %(title)s » terminée.") % {"title": lesson.title})
+    return redirect(_resume_url(enrolment))
+
+
+@never_cache
+@require_safe
+def lesson_image(request: HttpRequest, slug: str, lesson_id: int, name: str) -> HttpResponse:
+    """An image of a lesson, only to those who may read the lesson (the file is not under MEDIA_URL)."""
+    lesson = _lesson_or_404(request, slug, lesson_id)
+    image = lesson.images.filter(name=name).first()
+    if image is None or not image.image or not access.lesson_can_view(user=request.user, lesson=lesson):
+        raise Http404(_("Cette image n'existe pas ou n'est plus proposée."))
+    try:
+        handle = image.image.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404(_("Cette image n'existe pas ou n'est plus proposée.")) from None
+    response = FileResponse(
+        handle, content_type=mimetypes.guess_type(image.image.name)[0] or "application/octet-stream"
+    )
+    response["Cache-Control"] = "public, max-age=3600" if lesson.is_preview else "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@require_safe
+def resource_download(request: HttpRequest, slug: str, resource_id: int) -> HttpResponse:
+    """A lesson's file, only to those who may read the lesson."""
+    resource = access.resource_get(training_slug=slug, resource_id=resource_id)
+    if resource is None or not access.lesson_can_see(user=request.user, lesson=resource.lesson):
+        raise Http404(_("Ce fichier n'existe pas ou n'est plus proposé."))
+    if not access.lesson_can_view(user=request.user, lesson=resource.lesson):
+        return _locked(request, resource.lesson)
+    try:
+        handle = resource.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404(_("Ce fichier n'est plus disponible. Écrivez-nous : nous vous l'enverrons.")) from None
+    response = FileResponse(handle, as_attachment=True, filename=os.path.basename(resource.file.name))
+    # Reserved to learners: no proxy or shared cache may keep a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,16 +1,154 @@
-"""Placeholder: being written."""
+"""The learner's certificate (page and PDF) and the public verification page at /certificats/<code>/."""
 
-from django.http import Http404
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from frenchbot.core.net import client_ip
+from frenchbot.core.pdf import PdfError
+from frenchbot.core.ratelimit import rate_limit_hit
+
+from . import certificates
+from .selectors import enrolment_get, enrolment_progress, training_get_published
+
+# Lookups of the public page per IP address and window: plenty for an employer checking a few certificates,
+# far too few to walk through codes.
+VERIFY_RATE_LIMIT = 30
+VERIFY_RATE_WINDOW = 600
+# A code typed into the form is echoed back at most this long.
+_ECHO_MAX = 40
 
 
-def certificate_page(request, *args, **kwargs):
-    raise Http404
+def _error(request: HttpRequest, *, status: int, title: str, message: str, slug: str) -> HttpResponse:
+    context = {
+        "title": title,
+        "message": message,
+        "back_url": reverse("courses:certificate", args=[slug]),
+        "back_label": _("Revenir à mon certificat"),
+    }
+    return render(request, "core/error.html", context, status=status)
 
 
-def certificate_pdf(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_safe
+def certificate_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The learner's certificate in `slug`; while steps remain, what is left. 404 for anyone not enrolled."""
+    certificate = certificates.certificate_get_for_learner(user=request.user, training_slug=slug)
+    if certificate is None:
+        training = training_get_published(slug=slug)
+        enrolment = enrolment_get(user=request.user, training=training) if training else None
+        if enrolment is None:
+            raise Http404(_("Vous n'avez pas de certificat pour cette formation."))
+        # Steps completed before certificates existed, or a missed hook: issuing is idempotent, so the page
+        # catches up rather than telling a learner who finished that they have not.
+        certificate = certificates.certificate_issue_if_complete(enrolment=enrolment)
+        if certificate is None:
+            progress = enrolment_progress(enrolment=enrolment)
+            context = {
+                "training": training,
+                "progress": progress,
+                "remaining": progress.required_total - progress.required_done,
+            }
+            return render(request, "courses/certificate.html", context)
+    context = certificates.certificate_context(certificate=certificate)
+    context.update(
+        {
+            "training": certificate.enrolment.training,
+            "pdf_url": reverse("courses:certificate_pdf", args=[slug]),
+            "name_from_email": certificates.certificate_name_is_from_email(certificate=certificate),
+        }
+    )
+    response = render(request, "courses/certificate.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
-def certificate_verify(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_safe
+def certificate_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The learner's own certificate as a PDF download; 404 for anyone else's."""
+    certificate = certificates.certificate_get_for_learner(user=request.user, training_slug=slug)
+    if certificate is None:
+        raise Http404(_("Vous n'avez pas de certificat pour cette formation."))
+    if certificate.revoked_at:
+        return _error(
+            request,
+            status=410,
+            title=_("Certificat révoqué"),
+            message=_(
+                "Ce certificat a été révoqué : il ne peut plus être téléchargé. Écrivez-nous si vous pensez "
+                "qu'il s'agit d'une erreur."
+            ),
+            slug=slug,
+        )
+    try:
+        pdf = certificates.certificate_pdf_bytes(certificate=certificate)
+    except PdfError:
+        return _error(
+            request,
+            status=503,
+            title=_("PDF momentanément indisponible"),
+            message=_(
+                "Nous n'avons pas pu préparer le PDF de votre certificat. Il reste valable et vérifiable en "
+                "ligne ; réessayez dans quelques minutes."
+            ),
+            slug=slug,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = certificates.certificate_pdf_filename(certificate=certificate)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
+
+def _verify_render(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
+    response = render(request, "courses/certificate_verify.html", context, status=status)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+@never_cache
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: is the certificate with this code valid, and whose is it. Also takes `?code=` from its form
+    and redirects to the canonical address; rate-limited per IP address so that codes cannot be walked."""
+    if "code" in request.GET:
+        typed = request.GET.get("code", "")
+        normalized = certificates.certificate_code_normalize(typed)
+        if not certificates.certificate_code_is_wellformed(normalized):
+            message = (
+                _("Saisissez le code de vérification inscrit sur le certificat.")
+                if not normalized
+                else _("Ce code n'a pas le bon format : il ne contient que des lettres et des chiffres.")
+            )
+            return _verify_render(
+                request, {"state": "form", "form_error": message, "typed": typed[:_ECHO_MAX]}, status=400
+            )
+        return redirect("certificate_verify", code=normalized)
+
+    normalized = certificates.certificate_code_normalize(code)
+    if normalized != code and certificates.certificate_code_is_wellformed(normalized):
+        return redirect("certificate_verify", code=normalized)
+
+    if rate_limit_hit(
+        scope="certificate_verify",
+        key=client_ip(request),
+        limit=getattr(settings, "COURSES_CERTIFICATE_VERIFY_RATE_LIMIT", VERIFY_RATE_LIMIT),
+        window_seconds=VERIFY_RATE_WINDOW,
+    ):
+        response = _verify_render(request, {"state": "limited", "typed": code[:_ECHO_MAX]}, status=429)
+        response["Retry-After"] = str(VERIFY_RATE_WINDOW)
+        return response
+
+    certificate = certificates.certificate_get_by_code(code=normalized)
+    if certificate is None:
+        return _verify_render(request, {"state": "unknown", "typed": code[:_ECHO_MAX]}, status=404)
+    context = certificates.certificate_context(certificate=certificate)
+    context["state"] = "revoked" if certificate.revoked_at else "valid"
+    return _verify_render(request, context)

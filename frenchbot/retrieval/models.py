@@ -18,7 +18,10 @@ class Document(TimeStampedModel):
     source_id = models.CharField(max_length=64)
     title = models.CharField(_("titre"), max_length=300)
     url = models.CharField(max_length=500)
-    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    # Besides the site-wide choices, apps add their own audiences: "training:<id>" for a training's learners
+    # (frenchbot.courses); the assistant asks for the values a person may read (ASSISTANT_VISIBILITY_PROVIDERS).
+    # Nothing calls full_clean() on documents, so such values are stored as they are.
+    visibility = models.CharField(max_length=40, choices=Visibility.choices, default=Visibility.PUBLIC)
     # Searchable from this moment on (a scheduled article is indexed ahead but found only once it is out).
     available_from = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(max_length=64)

@@ -171,3 +171,64 @@ class SeatFactory(factory.django.DjangoModelFactory):
 
     company = factory.SubFactory(CompanyFactory)
     email = factory.Sequence(lambda n: f"collegue{n}@pme.fr")
+
+
+# --- What a learner did, and what they earned (added with the certificates) ----------------------------------
+
+
+class LessonCompletionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "courses.LessonCompletion"
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    lesson = factory.SubFactory(
+        LessonFactory, module__training=factory.SelfAttribute("...enrolment.training")
+    )
+
+
+class QuizAttemptFactory(factory.django.DjangoModelFactory):
+    """A passed attempt unless told otherwise."""
+
+    class Meta:
+        model = "courses.QuizAttempt"
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    quiz = factory.SubFactory(QuizFactory, module__training=factory.SelfAttribute("...enrolment.training"))
+    number = factory.Sequence(lambda n: n + 1)
+    answers = factory.LazyFunction(dict)
+    score = 100
+    passed = True
+
+
+class ExerciseSubmissionFactory(factory.django.DjangoModelFactory):
+    """A passed submission unless told otherwise."""
+
+    class Meta:
+        model = "courses.ExerciseSubmission"
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    exercise = factory.SubFactory(
+        PromptExerciseFactory, module__training=factory.SelfAttribute("...enrolment.training")
+    )
+    prompt = "Tu es un conseiller clientèle. Réponds poliment à ce client mécontent, en cinq lignes."
+    results = factory.LazyFunction(list)
+    passed = True
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A certificate issued directly (tests of the pages); the service issues them in real use."""
+
+    class Meta:
+        model = "courses.Certificate"
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    learner_name = factory.LazyAttribute(lambda o: o.enrolment.user.get_full_name())
+    training_title = factory.LazyAttribute(lambda o: o.enrolment.training.title)
+    hours = factory.LazyAttribute(lambda o: o.enrolment.training.duration_hours)
+    issued_on = factory.LazyFunction(lambda: _today())
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from frenchbot.audits.demo import audits_demo_load
 from frenchbot.blog.demo import demo_load
 from frenchbot.booking.demo import booking_demo_load
+from frenchbot.courses.demo import courses_demo_load
 
 
 class Command(BaseCommand):
@@ -42,6 +43,20 @@ class Command(BaseCommand):
                     f"{audits['opportunities']} opportunités au catalogue."
                 )
             )
+        courses = courses_demo_load()
+        if courses["trainings"]:
+            codes = courses["codes"]
+            trainings = f"{courses['trainings']} formation" + ("s" if courses["trainings"] > 1 else "")
+            line = (
+                f"Formations : {trainings}, {courses['modules']} modules, "
+                f"{courses['lessons']} leçons, {courses['quizzes']} quiz, {courses['exercises']} exercices"
+            )
+            if codes:
+                label = (
+                    "codes d'accès de démonstration" if len(codes) > 1 else "code d'accès de démonstration"
+                )
+                line += f" ; {label} : {', '.join(codes)}"
+            self.stdout.write(self.style.SUCCESS(line + "."))
         username, password = self._admin()
         if not options["quiet_login"]:
             self.stdout.write(

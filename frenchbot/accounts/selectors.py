@@ -1,0 +1,36 @@
+"""Reads of the learner's account page: what they follow, what they earned, what they manage."""
+
+from dataclasses import dataclass, field
+
+from frenchbot.courses.access import DashboardItem, learner_dashboard
+from frenchbot.courses.models import Certificate, Company
+
+
+@dataclass
+class ProfileOverview:
+    email: str
+    email_verified: bool
+    trainings: list[DashboardItem] = field(default_factory=list)
+    certificates: list[Certificate] = field(default_factory=list)
+    companies: list[Company] = field(default_factory=list)
+
+
+def profile_overview(*, user) -> ProfileOverview:
+    """The account page's data: the trainings `user` follows (with progress), every certificate still valid
+    (kept even when access to the training ended), and the company accounts they manage."""
+    from allauth.account.models import EmailAddress
+
+    trainings, companies = learner_dashboard(user=user)
+    certificates = list(
+        Certificate.objects.filter(enrolment__user=user, revoked_at__isnull=True).order_by(
+            "-issued_on", "code"
+        )
+    )
+    verified = EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    return ProfileOverview(
+        email=user.email,
+        email_verified=verified,
+        trainings=trainings,
+        certificates=certificates,
+        companies=companies,
+    )

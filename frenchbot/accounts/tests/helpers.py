@@ -1,0 +1,27 @@
+"""Reading the e-mails the real SMTP server received."""
+
+import re
+from email.header import decode_header, make_header
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+
+def subject(message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def body(message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+    raise AssertionError("no text part")
+
+
+def link_path(message, fragment: str) -> str:
+    """The path of the first link of the e-mail containing `fragment`; the link must be on SITE_URL."""
+    for url in re.findall(r"https?://\S+", body(message)):
+        if fragment in url:
+            assert url.startswith(settings.SITE_URL + "/"), url
+            return urlsplit(url).path
+    raise AssertionError(f"no link with {fragment!r} in:\n{body(message)}")

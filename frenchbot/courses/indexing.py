@@ -1,0 +1,68 @@
+"""What the trainings give the bot's index: every published lesson, visible to the people who may read it.
+
+A preview lesson is public; any other lesson carries its training's visibility (`training:<id>`), which the
+assistant adds to a learner's visibilities for the trainings they follow (`access.visibilities_for_user`).
+Quizzes and exercises are not indexed: the bot must not hand out their answers.
+"""
+
+from django.db import transaction
+from django.db.models.signals import post_save
+
+from frenchbot.retrieval.models import Visibility
+from frenchbot.retrieval.registry import IndexedItem, IndexSource
+
+from .access import IMAGE_REF_RE, lesson_is_published, training_visibility
+from .models import Lesson, Module, Training
+
+
+class LessonSource(IndexSource):
+    name = "courses.lesson"
+    model = Lesson
+
+    def items(self):
+        lessons = Lesson.objects.filter(
+            is_published=True, module__is_published=True, module__training__is_published=True
+        ).select_related("module__training")
+        for lesson in lessons:
+            yield self.item(lesson)
+
+    def item(self, lesson: Lesson) -> IndexedItem | None:
+        if not lesson_is_published(lesson):
+            return None
+        training = lesson.module.training
+        return IndexedItem(
+            source_id=str(lesson.pk),
+            title=f"{lesson.title} — {training.title}",
+            url=lesson.get_absolute_url(),
+            # An image's address means nothing outside the lesson page.
+            text=IMAGE_REF_RE.sub("", lesson.body),
+            visibility=Visibility.PUBLIC if lesson.is_preview else training_visibility(training.pk),
+        )
+
+
+def _reindex_lessons(lesson_ids: list[int]) -> None:
+    from frenchbot.retrieval.tasks import index_object
+
+    for lesson_id in lesson_ids:
+        index_object.enqueue(source_name=LessonSource.name, object_id=str(lesson_id))
+
+
+def _on_parent_save(sender, instance, raw=False, **kwargs) -> None:
+    # Publishing or unpublishing a training or a module changes whether its lessons belong in the index
+    # (and a renamed training changes their titles), but the registry only watches the lessons themselves.
+    if raw:
+        return
+    lessons = Lesson.objects.filter(**{"module__training" if sender is Training else "module": instance})
+    lesson_ids = list(lessons.values_list("pk", flat=True))
+    if lesson_ids:
+        transaction.on_commit(lambda: _reindex_lessons(lesson_ids))
+
+
+def connect_parent_signals() -> None:
+    for model in (Training, Module):
+        post_save.connect(
+            _on_parent_save,
+            sender=model,
+            dispatch_uid=f"courses:reindex-lessons:{model.__name__}",
+            weak=False,
+        )
