@@ -6,6 +6,7 @@ import uuid
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frenchbot.core.models import TimeStampedModel
 
@@ -122,7 +123,7 @@ class Opportunity(TimeStampedModel):
         verbose_name=_("réponses déclenchantes"),
         help_text=_("Proposée aussi, en priorité, quand l'une de ces réponses est choisie."),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("opportunité du catalogue", "active"), default=True)
 
     class Meta:
         verbose_name = _("opportunité")

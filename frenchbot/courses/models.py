@@ -372,7 +372,7 @@ class Enrolment(TimeStampedModel):
     seat = models.OneToOneField(
         Seat, null=True, blank=True, related_name="enrolment", on_delete=models.SET_NULL
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("inscription", "active"), default=True)
     last_lesson = models.ForeignKey(
         Lesson, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
     )

@@ -25,3 +25,16 @@ def test_no_french_string_of_ours_is_translated_by_another_catalog():
             if "\x04" not in msgid and translation.gettext(msgid) != msgid
         }
     assert rewritten == {}
+
+
+def test_french_plurals_take_the_singular_below_two():
+    # Without the French catalogue, ngettext falls back to the English rule: « environ 0 heures ».
+    with translation.override("fr"):
+        assert translation.ngettext("environ %(hours)s heure", "environ %(hours)s heures", 0) == (
+            "environ %(hours)s heure"
+        )
+        assert translation.ngettext("environ %(hours)s heure", "environ %(hours)s heures", 2) == (
+            "environ %(hours)s heures"
+        )
+    with translation.override("en"):
+        assert translation.ngettext("environ %(hours)s heure", "environ %(hours)s heures", 0).endswith("hours")
