@@ -29,6 +29,7 @@ from django.db.models import Max
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 
 from frenchbot.core.text import fold
 from frenchbot.llm.base import ChatOptions, LLMError, Message, Provider
@@ -669,8 +670,26 @@ def exercise_ai_review(*, submission: ExerciseSubmission, provider: Provider) ->
             logger.error("Unexpected error from the model (%s)", what, exc_info=outcome)
     submission.ai_output, submission.ai_feedback = texts
     submission.ai_model = str(provider.model_id)[:120]
-    submission.save(update_fields=["ai_output", "ai_feedback", "ai_model"])
+    submission.ai_status = (
+        ExerciseSubmission.AIStatus.DONE if all(texts) else ExerciseSubmission.AIStatus.UNAVAILABLE
+    )
+    submission.save(update_fields=["ai_output", "ai_feedback", "ai_model", "ai_status"])
     return submission
+
+
+@task()
+def exercise_ai_review_run(submission_id: int) -> bool:
+    """The task behind `exercise_submit`: the model's answer and comment, written to the submission."""
+    submission = ExerciseSubmission.objects.select_related("exercise").filter(pk=submission_id).first()
+    if submission is None or submission.ai_status != ExerciseSubmission.AIStatus.PENDING:
+        return False
+    provider = exercise_ai_provider(force=True)
+    if provider is None:
+        submission.ai_status = ExerciseSubmission.AIStatus.UNAVAILABLE
+        submission.save(update_fields=["ai_status"])
+        return False
+    exercise_ai_review(submission=submission, provider=provider)
+    return True
 
 
 def exercise_submit(
@@ -682,8 +701,9 @@ def exercise_submit(
     open this exercise. The submission and its rubric result are saved first; a pass then checks whether the
     certificate is due. `ai`: None follows COURSES_EXERCISE_AI_FEEDBACK, False skips the model, True asks it
     even when the setting is off; in every case only a generative provider is asked. The model is called in
-    the request, bounded by the provider's timeouts and COURSES_EXERCISE_AI_TIMEOUT; when it fails the
-    submission keeps its rubric result and an empty AI part (see `exercise_ai_review`).
+    the task queue (`ai_status` "pending" until then), bounded by the provider's timeouts and
+    COURSES_EXERCISE_AI_TIMEOUT; when it fails the submission keeps its rubric result and its AI part is
+    "unavailable" (see `exercise_ai_review`).
     """
     _check_enrolment(enrolment=enrolment, training_id=exercise.module.training_id)
     text = prompt_clean(prompt)
@@ -700,13 +720,23 @@ def exercise_submit(
     if ai is not False:
         provider = exercise_ai_provider(force=bool(ai))
         if provider is not None:
-            exercise_ai_review(submission=submission, provider=provider)
+            submission.ai_model = str(provider.model_id)[:120]
+            submission.ai_status = ExerciseSubmission.AIStatus.PENDING
+            submission.save(update_fields=["ai_model", "ai_status"])
+            # The row is committed (this service runs outside any transaction), so a worker finds it. A model
+            # can take a minute: a sync view waiting for it would hold the ASGI worker's only sync thread.
+            exercise_ai_review_run.enqueue(submission_id=submission.pk)
     return submission
 
 
 def submission_ai_unavailable(submission: ExerciseSubmission) -> bool:
     """The model was asked for this submission but gave nothing back (unreachable, refused, too slow)."""
-    return bool(submission.ai_model) and not (submission.ai_output and submission.ai_feedback)
+    return submission.ai_status == ExerciseSubmission.AIStatus.UNAVAILABLE
+
+
+def submission_ai_pending(submission: ExerciseSubmission) -> bool:
+    """The model's answer and comment are still being written (the task queue has not run it yet)."""
+    return submission.ai_status == ExerciseSubmission.AIStatus.PENDING
 
 
 def exercise_submissions(*, enrolment: Enrolment, exercise: PromptExercise, limit: int = 6):

@@ -430,6 +430,14 @@ class ExerciseSubmission(models.Model):
     ai_feedback = models.TextField(_("retour de l'IA"), blank=True)
     ai_output = models.TextField(_("réponse du modèle au prompt"), blank=True)
     ai_model = models.CharField(_("modèle"), max_length=120, blank=True)
+
+    class AIStatus(models.TextChoices):
+        NONE = "", _("Pas de modèle")
+        PENDING = "pending", _("En cours")
+        DONE = "done", _("Rédigé")
+        UNAVAILABLE = "unavailable", _("Indisponible")
+
+    ai_status = models.CharField(_("retour de l'IA"), max_length=12, choices=AIStatus.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -283,6 +283,8 @@ def exercise(request: HttpRequest, slug: str, exercise_id: int) -> HttpResponse:
         "result": result,
         "ai_unavailable": bool(result and result["submission"])
         and assessments.submission_ai_unavailable(result["submission"]),
+        "ai_pending": bool(result and result["submission"])
+        and assessments.submission_ai_pending(result["submission"]),
         "history": [
             {"submission": s, "met": _met(s.results), "total": len(s.results)} for s in submissions[1:]
         ],

@@ -377,6 +377,7 @@ def test_the_ai_text_is_escaped_and_labelled(learner, exercise, enrolment):
         ai_output="<script>alert('sortie')</script>",
         ai_feedback="- Bon rôle\n- <img src=x onerror=alert(1)>",
         ai_model="modele-test",
+        ai_status=ExerciseSubmission.AIStatus.DONE,
     )
     html = learner.get(exercise.get_absolute_url()).content.decode()
     assert "Retour généré par l'IA (modèle modele-test)\u00a0: à prendre avec recul." in shown(html)
@@ -393,6 +394,7 @@ def test_an_unavailable_model_is_said_on_the_page(learner, exercise, enrolment):
         results=[{"label": "Critère 1", "met": True, "feedback": "Bien."}],
         passed=True,
         ai_model="modele-test",
+        ai_status=ExerciseSubmission.AIStatus.UNAVAILABLE,
     )
     html = learner.get(exercise.get_absolute_url()).content.decode()
     assert "Le retour de l'IA n'est pas disponible pour cet envoi" in shown(html)
@@ -425,3 +427,18 @@ def test_the_model_feedback_appears_on_the_page(learner, exercise, settings, lla
     html = learner.get(exercise.get_absolute_url()).content.decode()
     assert f"Retour généré par l'IA (modèle {llama_server.model})\u00a0: à prendre avec recul." in shown(html)
     assert "Commentaire sur votre prompt" in html and "Ce que le modèle répond à votre prompt" in html
+
+
+def test_while_the_model_writes_the_page_says_so_and_keeps_the_rubric_result(learner, exercise, enrolment):
+    ExerciseSubmission.objects.create(
+        enrolment=enrolment,
+        exercise=exercise,
+        prompt="Tu es un expert.",
+        results=[{"label": "Critère 1", "met": True, "feedback": "Bien."}],
+        passed=True,
+        ai_model="modele-test",
+        ai_status=ExerciseSubmission.AIStatus.PENDING,
+    )
+    html = shown(learner.get(exercise.get_absolute_url()).content.decode())
+    assert "Un modèle d'IA exécute votre prompt et le commente\u00a0: son retour s'affichera ici" in html
+    assert "Critère 1" in html and "n'est pas disponible" not in html
