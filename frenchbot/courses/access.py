@@ -168,3 +168,35 @@ def learner_dashboard(*, user) -> tuple[list[DashboardItem], list[Company]]:
     ]
     companies = list(Company.objects.filter(manager=user).select_related("training").order_by("name"))
     return items, companies
+
+
+# Players embedded in a lesson: the privacy-enhanced YouTube host and Vimeo's player. Any other link stays a
+# link. The lesson page's Content-Security-Policy allows frames from these hosts only.
+VIDEO_FRAME_HOSTS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+
+
+def video_embed_url(url: str) -> str:
+    """The player address to embed for a YouTube or Vimeo link (« » for any other link or a malformed one)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url or "")
+    if parts.scheme != "https":
+        return ""
+    host = (parts.hostname or "").removeprefix("www.").removeprefix("m.")
+    path = [segment for segment in parts.path.split("/") if segment]
+    video = ""
+    if host in ("youtube.com", "youtube-nocookie.com"):
+        if path[:1] == ["watch"]:
+            video = (parse_qs(parts.query).get("v") or [""])[0]
+        elif len(path) >= 2 and path[0] in ("embed", "shorts", "live"):
+            video = path[1]
+        if _YOUTUBE_ID.match(video):
+            return f"https://www.youtube-nocookie.com/embed/{video}"
+    elif host == "youtu.be" and path and _YOUTUBE_ID.match(path[0]):
+        return f"https://www.youtube-nocookie.com/embed/{path[0]}"
+    elif host in ("vimeo.com", "player.vimeo.com"):
+        numeric = [segment for segment in path if segment.isdigit()]
+        if numeric:
+            return f"https://player.vimeo.com/video/{numeric[0]}"
+    return ""

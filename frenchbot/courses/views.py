@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from frenchbot.core.middleware import DEFAULT_CSP
 from frenchbot.core.net import client_ip
 from frenchbot.core.pagecache import render_cached
 from frenchbot.core.ratelimit import rate_limit_hit
@@ -258,6 +259,7 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int, lesson_slug: str) ->
         "is_draft": not access.lesson_is_published(lesson),
         "body_html": access.lesson_body_html(lesson=lesson),
         "video_host": urlsplit(lesson.video_url).hostname or "",
+        "video_embed": access.video_embed_url(lesson.video_url),
         "resources": list(lesson.resources.all()),
         "enrolment": enrolment,
         "progress": progress,
@@ -270,7 +272,11 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int, lesson_slug: str) ->
         # The invitation to enrol, under a preview lesson, for those who do not follow the training.
         "form": AccessCodeForm() if enrolment is None and not request.user.is_staff else None,
     }
-    return render(request, "courses/lesson.html", context)
+    response = render(request, "courses/lesson.html", context)
+    if context["video_embed"]:
+        # The site's policy forbids frames; this page opens it to the two video players only.
+        response["Content-Security-Policy"] = f"{DEFAULT_CSP}; frame-src {' '.join(access.VIDEO_FRAME_HOSTS)}"
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -7,6 +7,7 @@ from django.core.files.storage import storages
 from django.test import Client
 from django.urls import reverse
 
+from frenchbot.courses import access
 from frenchbot.courses.models import (
     AccessCode,
     Certificate,
@@ -284,13 +285,41 @@ def test_a_lesson_under_another_slug_redirects_and_an_unknown_one_is_a_404(cours
     )
 
 
-def test_a_video_is_a_plain_link(course):
+def test_a_youtube_or_vimeo_video_plays_in_the_lesson_and_other_links_stay_links(course):
     lesson = course["lessons"][0]
-    lesson.video_url = "https://www.youtube.com/watch?v=abc123"
+    lesson.video_url = "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42"
     lesson.save()
-    page = Client().get(lesson.get_absolute_url()).content.decode()
-    assert 'href="https://www.youtube.com/watch?v=abc123"' in page and "www.youtube.com" in page
-    assert "<iframe" not in page
+    response = Client().get(lesson.get_absolute_url())
+    page = response.content.decode()
+    assert '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in page
+    assert 'href="https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=42"' in page
+    # Frames are allowed on this page, and only from the two players.
+    assert response["Content-Security-Policy"].endswith(
+        "frame-src https://www.youtube-nocookie.com https://player.vimeo.com"
+    )
+
+    lesson.video_url = "https://peertube.example.org/w/9c9de5e8"
+    lesson.save()
+    response = Client().get(lesson.get_absolute_url())
+    assert "<iframe" not in response.content.decode()
+    assert 'href="https://peertube.example.org/w/9c9de5e8"' in response.content.decode()
+    assert "frame-src" not in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("url", "embed"),
+    [
+        ("https://youtu.be/dQw4w9WgXcQ", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
+        ("https://m.youtube.com/shorts/dQw4w9WgXcQ", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
+        ("https://vimeo.com/76979871", "https://player.vimeo.com/video/76979871"),
+        ("http://www.youtube.com/watch?v=dQw4w9WgXcQ", ""),
+        ("https://www.youtube.com/watch?v=trop-court", ""),
+        ("https://evil.example/youtube.com/watch?v=dQw4w9WgXcQ", ""),
+        ("", ""),
+    ],
+)
+def test_video_links_become_players_only_when_recognised(url, embed):
+    assert access.video_embed_url(url) == embed
 
 
 # ---------------------------------------------------------------------------------------------------------------
