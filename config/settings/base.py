@@ -233,6 +233,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Who receives moderation notices (comma-separated); the staff users' addresses when empty.
 STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="bonjour@thefrenchbot.fr")
+# At most CONTACT_RATE_LIMIT messages of the contact form per IP address per hour (0 = no limit).
+CONTACT_RATE_LIMIT = env.int("CONTACT_RATE_LIMIT", default=5)
 
 # --- Background tasks -----------------------------------------------------------------------------------
 # The database backend needs no extra server: `frenchbot db_worker` runs the queue (make run starts one).

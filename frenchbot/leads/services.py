@@ -1,14 +1,19 @@
 """Writes of the leads pipeline. Every form of the site that collects an e-mail calls `lead_touch`."""
 
 import datetime
+import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from frenchbot.core.net import ip_fingerprint
+from frenchbot.core.ratelimit import rate_limit_hit
 
 from .models import CLOSED_STATUSES, PIPELINE, ConsentRecord, Lead, LeadEvent, Source
 
@@ -53,6 +58,7 @@ def lead_touch(
     payload: dict | None = None,
     company: str = "",
     summary: str = "",
+    text: str = "",
     ip: str = "",
     advance_to: str | None = None,
 ) -> Lead:
@@ -62,7 +68,8 @@ def lead_touch(
     - `consent_text`: the exact words the person agreed to; when given, a `ConsentRecord` keeps them with the
       time and a keyed hash of `ip` (never the address itself).
     - `event`: the timeline kind (`LeadEvent.Kind` values, or another app's own kind such as
-      `audit_completed`), with an optional French `summary` for staff and a JSON-serialisable `payload`.
+      `audit_completed`), with an optional French `summary` for staff, a longer `text` shown on the
+      back-office timeline (a visitor's message) and a JSON-serialisable `payload`.
     - `name` / `company`: when given, they replace what was known (people correct their details).
     - `advance_to`: a pipeline status the lead moves to if it is further than where the lead stands; a lead
       never moves back, and a client or lost lead stays where staff put it.
@@ -73,6 +80,8 @@ def lead_touch(
     email = lead_normalize_email(email)
     if source not in Source.values:
         raise LeadError(_("Origine de prospect inconnue."), code="source")
+    # The columns' lengths, whichever form sent them (PostgreSQL refuses longer values; SQLite would keep them).
+    name, company = name.strip()[:120], company.strip()[:160]
     now = timezone.now()
     with transaction.atomic():
         lead = Lead.objects.select_for_update().filter(email=email).first()
@@ -81,18 +90,16 @@ def lead_touch(
                 # A savepoint: two first contacts racing meet the unique constraint, and the loser reads
                 # the winner's row instead of failing the caller's transaction.
                 with transaction.atomic():
-                    lead = Lead.objects.create(
-                        email=email, name=name.strip(), company=company.strip(), source=source
-                    )
+                    lead = Lead.objects.create(email=email, name=name, company=company, source=source)
             except IntegrityError:
                 lead = Lead.objects.select_for_update().get(email=email)
         changed = ["last_activity_at", "updated_at"]
         lead.last_activity_at = now
-        if name.strip() and name.strip() != lead.name:
-            lead.name = name.strip()[:120]
+        if name and name != lead.name:
+            lead.name = name
             changed.append("name")
-        if company.strip() and company.strip() != lead.company:
-            lead.company = company.strip()[:160]
+        if company and company != lead.company:
+            lead.company = company
             changed.append("company")
         if advance_to and _moves_forward(lead.status, advance_to):
             LeadEvent.objects.create(
@@ -111,7 +118,9 @@ def lead_touch(
                 text=consent_text,
                 ip_fingerprint=ip_fingerprint(ip) if ip else "",
             )
-        LeadEvent.objects.create(lead=lead, kind=event[:40], summary=summary[:300], payload=payload or {})
+        LeadEvent.objects.create(
+            lead=lead, kind=event[:40], summary=summary[:300], text=text, payload=payload or {}
+        )
     return lead
 
 
@@ -166,4 +175,177 @@ def lead_set_next_action(*, lead: Lead, on: datetime.date | None, text: str, by=
             payload={"on": on.isoformat() if on else None, "text": text},
             author=by,
         )
+    return lead
+
+
+# --- The contact form -------------------------------------------------------------------------------------
+
+CONTACT_MESSAGE_MAX_LENGTH = 5000
+CONTACT_NAME_MAX_LENGTH = 120
+CONTACT_COMPANY_MAX_LENGTH = 160
+# Fixed window of the per-IP limit (CONTACT_RATE_LIMIT messages per window).
+CONTACT_RATE_WINDOW = 3600
+# Words of the message kept in the timeline's one-line summary.
+_SUMMARY_WORDS = 12
+
+
+class ContactSubject(models.TextChoices):
+    """What a contact message is about; the value is kept in the timeline's payload."""
+
+    TRAINING_SELF = "formation-individuelle", pgettext_lazy("objet de contact", "Une formation pour moi")
+    TRAINING_TEAM = "formation-equipe", pgettext_lazy("objet de contact", "Une formation pour mon équipe")
+    AUTOMATION = "automatisation", pgettext_lazy("objet de contact", "Une automatisation")
+    OTHER = "autre", pgettext_lazy("objet de contact", "Autre question")
+
+
+class ContactError(LeadError):
+    """A contact message refused: `errors` maps each form field to its French message (first one in `message`)."""
+
+    def __init__(self, errors: dict[str, str]):
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field=field, code="invalid")
+        self.errors = errors
+
+
+# Line breaks of every kind (what str.splitlines() splits on) and tabs; not the non-breaking spaces of French.
+_BREAKS_RE = re.compile(r"[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def single_line(value: str) -> str:
+    """`value` on one line: every line break or tab becomes a space, runs of spaces one space.
+
+    What goes into an e-mail header must be one line: a name ending in "\\r\\nBcc: ..." would otherwise add
+    a header (Django refuses such a header outright, which would lose the e-mail instead)."""
+    text = _BREAKS_RE.sub(" ", (value or "").replace("\x00", ""))
+    return re.sub(r" {2,}", " ", text).strip()
+
+
+def contact_clean_message(message: str) -> str:
+    """The message as the person sees it: line ends made "\n" (a browser sends "\r\n", which would count
+    twice against the limit), no NUL (PostgreSQL refuses it), no blank margin."""
+    return (message or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
+
+
+def contact_rate_limited(*, ip: str) -> bool:
+    """Count one contact message from `ip`; True when it is over CONTACT_RATE_LIMIT in the hour."""
+    return rate_limit_hit(
+        scope="contact",
+        key=ip_fingerprint(ip),
+        limit=settings.CONTACT_RATE_LIMIT,
+        window_seconds=CONTACT_RATE_WINDOW,
+    )
+
+
+def _contact_summary(subject: str, message: str) -> str:
+    words = message.split()
+    start = " ".join(words[:_SUMMARY_WORDS])
+    if len(words) > _SUMMARY_WORDS:
+        start += "…"
+    return f"{ContactSubject(subject).label} — {start}"
+
+
+def _contact_check(
+    *, name: str, email: str, company: str, subject: str, message: str, consent: bool, consent_text: str
+) -> dict:
+    errors: dict[str, str] = {}
+    cleaned = {
+        "name": single_line(name),
+        "company": single_line(company),
+        "subject": (subject or "").strip(),
+        "message": contact_clean_message(message),
+    }
+    if not cleaned["name"]:
+        errors["name"] = _("Indiquez votre nom.")
+    elif len(cleaned["name"]) > CONTACT_NAME_MAX_LENGTH:
+        errors["name"] = _("Votre nom dépasse %(limit)d caractères\u00a0: abrégez-le.") % {
+            "limit": CONTACT_NAME_MAX_LENGTH
+        }
+    try:
+        cleaned["email"] = lead_normalize_email(email)
+    except LeadError as error:
+        errors["email"] = error.message
+    if len(cleaned["company"]) > CONTACT_COMPANY_MAX_LENGTH:
+        errors["company"] = _("Le nom de l'entreprise dépasse %(limit)d caractères\u00a0: abrégez-le.") % {
+            "limit": CONTACT_COMPANY_MAX_LENGTH
+        }
+    if cleaned["subject"] not in ContactSubject.values:
+        errors["subject"] = _("Choisissez l'objet de votre message dans la liste.")
+    if not cleaned["message"]:
+        errors["message"] = _("Votre message est vide\u00a0: écrivez quelques mots avant de l'envoyer.")
+    elif len(cleaned["message"]) > CONTACT_MESSAGE_MAX_LENGTH:
+        errors["message"] = _(
+            "Votre message dépasse %(limit)s caractères (il en compte %(count)s)\u00a0: raccourcissez-le un peu."
+        ) % {
+            "limit": number_format(CONTACT_MESSAGE_MAX_LENGTH, force_grouping=True),
+            "count": number_format(len(cleaned["message"]), force_grouping=True),
+        }
+    if not consent or not (consent_text or "").strip():
+        errors["consent"] = _(
+            "Cochez la case de consentement\u00a0: sans elle, nous ne pouvons pas enregistrer votre message."
+        )
+    if errors:
+        raise ContactError(errors)
+    return cleaned
+
+
+def contact_submit(
+    *,
+    name: str,
+    email: str,
+    company: str,
+    subject: str,
+    message: str,
+    consent: bool,
+    consent_text: str,
+    ip: str,
+) -> Lead:
+    """Record a message of the contact form on the sender's lead and have it delivered.
+
+    Checks every field (all errors at once, raised as ContactError with French messages per field); then, in
+    one transaction, `lead_touch` with source "contact", the consent text exactly as shown, and a timeline
+    event carrying the subject and the message. Once committed, the task queue sends the team a notice
+    (Reply-To: the sender, with the lead's back-office link) and the sender a copy of their message. Copies
+    to one address are limited like the form itself, so that the form cannot be used to flood a mailbox.
+    Nothing is written or sent when it raises.
+    """
+    cleaned = _contact_check(
+        name=name,
+        email=email,
+        company=company,
+        subject=subject,
+        message=message,
+        consent=consent,
+        consent_text=consent_text,
+    )
+    with transaction.atomic(), translation.override("fr"):
+        lead = lead_touch(
+            email=cleaned["email"],
+            name=cleaned["name"],
+            company=cleaned["company"],
+            source=Source.CONTACT,
+            consent_text=consent_text,
+            event=LeadEvent.Kind.CONTACT,
+            summary=_contact_summary(cleaned["subject"], cleaned["message"]),
+            text=cleaned["message"],
+            payload={"subject": cleaned["subject"], "message": cleaned["message"]},
+            ip=ip,
+        )
+        event_id = (
+            lead.events.filter(kind=LeadEvent.Kind.CONTACT).order_by("-id").values_list("id", flat=True)[0]
+        )
+        send_copy = not rate_limit_hit(
+            scope="contact-copy",
+            key=ip_fingerprint(cleaned["email"]),
+            limit=settings.CONTACT_RATE_LIMIT,
+            window_seconds=CONTACT_RATE_WINDOW,
+        )
+
+        def notify():
+            from . import tasks
+
+            tasks.send_contact_to_team.enqueue(event_id=event_id)
+            if send_copy:
+                tasks.send_contact_copy.enqueue(event_id=event_id)
+
+        transaction.on_commit(notify)
     return lead

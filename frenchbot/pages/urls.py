@@ -4,15 +4,19 @@ from django.urls import path
 
 from . import views
 
+# Pages that are only a template; the contact page has its own view (it carries a form).
 PAGES = {
     "legal": ("mentions-legales/", "pages/legal.html"),
     "privacy": ("confidentialite/", "pages/privacy.html"),
     "accessibility": ("accessibilite/", "pages/accessibility.html"),
-    "contact": ("contact/", "pages/contact.html"),
 }
 
 app_name = "pages"
 
 urlpatterns = [
-    path(route, views.page, {"template": template}, name=name) for name, (route, template) in PAGES.items()
+    *(
+        path(route, views.page, {"template": template}, name=name)
+        for name, (route, template) in PAGES.items()
+    ),
+    path("contact/", views.contact, name="contact"),
 ]

@@ -2,11 +2,17 @@
 nothing imports it."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
 from frenchbot.blog.selectors import article_list
+from frenchbot.core.net import client_ip
 from frenchbot.core.pagecache import render_cached
+from frenchbot.leads.forms import CONTACT_CONSENT_TEXT, ContactForm
+from frenchbot.leads.services import ContactError, ContactSubject, contact_rate_limited, contact_submit
 
 
 @require_safe
@@ -21,3 +27,48 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def page(request: HttpRequest, template: str) -> HttpResponse:
     return render(request, template)
+
+
+# Rendered for each visitor with their own CSRF token (plain `render`, never the shared page cache), and
+# never_cache so that no proxy or browser history keeps a copy: after a POST the page holds their message.
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact(request: HttpRequest) -> HttpResponse:
+    sent_url = reverse("pages:contact") + "?envoye=1"
+    status = 200
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_robot:
+            # The same answer as a person gets, so that the robot learns nothing; nothing kept, nothing sent.
+            return redirect(sent_url)
+        if not form.is_valid():
+            status = 400
+        elif contact_rate_limited(ip=client_ip(request)):
+            form.add_error(
+                None,
+                _(
+                    "Vous avez envoyé beaucoup de messages en peu de temps. Patientez un peu puis renvoyez "
+                    "celui-ci\u00a0: votre texte est conservé."
+                ),
+            )
+            status = 429
+        else:
+            try:
+                contact_submit(
+                    **form.submit_kwargs(), consent_text=str(CONTACT_CONSENT_TEXT), ip=client_ip(request)
+                )
+            except ContactError as error:
+                for field, message in error.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+                status = 400
+            else:
+                return redirect(sent_url)
+    else:
+        subject = request.GET.get("sujet", "")
+        form = ContactForm(initial={"subject": subject} if subject in ContactSubject.values else None)
+    context = {
+        "form": form,
+        "consent_text": CONTACT_CONSENT_TEXT,
+        "sent": request.method != "POST" and request.GET.get("envoye") == "1",
+    }
+    return render(request, "pages/contact.html", context, status=status)
