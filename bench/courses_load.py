@@ -22,6 +22,7 @@ Needs `wrk` on PATH and the project's virtualenv (Django runs in this process to
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import html
 import http.cookiejar
@@ -70,7 +71,7 @@ MODULES_PER_TRAINING = 4
 LESSONS_PER_MODULE = 4
 QUESTIONS_PER_QUIZ = 5
 LESSON_WORDS = 500
-PASSWORD = "motdepasse-solide-42"  # every learner's; hashed once (PBKDF2) and the hash reused
+PASSWORD = "motdepasse-solide-42"  # noqa: S105 - every learner's; hashed once (PBKDF2) and the hash reused
 SAMPLE_CHECKS = 24  # URLs of each kind fetched and checked one by one before wrk runs
 
 # Lua for wrk: GET a rotation of (path, Cookie) pairs read from a file, and check every answer — wrk itself
@@ -250,7 +251,8 @@ def populate(*, trainings: int, learners: int, seed: int) -> dict:
         objs = [
             Training(
                 slug=slugify(TRAINING_TITLES[n % len(TRAINING_TITLES)])[:100] + f"-{n + 1}",
-                title=TRAINING_TITLES[n % len(TRAINING_TITLES)] + ("" if n < len(TRAINING_TITLES) else f" {n}"),
+                title=TRAINING_TITLES[n % len(TRAINING_TITLES)]
+                + ("" if n < len(TRAINING_TITLES) else f" {n}"),
                 summary="Une formation en ligne pour utiliser l'IA au travail, pas à pas.",
                 description=demo.TRAININGS[n % 2]["description"],
                 audience=Audience.BUSINESS if n % 2 else Audience.INDIVIDUAL,
@@ -265,7 +267,9 @@ def populate(*, trainings: int, learners: int, seed: int) -> dict:
         ]
         training_rows = Training.objects.bulk_create(objs)
         modules = Module.objects.bulk_create(
-            Module(training=t, title=f"Module {m + 1} de {t.title}", summary="Ce que vous y apprenez.", order=m)
+            Module(
+                training=t, title=f"Module {m + 1} de {t.title}", summary="Ce que vous y apprenez.", order=m
+            )
             for t in training_rows
             for m in range(MODULES_PER_TRAINING)
         )
@@ -367,7 +371,18 @@ def populate(*, trainings: int, learners: int, seed: int) -> dict:
         # Learners: one PBKDF2 hash for all (hashing 1,000 times would take minutes), verified addresses.
         password_hash = make_password(PASSWORD)
         User = get_user_model()
-        first_names = ["Claire", "Julien", "Sophie", "Karim", "Emma", "Lucas", "Inès", "Hugo", "Léa", "Thomas"]
+        first_names = [
+            "Claire",
+            "Julien",
+            "Sophie",
+            "Karim",
+            "Emma",
+            "Lucas",
+            "Inès",
+            "Hugo",
+            "Léa",
+            "Thomas",
+        ]
         users = User.objects.bulk_create(
             User(
                 username=f"apprenant{n:04d}",
@@ -421,7 +436,11 @@ def populate(*, trainings: int, learners: int, seed: int) -> dict:
                         number = 2
                     attempts.append(
                         QuizAttempt(
-                            enrolment=enrolment, quiz=obj, number=number, score=rng.choice((80, 100)), passed=True
+                            enrolment=enrolment,
+                            quiz=obj,
+                            number=number,
+                            score=rng.choice((80, 100)),
+                            passed=True,
                         )
                     )
                 else:
@@ -436,7 +455,9 @@ def populate(*, trainings: int, learners: int, seed: int) -> dict:
                     )
             # Stopped just before a quiz: sometimes a failed attempt already.
             if done < len(steps) and steps[done][0] == "quiz" and rng.random() < 0.3:
-                attempts.append(QuizAttempt(enrolment=enrolment, quiz=steps[done][1], number=1, score=40, passed=False))
+                attempts.append(
+                    QuizAttempt(enrolment=enrolment, quiz=steps[done][1], number=1, score=40, passed=False)
+                )
             if done == len(steps):
                 user = enrolment.user
                 certificates.append(
@@ -479,9 +500,7 @@ def populate(*, trainings: int, learners: int, seed: int) -> dict:
         "users": [{"pk": u.pk, "email": u.email} for u in users],
         "enrolled": enrolled,
         "progress": progress,
-        "trainings": {
-            t.pk: {"slug": t.slug, "title": t.title} for t in training_rows
-        },
+        "trainings": {t.pk: {"slug": t.slug, "title": t.title} for t in training_rows},
         "lessons": {
             les.pk: {
                 "training": les.module.training_id,
@@ -498,9 +517,10 @@ def populate(*, trainings: int, learners: int, seed: int) -> dict:
 def sessions_create(user_pks: list[int]) -> dict[int, str]:
     """A signed-in session per learner, as django.contrib.auth.login() leaves it (user id, backend, hash of
     the password), stored by the site's session engine; the key is the `sessionid` cookie."""
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from importlib import import_module
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = {}
@@ -613,7 +633,9 @@ def query_counts(data: dict, *, sessions: dict[int, str], seed: int) -> dict:
         results["lesson, opening another lesson (training of 8 × 8 lessons)"] = measure(
             client, path.format(big_lessons[30].pk, big_lessons[30].slug)
         )
-        results["progress (training of 8 × 8 lessons)"] = measure(client, f"/formations/{big.slug}/progression/")
+        results["progress (training of 8 × 8 lessons)"] = measure(
+            client, f"/formations/{big.slug}/progression/"
+        )
         transaction.set_rollback(True)
     return results
 
@@ -640,12 +662,16 @@ def check_samples(server: Server, data: dict, sessions: dict[int, str], rng: ran
     for _ in range(SAMPLE_CHECKS):
         user_pk = rng.choice(learners)
         training_pk = rng.choice(data["enrolled"][user_pk])
-        lesson_pk, lesson = rng.choice([(pk, les) for pk, les in data["lessons"].items() if les["training"] == training_pk])
+        lesson_pk, lesson = rng.choice(
+            [(pk, les) for pk, les in data["lessons"].items() if les["training"] == training_pk]
+        )
         status, _, body = http_get(server.base + lesson["url"], headers={"Cookie": cookie_of[user_pk]})
         page = body.decode("utf-8", "replace")
         done = lesson_pk in data["progress"][f"{user_pk}:{training_pk}"]["lessons_done"]
         if status != 200 or html.escape(lesson["title"]) not in page or "lesson__complete" not in page:
-            raise RuntimeError(f"lesson {lesson['url']} for learner {user_pk}: {status}, or not the enrolled view")
+            raise RuntimeError(
+                f"lesson {lesson['url']} for learner {user_pk}: {status}, or not the enrolled view"
+            )
         if ("Vous avez terminé cette leçon" in page) != done:
             raise RuntimeError(f"lesson {lesson['url']} for learner {user_pk}: done should be {done}")
         checked["lesson"] += 1
@@ -673,9 +699,13 @@ def check_samples(server: Server, data: dict, sessions: dict[int, str], rng: ran
         elif checked["locked"] < 3:
             # The cookie is what opens the other lessons: without it, the enrolment prompt (403).
             if status != 403:
-                raise RuntimeError(f"lesson {lesson['url']} answered {status} to an anonymous visitor, not 403")
+                raise RuntimeError(
+                    f"lesson {lesson['url']} answered {status} to an anonymous visitor, not 403"
+                )
             checked["locked"] += 1
-    status, headers, _ = http_get(server.base + f"/formations/{next(iter(data['slug_of'].values()))}/progression/")
+    status, headers, _ = http_get(
+        server.base + f"/formations/{next(iter(data['slug_of'].values()))}/progression/"
+    )
     if status != 302 or "/compte/" not in dict(headers).get("location", dict(headers).get("Location", "")):
         raise RuntimeError(f"progress page without a session answered {status}, not a redirect to sign in")
     checked["login_redirect"] += 1
@@ -708,6 +738,18 @@ def login_check(server: Server, data: dict, user: dict) -> str:
     return final.replace(server.base, "")
 
 
+def _postgres_cpu_s() -> float:
+    """CPU seconds used so far by the local PostgreSQL server's processes (their "other CPU" share is ours)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                comm, rest = (entry / "stat").read_text().split(" (", 1)[1].rsplit(")", 1)
+                if comm == "postgres":
+                    total += sum(int(x) for x in rest.split()[11:13])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def rotation_scenario(
     server: Server, name: str, pairs: list[tuple[str, str]], markers: list[str], args, folder: Path
 ) -> Result:
@@ -719,13 +761,20 @@ def rotation_scenario(
     script_args = (str(pairs_file), *markers)
     url = server.base + pairs[0][0]
     log(f"{name}: {len(pairs)} URLs in rotation; warm-up {args.warmup} s")
-    run_wrk(url, script=str(script), connections=args.connections, duration=args.warmup, script_args=script_args)
+    run_wrk(
+        url, script=str(script), connections=args.connections, duration=args.warmup, script_args=script_args
+    )
     sizes = server.log_sizes()
     load_before = os.getloadavg()
     log(f"{name}: wrk -c{args.connections} -d{args.duration}s (load average {load_before[0]:.2f})")
+    pg_before, began = _postgres_cpu_s(), time.monotonic()
     with CpuWatch(server) as watch:
         parsed, raw = run_wrk(
-            url, script=str(script), connections=args.connections, duration=args.duration, script_args=script_args
+            url,
+            script=str(script),
+            connections=args.connections,
+            duration=args.duration,
+            script_args=script_args,
         )
     result = fill_result(
         Result(name, pairs[0][0], args.connections, args.duration, target="all 200 + content"), parsed, raw
@@ -740,6 +789,12 @@ def rotation_scenario(
     result.details["distinct_cookies"] = len({c for _, c in pairs if c})
     result.details["loadavg_before"] = [round(x, 2) for x in load_before]
     result.details["other_cpu_pct"] = watch.other_pct
+    pg_pct = 100 * (_postgres_cpu_s() - pg_before) / ((time.monotonic() - began) * (os.cpu_count() or 1))
+    result.details["postgres_cpu_pct"] = round(pg_pct, 1)
+    if watch.other_pct is not None:
+        # The local PostgreSQL server works for this benchmark: shown apart, not as other work.
+        result.details["other_cpu_incl_postgres_pct"] = watch.other_pct
+        result.details["other_cpu_pct"] = round(max(0.0, watch.other_pct - pg_pct), 1)
     if m := re.search(r"^WRK_(MISSING|FIRST_3XX) (.*)$", raw, re.M):
         result.details["first_problem"] = f"{m.group(1)} {m.group(2)}"
     result.passed = result.errors == 0 and result.requests > 0 and statuses.get("200", 0) > 0
@@ -757,11 +812,15 @@ def pg_create(server_url: str) -> tuple[str, str]:
     parts = urllib.parse.urlsplit(server_url)
     if parts.scheme not in ("postgres", "postgresql", "pgsql"):
         raise RuntimeError(f"--database-url must be a postgres:// URL, not {parts.scheme}://")
-    admin = parts._replace(scheme="postgresql", path=parts.path if parts.path not in ("", "/") else "/postgres")
+    admin = parts._replace(
+        scheme="postgresql", path=parts.path if parts.path not in ("", "/") else "/postgres"
+    )
     name = f"frenchbot_bench_{os.getpid()}"
     with psycopg.connect(urllib.parse.urlunsplit(admin), autocommit=True, connect_timeout=10) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    return urllib.parse.urlunsplit(parts._replace(scheme="postgres", path=f"/{name}")), urllib.parse.urlunsplit(admin)
+    return urllib.parse.urlunsplit(
+        parts._replace(scheme="postgres", path=f"/{name}")
+    ), urllib.parse.urlunsplit(admin)
 
 
 def pg_drop(admin_url: str, name: str) -> None:
@@ -769,6 +828,9 @@ def pg_drop(admin_url: str, name: str) -> None:
 
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_TZ_AT_START = os.environ.get("TZ")
 
 
 def _uptime() -> str:
@@ -794,13 +856,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--duration", type=int, default=15, help="seconds of each measured wrk run (default 15)")
+    parser.add_argument(
+        "--duration", type=int, default=15, help="seconds of each measured wrk run (default 15)"
+    )
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before each run (default 3)")
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="seconds of warm-up before each run (default 3)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers, as `make run` (default 2)")
     parser.add_argument("--learners", type=int, default=1000, help="learners in the database (default 1000)")
     parser.add_argument("--trainings", type=int, default=10, help="published trainings (default 10)")
-    parser.add_argument("--signed-in", type=int, default=64, help="learners whose cookies wrk rotates over (64)")
+    parser.add_argument(
+        "--signed-in", type=int, default=64, help="learners whose cookies wrk rotates over (64)"
+    )
     parser.add_argument("--seed", type=int, default=6, help="random seed of the data (default 6)")
     parser.add_argument(
         "--database-url",
@@ -815,7 +883,9 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FILE",
         help="write the results as JSON to FILE, or to stdout instead of the table when no FILE",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the data folder, logs and PostgreSQL database")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the data folder, logs and PostgreSQL database"
+    )
     args = parser.parse_args(argv)
     for name in ("duration", "connections", "warmup", "workers", "trainings", "signed_in"):
         if not 1 <= getattr(args, name) <= (3600 if name in ("duration", "warmup") else 1000):
@@ -864,6 +934,12 @@ def main(argv: list[str] | None = None) -> int:
         import django
 
         django.setup()
+        # Django set TZ to TIME_ZONE for this process: keep the log's clock and `uptime` in the zone they began in.
+        if _TZ_AT_START is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = _TZ_AT_START
+        time.tzset()
         from django.db import connection
 
         log(f"filling the database: {args.trainings} trainings, {args.learners} learners")
@@ -881,7 +957,9 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         report_extra["checked"] = check_samples(server, data, sessions, random.Random(args.seed + 2))
         report_extra["form_login"] = login_check(server, data, form_user)
-        log(f"checked before the runs: {report_extra['checked']}; sign-in form led to {report_extra['form_login']}")
+        log(
+            f"checked before the runs: {report_extra['checked']}; sign-in form led to {report_extra['form_login']}"
+        )
 
         cookie_of = {pk: f"sessionid={sessions[pk]}" for pk in signed_in}
         lessons_of: dict[int, list[str]] = {}
@@ -894,7 +972,10 @@ def main(argv: list[str] | None = None) -> int:
             per_learner_lessons.append([(u, cookie_of[pk]) for u in urls])
             per_learner_same.append([(urls[0], cookie_of[pk])])
             per_learner_progress.append(
-                [(f"/formations/{data['slug_of'][t]}/progression/", cookie_of[pk]) for t in data["enrolled"][pk]]
+                [
+                    (f"/formations/{data['slug_of'][t]}/progression/", cookie_of[pk])
+                    for t in data["enrolled"][pk]
+                ]
             )
         signed_markers = ["/formations/mes-formations/", "lesson__body", "lesson__complete"]
         c = args.connections
@@ -940,10 +1021,8 @@ def main(argv: list[str] | None = None) -> int:
             log("server stopped")
             scan_log(whole, server.log_since((0, 0)))
         if "django" in sys.modules:
-            try:
+            with contextlib.suppress(Exception):  # closing is best effort
                 _django_close()
-            except Exception:  # noqa: BLE001, S110 - closing is best effort
-                pass
         if pg and not args.keep:
             try:
                 pg_drop(*pg)
@@ -958,7 +1037,9 @@ def main(argv: list[str] | None = None) -> int:
     uptime_after = _uptime()
     report = {
         "date": started.isoformat(timespec="seconds"),
-        "command": " ".join([_python_shown(), "bench/courses_load.py", *(argv if argv is not None else sys.argv[1:])]),
+        "command": " ".join(
+            [_python_shown(), "bench/courses_load.py", *(argv if argv is not None else sys.argv[1:])]
+        ),
         "database": database,
         "machine": machine,
         "uptime_before": uptime_before,
@@ -999,14 +1080,18 @@ def print_report(report: dict, results: list[Result]) -> None:
     machine = report["machine"]
     s = report["settings"]
     print()
-    print(f"The French Bot — trainings load benchmark (issue 6), {report['date']}, database: {report['database']}")
+    print(
+        f"The French Bot — trainings load benchmark (issue 6), {report['date']}, database: {report['database']}"
+    )
     print(
         f"machine: {machine.get('nproc')} CPU ({machine.get('cpu', '?')}), {machine.get('ram_gib', '?')} GiB RAM, "
         f"Python {machine['python']}, SQLite {machine['sqlite']}, {machine.get('wrk', 'wrk')}"
     )
     print(f"code: {report['code_at_end']}")
     if report["code_at_start"] != report["code_at_end"]:
-        print(f"WARNING: the code changed during the run ({report['code_at_start']} -> {report['code_at_end']})")
+        print(
+            f"WARNING: the code changed during the run ({report['code_at_start']} -> {report['code_at_end']})"
+        )
     print(f"before: {report['uptime_before']}")
     print(f"after:  {report['uptime_after']}")
     if data := report.get("data"):
@@ -1025,7 +1110,7 @@ def print_report(report: dict, results: list[Result]) -> None:
     print(
         f"wrk -t2 -c{s['connections']}, {s['duration_s']} s per run after {s['warmup_s']} s warm-up, "
         f"--timeout {WRK_TIMEOUT_S}s; uvicorn {s['uvicorn_workers']} workers; 'other CPU' = share of the machine "
-        "used by other processes during the run"
+        "used by other processes during the run (the local PostgreSQL server's own share is shown apart)"
     )
     print()
     print_table(results)
@@ -1037,6 +1122,10 @@ def print_report(report: dict, results: list[Result]) -> None:
             extra.append(f"{missing} 200s without the expected content")
         if r.details.get("first_problem"):
             extra.append(r.details["first_problem"])
+        if r.details.get("postgres_cpu_pct"):
+            extra.append(
+                f"PostgreSQL server {r.details['postgres_cpu_pct']:.0f}% of the machine (not in 'other CPU')"
+            )
         if r.details.get("odd_log_lines"):
             extra.append("log: " + " | ".join(r.details["odd_log_lines"][:3]))
         print(f"  {r.scenario}: " + "; ".join(extra))

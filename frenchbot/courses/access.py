@@ -15,7 +15,14 @@ from django.urls import reverse
 from frenchbot.core.text import render_markdown
 
 from .models import Company, Enrolment, Lesson, Resource, Training
-from .selectors import ModuleItem, Progress, StepItem, enrolment_progress
+from .selectors import (
+    ModuleItem,
+    Progress,
+    StepItem,
+    enrolment_progress,
+    enrolments_done_keys,
+    training_outlines,
+)
 
 
 def training_visibility(training_id: int) -> str:
@@ -158,10 +165,16 @@ def learner_dashboard(*, user) -> tuple[list[DashboardItem], list[Company]]:
     )
     if not user.is_staff:
         enrolments = enrolments.filter(training__is_published=True)
+    enrolments = list(enrolments)
+    # Seven queries whatever the number of trainings followed.
+    outlines = training_outlines(trainings=[e.training for e in enrolments])
+    done = enrolments_done_keys(enrolment_ids=[e.pk for e in enrolments])
     items = [
         DashboardItem(
             enrolment=enrolment,
-            progress=enrolment_progress(enrolment=enrolment),
+            progress=enrolment_progress(
+                enrolment=enrolment, outline=outlines[enrolment.training_id], done=done[enrolment.pk]
+            ),
             certificate=enrolment_certificate(enrolment),
         )
         for enrolment in enrolments

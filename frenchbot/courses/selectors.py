@@ -89,13 +89,18 @@ def training_get_published(*, slug: str) -> Training | None:
 
 def training_outline(*, training: Training) -> list[ModuleItem]:
     """Published modules of `training`, each with its published steps in module order (lessons before quizzes
-    before exercises at equal `order`). Three queries whatever the size of the training."""
+    before exercises at equal `order`). Four queries whatever the size of the training."""
+    return training_outlines(trainings=[training]).get(training.pk, [])
+
+
+def training_outlines(*, trainings) -> dict[int, list[ModuleItem]]:
+    """`training_outline` of several trainings at once (training id → outline), in the same four queries."""
     published_lessons = Lesson.objects.filter(is_published=True).select_related("module__training")
     published_quizzes = Quiz.objects.filter(is_published=True).select_related("module__training")
     published_exercises = PromptExercise.objects.filter(is_published=True).select_related("module__training")
     modules = (
-        Module.objects.filter(training=training, is_published=True)
-        .order_by("order", "id")
+        Module.objects.filter(training__in=[t.pk for t in trainings], is_published=True)
+        .order_by("training_id", "order", "id")
         .prefetch_related(
             Prefetch("lessons", queryset=published_lessons.defer("body")),
             Prefetch("quizzes", queryset=published_quizzes),
@@ -103,7 +108,7 @@ def training_outline(*, training: Training) -> list[ModuleItem]:
         )
     )
     rank = {"lesson": 0, "quiz": 1, "exercise": 2}
-    outline = []
+    outlines: dict[int, list[ModuleItem]] = {t.pk: [] for t in trainings}
     for module in modules:
         steps = (
             [StepItem("lesson", o) for o in module.lessons.all()]
@@ -111,8 +116,8 @@ def training_outline(*, training: Training) -> list[ModuleItem]:
             + [StepItem("exercise", o) for o in module.exercises.all()]
         )
         steps.sort(key=lambda s: (s.obj.order, rank[s.kind], s.obj.pk))
-        outline.append(ModuleItem(module=module, steps=steps))
-    return outline
+        outlines[module.training_id].append(ModuleItem(module=module, steps=steps))
+    return outlines
 
 
 def enrolment_get(*, user, training: Training) -> Enrolment | None:
@@ -125,33 +130,39 @@ def enrolment_get(*, user, training: Training) -> Enrolment | None:
 def enrolment_done_keys(*, enrolment: Enrolment) -> set[str]:
     """Keys (`lesson:<id>`, `quiz:<id>`, `exercise:<id>`) of the steps this learner completed: a lesson marked
     as read, a quiz with a passed attempt, an exercise with a passed submission."""
-    keys = {
-        f"lesson:{pk}"
-        for pk in LessonCompletion.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True)
-    }
-    keys |= {
-        f"quiz:{pk}"
-        for pk in QuizAttempt.objects.filter(enrolment=enrolment, passed=True).values_list(
-            "quiz_id", flat=True
-        )
-    }
-    keys |= {
-        f"exercise:{pk}"
-        for pk in ExerciseSubmission.objects.filter(enrolment=enrolment, passed=True).values_list(
-            "exercise_id", flat=True
-        )
-    }
-    return keys
+    return enrolments_done_keys(enrolment_ids=[enrolment.pk]).get(enrolment.pk, set())
 
 
-def enrolment_progress(*, enrolment: Enrolment, outline: list[ModuleItem] | None = None) -> Progress:
+def enrolments_done_keys(*, enrolment_ids: list[int]) -> dict[int, set[str]]:
+    """`enrolment_done_keys` of several enrolments (enrolment id → keys), in three queries."""
+    done: dict[int, set[str]] = {pk: set() for pk in enrolment_ids}
+    # order_by(): the models' default orderings would join quizzes and modules only to sort.
+    rows = [
+        ("lesson", LessonCompletion.objects.filter(enrolment_id__in=enrolment_ids), "lesson_id"),
+        ("quiz", QuizAttempt.objects.filter(enrolment_id__in=enrolment_ids, passed=True), "quiz_id"),
+        (
+            "exercise",
+            ExerciseSubmission.objects.filter(enrolment_id__in=enrolment_ids, passed=True),
+            "exercise_id",
+        ),
+    ]
+    for kind, queryset, column in rows:
+        for enrolment_id, pk in queryset.order_by().values_list("enrolment_id", column):
+            done[enrolment_id].add(f"{kind}:{pk}")
+    return done
+
+
+def enrolment_progress(
+    *, enrolment: Enrolment, outline: list[ModuleItem] | None = None, done: set[str] | None = None
+) -> Progress:
     """Progress of `enrolment` over the published steps of its training.
 
     `next_step` is where "continue where I left off" leads: the first step not done after the last lesson
-    opened, else the first step not done at all, else None.
+    opened, else the first step not done at all, else None. `outline` and `done` may be given when already
+    read (`training_outlines`, `enrolments_done_keys`).
     """
     outline = outline if outline is not None else training_outline(training=enrolment.training)
-    done = enrolment_done_keys(enrolment=enrolment)
+    done = done if done is not None else enrolment_done_keys(enrolment=enrolment)
     for module in outline:
         for step in module.steps:
             step.done = step.key in done

@@ -202,6 +202,7 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
     if enrolment is None:
         messages.info(request, _("Inscrivez-vous à cette formation pour suivre votre progression."))
         return redirect(training.get_absolute_url())
+    enrolment.training = training  # already read: not again through the relation
     progress = enrolment_progress(enrolment=enrolment)
     context = {
         "training": training,

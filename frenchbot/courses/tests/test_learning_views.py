@@ -486,3 +486,29 @@ def test_a_reserved_lessons_image_goes_to_learners_only_and_is_not_under_media(c
     # The file lives in the private storage, outside MEDIA_ROOT: nothing of it is reachable under /media/.
     assert image.image.storage is storages["private"]
     assert Client().get(f"/media/{image.image.name}").status_code == 404
+
+
+def test_the_dashboard_reads_the_same_number_of_queries_for_one_training_or_four():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import EnrolmentFactory, LessonFactory, ModuleFactory, QuizFactory
+
+    learner = LearnerFactory()
+    client = _client(learner)
+
+    def follow_one_more():
+        module = ModuleFactory()
+        LessonFactory(module=module)
+        QuizFactory(module=module)
+        EnrolmentFactory(user=learner, training=module.training)
+
+    follow_one_more()
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("courses:dashboard")).status_code == 200
+    for _ in range(3):
+        follow_one_more()
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(reverse("courses:dashboard")).content.decode()
+    assert page.count("Reprendre") >= 4
+    assert len(four) == len(one)
