@@ -22,13 +22,13 @@ class AccountAdapter(DefaultAccountAdapter):
         "duplicate_email": _("Cette adresse e-mail est déjà celle de votre compte."),
         "email_password_mismatch": _(
             "L'adresse e-mail ou le mot de passe est incorrect. Vérifiez-les, ou choisissez "
-            "«\u00a0Mot de passe oublié\u00a0?\u00a0» pour en définir un nouveau."
+            "« Mot de passe oublié ? » pour en définir un nouveau."
         ),
-        "email_taken": _("Un compte existe déjà avec cette adresse e-mail\u00a0: connectez-vous plutôt."),
+        "email_taken": _("Un compte existe déjà avec cette adresse e-mail : connectez-vous plutôt."),
         "enter_current_password": _("Saisissez votre mot de passe actuel."),
         "incorrect_password": _("Ce mot de passe est incorrect."),
         "invalid_password_reset": _(
-            "Ce lien de réinitialisation n'est plus valable\u00a0: demandez-en un nouveau."
+            "Ce lien de réinitialisation n'est plus valable : demandez-en un nouveau."
         ),
         "too_many_login_attempts": _(
             "Trop de tentatives de connexion échouées. Patientez quelques minutes puis réessayez."
@@ -36,9 +36,7 @@ class AccountAdapter(DefaultAccountAdapter):
         "unknown_email": _("Aucun compte n'utilise cette adresse e-mail."),
         "unverified_primary_email": _("Votre adresse e-mail principale doit d'abord être confirmée."),
         "same_as_current": _("La nouvelle valeur doit être différente de l'actuelle."),
-        "rate_limited": _(
-            "Vous envoyez beaucoup de demandes en peu de temps\u00a0: patientez quelques minutes."
-        ),
+        "rate_limited": _("Vous envoyez beaucoup de demandes en peu de temps : patientez quelques minutes."),
     }
 
     def get_login_redirect_url(self, request) -> str:

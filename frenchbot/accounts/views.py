@@ -28,7 +28,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 None,
                 _(
                     "Vous avez fait beaucoup de modifications en peu de temps. Patientez quelques minutes puis "
-                    "renvoyez le formulaire\u00a0: ce que vous avez saisi est conservé."
+                    "renvoyez le formulaire : ce que vous avez saisi est conservé."
                 ),
             )
             status = 429

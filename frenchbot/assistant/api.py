@@ -29,7 +29,7 @@ def _error(status: int, detail: str) -> JsonResponse:
 
 
 def _csrf_error() -> JsonResponse:
-    return _error(403, _("Jeton de sécurité (CSRF) manquant ou périmé : rechargez la page puis réessayez."))
+    return _error(403, _("Jeton de sécurité (CSRF) manquant ou périmé : rechargez la page puis réessayez."))
 
 
 def message_out(message) -> dict:
@@ -68,7 +68,7 @@ def conversation_create(request: HttpRequest):
     session_key, user = _visitor(request)
     ip = client_ip(request)
     if rate_limit_hit(scope="assistant-conversations", key=ip, limit=30, window_seconds=600):
-        return _error(429, _("Trop de conversations ouvertes d'affilée : patientez quelques minutes."))
+        return _error(429, _("Trop de conversations ouvertes d'affilée : patientez quelques minutes."))
     conversation = services.conversation_start(session_key=session_key, user=user, ip=ip)
     return Status(201, {"id": str(conversation.pk), "title": "", "messages": []})
 
@@ -144,7 +144,7 @@ def feedback_create(request: HttpRequest, message_id: int, payload: FeedbackIn):
     if csrf_failed(request):
         return _csrf_error()
     if rate_limit_hit(scope="assistant-feedback", key=client_ip(request), limit=60, window_seconds=600):
-        return _error(429, _("Trop d'avis d'affilée : patientez quelques minutes."))
+        return _error(429, _("Trop d'avis d'affilée : patientez quelques minutes."))
     message = selectors.message_of_visitor(
         message_id=message_id, session_key=request.session.session_key or "", user=request.user
     )

@@ -10,7 +10,7 @@ class QuestionForm(forms.Form):
         max_length=MAX_QUERY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "required": _("Posez une question : le champ est vide."),
+            "required": _("Posez une question : le champ est vide."),
             "max_length": _("Votre question est trop longue (%(limit_value)d caractères au plus)."),
         },
     )

@@ -135,7 +135,7 @@ def limits_check(*, session_key: str, ip: str) -> None:
         if budget and (cache.get(key) or 0) >= budget:
             raise AssistantError(
                 _(
-                    "Vous avez atteint la limite de questions pour aujourd'hui. Revenez demain, ou écrivez-nous : "
+                    "Vous avez atteint la limite de questions pour aujourd'hui. Revenez demain, ou écrivez-nous : "
                     "nous vous répondrons nous-mêmes."
                 ),
                 status=429,
@@ -154,7 +154,7 @@ def limits_check(*, session_key: str, ip: str) -> None:
     )
     if too_fast:
         raise AssistantError(
-            _("Vous posez beaucoup de questions d'affilée : patientez quelques minutes avant la suivante."),
+            _("Vous posez beaucoup de questions d'affilée : patientez quelques minutes avant la suivante."),
             status=429,
         )
 
@@ -409,7 +409,7 @@ async def answer_complete(prepared: PreparedAnswer) -> dict:
 def feedback_give(*, message: Message, rating: int, comment: str = "") -> Feedback:
     """Record (or change) the visitor's verdict on an answer; AssistantError for an invalid one."""
     if rating not in (Feedback.Rating.UP, Feedback.Rating.DOWN):
-        raise AssistantError(_("Choisissez « utile » ou « pas utile »."))
+        raise AssistantError(_("Choisissez « utile » ou « pas utile »."))
     comment = (comment or "").strip()
     if len(comment) > 2000:
         raise AssistantError(

@@ -30,7 +30,7 @@ class LeadNoteForm(forms.Form):
         label=pgettext_lazy("suivi d'un prospect", "Note"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("La note est vide : écrivez quelques mots.")},
+        error_messages={"required": _("La note est vide : écrivez quelques mots.")},
     )
 
 
@@ -40,6 +40,6 @@ class LeadNextActionForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": _("Date non valide (exemple : 27/11/2026).")},
+        error_messages={"invalid": _("Date non valide (exemple : 27/11/2026).")},
     )
     text = forms.CharField(label=_("Action"), max_length=200, required=False)

@@ -136,12 +136,12 @@ def lead_status(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead_or_404(lead_id)
     form = LeadStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Statut inconnu : choisissez-en un dans la liste."))
+        messages.error(request, _("Statut inconnu : choisissez-en un dans la liste."))
         return redirect(_back(request, reverse("backoffice:lead_detail", args=[lead.pk])))
     lead = lead_services.lead_set_status(lead=lead, status=form.cleaned_data["status"], by=request.user)
     messages.success(
         request,
-        _("%(lead)s est maintenant « %(status)s ».")
+        _("%(lead)s est maintenant « %(status)s ».")
         % {"lead": lead.name or lead.email, "status": lead.get_status_display()},
     )
     return redirect(_back(request, reverse("backoffice:lead_detail", args=[lead.pk])))

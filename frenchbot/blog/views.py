@@ -211,7 +211,7 @@ def poll_vote(request: HttpRequest, slug: str) -> HttpResponse:
             return _render_article(request, article, status=400, poll_error=error.message)
         notice = error.message
     else:
-        notice = _("Merci, votre vote est enregistré !")
+        notice = _("Merci, votre vote est enregistré !")
     if partial:
         response = _render_poll(request, article, poll, voted=True, notice=notice)
     else:

@@ -74,7 +74,7 @@ class BookingAdmin(admin.ModelAdmin):
             try:
                 services.booking_cancel(booking=booking, by_team=True)
             except services.BookingError as error:
-                self.message_user(request, f"{booking} : {error.message}", messages.WARNING)
+                self.message_user(request, f"{booking} : {error.message}", messages.WARNING)
             else:
                 done += 1
         self.message_user(

@@ -52,12 +52,12 @@ def slots(request: HttpRequest, query: Query[SlotsQuery]):
     event_type = selectors.event_type_get_active(slug=query.event_type)
     if event_type is None:
         return Status(
-            422, _error(_("Type de rendez-vous inconnu : voyez /api/booking/event-types."), "event_type")
+            422, _error(_("Type de rendez-vous inconnu : voyez /api/booking/event-types."), "event_type")
         )
     try:
         zone = selectors.zone_get(query.tz)
     except ValueError:
-        return Status(422, _error(_("Fuseau horaire inconnu : donnez un nom IANA comme Europe/Paris."), "tz"))
+        return Status(422, _error(_("Fuseau horaire inconnu : donnez un nom IANA comme Europe/Paris."), "tz"))
     try:
         start = datetime.date.fromisoformat(query.start)
         end = datetime.date.fromisoformat(query.end)
@@ -92,11 +92,11 @@ def _consent(value) -> bool:
 def booking_create(request: HttpRequest, payload: BookingIn):
     ip = client_ip(request)
     if services.booking_rate_limited(ip=ip):
-        return Status(429, _error(_("Trop de demandes en peu de temps : réessayez dans quelques minutes.")))
+        return Status(429, _error(_("Trop de demandes en peu de temps : réessayez dans quelques minutes.")))
     event_type = selectors.event_type_get_active(slug=payload.event_type or "")
     if event_type is None:
         return Status(
-            422, _error(_("Type de rendez-vous inconnu : voyez /api/booking/event-types."), "event_type")
+            422, _error(_("Type de rendez-vous inconnu : voyez /api/booking/event-types."), "event_type")
         )
     start = parse_start(payload.start or "")
     if start is None:
@@ -115,7 +115,7 @@ def booking_create(request: HttpRequest, payload: BookingIn):
         audit = selectors.audit_for_booking(payload.audit)
         if audit is None:
             return Status(
-                422, _error(_("Ce rapport d'audit est introuvable : vérifiez son identifiant."), "audit")
+                422, _error(_("Ce rapport d'audit est introuvable : vérifiez son identifiant."), "audit")
             )
     try:
         booking = services.booking_create(

@@ -110,9 +110,9 @@ def send_visitor_confirmation(*, booking: Booking, rescheduled: bool = False) ->
         }
         body = render_to_string("booking/email/visitor_confirmation.txt", context)
         subject = (
-            _("Rendez-vous déplacé : %(name)s") if rescheduled else _("Rendez-vous confirmé : %(name)s")
+            _("Rendez-vous déplacé : %(name)s") if rescheduled else _("Rendez-vous confirmé : %(name)s")
         ) % {"name": booking.event_type.name}
-        description = _("Pour annuler ou déplacer ce rendez-vous : %(url)s") % {"url": links["view"]}
+        description = _("Pour annuler ou déplacer ce rendez-vous : %(url)s") % {"url": links["view"]}
         ics = booking_ics(booking=booking, method="REQUEST", description=description, url=links["view"])
     reply_to = [booking.member.user.email] if booking.member.user.email else None
     return _send(to=[booking.email], subject=subject, body=body, ics=ics, method="REQUEST", reply_to=reply_to)
@@ -135,9 +135,9 @@ def send_member_confirmation(*, booking: Booking, rescheduled: bool = False) -> 
         context.update(audit_context)
         body = render_to_string("booking/email/member_confirmation.txt", context)
         subject = (
-            _("Rendez-vous déplacé : %(visitor)s — %(when)s")
+            _("Rendez-vous déplacé : %(visitor)s — %(when)s")
             if rescheduled
-            else _("Nouveau rendez-vous : %(visitor)s — %(when)s")
+            else _("Nouveau rendez-vous : %(visitor)s — %(when)s")
         ) % {"visitor": booking.name, "when": context["when"]}
         ics = booking_ics(booking=booking, method="REQUEST", description=booking.message)
     return _send(
@@ -164,7 +164,7 @@ def send_cancellation(*, booking: Booking, notify_visitor: bool = True) -> int:
                     "book_url": settings.SITE_URL + reverse("booking:start"),
                 },
             )
-            subject = _("Rendez-vous annulé : %(name)s") % {"name": booking.event_type.name}
+            subject = _("Rendez-vous annulé : %(name)s") % {"name": booking.event_type.name}
             ics = booking_ics(booking=booking, method="CANCEL")
         sent += _send(to=[booking.email], subject=subject, body=body, ics=ics, method="CANCEL")
     if booking.member.user.email:
@@ -177,7 +177,7 @@ def send_cancellation(*, booking: Booking, notify_visitor: bool = True) -> int:
                     **_member_context(booking),
                 },
             )
-            subject = _("Rendez-vous annulé : %(visitor)s — %(when)s") % {
+            subject = _("Rendez-vous annulé : %(visitor)s — %(when)s") % {
                 "visitor": booking.name,
                 "when": when_text(booking.start, booking.member.timezone),
             }
@@ -193,5 +193,5 @@ def send_visitor_reminder(*, booking: Booking) -> int:
             "booking/email/visitor_reminder.txt",
             {"booking": booking, "when": when_text(booking.start, booking.timezone), "links": links},
         )
-        subject = _("Rappel : %(name)s demain") % {"name": booking.event_type.name}
+        subject = _("Rappel : %(name)s demain") % {"name": booking.event_type.name}
     return _send(to=[booking.email], subject=subject, body=body, ics=None, method="REQUEST")

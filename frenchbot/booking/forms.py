@@ -83,8 +83,8 @@ class BookingForm(forms.Form):
         label=_("Votre e-mail"),
         help_text=_("La confirmation et l'invitation pour votre agenda y seront envoyées."),
         error_messages={
-            "required": _("Indiquez votre e-mail : la confirmation y sera envoyée."),
-            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : prenom@domaine.fr)."),
+            "required": _("Indiquez votre e-mail : la confirmation y sera envoyée."),
+            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : prenom@domaine.fr)."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -96,19 +96,19 @@ class BookingForm(forms.Form):
     )
     message = forms.CharField(
         label=_("Votre message (facultatif)"),
-        help_text=_("Ce que vous aimeriez aborder : vos outils, vos tâches répétitives, vos questions."),
+        help_text=_("Ce que vous aimeriez aborder : vos outils, vos tâches répétitives, vos questions."),
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
-            "max_length": _("Votre message dépasse %(limit_value)d caractères : raccourcissez-le un peu.")
+            "max_length": _("Votre message dépasse %(limit_value)d caractères : raccourcissez-le un peu.")
         },
     )
     consent = forms.BooleanField(
         label=CONSENT_TEXT,
         error_messages={
             "required": _(
-                "Cochez la case de consentement : sans elle, nous ne pouvons pas enregistrer votre demande."
+                "Cochez la case de consentement : sans elle, nous ne pouvons pas enregistrer votre demande."
             )
         },
     )
@@ -133,7 +133,7 @@ class BookingForm(forms.Form):
             zone_get(tz)
         except ValueError:
             raise forms.ValidationError(
-                _("Fuseau horaire inconnu : choisissez-en un dans la liste.")
+                _("Fuseau horaire inconnu : choisissez-en un dans la liste.")
             ) from None
         return tz
 

@@ -27,7 +27,7 @@ def validate_timezone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(_("Fuseau horaire inconnu : %(tz)s."), params={"tz": value}) from None
+        raise ValidationError(_("Fuseau horaire inconnu : %(tz)s."), params={"tz": value}) from None
 
 
 def _check_on_unit(value: datetime.time | None, field: str) -> dict:
@@ -121,7 +121,7 @@ class DateOverride(models.Model):
     date = models.DateField(_("date"))
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.CLOSED)
     start_time = models.TimeField(
-        _("de"), null=True, blank=True, help_text=_("Vide : toute la journée (fermé).")
+        _("de"), null=True, blank=True, help_text=_("Vide : toute la journée (fermé).")
     )
     end_time = models.TimeField(_("à"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=120, blank=True)
@@ -171,7 +171,7 @@ class EventType(TimeStampedModel):
         _("délai minimum (min)"), default=240, help_text=_("Pas de réservation moins longtemps à l'avance.")
     )
     max_per_day = models.PositiveSmallIntegerField(
-        _("maximum par jour et par membre"), default=0, help_text=_("0 : pas de limite.")
+        _("maximum par jour et par membre"), default=0, help_text=_("0 : pas de limite.")
     )
     booking_window_days = models.PositiveSmallIntegerField(_("réservable jusqu'à (jours)"), default=30)
     members = models.ManyToManyField(

@@ -72,14 +72,14 @@ def _check_start(
     start = start.astimezone(UTC)
     if start <= now:
         raise BookingError(
-            _("Ce créneau est déjà passé : choisissez-en un autre."),
+            _("Ce créneau est déjà passé : choisissez-en un autre."),
             field="start",
             code="past",
             fresh_slots=selectors.slots_near(event_type=event_type, around=now, tz=tz, now=now),
         )
     if start < now + datetime.timedelta(minutes=event_type.min_notice_minutes):
         raise BookingError(
-            _("Ce créneau est trop proche : réservez au moins %(hours)s à l'avance.")
+            _("Ce créneau est trop proche : réservez au moins %(hours)s à l'avance.")
             % {"hours": _notice_text(event_type.min_notice_minutes)},
             field="start",
             code="too_soon",
@@ -112,7 +112,7 @@ def _unavailable(
             _("Ce créneau vient d'être réservé."), field="start", code="taken", fresh_slots=fresh
         )
     return BookingError(
-        _("Ce créneau n'est pas proposé : choisissez l'un des créneaux libres du calendrier."),
+        _("Ce créneau n'est pas proposé : choisissez l'un des créneaux libres du calendrier."),
         field="start",
         code="unavailable",
         fresh_slots=fresh,
@@ -221,7 +221,7 @@ def _validate_visitor(
         raise BookingError(error.message, field="email", code="email") from None
     if not consent:
         raise BookingError(
-            _("Cochez la case de consentement : sans elle, nous ne pouvons pas enregistrer votre demande."),
+            _("Cochez la case de consentement : sans elle, nous ne pouvons pas enregistrer votre demande."),
             field="consent",
             code="consent",
         )
@@ -229,7 +229,7 @@ def _validate_visitor(
         selectors.zone_get(tz)
     except ValueError:
         raise BookingError(
-            _("Fuseau horaire inconnu : choisissez-en un dans la liste."), field="tz", code="tz"
+            _("Fuseau horaire inconnu : choisissez-en un dans la liste."), field="tz", code="tz"
         ) from None
     return _Visitor(
         name=name[:120],
@@ -352,7 +352,7 @@ def booking_cancel(
             raise BookingError(_("Ce rendez-vous est déjà annulé."), code="cancelled")
         if booking.start <= now:
             raise BookingError(
-                _("Ce rendez-vous est déjà passé : il ne peut plus être annulé en ligne."), code="past"
+                _("Ce rendez-vous est déjà passé : il ne peut plus être annulé en ligne."), code="past"
             )
         _release(booking, now=now)
         if booking.lead_id:
@@ -393,17 +393,17 @@ def booking_reschedule(
     now = now or timezone.now()
     event_type = booking.event_type
     if booking.status != Booking.Status.CONFIRMED:
-        raise BookingError(_("Ce rendez-vous est annulé : réservez un nouveau créneau."), code="cancelled")
+        raise BookingError(_("Ce rendez-vous est annulé : réservez un nouveau créneau."), code="cancelled")
     if booking.start <= now:
         raise BookingError(
-            _("Ce rendez-vous est déjà passé : il ne peut plus être déplacé en ligne."), code="past"
+            _("Ce rendez-vous est déjà passé : il ne peut plus être déplacé en ligne."), code="past"
         )
     if start is None or timezone.is_naive(start):
         raise BookingError(_("Choisissez un créneau dans le calendrier."), field="start", code="start")
     start = start.astimezone(UTC)
     if start == booking.start:
         raise BookingError(
-            _("C'est déjà l'heure de votre rendez-vous : choisissez un autre créneau."),
+            _("C'est déjà l'heure de votre rendez-vous : choisissez un autre créneau."),
             field="start",
             code="same",
         )
@@ -421,7 +421,7 @@ def booking_reschedule(
             old = Booking.objects.select_for_update().get(pk=booking.pk)
             if old.status != Booking.Status.CONFIRMED:
                 raise BookingError(
-                    _("Ce rendez-vous est annulé : réservez un nouveau créneau."), code="cancelled"
+                    _("Ce rendez-vous est annulé : réservez un nouveau créneau."), code="cancelled"
                 )
             # The old time is freed first, so that moving by a quarter of an hour works.
             _release(old, now=now)
@@ -503,7 +503,7 @@ def booking_from_token(*, token: str, action: str) -> Booking:
     except signing.BadSignature:
         raise BookingLinkError(
             _(
-                "Ce lien n'est pas valide : il a peut-être été coupé ou modifié. Copiez-le en entier depuis l'e-mail reçu."
+                "Ce lien n'est pas valide : il a peut-être été coupé ou modifié. Copiez-le en entier depuis l'e-mail reçu."
             )
         ) from None
     if not isinstance(data, dict) or data.get("a") != action:

@@ -26,7 +26,7 @@ def _zone_from(request: HttpRequest) -> tuple[str, str | None]:
     try:
         selectors.zone_get(tz)
     except ValueError:
-        return DEFAULT_TZ, _("Fuseau horaire inconnu : les heures sont affichées à l'heure de Paris.")
+        return DEFAULT_TZ, _("Fuseau horaire inconnu : les heures sont affichées à l'heure de Paris.")
     return tz, None
 
 
@@ -179,7 +179,7 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error(
                     None,
                     _(
-                        "Vous avez fait beaucoup de demandes en peu de temps. Patientez quelques minutes puis renvoyez celle-ci : vos informations sont conservées."
+                        "Vous avez fait beaucoup de demandes en peu de temps. Patientez quelques minutes puis renvoyez celle-ci : vos informations sont conservées."
                     ),
                 )
                 status = 429
@@ -317,9 +317,9 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     if booking.status != booking.Status.CONFIRMED or booking.start <= timezone.now():
         context = _booking_context(booking)
         context["error_message"] = (
-            _("Ce rendez-vous est annulé : réservez un nouveau créneau.")
+            _("Ce rendez-vous est annulé : réservez un nouveau créneau.")
             if booking.status != booking.Status.CONFIRMED
-            else _("Ce rendez-vous est déjà passé : il ne peut plus être déplacé en ligne.")
+            else _("Ce rendez-vous est déjà passé : il ne peut plus être déplacé en ligne.")
         )
         return render(request, "booking/view.html", context, status=400)
     status = 200

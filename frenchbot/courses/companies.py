@@ -232,7 +232,7 @@ def seat_accept(*, token: str, user) -> Enrolment:
         if not seat_is_for_user(seat=seat, user=user):
             raise SeatError(
                 _(
-                    "Cette invitation a été envoyée à l'adresse %(email)s\u00a0: connectez-vous avec le compte de "
+                    "Cette invitation a été envoyée à l'adresse %(email)s : connectez-vous avec le compte de "
                     "cette adresse (ou créez-le) pour l'accepter."
                 )
                 % {"email": email_mask(seat.email)},
@@ -295,7 +295,7 @@ def send_seat_invitation(seat_id: int) -> int:
         return 0
     company = seat.company
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("%(company)s vous offre la formation «\u00a0%(training)s\u00a0»") % {
+        subject = _("%(company)s vous offre la formation « %(training)s »") % {
             "company": company.name,
             "training": company.training.title,
         }

@@ -54,10 +54,10 @@ class Training(TimeStampedModel):
         _("durée (heures)"), max_digits=5, decimal_places=1, help_text=_("Inscrite sur le certificat.")
     )
     outcomes = models.TextField(
-        _("objectifs"), blank=True, help_text=_("Un objectif par ligne : « À la fin, vous saurez… »")
+        _("objectifs"), blank=True, help_text=_("Un objectif par ligne : « À la fin, vous saurez… »")
     )
     price_text = models.CharField(
-        _("tarif (texte affiché)"), max_length=200, blank=True, help_text=_("Exemple : 290 € HT par personne")
+        _("tarif (texte affiché)"), max_length=200, blank=True, help_text=_("Exemple : 290 € HT par personne")
     )
     order = models.PositiveSmallIntegerField(_("ordre dans le catalogue"), default=0)
     is_published = models.BooleanField(_("publiée"), default=False)
@@ -126,7 +126,7 @@ class Lesson(Step):
     is_preview = models.BooleanField(
         _("accessible sans inscription"),
         default=False,
-        help_text=_("Leçon d'aperçu : lisible par tous et citée par le bot à tous les visiteurs."),
+        help_text=_("Leçon d'aperçu : lisible par tous et citée par le bot à tous les visiteurs."),
     )
 
     class Meta(Step.Meta):
@@ -184,7 +184,7 @@ class Quiz(Step):
         _("tentatives permises"),
         null=True,
         blank=True,
-        help_text=_("Vide : le réglage du site (COURSES_QUIZ_MAX_ATTEMPTS)."),
+        help_text=_("Vide : le réglage du site (COURSES_QUIZ_MAX_ATTEMPTS)."),
     )
 
     class Meta(Step.Meta):
@@ -238,7 +238,7 @@ class PromptExercise(Step):
     pass_criteria = models.PositiveSmallIntegerField(
         _("critères à remplir pour réussir"),
         default=0,
-        help_text=_("0 : tous les critères de la grille."),
+        help_text=_("0 : tous les critères de la grille."),
     )
 
     class Meta(Step.Meta):
@@ -275,7 +275,7 @@ class RubricCriterion(models.Model):
         REGEX = "regex", _("Expression régulière")
 
     exercise = models.ForeignKey(PromptExercise, related_name="criteria", on_delete=models.CASCADE)
-    label = models.CharField(_("critère"), max_length=200, help_text=_("Exemple : Donne un rôle à l'IA"))
+    label = models.CharField(_("critère"), max_length=200, help_text=_("Exemple : Donne un rôle à l'IA"))
     rule = models.CharField(_("vérification"), max_length=20, choices=Check.choices)
     values = models.TextField(_("mots ou valeur"), blank=True, help_text=_("Un par ligne."))
     feedback_ok = models.CharField(_("retour si rempli"), max_length=300)
@@ -425,7 +425,7 @@ class ExerciseSubmission(models.Model):
     enrolment = models.ForeignKey(Enrolment, related_name="exercise_submissions", on_delete=models.CASCADE)
     exercise = models.ForeignKey(PromptExercise, related_name="submissions", on_delete=models.CASCADE)
     prompt = models.TextField(_("prompt"))
-    results = models.JSONField(default=list, help_text=_("Par critère : libellé, rempli, retour."))
+    results = models.JSONField(default=list, help_text=_("Par critère : libellé, rempli, retour."))
     passed = models.BooleanField(_("réussi"))
     ai_feedback = models.TextField(_("retour de l'IA"), blank=True)
     ai_output = models.TextField(_("réponse du modèle au prompt"), blank=True)

@@ -190,6 +190,7 @@ def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
         result = _quiz_result(state)
     context = {
         "training": opened.training,
+        "step": quiz,
         "quiz": quiz,
         "preview": opened.preview,
         "state": state,
@@ -274,6 +275,7 @@ def exercise(request: HttpRequest, slug: str, exercise_id: int) -> HttpResponse:
     provider = None if opened.preview else assessments.exercise_ai_provider()
     context = {
         "training": opened.training,
+        "step": exercise,
         "exercise": exercise,
         "preview": opened.preview,
         # Staff-written Markdown, sanitised by render_markdown (no raw HTML, allow-listed tags).

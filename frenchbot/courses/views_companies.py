@@ -24,7 +24,7 @@ SEAT_ACCEPT_RATE_LIMIT = 20
 RATE_WINDOW = 3600
 
 _RATE_LIMITED = gettext_lazy(
-    "Vous avez fait beaucoup de demandes en peu de temps. Patientez quelques minutes puis réessayez\u00a0: "
+    "Vous avez fait beaucoup de demandes en peu de temps. Patientez quelques minutes puis réessayez : "
     "ce que vous avez saisi est conservé."
 )
 
@@ -116,13 +116,13 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
                 companies.seat_free(seat=seat, by=request.user)
                 messages.success(
                     request,
-                    _("La place de %(email)s est libérée\u00a0: vous pouvez la donner à quelqu'un d'autre.")
+                    _("La place de %(email)s est libérée : vous pouvez la donner à quelqu'un d'autre.")
                     % {"email": email},
                 )
                 return redirect(page_url)
         else:
             status = 400
-            free_error = _("Action inconnue\u00a0: rechargez la page puis réessayez.")
+            free_error = _("Action inconnue : rechargez la page puis réessayez.")
     elif "liberer" in request.GET:
         # The confirmation step of freeing a seat: the page shows what will happen, the button POSTs.
         seat_to_free = _seat_of(company, request.GET.get("liberer"))
@@ -149,7 +149,7 @@ def _invitation_not_found(request: HttpRequest) -> HttpResponse:
         {
             "title": _("Invitation introuvable"),
             "message": _(
-                "Ce lien d'invitation n'est plus valable\u00a0: la place a peut-être été libérée ou donnée à "
+                "Ce lien d'invitation n'est plus valable : la place a peut-être été libérée ou donnée à "
                 "quelqu'un d'autre. Demandez une nouvelle invitation à la personne qui gère la formation dans "
                 "votre entreprise."
             ),
@@ -186,9 +186,7 @@ def seat_accept(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _(
-                        "Bienvenue\u00a0! Vous avez maintenant accès à la formation «\u00a0%(training)s\u00a0»."
-                    )
+                    _("Bienvenue ! Vous avez maintenant accès à la formation « %(training)s ».")
                     % {"training": enrolment.training.title},
                 )
                 return redirect(enrolment.training.get_absolute_url())

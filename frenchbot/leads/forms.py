@@ -27,7 +27,7 @@ class ContactForm(forms.Form):
         max_length=CONTACT_NAME_MAX_LENGTH,
         error_messages={
             "required": _("Indiquez votre nom."),
-            "max_length": _("Votre nom dépasse %(limit_value)d caractères\u00a0: abrégez-le."),
+            "max_length": _("Votre nom dépasse %(limit_value)d caractères : abrégez-le."),
         },
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
@@ -35,8 +35,8 @@ class ContactForm(forms.Form):
         label=_("Votre e-mail"),
         help_text=_("Notre réponse et la copie de votre message y seront envoyées."),
         error_messages={
-            "required": _("Indiquez votre e-mail\u00a0: notre réponse y sera envoyée."),
-            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple\u00a0: prenom@domaine.fr)."),
+            "required": _("Indiquez votre e-mail : notre réponse y sera envoyée."),
+            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : prenom@domaine.fr)."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -45,7 +45,7 @@ class ContactForm(forms.Form):
         max_length=CONTACT_COMPANY_MAX_LENGTH,
         required=False,
         error_messages={
-            "max_length": _("Le nom de l'entreprise dépasse %(limit_value)d caractères\u00a0: abrégez-le.")
+            "max_length": _("Le nom de l'entreprise dépasse %(limit_value)d caractères : abrégez-le.")
         },
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
@@ -61,17 +61,15 @@ class ContactForm(forms.Form):
     # No max_length here: the limit is checked in clean_message on the text as the person sees it.
     message = forms.CharField(
         label=_("Votre message"),
-        help_text=_("5\u202f000 caractères au plus."),
+        help_text=_("5 000 caractères au plus."),
         widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={
-            "required": _("Votre message est vide\u00a0: écrivez quelques mots avant de l'envoyer.")
-        },
+        error_messages={"required": _("Votre message est vide : écrivez quelques mots avant de l'envoyer.")},
     )
     consent = forms.BooleanField(
         label=CONTACT_CONSENT_TEXT,
         error_messages={
             "required": _(
-                "Cochez la case de consentement\u00a0: sans elle, nous ne pouvons pas enregistrer votre message."
+                "Cochez la case de consentement : sans elle, nous ne pouvons pas enregistrer votre message."
             )
         },
     )
@@ -96,7 +94,7 @@ class ContactForm(forms.Form):
         if len(message) > CONTACT_MESSAGE_MAX_LENGTH:
             raise forms.ValidationError(
                 _(
-                    "Votre message dépasse %(limit)s caractères (il en compte %(count)s)\u00a0: "
+                    "Votre message dépasse %(limit)s caractères (il en compte %(count)s) : "
                     "raccourcissez-le un peu, il est conservé ci-dessous."
                 ),
                 params={

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from .models import PIPELINE, ConsentRecord, Lead, LeadEvent
 
@@ -103,7 +104,13 @@ def lead_timeline_summary(*, lead: Lead, limit: int = 10) -> list[str]:
     for event in reversed(events):
         detail = event.summary or event.text
         label = event.get_kind_display()
-        lines.append(f"{_when(event.created_at)} — {label}" + (f" : {detail}" if detail else ""))
+        when = _when(event.created_at)
+        if detail:
+            lines.append(
+                _("%(when)s — %(label)s : %(detail)s") % {"when": when, "label": label, "detail": detail}
+            )
+        else:
+            lines.append(f"{when} — {label}")
     return lines
 
 

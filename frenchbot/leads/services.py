@@ -35,7 +35,7 @@ def lead_normalize_email(email: str) -> str:
         validate_email(normalized)
     except ValidationError:
         raise LeadError(
-            _("Cette adresse e-mail ne semble pas valide (exemple : prenom@domaine.fr)."),
+            _("Cette adresse e-mail ne semble pas valide (exemple : prenom@domaine.fr)."),
             field="email",
             code="email",
         ) from None
@@ -153,7 +153,7 @@ def lead_add_note(*, lead: Lead, text: str, by=None) -> LeadEvent:
     """A staff note on the lead's timeline."""
     text = (text or "").strip()
     if not text:
-        raise LeadError(_("La note est vide : écrivez quelques mots."), field="text", code="empty")
+        raise LeadError(_("La note est vide : écrivez quelques mots."), field="text", code="empty")
     return LeadEvent.objects.create(lead=lead, kind=LeadEvent.Kind.NOTE, text=text, author=by)
 
 
@@ -257,7 +257,7 @@ def _contact_check(
     if not cleaned["name"]:
         errors["name"] = _("Indiquez votre nom.")
     elif len(cleaned["name"]) > CONTACT_NAME_MAX_LENGTH:
-        errors["name"] = _("Votre nom dépasse %(limit)d caractères\u00a0: abrégez-le.") % {
+        errors["name"] = _("Votre nom dépasse %(limit)d caractères : abrégez-le.") % {
             "limit": CONTACT_NAME_MAX_LENGTH
         }
     try:
@@ -265,23 +265,23 @@ def _contact_check(
     except LeadError as error:
         errors["email"] = error.message
     if len(cleaned["company"]) > CONTACT_COMPANY_MAX_LENGTH:
-        errors["company"] = _("Le nom de l'entreprise dépasse %(limit)d caractères\u00a0: abrégez-le.") % {
+        errors["company"] = _("Le nom de l'entreprise dépasse %(limit)d caractères : abrégez-le.") % {
             "limit": CONTACT_COMPANY_MAX_LENGTH
         }
     if cleaned["subject"] not in ContactSubject.values:
         errors["subject"] = _("Choisissez l'objet de votre message dans la liste.")
     if not cleaned["message"]:
-        errors["message"] = _("Votre message est vide\u00a0: écrivez quelques mots avant de l'envoyer.")
+        errors["message"] = _("Votre message est vide : écrivez quelques mots avant de l'envoyer.")
     elif len(cleaned["message"]) > CONTACT_MESSAGE_MAX_LENGTH:
         errors["message"] = _(
-            "Votre message dépasse %(limit)s caractères (il en compte %(count)s)\u00a0: raccourcissez-le un peu."
+            "Votre message dépasse %(limit)s caractères (il en compte %(count)s) : raccourcissez-le un peu."
         ) % {
             "limit": number_format(CONTACT_MESSAGE_MAX_LENGTH, force_grouping=True),
             "count": number_format(len(cleaned["message"]), force_grouping=True),
         }
     if not consent or not (consent_text or "").strip():
         errors["consent"] = _(
-            "Cochez la case de consentement\u00a0: sans elle, nous ne pouvons pas enregistrer votre message."
+            "Cochez la case de consentement : sans elle, nous ne pouvons pas enregistrer votre message."
         )
     if errors:
         raise ContactError(errors)

@@ -54,7 +54,7 @@ def send_contact_to_team(event_id: int) -> int:
         }
         body = render_to_string("leads/email/contact_team.txt", context)
         subject = single_line(
-            _("Message de contact\u00a0: %(subject)s — %(name)s")
+            _("Message de contact : %(subject)s — %(name)s")
             % {"subject": subject_label, "name": lead.name or lead.email}
         )[:200]
     message = EmailMessage(
@@ -75,7 +75,7 @@ def send_contact_copy(event_id: int) -> int:
         return 0
     with translation.override("fr"):
         subject_label = _subject_label(event)
-        subject = _("Votre message à The French Bot\u00a0: %(subject)s") % {"subject": subject_label}
+        subject = _("Votre message à The French Bot : %(subject)s") % {"subject": subject_label}
     return mail_send_templated(
         to=[event.lead.email],
         subject=single_line(subject),

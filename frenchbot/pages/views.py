@@ -48,7 +48,7 @@ def contact(request: HttpRequest) -> HttpResponse:
                 None,
                 _(
                     "Vous avez envoyé beaucoup de messages en peu de temps. Patientez un peu puis renvoyez "
-                    "celui-ci\u00a0: votre texte est conservé."
+                    "celui-ci : votre texte est conservé."
                 ),
             )
             status = 429

@@ -49,11 +49,11 @@ class SearchHit:
 def search_validate(query: str) -> str:
     query = (query or "").strip()
     if not query:
-        raise QueryError(_("Posez une question : le champ est vide."))
+        raise QueryError(_("Posez une question : le champ est vide."))
     if len(query) > MAX_QUERY_LENGTH:
         raise QueryError(
             _(
-                "Votre question est trop longue (%(n)d caractères, %(max)d au plus) : résumez-la en quelques phrases."
+                "Votre question est trop longue (%(n)d caractères, %(max)d au plus) : résumez-la en quelques phrases."
             )
             % {"n": len(query), "max": MAX_QUERY_LENGTH}
         )

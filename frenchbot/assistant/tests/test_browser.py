@@ -47,7 +47,7 @@ def test_ask_in_the_widget_watch_it_stream_and_land_on_the_passage(site_page, us
     use_provider(replies=[REPLY], delay=0.04)
     page = site_page
     page.goto("/blog/")
-    page.get_by_role("button", name="Une question ?").click()
+    page.get_by_role("button", name="Une question\u00a0?").click()
     panel = page.locator("#chat-panel")
     assert panel.get_by_text("Vous échangez avec un assistant d'intelligence artificielle").is_visible()
     page.get_by_label("Votre question").fill("Comment donner un rôle à ChatGPT ?")
@@ -74,12 +74,12 @@ def test_the_conversation_is_still_there_on_the_next_page(site_page, use_provide
     use_provider(replies=[REPLY])
     page = site_page
     page.goto("/")
-    page.get_by_role("button", name="Une question ?").click()
+    page.get_by_role("button", name="Une question\u00a0?").click()
     page.get_by_label("Votre question").fill("Comment donner un rôle à ChatGPT ?")
     page.get_by_label("Votre question").press("Enter")
     page.locator("#chat-panel .chat__source").first.wait_for()
     page.goto("/blog/")
-    page.get_by_role("button", name="Une question ?").click()
+    page.get_by_role("button", name="Une question\u00a0?").click()
     page.locator("#chat-panel .chat__message--user").get_by_text(
         "Comment donner un rôle à ChatGPT ?"
     ).wait_for()
@@ -98,7 +98,7 @@ def test_the_widget_and_the_page_pass_axe(axe_page, use_provider):
     use_provider(replies=[REPLY])
     page = axe_page
     page.goto("/")
-    page.get_by_role("button", name="Une question ?").click()
+    page.get_by_role("button", name="Une question\u00a0?").click()
     page.get_by_label("Votre question").fill("Comment donner un rôle à ChatGPT ?")
     page.get_by_role("button", name="Envoyer").click()
     page.locator("#chat-panel .chat__source").first.wait_for()

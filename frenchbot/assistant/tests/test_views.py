@@ -19,7 +19,7 @@ def test_the_page_offers_the_form_and_says_it_is_an_ai(client):
 
 def test_every_other_page_carries_the_widget(client):
     html = client.get("/").content.decode()
-    assert "data-chat-widget" in html and "Une question ?" in html
+    assert "data-chat-widget" in html and "Une question\u00a0?" in html
 
 
 def test_asking_without_javascript(client, content):
@@ -40,7 +40,7 @@ def test_asking_without_javascript(client, content):
 def test_an_empty_question_is_refused_in_french(client, content):
     response = client.post("/assistant/", {"content": ""})
     assert response.status_code == 422
-    assert "Posez une question : le champ est vide." in response.content.decode()
+    assert "Posez une question\u00a0: le champ est vide." in response.content.decode()
     assert not Message.objects.exists()
 
 

@@ -69,7 +69,7 @@ def test_confirmation_to_the_visitor_and_notice_to_the_member(
     assert len(smtp_server) == 2
     visitor, member = smtp_server
     assert visitor["To"] == "jeanne@example.fr"
-    assert _subject(visitor) == "Rendez-vous confirmé : Appel d'audit offert"
+    assert _subject(visitor) == "Rendez-vous confirmé\u00a0: Appel d'audit offert"
     body = _body(visitor)
     assert "lundi 1 mars 2027 à 14 h 30 (heure de Paris)" in body
     assert "Avec Camille Laurent" in body
@@ -89,12 +89,12 @@ def test_confirmation_to_the_visitor_and_notice_to_the_member(
 
     assert member["To"] == "camille@thefrenchbot.fr"
     assert member["Reply-To"] == "jeanne@example.fr"
-    assert "Nouveau rendez-vous : Jeanne Dupont" in _subject(member)
+    assert "Nouveau rendez-vous\u00a0: Jeanne Dupont" in _subject(member)
     member_body = _body(member)
     assert "Boulangerie Dupont" in member_body and "Automatiser nos devis." in member_body
     # The lead's context: status and timeline.
-    assert "Prospect : Audit réservé" in member_body
-    assert "Rendez-vous réservé : Appel d'audit offert" in member_body
+    assert "Prospect\u00a0: Audit réservé" in member_body
+    assert "Rendez-vous réservé\u00a0: Appel d'audit offert" in member_body
     assert f"/equipe/prospects/{booking.lead_id}/" in member_body
     assert _event(_invitation(member)).decoded("DTSTART") == datetime.datetime(2027, 3, 1, 13, 30, tzinfo=UTC)
 
@@ -160,7 +160,7 @@ def test_reschedule_sends_an_updated_invitation(smtp_server, event_type, django_
             booking=booking, start=paris(2027, 3, 2, 9), now=paris(2027, 2, 23, 9)
         )
     visitor = smtp_server[0]
-    assert _subject(visitor) == "Rendez-vous déplacé : Appel d'audit offert"
+    assert _subject(visitor) == "Rendez-vous déplacé\u00a0: Appel d'audit offert"
     event = _event(_invitation(visitor))
     assert str(event["UID"]).startswith(booking.ics_uid + "@")
     assert int(event["SEQUENCE"]) == new.ics_sequence == 1
@@ -199,8 +199,8 @@ def test_reminder_goes_out_once_when_due_and_never_for_a_cancelled_booking(
     Booking.objects.update(reminder_due_at=timezone.now() - datetime.timedelta(minutes=5))
     call_command("send_reminders", stdout=__import__("io").StringIO())
     assert [m["To"] for m in smtp_server] == ["r0@example.fr"]
-    assert _subject(smtp_server[0]).startswith("Rappel : ")
-    assert "Petit rappel : votre rendez-vous a lieu demain." in _body(smtp_server[0])
+    assert _subject(smtp_server[0]).startswith("Rappel\u00a0: ")
+    assert "Petit rappel\u00a0: votre rendez-vous a lieu demain." in _body(smtp_server[0])
     # A second run (or a deferred task arriving later) sends nothing more.
     call_command("send_reminders", stdout=__import__("io").StringIO())
     assert send_booking_reminder.call(booking_id=bookings[0].pk) == 0

@@ -37,4 +37,6 @@ def test_french_plurals_take_the_singular_below_two():
             "environ %(hours)s heures"
         )
     with translation.override("en"):
-        assert translation.ngettext("environ %(hours)s heure", "environ %(hours)s heures", 0).endswith("hours")
+        assert translation.ngettext("environ %(hours)s heure", "environ %(hours)s heures", 0).endswith(
+            "hours"
+        )

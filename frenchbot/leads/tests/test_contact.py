@@ -89,7 +89,7 @@ def test_every_wrong_field_is_reported_at_once_and_nothing_is_written(django_cap
 
     errors = caught.value.errors
     assert set(errors) == {"name", "email", "subject", "message", "consent"}
-    assert errors["email"] == "Cette adresse e-mail ne semble pas valide (exemple : prenom@domaine.fr)."
+    assert errors["email"] == "Cette adresse e-mail ne semble pas valide (exemple\u00a0: prenom@domaine.fr)."
     assert errors["subject"] == "Choisissez l'objet de votre message dans la liste."
     assert errors["message"].startswith("Votre message est vide")
     assert errors["consent"].startswith("Cochez la case de consentement")

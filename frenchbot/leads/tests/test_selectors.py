@@ -39,8 +39,8 @@ def test_timeline_summary_reads_in_order_with_french_dates():
     services.lead_add_note(lead=lead, text="Rappeler mardi")
     lines = selectors.lead_timeline_summary(lead=lead)
     assert len(lines) == 2
-    assert lines[0].endswith("Message de contact : Question sur les formations")
-    assert lines[1].endswith("Note : Rappeler mardi")
+    assert lines[0].endswith("Message de contact\u00a0: Question sur les formations")
+    assert lines[1].endswith("Note\u00a0: Rappeler mardi")
     assert " h " in lines[0]  # « 27 novembre 2026 à 14 h 30 »
 
 

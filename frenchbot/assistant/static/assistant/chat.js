@@ -11,9 +11,9 @@
     fr: {
       you: "Vous", bot: "The French Bot", who: "Réponse de l'IA · ", sources: "Sources",
       next: "Pour aller plus loin", copy: "Copier", copied: "Copié", useful: "Utile", notUseful: "Pas utile",
-      thanks: "Merci pour votre avis.", commentThanks: "Merci : votre commentaire est transmis à l'équipe.", commentLabel: "Qu'est-ce qui n'allait pas ? (facultatif)",
+      thanks: "Merci pour votre avis.", commentThanks: "Merci\u00a0: votre commentaire est transmis à l'équipe.", commentLabel: "Qu'est-ce qui n'allait pas\u00a0? (facultatif)",
       send: "Envoyer l'avis", stopped: "Réponse interrompue.", network: "La connexion a été coupée. Réessayez dans un instant.",
-      empty: "Posez une question : le champ est vide.", writing: "Le bot rédige sa réponse…"
+      empty: "Posez une question\u00a0: le champ est vide.", writing: "Le bot rédige sa réponse…"
     },
     en: {
       you: "You", bot: "The French Bot", who: "AI answer · ", sources: "Sources",
