@@ -284,13 +284,17 @@ def quiz_submit(*, enrolment: Enrolment, quiz: Quiz, answers: Mapping[int | str,
     Refused (AssessmentError, nothing written) when the answers are incomplete or forged (``"invalid"``), when
     the quiz is already passed (``"passed"``), when every allowed attempt is used (``"attempts"``), or when
     another attempt was recorded at the same moment (``"conflict"``). The limit holds under concurrent submits:
-    the count and the insert share one transaction, and the (enrolment, quiz, number) constraint refuses a
-    second attempt with the same number. A pass then checks whether the certificate is due.
+    the enrolment row is locked, the count and the insert share one transaction, and the (enrolment, quiz,
+    number) constraint refuses a second attempt with the same number. A pass then checks whether the certificate is due.
     """
     _check_enrolment(enrolment=enrolment, training_id=quiz.module.training_id)
     questions = quiz_questions(quiz=quiz)
     try:
         with transaction.atomic():
+            # One learner's submissions queue here: on PostgreSQL (read committed) a second request could
+            # otherwise count the attempts before the first commits, then number its own after it — one
+            # attempt over the limit. SQLite's BEGIN IMMEDIATE already serialises writers.
+            list(Enrolment.objects.select_for_update().filter(pk=enrolment.pk).values_list("pk", flat=True))
             previous = list(
                 QuizAttempt.objects.filter(enrolment=enrolment, quiz=quiz).values_list("passed", flat=True)
             )
