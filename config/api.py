@@ -4,6 +4,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from frenchbot.core.errors import DomainError
+
 api = NinjaAPI(
     title="The French Bot API",
     version="1.0.0",
@@ -33,6 +35,12 @@ def validation_error(request, exc: ValidationError):
             messages.append(_("le champ « %(field)s » n'a pas la bonne forme") % {"field": _field(error)})
     detail = _("Requête invalide : %(reasons)s.") % {"reasons": " ; ".join(dict.fromkeys(messages))}
     return api.create_response(request, {"detail": detail, "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    """A service refused the input: its French message, field and code, with the status its code means."""
+    return api.create_response(request, exc.as_json(), status=exc.http_status)
 
 
 from frenchbot.assistant.api import router as assistant_router  # noqa: E402

@@ -272,7 +272,14 @@ BOOKING_LINK_MAX_AGE_DAYS = env.int("BOOKING_LINK_MAX_AGE_DAYS", default=90)
 # Hours before a booking its reminder e-mail goes out (none for a booking made closer to the call).
 BOOKING_REMINDER_HOURS = env.int("BOOKING_REMINDER_HOURS", default=24)
 
+# --- Free AI audit --------------------------------------------------------------------------------------
+# Questionnaires submitted per visitor (IP) per hour (0 = no limit).
+AUDIT_SUBMIT_RATE_LIMIT = env.int("AUDIT_SUBMIT_RATE_LIMIT", default=20)
+
 # --- Retrieval ------------------------------------------------------------------------------------------
+# The lexical index: None picks the one of the database (SQLite FTS5 or PostgreSQL full text); a dict
+# {"BACKEND": "dotted.path", "OPTIONS": {...}} names another LexicalBackend.
+RETRIEVAL_LEXICAL_BACKEND = None
 # Semantic side of search: passages get vectors from the embedder (offline by default). False keeps search
 # lexical only.
 RETRIEVAL_SEMANTIC = env.bool("RETRIEVAL_SEMANTIC", default=True)
@@ -383,6 +390,14 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "frenchbot.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Scripts only from our own origin: even if some HTML slipped past the sanitiser, an inline script or an
+# event handler attribute would not run. Inline styles stay allowed (poll bars set their width). The admin and
+# the API docs keep their own rules; a lesson page adds the video players it embeds to frame-src.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 # Number of reverse proxies in front of the app whose X-Forwarded-For can be trusted (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

@@ -97,14 +97,58 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
-def plain_text_excerpt(markdown_source: str, *, length: int = 200) -> str:
-    """A plain-text beginning of a Markdown text, cut on a word, for meta descriptions and feeds."""
-    text = re.sub(r"<[^>]+>", " ", render_markdown(markdown_source))
-    text = re.sub(r"\s+", " ", text).strip()
-    if len(text) <= length:
-        return text
-    cut = text[:length].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:.") + "…"
+# --- Plain text and French typography ------------------------------------------------------------------
+
+# Line breaks of every kind (what str.splitlines() splits on) and tabs; not the non-breaking spaces of French.
+_BREAKS_RE = re.compile(r"[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def single_line(value: str) -> str:
+    """`value` on one line: every line break or tab becomes a space, runs of spaces one space.
+
+    What goes into an e-mail header must be one line: a name ending in "\\r\\nBcc: ..." would otherwise add
+    a header (Django refuses such a header outright, which would lose the e-mail instead)."""
+    text = _BREAKS_RE.sub(" ", (value or "").replace("\x00", ""))
+    return re.sub(r" {2,}", " ", text).strip()
+
+
+NBSP = "\u00a0"
+_TYPOGRAPHY_RULES = [
+    (re.compile(r"[ \u00a0\u202f]+([:;!?»])"), NBSP + r"\1"),
+    (re.compile(r"«[ \u00a0\u202f]+"), "«" + NBSP),
+    # 1 900 €, 2 400 : groups of thousands stay on one line.
+    (re.compile(r"(?<=\d) (?=\d{3}(?!\d))"), NBSP),
+    (re.compile(r"(?<=\d) (?=(?:€|%|\$|h|min|km|m)(?!\w))"), NBSP),
+    (re.compile(r"(?<=\d\u00a0h) (?=\d)"), NBSP),  # 14 h 30
+]
+
+
+def french_typography(text: str) -> str:
+    """`text` with the non-breaking spaces of French: before « : ; ! ? », inside « guillemets », between groups
+    of thousands and before units. Content is written with ordinary spaces so that its source stays readable;
+    this is applied when it is stored."""
+    for pattern, replacement in _TYPOGRAPHY_RULES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def parse_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """A Markdown file with a front matter: ``---`` / ``key: value`` lines / ``---``, then the body.
+
+    Returns the keys (values as strings, stripped) and the body; a text without a front matter is all body."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return {}, text
+    end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
+    if end is None:
+        return {}, text
+    header, body = "".join(lines[1:end]), "".join(lines[end + 1 :])
+    meta = {}
+    for line in header.strip().splitlines():
+        if ": " in line:
+            key, value = line.split(": ", 1)
+            meta[key.strip()] = value.strip()
+    return meta, body.lstrip("\n")
 
 
 # --- French analysis for search -------------------------------------------------------------------------

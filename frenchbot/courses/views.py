@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from frenchbot.core.middleware import DEFAULT_CSP
 from frenchbot.core.net import client_ip
 from frenchbot.core.pagecache import render_cached
 from frenchbot.core.ratelimit import rate_limit_hit
@@ -276,7 +275,7 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int, lesson_slug: str) ->
     response = render(request, "courses/lesson.html", context)
     if context["video_embed"]:
         # The site's policy forbids frames; this page opens it to the two video players only.
-        response["Content-Security-Policy"] = f"{DEFAULT_CSP}; frame-src {' '.join(access.VIDEO_FRAME_HOSTS)}"
+        response["Content-Security-Policy"] = f"{settings.CONTENT_SECURITY_POLICY}; frame-src {' '.join(access.VIDEO_FRAME_HOSTS)}"
     return response
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from frenchbot.core.net import ip_fingerprint
 from frenchbot.core.ratelimit import rate_limit_hit
+from frenchbot.core.text import single_line
 
 from .models import CLOSED_STATUSES, PIPELINE, ConsentRecord, Lead, LeadEvent, Source
 
@@ -205,19 +206,6 @@ class ContactError(LeadError):
         field, message = next(iter(errors.items()))
         super().__init__(message, field=field, code="invalid")
         self.errors = errors
-
-
-# Line breaks of every kind (what str.splitlines() splits on) and tabs; not the non-breaking spaces of French.
-_BREAKS_RE = re.compile(r"[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+")
-
-
-def single_line(value: str) -> str:
-    """`value` on one line: every line break or tab becomes a space, runs of spaces one space.
-
-    What goes into an e-mail header must be one line: a name ending in "\\r\\nBcc: ..." would otherwise add
-    a header (Django refuses such a header outright, which would lose the e-mail instead)."""
-    text = _BREAKS_RE.sub(" ", (value or "").replace("\x00", ""))
-    return re.sub(r" {2,}", " ", text).strip()
 
 
 def contact_clean_message(message: str) -> str:

@@ -12,7 +12,9 @@ from frenchbot.core.mail import mail_send_templated
 
 from .models import LeadEvent
 from .selectors import lead_timeline_summary
-from .services import ContactSubject, single_line
+from frenchbot.core.text import single_line
+
+from .services import ContactSubject
 
 
 def _contact_event(event_id: int) -> LeadEvent | None:

@@ -17,6 +17,7 @@ the cache is emptied when either setting changes (``override_settings`` in tests
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from django.conf import settings
@@ -28,12 +29,14 @@ from frenchbot.core.backends import backend_build
 
 from .base import Provider
 
-__all__ = ["DEFAULT_PROVIDERS", "get_provider", "providers_available"]
+__all__ = ["DEFAULT_PROVIDERS", "generative_provider", "get_provider", "providers_available"]
 
 # With no setting at all the bot still answers: from the site's own content, with no model and no key.
 DEFAULT_PROVIDERS = {
     "default": {"BACKEND": "frenchbot.llm.providers.extractive.ExtractiveProvider", "OPTIONS": {}},
 }
+
+logger = logging.getLogger(__name__)
 
 _providers: dict[str, Provider] = {}
 _providers_lock = threading.Lock()
@@ -78,6 +81,25 @@ def providers_available() -> list[str]:
             continue
         available.append(alias)
     return available
+
+
+def generative_provider() -> Provider | None:
+    """The default provider when it writes text of its own, else None: the one answer, for every app, to
+    « is a generative model configured? ».
+
+    None with the extractive default (it only quotes passages) and when the default provider cannot be built (a
+    missing local model, say: logged, so the operator sees it; the features that need a model do without).
+    """
+    try:
+        provider = get_provider()
+    except ImproperlyConfigured:
+        logger.warning(
+            "The default LLM provider cannot be built; features that need a model are off", exc_info=True
+        )
+        return None
+    if provider.capabilities.uses_passages_only:
+        return None
+    return provider
 
 
 def _build_provider(alias: str) -> Provider:

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from frenchbot.core.text import parse_front_matter
+
 from ..models import Article, Category, Comment, Poll, PollOption, Tag
 from ..selectors import blog_cache_invalidate
 
@@ -21,23 +23,6 @@ class DemoArticle:
     meta: dict[str, str]
     body: str
     tags: list[str] = field(default_factory=list)
-
-
-def parse_front_matter(text: str) -> tuple[dict[str, str], str]:
-    """`---` / `key: value` lines / `---`, then the Markdown body."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        return {}, text
-    end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
-    if end is None:
-        return {}, text
-    header, body = "".join(lines[1:end]), "".join(lines[end + 1 :])
-    meta = {}
-    for line in header.strip().splitlines():
-        if ": " in line:
-            key, value = line.split(": ", 1)
-            meta[key.strip()] = value.strip()
-    return meta, body.lstrip("\n")
 
 
 def demo_articles() -> list[DemoArticle]:

@@ -9,3 +9,13 @@ def test_limit_counts_per_key():
 
 def test_zero_limit_means_unlimited():
     assert not any(rate_limit_hit(scope="t", key="c", limit=0, window_seconds=60) for _ in range(50))
+
+
+def test_the_cache_never_holds_the_address_it_counts_by():
+    from django.core.cache import cache
+
+    rate_limit_hit(scope="t-private", key="203.0.113.7", limit=3, window_seconds=60)
+    rate_limit_hit(scope="t-private", key="marie@example.fr", limit=3, window_seconds=60)
+    keys = [str(key) for key in getattr(cache, "_cache", {})]
+    assert any("rl:t-private:" in key for key in keys)
+    assert not any("203.0.113.7" in key or "marie@example.fr" in key for key in keys)
