@@ -3,7 +3,16 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from frenchbot.core.text import count_links, fold, reading_time_minutes, render_markdown, slugify_heading
+from frenchbot.core.text import (
+    count_links,
+    fold,
+    french_typography,
+    parse_front_matter,
+    reading_time_minutes,
+    render_markdown,
+    single_line,
+    slugify_heading,
+)
 
 
 def test_headings_get_anchors_and_h1_is_demoted():
@@ -73,3 +82,22 @@ def test_markdown_sections_share_the_anchors_of_the_page():
     assert sections[2][2] == ["a | b", "1 | 2"]
     for _, anchor, _ in sections[1:]:
         assert f'id="{anchor}"' in html
+
+
+def test_french_typography_keeps_signs_and_numbers_with_their_words():
+    assert french_typography("Prix : 1 900 € ; « Bonjour » ! À 14 h 30, 20 %") == (
+        "Prix\u00a0: 1\u00a0900\u00a0€\u00a0; «\u00a0Bonjour\u00a0»\u00a0! À 14\u00a0h\u00a030, 20\u00a0%"
+    )
+
+
+def test_single_line_removes_every_kind_of_line_break():
+    assert single_line("Marie\r\nBcc: x@example.com\u2028\tDupont\x00") == "Marie Bcc: x@example.com Dupont"
+    assert single_line("Société\u00a0Générale") == "Société\u00a0Générale"
+
+
+def test_front_matter_is_read_and_a_text_without_one_is_all_body():
+    assert parse_front_matter("---\ntitle: Les bases\nminutes: 12\n---\n\nCorps\n") == (
+        {"title": "Les bases", "minutes": "12"},
+        "Corps\n",
+    )
+    assert parse_front_matter("Pas d'en-tête\n") == ({}, "Pas d'en-tête\n")
