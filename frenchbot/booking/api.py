@@ -1,4 +1,9 @@
-"""The booking API: event types, free slots, and booking a slot (the same rules as the pages)."""
+"""The booking API: event types, free slots, and booking a slot (the same rules as the pages).
+
+A refusal is a BookingError (a DomainError) raised by a service or by the parse helpers below; the API's one
+handler (`config/api.py`) answers it: 422 for invalid input, 409 with the free slots when the slot was just
+taken, 429 over the rate limit, each with `detail`, `field` and `code`.
+"""
 
 import datetime
 
@@ -13,7 +18,9 @@ from frenchbot.core.net import client_ip
 
 from . import selectors, services
 from .forms import CONSENT_TEXT, parse_start
+from .models import EventType
 from .schemas import BookingIn, BookingOut, ErrorOut, EventTypeOut, SlotOut, TakenOut
+from .services import BookingError
 
 router = Router(tags=["Rendez-vous"])
 
@@ -29,12 +36,61 @@ class SlotsQuery(Schema):
     )
 
 
-def _error(message: str, field: str | None = None) -> dict:
-    return {"detail": message, "field": field}
+def _event_type(slug: str | None) -> EventType:
+    event_type = selectors.event_type_get_active(slug=slug or "")
+    if event_type is None:
+        raise BookingError(
+            _("Type de rendez-vous inconnu : voyez /api/booking/event-types."), field="event_type"
+        )
+    return event_type
 
 
-def _slots_out(slots, zone) -> list[dict]:
-    return [{"start": s.start.astimezone(zone), "end": s.end.astimezone(zone)} for s in slots]
+def _zone(tz: str) -> datetime.tzinfo:
+    try:
+        return selectors.zone_get(tz)
+    except ValueError:
+        raise BookingError(
+            _("Fuseau horaire inconnu : donnez un nom IANA comme Europe/Paris."), field="tz"
+        ) from None
+
+
+def _days(start: str, end: str) -> tuple[datetime.date, datetime.date]:
+    try:
+        first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+    except ValueError:
+        raise BookingError(
+            _("Donnez les dates au format AAAA-MM-JJ (start et end)."), field="start"
+        ) from None
+    if last < first:
+        raise BookingError(_("La date de fin précède la date de début."), field="end")
+    if (last - first).days > MAX_RANGE_DAYS:
+        raise BookingError(_("Demandez au plus %(n)d jours à la fois.") % {"n": MAX_RANGE_DAYS}, field="end")
+    return first, last
+
+
+def _start(value: str | None) -> datetime.datetime:
+    start = parse_start(value or "")
+    if start is None:
+        raise BookingError(
+            _("Donnez le début au format ISO 8601 avec son décalage, par exemple 2026-11-27T14:30:00+01:00."),
+            field="start",
+        )
+    return start
+
+
+def _audit(value: str | None):
+    if not value:
+        return None
+    audit = selectors.audit_for_booking(value)
+    if audit is None:
+        raise BookingError(_("Ce rapport d'audit est introuvable : vérifiez son identifiant."), field="audit")
+    return audit
+
+
+def _consent(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in {"true", "1", "on", "yes", "oui"}
 
 
 @router.get("/event-types", response=list[EventTypeOut], summary="Types de rendez-vous proposés")
@@ -49,34 +105,11 @@ def event_types(request: HttpRequest):
     description="Les débuts libres entre deux dates incluses, dans le fuseau demandé, triés.",
 )
 def slots(request: HttpRequest, query: Query[SlotsQuery]):
-    event_type = selectors.event_type_get_active(slug=query.event_type)
-    if event_type is None:
-        return Status(
-            422, _error(_("Type de rendez-vous inconnu : voyez /api/booking/event-types."), "event_type")
-        )
-    try:
-        zone = selectors.zone_get(query.tz)
-    except ValueError:
-        return Status(422, _error(_("Fuseau horaire inconnu : donnez un nom IANA comme Europe/Paris."), "tz"))
-    try:
-        start = datetime.date.fromisoformat(query.start)
-        end = datetime.date.fromisoformat(query.end)
-    except ValueError:
-        return Status(422, _error(_("Donnez les dates au format AAAA-MM-JJ (start et end)."), "start"))
-    if end < start:
-        return Status(422, _error(_("La date de fin précède la date de début."), "end"))
-    if (end - start).days > MAX_RANGE_DAYS:
-        return Status(
-            422, _error(_("Demandez au plus %(n)d jours à la fois.") % {"n": MAX_RANGE_DAYS}, "end")
-        )
+    event_type = _event_type(query.event_type)
+    zone = _zone(query.tz)
+    start, end = _days(query.start, query.end)
     found = selectors.slots_available(event_type=event_type, start_date=start, end_date=end, tz=zone)
-    return Status(200, _slots_out(found, zone))
-
-
-def _consent(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value or "").strip().lower() in {"true", "1", "on", "yes", "oui"}
+    return [{"start": s.start.astimezone(zone), "end": s.end.astimezone(zone)} for s in found]
 
 
 @router.post(
@@ -91,62 +124,24 @@ def _consent(value) -> bool:
 )
 def booking_create(request: HttpRequest, payload: BookingIn):
     ip = client_ip(request)
-    if services.booking_rate_limited(ip=ip):
-        return Status(429, _error(_("Trop de demandes en peu de temps : réessayez dans quelques minutes.")))
-    event_type = selectors.event_type_get_active(slug=payload.event_type or "")
-    if event_type is None:
-        return Status(
-            422, _error(_("Type de rendez-vous inconnu : voyez /api/booking/event-types."), "event_type")
-        )
-    start = parse_start(payload.start or "")
-    if start is None:
-        return Status(
-            422,
-            _error(
-                _(
-                    "Donnez le début au format ISO 8601 avec son décalage, par exemple 2026-11-27T14:30:00+01:00."
-                ),
-                "start",
-            ),
-        )
-    tz = payload.tz or "Europe/Paris"
-    audit = None
-    if payload.audit:
-        audit = selectors.audit_for_booking(payload.audit)
-        if audit is None:
-            return Status(
-                422, _error(_("Ce rapport d'audit est introuvable : vérifiez son identifiant."), "audit")
-            )
-    try:
-        booking = services.booking_create(
-            event_type=event_type,
-            start=start,
-            name=payload.name or "",
-            email=payload.email or "",
-            consent=_consent(payload.consent),
-            consent_text=(payload.consent_text or "").strip() or str(CONSENT_TEXT),
-            company=payload.company or "",
-            message=payload.message or "",
-            locale=(payload.locale or "fr")[:2],
-            tz=tz,
-            ip=ip,
-            audit=audit,
-        )
-    except services.BookingError as error:
-        if error.code == "taken":
-            try:
-                zone = selectors.zone_get(tz)
-            except ValueError:
-                zone = datetime.UTC
-            return Status(
-                409,
-                {
-                    "detail": error.message,
-                    "field": "start",
-                    "slots": _slots_out(error.fresh_slots, zone),
-                },
-            )
-        return Status(422, _error(error.message, error.field))
+    services.booking_rate_limit(ip=ip)
+    event_type = _event_type(payload.event_type)
+    start = _start(payload.start)
+    audit = _audit(payload.audit)
+    booking = services.booking_create(
+        event_type=event_type,
+        start=start,
+        name=payload.name or "",
+        email=payload.email or "",
+        consent=_consent(payload.consent),
+        consent_text=(payload.consent_text or "").strip() or str(CONSENT_TEXT),
+        company=payload.company or "",
+        message=payload.message or "",
+        locale=(payload.locale or "fr")[:2],
+        tz=payload.tz or "Europe/Paris",
+        ip=ip,
+        audit=audit,
+    )
     zone = booking.zone
     token = services.booking_token(booking=booking, action="view")
     return Status(

@@ -1,15 +1,17 @@
 """The booking's e-mails: plain text in the visitor's language, the invitation attached as text/calendar."""
 
 import datetime
+from collections.abc import Iterable
 from email.mime.text import MIMEText
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
+
+from frenchbot.core.mail import Attachment, mail_send
 
 from .ics import booking_ics
 from .models import Booking
@@ -50,20 +52,17 @@ def _send(
     body: str,
     ics: bytes | None,
     method: str,
-    reply_to=None,
-    attachments: list[tuple[str, bytes, str]] = (),
+    reply_to: list[str] | None = None,
+    attachments: Iterable[Attachment] = (),
 ) -> int:
-    message = EmailMessage(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to, reply_to=reply_to
-    )
-    for filename, content, mimetype in attachments:
-        message.attach(filename, content, mimetype)
+    parts = list(attachments)
     if ics is not None:
+        # A text/calendar part with its METHOD, so that mail clients offer to add, update or remove the event.
         part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
         part.set_param("method", method)
         part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
-        message.attach(part)
-    return message.send()
+        parts.append(part)
+    return mail_send(to=to, subject=subject, body=body, attachments=parts, reply_to=reply_to)
 
 
 def _audit_attachment(booking: Booking) -> tuple[dict, list[tuple[str, bytes, str]]]:

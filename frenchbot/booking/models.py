@@ -307,10 +307,6 @@ class Booking(TimeStampedModel):
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
-    @property
-    def is_confirmed(self) -> bool:
-        return self.status == self.Status.CONFIRMED
-
 
 class OccupiedUnit(models.Model):
     """One 15-minute unit of a member's time held by a confirmed booking (buffers included).

@@ -65,6 +65,10 @@ class BookingOut(Schema):
 class ErrorOut(Schema):
     detail: str = Field(description="Ce qui ne va pas, en français.")
     field: str | None = Field(None, description="Le champ concerné, s'il y en a un.")
+    code: str = Field(
+        description="Le genre de refus, pour les programmes : `invalid`, `taken` (409), `rate_limited` (429), "
+        "ou un code propre au rendez-vous (`past`, `too_soon`, `not_offered`, `consent`…)."
+    )
 
 
 class TakenOut(ErrorOut):

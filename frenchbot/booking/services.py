@@ -10,10 +10,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from frenchbot.core.net import ip_fingerprint
+from frenchbot.core.errors import DomainError
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.leads.models import Lead, LeadEvent, Source
-from frenchbot.leads.services import LeadError, lead_normalize_email, lead_touch
+from frenchbot.leads.services import LeadError, lead_event_record, lead_normalize_email, lead_touch
 
 from . import selectors
 from .models import Booking, EventType, OccupiedUnit, TeamMember
@@ -23,19 +23,17 @@ _TOKEN_SALT = "frenchbot.booking.link"  # noqa: S105 - a signing namespace, not 
 TOKEN_ACTIONS = ("view", "cancel", "reschedule")
 
 
-class BookingError(Exception):
+class BookingError(DomainError):
     """A refusal to show the visitor: `message` is French (translated), `field` where it belongs in a form.
 
-    `code` tells the API which status to answer: "taken" → 409, "rate_limited" → 429, others → 422.
-    A taken slot comes with `fresh_slots`, the free slots left around it.
+    `code` gives the API's status (``core.errors``): "taken" → 409, "rate_limited" → 429; booking's own codes
+    ("past", "too_soon", "not_offered", "cancelled"…) → 422. A refused slot comes with `fresh_slots`, the free
+    slots around it; when it was just taken, the API's answer lists them as "slots" (see `_offer`).
     """
 
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid", fresh_slots=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
-        self.fresh_slots = fresh_slots or []
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message, field=field, code=code)
+        self.fresh_slots: list[selectors.Slot] = []
 
 
 @dataclass
@@ -49,14 +47,33 @@ class _Visitor:
     extra: dict = field(default_factory=dict)
 
 
-def booking_rate_limited(*, ip: str) -> bool:
-    """Count one booking write from `ip`; True when it is over BOOKING_RATE_LIMIT in the window."""
-    return rate_limit_hit(
+def booking_rate_limit(*, ip: str) -> None:
+    """Count one booking write from `ip`; raises BookingError (code "rate_limited") when it is over
+    BOOKING_RATE_LIMIT in the window."""
+    if rate_limit_hit(
         scope="booking",
-        key=ip_fingerprint(ip),
+        key=ip,
         limit=settings.BOOKING_RATE_LIMIT,
         window_seconds=settings.BOOKING_RATE_WINDOW,
-    )
+    ):
+        raise BookingError(
+            _("Trop de demandes en peu de temps : réessayez dans quelques minutes."), code="rate_limited"
+        )
+
+
+def _offer(
+    error: BookingError, *, event_type: EventType, around: datetime.datetime, tz: str, now: datetime.datetime
+) -> BookingError:
+    """`error` with the free slots to choose instead: that day (in `tz`) and the following ones. A slot just
+    taken answers 409 over the API with them as "slots", in the zone the visitor asked for."""
+    error.fresh_slots = selectors.slots_near(event_type=event_type, around=around, tz=tz, now=now)
+    if error.code == "taken":
+        zone = selectors.zone_get(tz)
+        error.extra["slots"] = [
+            {"start": slot.start.astimezone(zone), "end": slot.end.astimezone(zone)}
+            for slot in error.fresh_slots
+        ]
+    return error
 
 
 def _when_text(moment: datetime.datetime, zone) -> str:
@@ -71,19 +88,27 @@ def _check_start(
         raise BookingError(_("Choisissez un créneau dans le calendrier."), field="start", code="start")
     start = start.astimezone(UTC)
     if start <= now:
-        raise BookingError(
-            _("Ce créneau est déjà passé : choisissez-en un autre."),
-            field="start",
-            code="past",
-            fresh_slots=selectors.slots_near(event_type=event_type, around=now, tz=tz, now=now),
+        raise _offer(
+            BookingError(
+                _("Ce créneau est déjà passé : choisissez-en un autre."), field="start", code="past"
+            ),
+            event_type=event_type,
+            around=now,
+            tz=tz,
+            now=now,
         )
     if start < now + datetime.timedelta(minutes=event_type.min_notice_minutes):
-        raise BookingError(
-            _("Ce créneau est trop proche : réservez au moins %(hours)s à l'avance.")
-            % {"hours": _notice_text(event_type.min_notice_minutes)},
-            field="start",
-            code="too_soon",
-            fresh_slots=selectors.slots_near(event_type=event_type, around=now, tz=tz, now=now),
+        raise _offer(
+            BookingError(
+                _("Ce créneau est trop proche : réservez au moins %(hours)s à l'avance.")
+                % {"hours": _notice_text(event_type.min_notice_minutes)},
+                field="start",
+                code="too_soon",
+            ),
+            event_type=event_type,
+            around=now,
+            tz=tz,
+            now=now,
         )
     slot = selectors.slot_find(event_type=event_type, start=start, now=now)
     if slot is not None:
@@ -102,21 +127,19 @@ def _unavailable(
     *, event_type: EventType, start: datetime.datetime, tz: str, now: datetime.datetime
 ) -> BookingError:
     """Tell a slot someone else holds (409, "just taken") from one that was never offered (422)."""
-    fresh = selectors.slots_near(event_type=event_type, around=start, tz=tz, now=now)
     units = selectors.units_of(start=start, end=start + event_type.duration, event_type=event_type)
     held = OccupiedUnit.objects.filter(
         member__in=event_type.members.filter(is_active=True), start__in=units
     ).exists()
     if held or _offered_when_free(event_type=event_type, start=start, now=now):
-        return BookingError(
-            _("Ce créneau vient d'être réservé."), field="start", code="taken", fresh_slots=fresh
+        error = BookingError(_("Ce créneau vient d'être réservé."), field="start", code="taken")
+    else:
+        error = BookingError(
+            _("Ce créneau n'est pas proposé : choisissez l'un des créneaux libres du calendrier."),
+            field="start",
+            code="not_offered",
         )
-    return BookingError(
-        _("Ce créneau n'est pas proposé : choisissez l'un des créneaux libres du calendrier."),
-        field="start",
-        code="unavailable",
-        fresh_slots=fresh,
-    )
+    return _offer(error, event_type=event_type, around=start, tz=tz, now=now)
 
 
 def _offered_when_free(*, event_type: EventType, start: datetime.datetime, now: datetime.datetime) -> bool:
@@ -294,13 +317,12 @@ def booking_create(
             booking.save(update_fields=["lead", "updated_at"])
             transaction.on_commit(lambda: _after_commit_booked(booking.pk))
     if booking is None:
-        raise BookingError(
-            _("Ce créneau vient d'être réservé."),
-            field="start",
-            code="taken",
-            fresh_slots=selectors.slots_near(
-                event_type=event_type, around=start, tz=visitor.timezone, now=now
-            ),
+        raise _offer(
+            BookingError(_("Ce créneau vient d'être réservé."), field="start", code="taken"),
+            event_type=event_type,
+            around=start,
+            tz=visitor.timezone,
+            now=now,
         )
     return booking
 
@@ -357,14 +379,14 @@ def booking_cancel(
         _release(booking, now=now)
         if booking.lead_id:
             with translation.override("fr"):
-                LeadEvent.objects.create(
-                    lead_id=booking.lead_id,
-                    kind=LeadEvent.Kind.BOOKING_CANCELLED,
-                    summary=f"{booking.event_type.name} — {_when_text(booking.start, booking.member.zone)}"
-                    + (" (par l'équipe)" if by_team else ""),
-                    payload={"booking": str(booking.public_id)},
-                )
-                Lead.objects.filter(pk=booking.lead_id).update(last_activity_at=now)
+                summary = f"{booking.event_type.name} — {_when_text(booking.start, booking.member.zone)}"
+            lead_event_record(
+                lead_id=booking.lead_id,
+                kind=LeadEvent.Kind.BOOKING_CANCELLED,
+                summary=summary + (" (par l'équipe)" if by_team else ""),
+                payload={"booking": str(booking.public_id)},
+                at=now,
+            )
         booking_id = booking.pk
 
         def notify():
@@ -444,14 +466,17 @@ def booking_reschedule(
                 raise BookingError(_("Ce créneau vient d'être réservé."), field="start", code="taken")
             if new.lead_id:
                 with translation.override("fr"):
-                    LeadEvent.objects.create(
-                        lead_id=new.lead_id,
-                        kind=LeadEvent.Kind.BOOKING_RESCHEDULED,
-                        summary=f"{event_type.name} — {_when_text(old.start, new.member.zone)} → "
-                        f"{_when_text(new.start, new.member.zone)}",
-                        payload={"from": str(old.public_id), "to": str(new.public_id)},
+                    summary = (
+                        f"{event_type.name} — {_when_text(old.start, new.member.zone)} → "
+                        f"{_when_text(new.start, new.member.zone)}"
                     )
-                    Lead.objects.filter(pk=new.lead_id).update(last_activity_at=now)
+                lead_event_record(
+                    lead_id=new.lead_id,
+                    kind=LeadEvent.Kind.BOOKING_RESCHEDULED,
+                    summary=summary,
+                    payload={"from": str(old.public_id), "to": str(new.public_id)},
+                    at=now,
+                )
             new_id, old_member_id = new.pk, old.member_id
 
             def notify():
@@ -464,10 +489,9 @@ def booking_reschedule(
 
             transaction.on_commit(notify)
     except BookingError as error:
-        if error.code in ("taken", "unavailable", "past", "too_soon"):
-            error.fresh_slots = selectors.slots_near(
-                event_type=event_type, around=start, tz=visitor.timezone, now=now
-            )
+        if error.code in ("taken", "not_offered", "past", "too_soon"):
+            # Read again once rolled back: the slots offered must count the old booking as still held.
+            _offer(error, event_type=event_type, around=start, tz=visitor.timezone, now=now)
         raise
     return new
 
@@ -479,11 +503,12 @@ def booking_token(*, booking: Booking, action: str) -> str:
     return signing.dumps({"b": booking.public_id.hex, "a": action}, salt=_TOKEN_SALT, compress=True)
 
 
-class BookingLinkError(Exception):
-    def __init__(self, message: str, *, expired: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.expired = expired
+class BookingLinkError(DomainError):
+    """A link from an e-mail that leads nowhere: altered, for another action, or (code "expired") too old."""
+
+    @property
+    def expired(self) -> bool:
+        return self.code == "expired"
 
 
 def booking_from_token(*, token: str, action: str) -> Booking:
@@ -498,7 +523,7 @@ def booking_from_token(*, token: str, action: str) -> Booking:
             _(
                 "Ce lien a expiré. Pour modifier votre rendez-vous, répondez simplement à l'e-mail de confirmation."
             ),
-            expired=True,
+            code="expired",
         ) from None
     except signing.BadSignature:
         raise BookingLinkError(

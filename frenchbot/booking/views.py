@@ -175,40 +175,42 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         form = BookingForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            if services.booking_rate_limited(ip=client_ip(request)):
-                form.add_error(
-                    None,
-                    _(
-                        "Vous avez fait beaucoup de demandes en peu de temps. Patientez quelques minutes puis renvoyez celle-ci : vos informations sont conservées."
-                    ),
+            try:
+                services.booking_rate_limit(ip=client_ip(request))
+                booking = services.booking_create(
+                    event_type=event_type,
+                    start=data["start"],
+                    name=data["name"],
+                    email=data["email"],
+                    company=data["company"],
+                    message=data["message"],
+                    consent=data["consent"],
+                    consent_text=str(CONSENT_TEXT),
+                    locale=_locale(),
+                    tz=data["tz"],
+                    ip=client_ip(request),
+                    audit=_audit_of(request),
                 )
-                status = 429
-            else:
-                try:
-                    booking = services.booking_create(
-                        event_type=event_type,
-                        start=data["start"],
-                        name=data["name"],
-                        email=data["email"],
-                        company=data["company"],
-                        message=data["message"],
-                        consent=data["consent"],
-                        consent_text=str(CONSENT_TEXT),
-                        locale=_locale(),
-                        tz=data["tz"],
-                        ip=client_ip(request),
-                        audit=_audit_of(request),
+            except services.BookingError as error:
+                if error.code == "rate_limited":
+                    # The page's own words: what the visitor typed is still in the form below.
+                    form.add_error(
+                        None,
+                        _(
+                            "Vous avez fait beaucoup de demandes en peu de temps. Patientez quelques minutes puis renvoyez celle-ci : vos informations sont conservées."
+                        ),
                     )
-                except services.BookingError as error:
+                    status = 429
+                else:
                     form.add_error(
                         error.field if error.field in form.fields and error.field != "start" else None,
                         error.message,
                     )
                     fresh = _fresh_items(error, data["tz"], book_url)
                     status = 409 if error.code == "taken" else 400
-                else:
-                    token = services.booking_token(booking=booking, action="view")
-                    return redirect(reverse("booking:view", args=[token]) + "?nouveau=1")
+            else:
+                token = services.booking_token(booking=booking, action="view")
+                return redirect(reverse("booking:view", args=[token]) + "?nouveau=1")
         else:
             status = 400
         tz = form.cleaned_data.get("tz") or _zone_from(request)[0]

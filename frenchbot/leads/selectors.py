@@ -80,10 +80,6 @@ def lead_get(*, lead_id: int) -> Lead | None:
     return Lead.objects.filter(pk=lead_id).first()
 
 
-def lead_get_by_email(*, email: str) -> Lead | None:
-    return Lead.objects.filter(email=(email or "").strip().lower()).first()
-
-
 def lead_timeline(*, lead: Lead) -> QuerySet[LeadEvent]:
     """Everything the person did and the team wrote, newest first."""
     return lead.events.select_related("author").order_by("-created_at", "-id")

@@ -1,7 +1,7 @@
-"""Writes of the leads pipeline. Every form of the site that collects an e-mail calls `lead_touch`."""
+"""Writes of the leads pipeline. Every form of the site that collects an e-mail calls `lead_touch`; the lead's
+timeline is written here only (`lead_event_record` for the other apps)."""
 
 import datetime
-import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from frenchbot.core.errors import DomainError
 from frenchbot.core.net import ip_fingerprint
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.text import single_line
@@ -19,14 +20,9 @@ from frenchbot.core.text import single_line
 from .models import CLOSED_STATUSES, PIPELINE, ConsentRecord, Lead, LeadEvent, Source
 
 
-class LeadError(Exception):
-    """A refusal to show a person: `message` is French (translated), `field` where it belongs in a form."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
+class LeadError(DomainError):
+    """A refusal to show a person: `message` is French (translated), `field` where it belongs in a form, and
+    leads' own `code` ("email", "source", "status", "empty"), which answers 422 over the API."""
 
 
 def lead_normalize_email(email: str) -> str:
@@ -78,51 +74,100 @@ def lead_touch(
     Runs in one transaction (joins the caller's): the booking that calls this rolls the lead back with it.
     Raises LeadError for an invalid address or an unknown source.
     """
+    now = timezone.now()
+    with transaction.atomic():
+        lead = _lead_upsert(
+            email=email,
+            name=name,
+            company=company,
+            source=source,
+            consent_text=consent_text,
+            ip=ip,
+            advance_to=advance_to,
+            at=now,
+        )
+        lead_event_record(lead_id=lead.pk, kind=event, summary=summary, text=text, payload=payload, at=now)
+    return lead
+
+
+def _lead_upsert(
+    *,
+    email: str,
+    name: str,
+    company: str,
+    source: str,
+    consent_text: str | None,
+    ip: str,
+    advance_to: str | None,
+    at: datetime.datetime,
+) -> Lead:
+    """Inside the caller's transaction: the lead of `email`, locked, created when new, with its details, status
+    and consent brought up to date (the rules of `lead_touch`, which then records the person's event)."""
     email = lead_normalize_email(email)
     if source not in Source.values:
         raise LeadError(_("Origine de prospect inconnue."), code="source")
     # The columns' lengths, whichever form sent them (PostgreSQL refuses longer values; SQLite would keep them).
     name, company = name.strip()[:120], company.strip()[:160]
-    now = timezone.now()
-    with transaction.atomic():
-        lead = Lead.objects.select_for_update().filter(email=email).first()
-        if lead is None:
-            try:
-                # A savepoint: two first contacts racing meet the unique constraint, and the loser reads
-                # the winner's row instead of failing the caller's transaction.
-                with transaction.atomic():
-                    lead = Lead.objects.create(email=email, name=name, company=company, source=source)
-            except IntegrityError:
-                lead = Lead.objects.select_for_update().get(email=email)
-        changed = ["last_activity_at", "updated_at"]
-        lead.last_activity_at = now
-        if name and name != lead.name:
-            lead.name = name
-            changed.append("name")
-        if company and company != lead.company:
-            lead.company = company
-            changed.append("company")
-        if advance_to and _moves_forward(lead.status, advance_to):
-            LeadEvent.objects.create(
-                lead=lead,
-                kind=LeadEvent.Kind.STATUS_CHANGED,
-                summary=_status_summary(lead.status, advance_to),
-                payload={"from": lead.status, "to": advance_to, "automatic": True},
-            )
-            lead.status = advance_to
-            changed.append("status")
-        lead.save(update_fields=changed)
-        if consent_text:
-            ConsentRecord.objects.create(
-                lead=lead,
-                purpose=source,
-                text=consent_text,
-                ip_fingerprint=ip_fingerprint(ip) if ip else "",
-            )
-        LeadEvent.objects.create(
-            lead=lead, kind=event[:40], summary=summary[:300], text=text, payload=payload or {}
+    lead = Lead.objects.select_for_update().filter(email=email).first()
+    if lead is None:
+        try:
+            # A savepoint: two first contacts racing meet the unique constraint, and the loser reads the
+            # winner's row instead of failing the caller's transaction.
+            with transaction.atomic():
+                lead = Lead.objects.create(email=email, name=name, company=company, source=source)
+        except IntegrityError:
+            lead = Lead.objects.select_for_update().get(email=email)
+    changed = ["last_activity_at", "updated_at"]
+    lead.last_activity_at = at
+    if name and name != lead.name:
+        lead.name = name
+        changed.append("name")
+    if company and company != lead.company:
+        lead.company = company
+        changed.append("company")
+    old_status = lead.status
+    if advance_to and _moves_forward(old_status, advance_to):
+        lead.status = advance_to
+        changed.append("status")
+    lead.save(update_fields=changed)
+    if lead.status != old_status:
+        lead_event_record(
+            lead_id=lead.pk,
+            kind=LeadEvent.Kind.STATUS_CHANGED,
+            summary=_status_summary(old_status, advance_to),
+            payload={"from": old_status, "to": advance_to, "automatic": True},
+            at=at,
+        )
+    if consent_text:
+        ConsentRecord.objects.create(
+            lead=lead, purpose=source, text=consent_text, ip_fingerprint=ip_fingerprint(ip) if ip else ""
         )
     return lead
+
+
+def lead_event_record(
+    *,
+    lead_id: int,
+    kind: str,
+    summary: str = "",
+    text: str = "",
+    payload: dict | None = None,
+    at: datetime.datetime | None = None,
+) -> LeadEvent:
+    """Append one thing the person did to the timeline of lead `lead_id`, and mark the lead active at `at`
+    (default: now).
+
+    The one way the other apps write to a lead's timeline (a booking cancelled or moved, an audit…); a new
+    contact goes through `lead_touch`, which calls this. `kind` is a `LeadEvent.Kind` value or another app's own
+    kind, `summary` a French line for staff, `text` a longer text shown on the back-office timeline, `payload`
+    JSON-serialisable; `kind` and `summary` are cut to their columns' lengths. Joins the caller's transaction.
+    """
+    with transaction.atomic():
+        event = LeadEvent.objects.create(
+            lead_id=lead_id, kind=kind[:40], summary=summary[:300], text=text, payload=payload or {}
+        )
+        Lead.objects.filter(pk=lead_id).update(last_activity_at=at or timezone.now())
+    return event
 
 
 def _status_summary(old: str, new: str) -> str:
@@ -200,12 +245,8 @@ class ContactSubject(models.TextChoices):
 
 
 class ContactError(LeadError):
-    """A contact message refused: `errors` maps each form field to its French message (first one in `message`)."""
-
-    def __init__(self, errors: dict[str, str]):
-        field, message = next(iter(errors.items()))
-        super().__init__(message, field=field, code="invalid")
-        self.errors = errors
+    """A contact message refused: `errors` maps each form field to its French message (the first one is also
+    `message` and `field`)."""
 
 
 def contact_clean_message(message: str) -> str:
@@ -217,10 +258,7 @@ def contact_clean_message(message: str) -> str:
 def contact_rate_limited(*, ip: str) -> bool:
     """Count one contact message from `ip`; True when it is over CONTACT_RATE_LIMIT in the hour."""
     return rate_limit_hit(
-        scope="contact",
-        key=ip_fingerprint(ip),
-        limit=settings.CONTACT_RATE_LIMIT,
-        window_seconds=CONTACT_RATE_WINDOW,
+        scope="contact", key=ip, limit=settings.CONTACT_RATE_LIMIT, window_seconds=CONTACT_RATE_WINDOW
     )
 
 
@@ -272,7 +310,7 @@ def _contact_check(
             "Cochez la case de consentement : sans elle, nous ne pouvons pas enregistrer votre message."
         )
     if errors:
-        raise ContactError(errors)
+        raise ContactError(errors=errors)
     return cleaned
 
 
@@ -290,8 +328,8 @@ def contact_submit(
     """Record a message of the contact form on the sender's lead and have it delivered.
 
     Checks every field (all errors at once, raised as ContactError with French messages per field); then, in
-    one transaction, `lead_touch` with source "contact", the consent text exactly as shown, and a timeline
-    event carrying the subject and the message. Once committed, the task queue sends the team a notice
+    one transaction, the sender's lead as `lead_touch` keeps it (source "contact", the consent text exactly as
+    shown) and a timeline event carrying the subject and the message (`lead_event_record`). Once committed, the task queue sends the team a notice
     (Reply-To: the sender, with the lead's back-office link) and the sender a copy of their message. Copies
     to one address are limited like the form itself, so that the form cannot be used to flood a mailbox.
     Nothing is written or sent when it raises.
@@ -306,24 +344,26 @@ def contact_submit(
         consent_text=consent_text,
     )
     with transaction.atomic(), translation.override("fr"):
-        lead = lead_touch(
+        lead = _lead_upsert(
             email=cleaned["email"],
             name=cleaned["name"],
             company=cleaned["company"],
             source=Source.CONTACT,
             consent_text=consent_text,
-            event=LeadEvent.Kind.CONTACT,
+            ip=ip,
+            advance_to=None,
+            at=timezone.now(),
+        )
+        event_id = lead_event_record(
+            lead_id=lead.pk,
+            kind=LeadEvent.Kind.CONTACT,
             summary=_contact_summary(cleaned["subject"], cleaned["message"]),
             text=cleaned["message"],
             payload={"subject": cleaned["subject"], "message": cleaned["message"]},
-            ip=ip,
-        )
-        event_id = (
-            lead.events.filter(kind=LeadEvent.Kind.CONTACT).order_by("-id").values_list("id", flat=True)[0]
-        )
+        ).pk
         send_copy = not rate_limit_hit(
             scope="contact-copy",
-            key=ip_fingerprint(cleaned["email"]),
+            key=cleaned["email"],
             limit=settings.CONTACT_RATE_LIMIT,
             window_seconds=CONTACT_RATE_WINDOW,
         )

@@ -1,19 +1,16 @@
 """Background work of the leads pipeline, run by the task queue so that no request waits for SMTP."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from frenchbot.core.mail import mail_send_templated
+from frenchbot.core.text import single_line
 
 from .models import LeadEvent
 from .selectors import lead_timeline_summary
-from frenchbot.core.text import single_line
-
 from .services import ContactSubject
 
 
@@ -52,21 +49,20 @@ def send_contact_to_team(event_id: int) -> int:
             "message": event.payload.get("message", event.text),
             "lead_timeline": lead_timeline_summary(lead=lead, limit=8),
             "lead_url": settings.SITE_URL + reverse("backoffice:lead_detail", args=[lead.pk]),
-            "site_url": settings.SITE_URL,
         }
-        body = render_to_string("leads/email/contact_team.txt", context)
+        # One line first, then cut: the 200 characters are those the team's mail client shows.
         subject = single_line(
             _("Message de contact : %(subject)s — %(name)s")
             % {"subject": subject_label, "name": lead.name or lead.email}
         )[:200]
-    message = EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    return mail_send_templated(
         to=contact_recipients(),
+        subject=subject,
+        template="leads/email/contact_team.txt",
+        context=context,
+        language="fr",
         reply_to=[lead.email],
     )
-    return message.send()
 
 
 @task()
@@ -80,7 +76,7 @@ def send_contact_copy(event_id: int) -> int:
         subject = _("Votre message à The French Bot : %(subject)s") % {"subject": subject_label}
     return mail_send_templated(
         to=[event.lead.email],
-        subject=single_line(subject),
+        subject=subject,
         template="leads/email/contact_copy.txt",
         context={
             "name": event.lead.name,

@@ -65,6 +65,7 @@ def test_slots_refuse_bad_queries_in_french(client, event_type, query, field):
     assert response.status_code == 422
     assert response.json()["field"] == field
     assert response.json()["detail"]
+    assert response.json()["code"] == "invalid"
 
 
 def test_booking_201_then_409_with_fresh_slots(client, event_type):
@@ -93,7 +94,11 @@ def test_booking_201_then_409_with_fresh_slots(client, event_type):
     )
     assert taken.status_code == 409
     assert taken.json()["detail"] == "Ce créneau vient d'être réservé."
+    assert taken.json()["code"] == "taken"
     assert taken.json()["slots"] and start not in [s["start"] for s in taken.json()["slots"]]
+    # In the zone asked for (Paris by default), like the slots of GET /slots.
+    offsets = {datetime.datetime.fromisoformat(s["start"]).utcoffset() for s in taken.json()["slots"]}
+    assert offsets <= {datetime.timedelta(hours=1), datetime.timedelta(hours=2)}
     assert Booking.objects.count() == 1
 
 
@@ -123,6 +128,7 @@ def test_booking_422_in_french(client, event_type, changes, field):
     response = _post(client, **data)
     assert response.status_code == 422
     assert response.json()["field"] == field
+    assert response.json()["code"] not in ("taken", "rate_limited")
     assert not Booking.objects.exists()
 
 
@@ -138,6 +144,7 @@ def test_booking_writes_are_rate_limited_per_ip(client, event_type, settings):
     response = _post(client, event_type="appel-audit-offert")
     assert response.status_code == 429
     assert "Trop de demandes" in response.json()["detail"]
+    assert response.json()["code"] == "rate_limited"
 
 
 def test_the_api_is_documented(client):
@@ -147,3 +154,4 @@ def test_the_api_is_documented(client):
     responses = schema["paths"]["/api/booking/bookings"]["post"]["responses"]
     assert {"201", "409", "422"} <= set(responses)
     assert "Début choisi" in json.dumps(schema["components"]["schemas"]["BookingIn"], ensure_ascii=False)
+    assert "code" in schema["components"]["schemas"]["ErrorOut"]["properties"]

@@ -125,3 +125,26 @@ def test_a_failed_caller_transaction_leaves_no_lead():
         raise RuntimeError("the booking failed")
     assert not Lead.objects.exists()
     assert not ConsentRecord.objects.exists()
+
+
+def test_an_event_recorded_by_another_app_goes_on_the_timeline_and_touches_the_lead():
+    import datetime
+
+    from django.utils import timezone
+
+    lead = LeadFactory(last_activity_at=timezone.now() - datetime.timedelta(days=30))
+    at = timezone.now()
+    event = services.lead_event_record(
+        lead_id=lead.pk,
+        kind=LeadEvent.Kind.BOOKING_CANCELLED,
+        summary="Appel d'audit offert — " + "x" * 400,
+        payload={"booking": "abc"},
+        at=at,
+    )
+    lead.refresh_from_db()
+    assert lead.last_activity_at == at
+    assert list(lead.events.all()) == [event]
+    assert event.kind == "booking_cancelled"
+    assert event.payload == {"booking": "abc"}
+    # Cut to its column, as PostgreSQL would refuse a longer line.
+    assert len(event.summary) == 300 and event.summary.startswith("Appel d'audit offert — ")
