@@ -10,7 +10,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 STAMP := $(VENV)/.installed
 
-.PHONY: run dev test test-postgres bench lint format messages clean
+.PHONY: install run dev test test-postgres bench lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,13 +49,18 @@ test-postgres: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/blog_load.py
 
+# Every template under frenchbot/ (each app's templates/<app>/ and the shared frenchbot/templates/).
+TEMPLATES = $(shell find frenchbot -path '*/templates/*' -name '*.html')
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check $(TEMPLATES)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djhtml $(TEMPLATES)
 
 # Extract translatable strings and compile the catalogues (needs GNU gettext).
 # English catalogue to translate; French one generated (plural rule only, see frenchbot/core/french_catalog.py).
