@@ -275,7 +275,9 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int, lesson_slug: str) ->
     response = render(request, "courses/lesson.html", context)
     if context["video_embed"]:
         # The site's policy forbids frames; this page opens it to the two video players only.
-        response["Content-Security-Policy"] = f"{settings.CONTENT_SECURITY_POLICY}; frame-src {' '.join(access.VIDEO_FRAME_HOSTS)}"
+        response["Content-Security-Policy"] = (
+            f"{settings.CONTENT_SECURITY_POLICY}; frame-src {' '.join(access.VIDEO_FRAME_HOSTS)}"
+        )
     return response
 
 
