@@ -48,11 +48,6 @@ class AssistantError(DomainError):
     """A question the bot will not take now: ``message`` for the visitor, ``code`` for programs (the API answers
     the HTTP status it means: "rate_limited" 429, "not_found" 404, "forbidden" 403, "invalid" 422)."""
 
-    @property
-    def status(self) -> int:
-        # The HTTP status the code means, for the callers that speak HTTP.
-        return self.http_status
-
 
 @dataclass(frozen=True)
 class Event:
