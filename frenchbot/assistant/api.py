@@ -1,5 +1,10 @@
 """JSON API of the bot: start a conversation, ask (streamed as Server-Sent Events or answered whole), read a
-conversation back, give feedback. Only the owner of a conversation (account or browser session) reaches it."""
+conversation back, give feedback. Only the owner of a conversation (account or browser session) reaches it.
+
+A refusal is an ``AssistantError`` left to propagate: the API's one handler for domain errors (``config/api.py``)
+answers its ``{"detail", "field", "code"}`` with the status its code means. Only the event stream, already
+answering 200, reports its own failures as ``error`` events.
+"""
 
 from uuid import UUID
 
@@ -14,6 +19,7 @@ from frenchbot.core.ratelimit import rate_limit_hit
 
 from . import selectors, services
 from .schemas import AnswerOut, ConversationOut, ErrorOut, FeedbackIn, MessageOut, QuestionIn
+from .services import AssistantError
 from .sse import sse_events
 
 router = Router(tags=["assistant"])
@@ -24,12 +30,16 @@ def _visitor(request: HttpRequest) -> tuple[str, object]:
     return services.session_key_ensure(request), request.user
 
 
-def _error(status: int, detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail}, status=status)
+def _csrf_check(request: HttpRequest) -> None:
+    if csrf_failed(request):
+        raise AssistantError(
+            _("Jeton de sécurité (CSRF) manquant ou périmé : rechargez la page puis réessayez."),
+            code="forbidden",
+        )
 
 
-def _csrf_error() -> JsonResponse:
-    return _error(403, _("Jeton de sécurité (CSRF) manquant ou périmé : rechargez la page puis réessayez."))
+def _conversation_missing() -> AssistantError:
+    return AssistantError(_("Conversation introuvable."), code="not_found")
 
 
 def message_out(message) -> dict:
@@ -63,12 +73,13 @@ def _conversation_out(conversation) -> dict:
     summary="Commencer une conversation",
 )
 def conversation_create(request: HttpRequest):
-    if csrf_failed(request):
-        return _csrf_error()
+    _csrf_check(request)
     session_key, user = _visitor(request)
     ip = client_ip(request)
     if rate_limit_hit(scope="assistant-conversations", key=ip, limit=30, window_seconds=600):
-        return _error(429, _("Trop de conversations ouvertes d'affilée : patientez quelques minutes."))
+        raise AssistantError(
+            _("Trop de conversations ouvertes d'affilée : patientez quelques minutes."), code="rate_limited"
+        )
     conversation = services.conversation_start(session_key=session_key, user=user, ip=ip)
     return Status(201, {"id": str(conversation.pk), "title": "", "messages": []})
 
@@ -83,30 +94,25 @@ def conversation_detail(request: HttpRequest, conversation_id: UUID):
         conversation_id=conversation_id, session_key=request.session.session_key or "", user=request.user
     )
     if conversation is None:
-        return _error(404, _("Conversation introuvable."))
+        raise _conversation_missing()
     return Status(200, _conversation_out(conversation))
 
 
-def _prepare(request: HttpRequest, conversation_id: UUID, content: str):
-    if csrf_failed(request):
-        return None, _csrf_error()
+def _prepare(request: HttpRequest, conversation_id: UUID, content: str) -> services.PreparedAnswer:
+    _csrf_check(request)
     session_key, user = _visitor(request)
     conversation = selectors.conversation_for_visitor(
         conversation_id=conversation_id, session_key=session_key, user=user
     )
     if conversation is None:
-        return None, _error(404, _("Conversation introuvable."))
-    try:
-        prepared = services.answer_prepare(
-            conversation=conversation,
-            question=content,
-            session_key=session_key,
-            ip=client_ip(request),
-            user=user,
-        )
-    except services.AssistantError as error:
-        return None, _error(error.status, error.message)
-    return prepared, None
+        raise _conversation_missing()
+    return services.answer_prepare(
+        conversation=conversation,
+        question=content,
+        session_key=session_key,
+        ip=client_ip(request),
+        user=user,
+    )
 
 
 @router.post(
@@ -121,9 +127,7 @@ def _prepare(request: HttpRequest, conversation_id: UUID, content: str):
     ),
 )
 async def message_create(request: HttpRequest, conversation_id: UUID, payload: QuestionIn):
-    prepared, failure = await sync_to_async(_prepare)(request, conversation_id, payload.content)
-    if failure is not None:
-        return failure
+    prepared = await sync_to_async(_prepare)(request, conversation_id, payload.content)
     if "text/event-stream" in request.headers.get("accept", ""):
         response = StreamingHttpResponse(
             sse_events(services.answer_stream(prepared)), content_type="text/event-stream; charset=utf-8"
@@ -141,18 +145,14 @@ async def message_create(request: HttpRequest, conversation_id: UUID, payload: Q
     summary="Donner son avis sur une réponse",
 )
 def feedback_create(request: HttpRequest, message_id: int, payload: FeedbackIn):
-    if csrf_failed(request):
-        return _csrf_error()
+    _csrf_check(request)
     if rate_limit_hit(scope="assistant-feedback", key=client_ip(request), limit=60, window_seconds=600):
-        return _error(429, _("Trop d'avis d'affilée : patientez quelques minutes."))
+        raise AssistantError(_("Trop d'avis d'affilée : patientez quelques minutes."), code="rate_limited")
     message = selectors.message_of_visitor(
         message_id=message_id, session_key=request.session.session_key or "", user=request.user
     )
     if message is None:
-        return _error(404, _("Réponse introuvable."))
-    try:
-        services.feedback_give(message=message, rating=payload.rating, comment=payload.comment)
-    except services.AssistantError as error:
-        return _error(error.status, error.message)
+        raise AssistantError(_("Réponse introuvable."), code="not_found")
+    services.feedback_give(message=message, rating=payload.rating, comment=payload.comment)
     message.refresh_from_db()
     return Status(200, message_out(message))

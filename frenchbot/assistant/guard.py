@@ -95,15 +95,12 @@ def _reveals_plainly(normal: str) -> bool:
 
 
 def _reveals(text: str, normal: str) -> bool:
+    """``text`` (``normal`` is its normal form) shows the canary or a run of SHINGLE words of the rules: as
+    written, spelled out or spread with punctuation, Markdown, numbering or invisible characters, backwards
+    (letters or words), or in base64."""
     if _reveals_plainly(normal):
         return True
     return any(_reveals_plainly(_normal(hidden)) for hidden in _base64_decoded(text))
-
-
-def reveals_instructions(text: str) -> bool:
-    """The text shows the canary or a run of SHINGLE words of the rules: as written, spelled out or spread with
-    punctuation, Markdown, numbering or invisible characters, backwards (letters or words), or in base64."""
-    return _reveals(text, _normal(text))
 
 
 class LeakGuard:

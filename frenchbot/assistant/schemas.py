@@ -54,4 +54,17 @@ class FeedbackIn(Schema):
 
 
 class ErrorOut(Schema):
-    detail: str
+    """What a refusal answers (the API's one handler for domain errors): the French sentence, the input it is
+    about and what kind of refusal it is."""
+
+    detail: str = Field(..., description="Ce qui ne va pas, en français, à montrer à la personne.")
+    field: str | None = Field(
+        None, description="Le champ concerné (ex. « content »), ou null pour la requête."
+    )
+    code: str | None = Field(
+        None,
+        description=(
+            "Le type de refus : invalid (422), not_found (404), forbidden (403), rate_limited (429), "
+            "unavailable (503)."
+        ),
+    )

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from frenchbot.core.cache import cache_count
+from frenchbot.core.errors import DomainError
 from frenchbot.core.extractive import split_sentences
 from frenchbot.core.net import ip_fingerprint
 from frenchbot.core.ratelimit import rate_limit_hit
@@ -43,13 +44,9 @@ from .prompt import Turn, estimate_tokens, prompt_build
 logger = logging.getLogger(__name__)
 
 
-class AssistantError(Exception):
-    """A question the bot will not take now; ``message`` is for the visitor, ``status`` for the API."""
-
-    def __init__(self, message: str, *, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class AssistantError(DomainError):
+    """A question the bot will not take now: ``message`` for the visitor, ``code`` for programs (the API answers
+    the HTTP status it means: "rate_limited" 429, "not_found" 404, "forbidden" 403, "invalid" 422)."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +127,7 @@ def _budget_keys(*, session_key: str, ip: str) -> list[tuple[str, int]]:
 
 
 def limits_check(*, session_key: str, ip: str) -> None:
-    """Refuse (AssistantError 429) a visitor over the per-session or per-IP rate, or over the day's tokens."""
+    """Refuse (AssistantError "rate_limited") a visitor over the per-session or per-IP rate, or over the day's tokens."""
     for key, budget in _budget_keys(session_key=session_key, ip=ip):
         if budget and (cache.get(key) or 0) >= budget:
             raise AssistantError(
@@ -138,7 +135,7 @@ def limits_check(*, session_key: str, ip: str) -> None:
                     "Vous avez atteint la limite de questions pour aujourd'hui. Revenez demain, ou écrivez-nous : "
                     "nous vous répondrons nous-mêmes."
                 ),
-                status=429,
+                code="rate_limited",
             )
     window = settings.ASSISTANT_RATE_WINDOW
     too_fast = rate_limit_hit(
@@ -148,14 +145,14 @@ def limits_check(*, session_key: str, ip: str) -> None:
         window_seconds=window,
     ) or rate_limit_hit(
         scope="assistant-ip",
-        key=ip_fingerprint(ip),
+        key=ip,
         limit=settings.ASSISTANT_RATE_PER_IP,
         window_seconds=window,
     )
     if too_fast:
         raise AssistantError(
             _("Vous posez beaucoup de questions d'affilée : patientez quelques minutes avant la suivante."),
-            status=429,
+            code="rate_limited",
         )
 
 
@@ -214,7 +211,7 @@ def answer_prepare(
     try:
         question = search_validate(question)
     except QueryError as error:
-        raise AssistantError(error.message) from error
+        raise AssistantError(error.message, field="content") from error
     limits_check(session_key=session_key, ip=ip)
     provider = get_provider(provider_alias)
     history = [
@@ -409,11 +406,12 @@ async def answer_complete(prepared: PreparedAnswer) -> dict:
 def feedback_give(*, message: Message, rating: int, comment: str = "") -> Feedback:
     """Record (or change) the visitor's verdict on an answer; AssistantError for an invalid one."""
     if rating not in (Feedback.Rating.UP, Feedback.Rating.DOWN):
-        raise AssistantError(_("Choisissez « utile » ou « pas utile »."))
+        raise AssistantError(_("Choisissez « utile » ou « pas utile »."), field="rating")
     comment = (comment or "").strip()
     if len(comment) > 2000:
         raise AssistantError(
-            _("Votre commentaire est trop long (%(n)d caractères, 2 000 au plus).") % {"n": len(comment)}
+            _("Votre commentaire est trop long (%(n)d caractères, 2 000 au plus).") % {"n": len(comment)},
+            field="comment",
         )
     feedback, _created = Feedback.objects.update_or_create(
         message=message, defaults={"rating": rating, "comment": comment}

@@ -1,11 +1,12 @@
 """The audit report sent by e-mail, the PDF attached."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from frenchbot.core.mail import mail_send
 
 from .models import Audit
 from .reports import audit_report_context, audit_report_filename, audit_report_pdf
@@ -25,8 +26,9 @@ def send_audit_report(*, audit: Audit) -> int:
         )
         body = render_to_string("audits/email/report.txt", context)
         subject = _("Votre rapport d'audit IA : %(overall)s/100") % {"overall": audit.overall}
-    message = EmailMessage(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[audit.email]
+    return mail_send(
+        to=[audit.email],
+        subject=subject,
+        body=body,
+        attachments=[(audit_report_filename(audit=audit), audit_report_pdf(audit=audit), "application/pdf")],
     )
-    message.attach(audit_report_filename(audit=audit), audit_report_pdf(audit=audit), "application/pdf")
-    return message.send()

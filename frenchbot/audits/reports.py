@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from frenchbot.core.pdf import pdf_render
 from frenchbot.llm.base import ChatOptions, LLMError, Message
-from frenchbot.llm.registry import get_provider
+from frenchbot.llm.registry import generative_provider
 
 from .models import Audit, Difficulty, Dimension, Level, Option, Question
 
@@ -75,13 +75,8 @@ def audit_report_filename(*, audit: Audit) -> str:
 
 
 def ai_section_available() -> bool:
-    """True when the configured provider writes text (not the extractive default, which only quotes)."""
-    try:
-        provider = get_provider()
-    except Exception:  # a misconfigured provider is reported by the assistant; the report does without
-        logger.warning("No usable LLM provider for the audit's AI section", exc_info=True)
-        return False
-    return not provider.capabilities.uses_passages_only
+    """True when a generative model is configured (not the extractive default, which only quotes)."""
+    return generative_provider() is not None
 
 
 def _ai_messages(*, audit: Audit) -> list[Message]:
@@ -125,9 +120,9 @@ def audit_ai_section_write(*, audit: Audit, force: bool = False) -> bool:
     """
     if audit.ai_text and not force:
         return False
-    if not ai_section_available():
+    provider = generative_provider()
+    if provider is None:
         return False
-    provider = get_provider()
     with translation.override("fr"):
         messages = _ai_messages(audit=audit)
     try:

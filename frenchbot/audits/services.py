@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -9,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from frenchbot.core.errors import DomainError
+from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.leads.services import LeadError, lead_touch
 
 from .models import MAX_OPTION_SCORE, Audit, Dimension, Level, Opportunity, Option, Questionnaire
@@ -41,14 +44,17 @@ def level_explanation(level: str) -> str:
     }[Level(level)]
 
 
-class AuditError(Exception):
-    """A refusal to show a person: `message` is French; `errors` maps a question id (or a field name) to its message."""
+class AuditError(DomainError):
+    """A refusal to show a person: `message` is French; `errors` maps a question id (or a field name) to its
+    message; `code` says which ("invalid" answers, "email", "consent", "empty" questionnaire)."""
 
-    def __init__(self, message: str, *, errors: dict | None = None, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
-        self.code = code
+
+def audit_rate_limited(*, ip: str) -> bool:
+    """Count one audit write (a questionnaire sent, an e-mail given) from `ip`; True when it is over
+    AUDIT_SUBMIT_RATE_LIMIT in the hour."""
+    return rate_limit_hit(
+        scope="audit_submit", key=ip, limit=settings.AUDIT_SUBMIT_RATE_LIMIT, window_seconds=3600
+    )
 
 
 def _level_for(overall: int) -> str:
@@ -213,7 +219,9 @@ def _lead_for_audit(*, audit: Audit, email: str, consent_text: str, ip: str) -> 
             ip=ip,
         )
     except LeadError as error:
-        raise AuditError(error.message, errors={"email": error.message}, code=error.code) from None
+        raise AuditError(
+            error.message, field="email", errors={"email": error.message}, code=error.code
+        ) from None
 
 
 def _check_contact(*, email: str, consent: bool, consent_text: str) -> str:
@@ -224,12 +232,12 @@ def _check_contact(*, email: str, consent: bool, consent_text: str) -> str:
         validate_email(email)
     except ValidationError:
         message = _("Cette adresse e-mail ne semble pas valide (exemple : prenom@domaine.fr).")
-        raise AuditError(message, errors={"email": message}, code="email") from None
+        raise AuditError(message, field="email", errors={"email": message}, code="email") from None
     if not consent or not consent_text:
         message = _(
             "Cochez la case de consentement pour que nous puissions vous écrire, ou laissez l'e-mail vide."
         )
-        raise AuditError(message, errors={"consent": message}, code="consent")
+        raise AuditError(message, field="consent", errors={"consent": message}, code="consent")
     return email
 
 
@@ -291,7 +299,7 @@ def audit_attach_email(*, audit: Audit, email: str, consent: bool, consent_text:
     """
     if not (email or "").strip():
         message = _("Indiquez votre adresse e-mail.")
-        raise AuditError(message, errors={"email": message}, code="email")
+        raise AuditError(message, field="email", errors={"email": message}, code="email")
     email = _check_contact(email=email, consent=consent, consent_text=consent_text)
     with transaction.atomic():
         if audit.email != email:

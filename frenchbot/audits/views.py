@@ -2,7 +2,6 @@
 
 import re
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,21 +10,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from frenchbot.core.net import client_ip
 from frenchbot.core.pdf import PdfError
-from frenchbot.core.ratelimit import rate_limit_hit
 
 from . import reports, selectors, services
 from .forms import CONSENT_TEXT, ContactForm
 
 ANSWER_FIELD = re.compile(r"^q(\d{1,12})$")
-
-
-def _rate_limited(request: HttpRequest) -> bool:
-    return rate_limit_hit(
-        scope="audit_submit",
-        key=client_ip(request),
-        limit=getattr(settings, "AUDIT_SUBMIT_RATE_LIMIT", 20),
-        window_seconds=3600,
-    )
 
 
 @require_safe
@@ -77,7 +66,7 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
             message = _(
                 "Votre questionnaire n'est pas encore enregistré : corrigez l'adresse e-mail ci-dessous."
             )
-        elif _rate_limited(request):
+        elif services.audit_rate_limited(ip=client_ip(request)):
             status = 429
             message = _(
                 "Vous avez envoyé beaucoup de questionnaires en peu de temps. Patientez quelques minutes puis "
@@ -124,7 +113,7 @@ def result(request: HttpRequest, audit_id) -> HttpResponse:
     if request.method == "POST":
         form = ContactForm(request.POST)
         if form.is_valid():
-            if _rate_limited(request):
+            if services.audit_rate_limited(ip=client_ip(request)):
                 form.add_error(None, _("Trop de demandes en peu de temps : patientez quelques minutes."))
                 status = 429
             else:
@@ -137,7 +126,7 @@ def result(request: HttpRequest, audit_id) -> HttpResponse:
                         ip=client_ip(request),
                     )
                 except services.AuditError as error:
-                    form.add_error("consent" if "consent" in error.errors else "email", error.message)
+                    form.add_error(error.field or "email", error.message)
                     status = 422
                 else:
                     return redirect(reverse("audits:result", args=[audit.id]) + "?enregistre=1#contact")

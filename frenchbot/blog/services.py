@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from frenchbot.core.errors import DomainError
 from frenchbot.core.net import ip_fingerprint
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.text import count_links
@@ -16,14 +17,9 @@ from .models import Article, Comment, Poll, PollOption, PollVote
 from .selectors import blog_cache_invalidate, comments_are_open
 
 
-class BlogError(Exception):
-    """A refusal to show the visitor: `message` is French (translated), `field` where it belongs in a form."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
+class BlogError(DomainError):
+    """A refusal to show the visitor: `message` is French (translated), `field` where it belongs in a form,
+    `code` what happened ("closed", "parent", "rate_limited", "option", "already_voted", "invalid")."""
 
 
 @dataclass(frozen=True)
@@ -70,10 +66,9 @@ def comment_create(
         if parent.parent_id:
             parent = parent.parent
 
-    fingerprint = ip_fingerprint(ip)
     if rate_limit_hit(
         scope="comment",
-        key=fingerprint,
+        key=ip,
         limit=settings.COMMENT_RATE_LIMIT,
         window_seconds=settings.COMMENT_RATE_WINDOW,
     ):
@@ -106,7 +101,7 @@ def comment_create(
             body=body.strip(),
             status=status,
             held_reason=reason,
-            ip_fingerprint=fingerprint,
+            ip_fingerprint=ip_fingerprint(ip),
             user_agent=user_agent[:300],
             is_staff_reply=by_staff,
         )

@@ -90,6 +90,7 @@ def test_another_visitor_cannot_read_or_continue_a_conversation(client, content)
     )
     assert response.status_code == 404
     assert response.json()["detail"] == "Conversation introuvable."
+    assert response.json()["code"] == "not_found"
     answer = Message.objects.get(role="assistant")
     response = stranger.post(
         f"/api/assistant/messages/{answer.pk}/feedback", {"rating": -1}, content_type="application/json"
@@ -127,6 +128,7 @@ def test_bad_questions_get_a_french_message(client, content, payload, status, me
     )
     assert response.status_code == status
     assert message in response.json()["detail"]
+    assert response.json()["field"] == "content"
     assert not Message.objects.exists()
 
 
@@ -147,6 +149,7 @@ def test_too_many_questions_get_429(client, content, settings):
     response = client.post(url, {"content": QUESTION}, content_type="application/json")
     assert response.status_code == 429
     assert "patientez" in response.json()["detail"]
+    assert response.json()["code"] == "rate_limited"
 
 
 def test_feedback_with_a_comment(client, content):

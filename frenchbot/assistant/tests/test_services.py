@@ -109,7 +109,7 @@ def test_earlier_turns_are_sent_within_the_budget(content, use_provider, setting
 def test_bad_questions_are_refused_and_nothing_is_recorded(content, question, message):
     with pytest.raises(services.AssistantError, match=message) as error:
         _prepare(_start(), question)
-    assert error.value.status == 422
+    assert error.value.http_status == 422
     assert not Message.objects.exists()
 
 
@@ -128,7 +128,7 @@ def test_questions_are_rate_limited_per_session(content, settings):
     _prepare(conversation, "Et le format ?")
     with pytest.raises(services.AssistantError, match="patientez") as error:
         _prepare(conversation, "Et ensuite ?")
-    assert error.value.status == 429
+    assert error.value.http_status == 429
     # Another visitor is not held back by this one.
     _prepare(_start("s2"), "Comment donner un rôle ?", session="s2", ip="198.51.100.7")
 
@@ -138,7 +138,7 @@ def test_questions_are_rate_limited_per_ip(content, settings):
     _prepare(_start("a"), "Comment donner un rôle ?", session="a")
     with pytest.raises(services.AssistantError) as error:
         _prepare(_start("b"), "Comment donner un rôle ?", session="b")
-    assert error.value.status == 429
+    assert error.value.http_status == 429
 
 
 def test_the_daily_token_budget_stops_a_session(content, use_provider, settings):
@@ -148,7 +148,7 @@ def test_the_daily_token_budget_stops_a_session(content, use_provider, settings)
     _events(_prepare(conversation, "Comment donner un rôle ?"))
     with pytest.raises(services.AssistantError, match="limite de questions pour aujourd'hui") as error:
         _prepare(conversation, "Et le format ?")
-    assert error.value.status == 429
+    assert error.value.http_status == 429
 
 
 def test_a_provider_failing_mid_answer_ends_with_a_french_error(content, use_provider):

@@ -142,7 +142,7 @@ def test_email_without_consent_or_invalid_writes_nothing(small, email, consent, 
             consent=consent,
             consent_text=CONSENT,
         )
-    assert field in excinfo.value.errors
+    assert field in excinfo.value.errors and excinfo.value.field == field
     assert Audit.objects.count() == 0 and Lead.objects.count() == 0
 
 

@@ -20,11 +20,6 @@ def absolute_url(context, path: str) -> str:
     return settings.SITE_URL + path
 
 
-@register.simple_tag
-def field_errors_id(field) -> str:
-    return f"{field.auto_id}-erreurs"
-
-
 @register.inclusion_tag("core/_field.html")
 def form_field(field, *, hint: str = ""):
     """A labelled field whose errors and help are tied to it with aria-describedby (RGAA 11.10)."""
