@@ -16,9 +16,10 @@ from ninja import Router, Status
 from frenchbot.core.csrf import csrf_failed
 from frenchbot.core.net import client_ip
 from frenchbot.core.ratelimit import rate_limit_hit
+from frenchbot.core.schemas import ErrorOut
 
 from . import selectors, services
-from .schemas import AnswerOut, ConversationOut, ErrorOut, FeedbackIn, MessageOut, QuestionIn
+from .schemas import AnswerOut, ConversationOut, FeedbackIn, MessageOut, QuestionIn
 from .services import AssistantError
 from .sse import sse_events
 

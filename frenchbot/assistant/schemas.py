@@ -51,20 +51,3 @@ class AnswerOut(Schema):
 class FeedbackIn(Schema):
     rating: int = Field(..., description="1 (utile) ou -1 (pas utile).")
     comment: str = Field("", description="Un commentaire facultatif (2 000 caractères au plus).")
-
-
-class ErrorOut(Schema):
-    """What a refusal answers (the API's one handler for domain errors): the French sentence, the input it is
-    about and what kind of refusal it is."""
-
-    detail: str = Field(..., description="Ce qui ne va pas, en français, à montrer à la personne.")
-    field: str | None = Field(
-        None, description="Le champ concerné (ex. « content »), ou null pour la requête."
-    )
-    code: str | None = Field(
-        None,
-        description=(
-            "Le type de refus : invalid (422), not_found (404), forbidden (403), rate_limited (429), "
-            "unavailable (503)."
-        ),
-    )

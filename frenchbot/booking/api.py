@@ -15,11 +15,12 @@ from ninja import Field as NinjaField
 from ninja import Query, Router, Schema, Status
 
 from frenchbot.core.net import client_ip
+from frenchbot.core.schemas import ErrorOut
 
 from . import selectors, services
 from .forms import CONSENT_TEXT, parse_start
 from .models import EventType
-from .schemas import BookingIn, BookingOut, ErrorOut, EventTypeOut, SlotOut, TakenOut
+from .schemas import BookingIn, BookingOut, EventTypeOut, SlotOut, TakenOut
 from .services import BookingError
 
 router = Router(tags=["Rendez-vous"])

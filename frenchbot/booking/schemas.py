@@ -4,6 +4,8 @@ import datetime
 
 from ninja import Field, Schema
 
+from frenchbot.core.schemas import ErrorOut
+
 
 class EventTypeOut(Schema):
     slug: str = Field(description="Identifiant à passer dans `event_type`.")
@@ -59,15 +61,6 @@ class BookingOut(Schema):
     member: str = Field(description="Membre de l'équipe qui prend le rendez-vous.")
     manage_url: str = Field(
         description="Lien signé pour voir, annuler ou déplacer le rendez-vous, sans compte."
-    )
-
-
-class ErrorOut(Schema):
-    detail: str = Field(description="Ce qui ne va pas, en français.")
-    field: str | None = Field(None, description="Le champ concerné, s'il y en a un.")
-    code: str = Field(
-        description="Le genre de refus, pour les programmes : `invalid`, `taken` (409), `rate_limited` (429), "
-        "ou un code propre au rendez-vous (`past`, `too_soon`, `not_offered`, `consent`…)."
     )
 
 
