@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessCode
-from .services import access_code_normalize
+from .services.enrolment import access_code_normalize
 
 
 class AccessCodeForm(forms.Form):
