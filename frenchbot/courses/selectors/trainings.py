@@ -50,8 +50,12 @@ def percent_of(done: int, total: int) -> int:
     return (done * 100) // total if total else 0
 
 
-def trainings_published():
-    return Training.objects.filter(is_published=True)
+def trainings_published(*, audience: str | None = None):
+    """The catalogue: published trainings, those for `audience` only when given."""
+    trainings = Training.objects.filter(is_published=True)
+    if audience is not None:
+        trainings = trainings.filter(audience=audience)
+    return trainings
 
 
 def training_get_published(*, slug: str) -> Training | None:
@@ -182,6 +186,22 @@ def video_embed_url(url: str) -> str:
         if numeric:
             return f"https://player.vimeo.com/video/{numeric[0]}"
     return ""
+
+
+def step_get_published(*, model: type[Quiz] | type[PromptExercise], training: Training, pk: int):
+    """The quiz or exercise `pk` of `training` (a `model` instance) when it is published in a published
+    module, else None."""
+    return (
+        model.objects.select_related("module__training")
+        .filter(pk=pk, is_published=True, module__is_published=True, module__training=training)
+        .first()
+    )
+
+
+def lesson_image_get(*, lesson: Lesson, name: str):
+    """The image of `lesson` called `name` in its Markdown, with a file, or None."""
+    image = lesson.images.filter(name=name).first()
+    return image if image is not None and image.image else None
 
 
 def quiz_questions(*, quiz: Quiz) -> list[QuizQuestion]:

@@ -41,7 +41,12 @@ from ..selectors.assessments import (
     submission_ai_unavailable,
 )
 from ..selectors.progress import enrolment_get
-from ..selectors.trainings import exercise_criteria, quiz_questions, training_get_published
+from ..selectors.trainings import (
+    exercise_criteria,
+    quiz_questions,
+    step_get_published,
+    training_get_published,
+)
 from ..services.assessments import exercise_submit, quiz_submit
 
 ANSWER_FIELD = re.compile(r"^q([0-9]{1,12})\Z")
@@ -67,11 +72,7 @@ def _open(request: HttpRequest, *, slug: str, model, pk: int, template: str, den
     training = training_get_published(slug=slug)
     if training is None:
         raise Http404(_("Cette formation n'existe pas ou n'est plus proposée."))
-    step = (
-        model.objects.select_related("module__training")
-        .filter(pk=pk, is_published=True, module__is_published=True, module__training=training)
-        .first()
-    )
+    step = step_get_published(model=model, training=training, pk=pk)
     if step is None:
         raise Http404(_("Cette page n'existe pas ou n'est plus proposée."))
     enrolment = enrolment_get(user=request.user, training=training)

@@ -40,9 +40,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     """Published trainings as cards, optionally for one audience (?public=particulier|entreprise)."""
     wanted = request.GET.get("public", "")
     audience = AUDIENCE_PARAMS.get(wanted)
-    trainings = trainings_published()
-    if audience is not None:
-        trainings = trainings.filter(audience=audience)
+    trainings = trainings_published(audience=audience)
 
     def context(values):
         return {

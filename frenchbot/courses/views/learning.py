@@ -30,6 +30,7 @@ from ..selectors.trainings import (
     VIDEO_FRAME_HOSTS,
     lesson_body_html,
     lesson_get,
+    lesson_image_get,
     resource_get,
     step_neighbours,
     training_get,
@@ -221,8 +222,8 @@ def lesson_complete(request: HttpRequest, slug: str, lesson_id: int) -> HttpResp
 def lesson_image(request: HttpRequest, slug: str, lesson_id: int, name: str) -> HttpResponse:
     """An image of a lesson, only to those who may read the lesson (the file is not under MEDIA_URL)."""
     lesson = _lesson_or_404(request, slug, lesson_id)
-    image = lesson.images.filter(name=name).first()
-    if image is None or not image.image or not access.lesson_can_view(user=request.user, lesson=lesson):
+    image = lesson_image_get(lesson=lesson, name=name)
+    if image is None or not access.lesson_can_view(user=request.user, lesson=lesson):
         raise Http404(_("Cette image n'existe pas ou n'est plus proposée."))
     try:
         handle = image.image.open("rb")
