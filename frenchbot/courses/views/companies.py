@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from frenchbot.core.ratelimit import rate_limit_hit
 
 from ..errors import SeatError
+from ..forms import SeatInviteForm
 from ..selectors import companies as company_selectors
 from ..services import companies as company_services
 
@@ -28,20 +28,6 @@ _RATE_LIMITED = gettext_lazy(
     "Vous avez fait beaucoup de demandes en peu de temps. Patientez quelques minutes puis réessayez : "
     "ce que vous avez saisi est conservé."
 )
-
-
-class SeatInviteForm(forms.Form):
-    email = forms.EmailField(
-        label=gettext_lazy("Adresse e-mail de votre collègue"),
-        max_length=254,
-        error_messages={
-            "required": gettext_lazy("Indiquez l'adresse e-mail de la personne à inviter."),
-            "invalid": gettext_lazy(
-                "Saisissez une adresse e-mail valide, par exemple prenom.nom@entreprise.fr."
-            ),
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-    )
 
 
 def _company_or_404(request: HttpRequest, company_id: int):
