@@ -10,7 +10,7 @@ from config.api import api
 from frenchbot.blog.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from frenchbot.blog.sitemaps import SITEMAPS
 from frenchbot.core import views as core_views
-from frenchbot.courses import views_certificates as courses_certificates
+from frenchbot.courses.views import certificates as courses_certificates
 from frenchbot.pages import views as pages_views
 
 admin.site.site_header = "The French Bot — administration"

@@ -42,7 +42,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request) -> str:
         """Where a sign-in without `next` leads: an invitation waiting for one of the person's addresses (a
         colleague invited them before they had an account), else the learner's dashboard."""
-        from frenchbot.courses.companies import seat_pending_for_user
+        from frenchbot.courses.selectors.companies import seat_pending_for_user
 
         seat = seat_pending_for_user(user=request.user)
         if seat is not None:

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from frenchbot.courses.access import DashboardItem, learner_dashboard
 from frenchbot.courses.models import Certificate, Company
+from frenchbot.courses.selectors.progress import DashboardItem, learner_dashboard
 
 
 @dataclass

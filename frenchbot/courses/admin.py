@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frenchbot.core.pagecache import pagecache_invalidate
 
-from . import certificates
+from . import tasks
 from .forms import AccessCodeAdminForm
 from .models import (
     AccessCode,
@@ -33,6 +33,7 @@ from .models import (
     Seat,
     Training,
 )
+from .services import certificates
 
 
 class PublicContentAdmin(admin.ModelAdmin):
@@ -264,7 +265,7 @@ class CertificateAdmin(admin.ModelAdmin):
     @admin.action(description=_("Renvoyer l'e-mail du certificat"))
     def send_again(self, request, queryset):
         for certificate in queryset.filter(revoked_at__isnull=True):
-            certificates.send_certificate_email.enqueue(certificate_id=str(certificate.pk))
+            tasks.send_certificate_email.enqueue(certificate_id=str(certificate.pk))
         self.message_user(request, _("Les e-mails partent dans un instant."))
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessCode
-from .services import access_code_normalize
+from .services.enrolment import access_code_normalize
 
 
 class AccessCodeForm(forms.Form):
@@ -46,3 +46,15 @@ class AccessCodeAdminForm(forms.ModelForm):
                 % {"n": uses},
             )
         return cleaned
+
+
+class SeatInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Adresse e-mail de votre collègue"),
+        max_length=254,
+        error_messages={
+            "required": _("Indiquez l'adresse e-mail de la personne à inviter."),
+            "invalid": _("Saisissez une adresse e-mail valide, par exemple prenom.nom@entreprise.fr."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )

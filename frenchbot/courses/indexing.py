@@ -11,8 +11,9 @@ from django.db.models.signals import post_save
 from frenchbot.retrieval.models import Visibility
 from frenchbot.retrieval.registry import IndexedItem, IndexSource
 
-from .access import IMAGE_REF_RE, lesson_is_published, training_visibility
+from .access import lesson_is_published, training_visibility
 from .models import Lesson, Module, Training
+from .selectors.trainings import IMAGE_REF_RE
 
 
 class LessonSource(IndexSource):

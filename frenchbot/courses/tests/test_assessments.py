@@ -2,16 +2,16 @@
 
 import logging
 import socket
-import sys
 import threading
-import types
 
 import pytest
 from django.db import connections
 
 from frenchbot.courses import assessments
-from frenchbot.courses.assessments import AssessmentError
+from frenchbot.courses.errors import AssessmentError
 from frenchbot.courses.models import ExerciseSubmission, QuizAttempt, RubricCriterion
+from frenchbot.courses.selectors import assessments as assessment_selectors
+from frenchbot.courses.services import assessments as assessment_services
 
 from .factories import (
     EnrolmentFactory,
@@ -101,7 +101,7 @@ def enrolment():
 
 def test_all_right_scores_100_passes_and_records_attempt_one(enrolment):
     quiz, layout = build_quiz(enrolment.training, kinds=("single", "multiple"))
-    attempt = assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+    attempt = assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
     assert (attempt.number, attempt.score, attempt.passed) == (1, 100, True)
     stored = QuizAttempt.objects.get()
     assert stored.answers == {str(qid): sorted(ids) for qid, ids in right_answers(layout).items()}
@@ -112,12 +112,12 @@ def test_score_is_the_floor_of_the_percentage_and_the_pass_mark_is_inclusive(enr
     answers = right_answers(layout)
     last = list(layout)[-1]
     answers[last] = [layout[last]["wrong"][0].id]
-    attempt = assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers)
+    attempt = assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers)
     assert (attempt.score, attempt.passed) == (66, False)  # 2/3 = 66.67 → 66, under 67
 
     quiz.pass_mark = 66
     quiz.save()
-    attempt = assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers)
+    attempt = assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers)
     assert (attempt.number, attempt.score, attempt.passed) == (2, 66, True)
 
 
@@ -127,16 +127,18 @@ def test_multiple_choice_is_all_or_nothing(enrolment):
     r1, r2 = parts["right"]
     w1 = parts["wrong"][0]
     for picked in ([r1.id], [r1.id, r2.id, w1.id], [w1.id]):
-        attempt = assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers={qid: picked})
+        attempt = assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers={qid: picked})
         assert attempt.score == 0, picked
-    attempt = assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers={str(qid): [str(r2.id), r1.id]})
+    attempt = assessment_services.quiz_submit(
+        enrolment=enrolment, quiz=quiz, answers={str(qid): [str(r2.id), r1.id]}
+    )
     assert (attempt.score, attempt.passed) == (100, True)
 
 
 def test_string_keys_and_values_are_accepted_as_a_form_sends_them(enrolment):
     quiz, layout = build_quiz(enrolment.training)
     answers = {str(qid): [str(i) for i in ids] for qid, ids in right_answers(layout).items()}
-    assert assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers).score == 100
+    assert assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers).score == 100
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -153,7 +155,7 @@ def test_forged_option_ids_are_refused_per_question_and_nothing_is_written(enrol
         answers = right_answers(layout)
         answers[q1] = [forged]
         with pytest.raises(AssessmentError) as caught:
-            assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers)
+            assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers)
         assert caught.value.code == "invalid"
         assert caught.value.errors == {
             q1: "Cette réponse ne fait pas partie des choix proposés pour cette question."
@@ -167,12 +169,14 @@ def test_a_question_of_another_quiz_is_refused(enrolment):
     _, other_layout = build_quiz(enrolment.training)
     answers = {**right_answers(layout), **right_answers(other_layout)}
     with pytest.raises(AssessmentError) as caught:
-        assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers)
+        assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers)
     assert caught.value.errors == {
         "__all__": "Votre envoi contient une question qui ne fait pas partie de ce quiz."
     }
     with pytest.raises(AssessmentError):
-        assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers={**right_answers(layout), "abc": [1]})
+        assessment_services.quiz_submit(
+            enrolment=enrolment, quiz=quiz, answers={**right_answers(layout), "abc": [1]}
+        )
     assert QuizAttempt.objects.count() == 0
 
 
@@ -180,7 +184,7 @@ def test_every_question_must_be_answered(enrolment):
     quiz, layout = build_quiz(enrolment.training, kinds=("single", "multiple"))
     single, multiple = list(layout)
     with pytest.raises(AssessmentError) as caught:
-        assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers={multiple: []})
+        assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers={multiple: []})
     assert caught.value.errors == {
         single: "Choisissez une réponse.",
         multiple: "Choisissez au moins une réponse.",
@@ -192,7 +196,7 @@ def test_single_choice_takes_exactly_one_answer(enrolment):
     quiz, layout = build_quiz(enrolment.training, kinds=("single",))
     ((qid, parts),) = layout.items()
     with pytest.raises(AssessmentError) as caught:
-        assessments.quiz_submit(
+        assessment_services.quiz_submit(
             enrolment=enrolment, quiz=quiz, answers={qid: [parts["right"][0].id, parts["wrong"][0].id]}
         )
     assert caught.value.errors == {qid: "Choisissez une seule réponse."}
@@ -202,14 +206,14 @@ def test_single_choice_takes_exactly_one_answer(enrolment):
 def test_a_question_without_choices_does_not_count(enrolment):
     quiz, layout = build_quiz(enrolment.training)
     QuizQuestionFactory(quiz=quiz)  # still being written: no choice yet
-    attempt = assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+    attempt = assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
     assert attempt.score == 100
 
 
 def test_a_quiz_without_questions_is_refused(enrolment):
     quiz = QuizFactory(module=ModuleFactory(training=enrolment.training))
     with pytest.raises(AssessmentError) as caught:
-        assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers={})
+        assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers={})
     assert caught.value.code == "empty"
 
 
@@ -217,12 +221,12 @@ def test_an_enrolment_elsewhere_or_inactive_gives_no_attempt(enrolment):
     quiz, layout = build_quiz(enrolment.training)
     elsewhere = EnrolmentFactory()
     with pytest.raises(AssessmentError) as caught:
-        assessments.quiz_submit(enrolment=elsewhere, quiz=quiz, answers=right_answers(layout))
+        assessment_services.quiz_submit(enrolment=elsewhere, quiz=quiz, answers=right_answers(layout))
     assert caught.value.code == "forbidden"
     enrolment.is_active = False
     enrolment.save()
     with pytest.raises(AssessmentError):
-        assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+        assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
     assert QuizAttempt.objects.count() == 0
 
 
@@ -233,10 +237,12 @@ def test_an_enrolment_elsewhere_or_inactive_gives_no_attempt(enrolment):
 def test_the_attempt_limit_refuses_and_writes_nothing(enrolment):
     quiz, layout = build_quiz(enrolment.training, max_attempts=2)
     for number in (1, 2):
-        attempt = assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=wrong_answers(layout))
+        attempt = assessment_services.quiz_submit(
+            enrolment=enrolment, quiz=quiz, answers=wrong_answers(layout)
+        )
         assert (attempt.number, attempt.passed) == (number, False)
     with pytest.raises(AssessmentError) as caught:
-        assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+        assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
     assert caught.value.code == "attempts"
     assert caught.value.message == "Vous avez utilisé vos 2 tentatives pour ce quiz."
     assert QuizAttempt.objects.count() == 2
@@ -246,38 +252,38 @@ def test_the_attempt_limit_refuses_and_writes_nothing(enrolment):
 def test_the_site_setting_applies_when_the_quiz_sets_no_limit(enrolment, settings):
     settings.COURSES_QUIZ_MAX_ATTEMPTS = 1
     quiz, layout = build_quiz(enrolment.training, max_attempts=None)
-    assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=wrong_answers(layout))
+    assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=wrong_answers(layout))
     with pytest.raises(AssessmentError) as caught:
-        assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+        assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
     assert caught.value.message == "Vous avez utilisé votre tentative pour ce quiz."
     assert QuizAttempt.objects.count() == 1
 
 
 def test_a_passed_quiz_takes_no_more_attempts(enrolment):
     quiz, layout = build_quiz(enrolment.training, max_attempts=5)
-    assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+    assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
     with pytest.raises(AssessmentError) as caught:
-        assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+        assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
     assert (caught.value.code, caught.value.message) == ("passed", "Vous avez déjà réussi ce quiz.")
     assert QuizAttempt.objects.count() == 1
 
 
 def test_a_deleted_attempt_gives_a_chance_back_without_reusing_a_number(enrolment):
     quiz, layout = build_quiz(enrolment.training, max_attempts=2)
-    first = assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=wrong_answers(layout))
-    assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=wrong_answers(layout))
+    first = assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=wrong_answers(layout))
+    assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=wrong_answers(layout))
     first.delete()  # the team gives one attempt back
-    third = assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+    third = assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
     assert (third.number, third.passed) == (3, True)
 
 
 def test_an_attempt_number_taken_meanwhile_is_a_french_error_not_a_500(enrolment, monkeypatch):
     quiz, layout = build_quiz(enrolment.training, max_attempts=5)
-    assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=wrong_answers(layout))
+    assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=wrong_answers(layout))
     # What a concurrent submit would leave: the number this one computed is already taken.
-    monkeypatch.setattr(assessments, "_next_number", lambda **kwargs: 1)
+    monkeypatch.setattr(assessment_services, "_next_number", lambda **kwargs: 1)
     with pytest.raises(AssessmentError) as caught:
-        assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+        assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
     assert caught.value.code == "conflict"
     assert "vient d'être enregistrée" in caught.value.message
     assert QuizAttempt.objects.count() == 1
@@ -295,7 +301,7 @@ def test_concurrent_submits_cannot_exceed_the_limit():
     def submit(index: int) -> None:
         try:
             barrier.wait(timeout=30)
-            assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers)
+            assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers)
             outcomes[index] = "recorded"
         except AssessmentError as error:
             outcomes[index] = error.code
@@ -316,23 +322,23 @@ def test_concurrent_submits_cannot_exceed_the_limit():
 
 def test_quiz_state_says_where_the_learner_stands(enrolment):
     quiz, layout = build_quiz(enrolment.training, kinds=("single", "multiple"), max_attempts=3)
-    state = assessments.quiz_state(enrolment=enrolment, quiz=quiz)
+    state = assessment_selectors.quiz_state(enrolment=enrolment, quiz=quiz)
     assert (state.attempts_used, state.attempts_left, state.best_score, state.passed) == (0, 3, None, False)
     assert state.can_attempt and state.last_attempt is None
 
     single, multiple = list(layout)
     answers = right_answers(layout)
     answers[multiple] = [layout[multiple]["right"][0].id]  # half of a multiple choice: wrong
-    assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers)
-    state = assessments.quiz_state(enrolment=enrolment, quiz=quiz)
+    assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=answers)
+    state = assessment_selectors.quiz_state(enrolment=enrolment, quiz=quiz)
     assert (state.attempts_used, state.attempts_left, state.best_score, state.passed) == (1, 2, 50, False)
     assert state.can_attempt
     assert [(r.question.id, r.is_correct) for r in state.last_results] == [(single, True), (multiple, False)]
     assert [c.id for c in state.last_results[1].chosen] == [layout[multiple]["right"][0].id]
     assert {c.id for c in state.last_results[1].correct} == {c.id for c in layout[multiple]["right"]}
 
-    assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
-    state = assessments.quiz_state(enrolment=enrolment, quiz=quiz)
+    assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+    state = assessment_selectors.quiz_state(enrolment=enrolment, quiz=quiz)
     assert (state.attempts_used, state.attempts_left, state.best_score, state.passed) == (2, 1, 100, True)
     assert not state.can_attempt
     assert state.last_attempt.number == 2 and state.last_correct_count == 2
@@ -344,51 +350,50 @@ def test_quiz_state_says_where_the_learner_stands(enrolment):
 
 @pytest.fixture
 def recorded_certificate_calls(monkeypatch):
-    """Stand in for frenchbot.courses.certificates and record what it is asked."""
-    import frenchbot.courses
-
+    """Stand in for the certificate service and record what it is asked."""
     calls = []
-    module = types.ModuleType("frenchbot.courses.certificates")
-    module.certificate_issue_if_complete = lambda *, enrolment: calls.append(enrolment.pk)
-    monkeypatch.setitem(sys.modules, "frenchbot.courses.certificates", module)
-    monkeypatch.setattr(frenchbot.courses, "certificates", module, raising=False)
+    monkeypatch.setattr(
+        assessment_services, "certificate_issue_if_complete", lambda *, enrolment: calls.append(enrolment.pk)
+    )
     return calls
 
 
 def test_a_pass_asks_for_the_certificate_and_a_fail_does_not(enrolment, recorded_certificate_calls):
     quiz, layout = build_quiz(enrolment.training, max_attempts=3)
-    assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=wrong_answers(layout))
+    assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=wrong_answers(layout))
     assert recorded_certificate_calls == []
-    assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+    assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
     assert recorded_certificate_calls == [enrolment.pk]
 
     exercise = build_exercise(enrolment.training, rules=[("contains_any", "tu es")])
-    assessments.exercise_submit(enrolment=enrolment, exercise=exercise, prompt="Écris un e-mail.", ai=False)
+    assessment_services.exercise_submit(
+        enrolment=enrolment, exercise=exercise, prompt="Écris un e-mail.", ai=False
+    )
     assert recorded_certificate_calls == [enrolment.pk]
-    assessments.exercise_submit(enrolment=enrolment, exercise=exercise, prompt="Tu es juriste.", ai=False)
+    assessment_services.exercise_submit(
+        enrolment=enrolment, exercise=exercise, prompt="Tu es juriste.", ai=False
+    )
     assert recorded_certificate_calls == [enrolment.pk, enrolment.pk]
 
 
-def test_without_the_certificates_module_a_pass_is_still_recorded(enrolment, monkeypatch, caplog):
-    import frenchbot.courses
+def test_a_certificate_failure_is_not_hidden_and_the_pass_stays_recorded(enrolment, monkeypatch):
+    def broken(*, enrolment):
+        raise RuntimeError("certificate service down")
 
-    monkeypatch.setitem(sys.modules, "frenchbot.courses.certificates", None)
-    monkeypatch.delattr(frenchbot.courses, "certificates", raising=False)
+    monkeypatch.setattr(assessment_services, "certificate_issue_if_complete", broken)
     quiz, layout = build_quiz(enrolment.training)
-    with caplog.at_level(logging.INFO, logger="frenchbot.courses.assessments"):
-        attempt = assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
-    assert attempt.passed
-    assert "certificates is missing" in caplog.text
+    with pytest.raises(RuntimeError, match="certificate service down"):
+        assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+    assert list(
+        QuizAttempt.objects.filter(enrolment=enrolment, quiz=quiz).values_list("passed", flat=True)
+    ) == [True]
 
 
 def test_passing_the_last_required_step_issues_the_certificate(enrolment):
-    certificates = pytest.importorskip("frenchbot.courses.certificates")
-    if not hasattr(certificates, "certificate_issue_if_complete"):
-        pytest.skip("frenchbot.courses.certificates n'a pas encore certificate_issue_if_complete()")
     from frenchbot.courses.models import Certificate
 
     quiz, layout = build_quiz(enrolment.training)
-    assessments.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
+    assessment_services.quiz_submit(enrolment=enrolment, quiz=quiz, answers=right_answers(layout))
     assert Certificate.objects.filter(enrolment=enrolment).count() == 1
 
 
@@ -593,11 +598,11 @@ def test_pass_criteria_sets_how_many_criteria_are_needed(enrolment):
     too_many = build_exercise(enrolment.training, rules=rules, pass_criteria=9)
     prompt = "Tu es un expert. Réponds en trois lignes."
     for exercise, passed in ((all_needed, False), (two_needed, True), (too_many, False)):
-        submission = assessments.exercise_submit(
+        submission = assessment_services.exercise_submit(
             enrolment=enrolment, exercise=exercise, prompt=prompt, ai=False
         )
         assert submission.passed is passed, exercise.pass_criteria
-    full = assessments.exercise_submit(
+    full = assessment_services.exercise_submit(
         enrolment=enrolment,
         exercise=too_many,
         prompt=prompt + " Par exemple : « Bonjour Madame Durand ».",
@@ -612,7 +617,7 @@ def test_pass_criteria_sets_how_many_criteria_are_needed(enrolment):
 
 def test_a_submission_saves_the_prompt_results_and_verdict(enrolment):
     exercise = build_exercise(enrolment.training, rules=[("contains_any", ROLE), ("has_format", "")])
-    submission = assessments.exercise_submit(
+    submission = assessment_services.exercise_submit(
         enrolment=enrolment, exercise=exercise, prompt="  Tu es un expert.\r\nRéponds en liste.  ", ai=False
     )
     submission.refresh_from_db()
@@ -626,7 +631,7 @@ def test_a_submission_saves_the_prompt_results_and_verdict(enrolment):
 def test_an_empty_prompt_is_refused(enrolment, prompt):
     exercise = build_exercise(enrolment.training, rules=[("contains_any", ROLE)])
     with pytest.raises(AssessmentError) as caught:
-        assessments.exercise_submit(enrolment=enrolment, exercise=exercise, prompt=prompt, ai=False)
+        assessment_services.exercise_submit(enrolment=enrolment, exercise=exercise, prompt=prompt, ai=False)
     assert caught.value.errors == {"prompt": "Écrivez votre prompt avant de l'envoyer."}
     assert ExerciseSubmission.objects.count() == 0
 
@@ -634,20 +639,22 @@ def test_an_empty_prompt_is_refused(enrolment, prompt):
 def test_a_prompt_over_4000_characters_is_refused(enrolment):
     exercise = build_exercise(enrolment.training, rules=[("contains_any", ROLE)])
     with pytest.raises(AssessmentError) as caught:
-        assessments.exercise_submit(enrolment=enrolment, exercise=exercise, prompt="a" * 4001, ai=False)
+        assessment_services.exercise_submit(
+            enrolment=enrolment, exercise=exercise, prompt="a" * 4001, ai=False
+        )
     assert "4\u202f001 caractères" in caught.value.errors["prompt"]
     assert "4\u202f000 caractères au plus" in caught.value.errors["prompt"]
     assert ExerciseSubmission.objects.count() == 0
     # Line breaks count once, as the browser's maxlength counts them.
     text = ("a" * 99 + "\r\n") * 40
     assert len(text) > 4000
-    assessments.exercise_submit(enrolment=enrolment, exercise=exercise, prompt=text, ai=False)
+    assessment_services.exercise_submit(enrolment=enrolment, exercise=exercise, prompt=text, ai=False)
     assert ExerciseSubmission.objects.count() == 1
 
 
 def test_nul_characters_are_dropped_from_the_prompt(enrolment):
     exercise = build_exercise(enrolment.training, rules=[("contains_any", ROLE)])
-    submission = assessments.exercise_submit(
+    submission = assessment_services.exercise_submit(
         enrolment=enrolment, exercise=exercise, prompt="Tu\x00 es juriste.", ai=False
     )
     submission.refresh_from_db()
@@ -657,7 +664,7 @@ def test_nul_characters_are_dropped_from_the_prompt(enrolment):
 def test_an_enrolment_elsewhere_cannot_submit(enrolment):
     exercise = build_exercise(enrolment.training, rules=[("contains_any", ROLE)])
     with pytest.raises(AssessmentError) as caught:
-        assessments.exercise_submit(
+        assessment_services.exercise_submit(
             enrolment=EnrolmentFactory(), exercise=exercise, prompt="Tu es.", ai=False
         )
     assert caught.value.code == "forbidden"
@@ -667,10 +674,10 @@ def test_an_enrolment_elsewhere_cannot_submit(enrolment):
 def test_history_is_newest_first(enrolment):
     exercise = build_exercise(enrolment.training, rules=[("contains_any", ROLE)])
     for prompt in ("Premier.", "Deuxième.", "Tu es le troisième."):
-        assessments.exercise_submit(enrolment=enrolment, exercise=exercise, prompt=prompt, ai=False)
-    latest = assessments.exercise_submissions(enrolment=enrolment, exercise=exercise, limit=2)
+        assessment_services.exercise_submit(enrolment=enrolment, exercise=exercise, prompt=prompt, ai=False)
+    latest = assessment_selectors.exercise_submissions(enrolment=enrolment, exercise=exercise, limit=2)
     assert [s.prompt for s in latest] == ["Tu es le troisième.", "Deuxième."]
-    assert assessments.exercise_passed_once(enrolment=enrolment, exercise=exercise)
+    assert assessment_selectors.exercise_passed_once(enrolment=enrolment, exercise=exercise)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -682,16 +689,20 @@ def test_no_model_is_asked_with_the_extractive_provider_or_the_setting_off(enrol
         "default": {"BACKEND": "frenchbot.llm.providers.extractive.ExtractiveProvider", "OPTIONS": {}}
     }
     settings.COURSES_EXERCISE_AI_FEEDBACK = True
-    assert assessments.exercise_ai_provider() is None
+    assert assessment_selectors.exercise_ai_provider() is None
     exercise = build_exercise(enrolment.training, rules=[("contains_any", ROLE)])
-    submission = assessments.exercise_submit(enrolment=enrolment, exercise=exercise, prompt="Tu es juriste.")
-    assert submission.ai_model == "" and not assessments.submission_ai_unavailable(submission)
+    submission = assessment_services.exercise_submit(
+        enrolment=enrolment, exercise=exercise, prompt="Tu es juriste."
+    )
+    assert submission.ai_model == "" and not assessment_selectors.submission_ai_unavailable(submission)
 
     use_openai_compatible(settings, base_url=f"http://127.0.0.1:{closed_port()}/v1")
     settings.COURSES_EXERCISE_AI_FEEDBACK = False
-    assert assessments.exercise_ai_provider() is None
-    assert assessments.exercise_ai_provider(force=True) is not None
-    submission = assessments.exercise_submit(enrolment=enrolment, exercise=exercise, prompt="Tu es juriste.")
+    assert assessment_selectors.exercise_ai_provider() is None
+    assert assessment_selectors.exercise_ai_provider(force=True) is not None
+    submission = assessment_services.exercise_submit(
+        enrolment=enrolment, exercise=exercise, prompt="Tu es juriste."
+    )
     assert submission.ai_model == ""
 
 
@@ -700,7 +711,7 @@ def test_an_unreachable_model_keeps_the_rubric_result_and_says_the_feedback_is_u
 ):
     use_openai_compatible(settings, base_url=f"http://127.0.0.1:{closed_port()}/v1", max_retries=0)
     exercise = build_exercise(enrolment.training, rules=[("contains_any", ROLE), ("has_format", "")])
-    submission = assessments.exercise_submit(
+    submission = assessment_services.exercise_submit(
         enrolment=enrolment, exercise=exercise, prompt="Tu es juriste. Réponds en liste."
     )
     submission.refresh_from_db()
@@ -708,7 +719,7 @@ def test_an_unreachable_model_keeps_the_rubric_result_and_says_the_feedback_is_u
     assert [r["met"] for r in submission.results] == [True, True]
     assert (submission.ai_output, submission.ai_feedback) == ("", "")
     assert submission.ai_model == "smollm2"
-    assert assessments.submission_ai_unavailable(submission)
+    assert assessment_selectors.submission_ai_unavailable(submission)
 
 
 def test_the_model_runs_the_prompt_and_comments_on_it(enrolment, settings, llama_server):
@@ -716,7 +727,7 @@ def test_the_model_runs_the_prompt_and_comments_on_it(enrolment, settings, llama
         settings, base_url=llama_server.base_url, api_key=llama_server.api_key, model=llama_server.model
     )
     exercise = build_exercise(enrolment.training, rules=[("contains_any", ROLE), ("has_format", "")])
-    submission = assessments.exercise_submit(
+    submission = assessment_services.exercise_submit(
         enrolment=enrolment,
         exercise=exercise,
         prompt="Tu es un conseiller clientèle. Réponds en trois lignes à un client dont le colis est en retard.",
@@ -726,7 +737,7 @@ def test_the_model_runs_the_prompt_and_comments_on_it(enrolment, settings, llama
     assert submission.ai_output.strip()
     assert submission.ai_feedback.strip()
     assert submission.ai_model == llama_server.model
-    assert not assessments.submission_ai_unavailable(submission)
+    assert not assessment_selectors.submission_ai_unavailable(submission)
 
 
 def test_a_wrong_key_is_a_refusal_that_keeps_the_submission(enrolment, settings, llama_server):
@@ -734,8 +745,10 @@ def test_a_wrong_key_is_a_refusal_that_keeps_the_submission(enrolment, settings,
         settings, base_url=llama_server.base_url, api_key="mauvaise-cle", model=llama_server.model
     )
     exercise = build_exercise(enrolment.training, rules=[("contains_any", ROLE)])
-    submission = assessments.exercise_submit(enrolment=enrolment, exercise=exercise, prompt="Écris un poème.")
+    submission = assessment_services.exercise_submit(
+        enrolment=enrolment, exercise=exercise, prompt="Écris un poème."
+    )
     submission.refresh_from_db()
     assert not submission.passed
-    assert assessments.submission_ai_unavailable(submission)
+    assert assessment_selectors.submission_ai_unavailable(submission)
     assert ExerciseSubmission.objects.count() == 1

@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from frenchbot.accounts.tests.helpers import body, subject
-from frenchbot.courses.certificates import certificate_date_text
+from frenchbot.courses.certificates_pdf import certificate_date_text
 from frenchbot.courses.models import AccessCode, Certificate, Enrolment
 
 from .factories import (

@@ -15,15 +15,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from frenchbot.core.pdf import PdfError
-from frenchbot.courses import certificates
-from frenchbot.courses.certificates import (
+from frenchbot.courses import certificates_pdf
+from frenchbot.courses.certificates_pdf import (
     certificate_date_text,
-    certificate_get_by_code,
     certificate_hours_text,
-    certificate_issue_if_complete,
     certificate_pdf_bytes,
 )
 from frenchbot.courses.models import Certificate, Enrolment
+from frenchbot.courses.selectors import certificates as certificate_selectors
+from frenchbot.courses.selectors.certificates import certificate_get_by_code
+from frenchbot.courses.services import certificates as certificate_services
+from frenchbot.courses.services.certificates import certificate_issue_if_complete
 
 from .factories import (
     CertificateFactory,
@@ -169,7 +171,7 @@ def test_issuing_again_returns_the_same_certificate_with_one_query(
 def test_a_concurrent_issue_returns_the_certificate_already_issued(course, enrolment, monkeypatch):
     """Two requests pass the "no certificate yet" check together; the second insert hits the one-to-one."""
     _complete(enrolment, course)
-    real_progress = certificates.enrolment_progress
+    real_progress = certificate_services.enrolment_progress
     concurrent = {}
 
     def progress_then_other_request_issues(**kwargs):
@@ -177,7 +179,7 @@ def test_a_concurrent_issue_returns_the_certificate_already_issued(course, enrol
         concurrent["certificate"] = CertificateFactory(enrolment=enrolment, code="CONCURRENT")
         return progress
 
-    monkeypatch.setattr(certificates, "enrolment_progress", progress_then_other_request_issues)
+    monkeypatch.setattr(certificate_services, "enrolment_progress", progress_then_other_request_issues)
     certificate = certificate_issue_if_complete(enrolment=enrolment)
 
     assert certificate == concurrent["certificate"]
@@ -188,7 +190,7 @@ def test_a_concurrent_issue_returns_the_certificate_already_issued(course, enrol
 def test_a_taken_code_is_drawn_again(course, enrolment, monkeypatch):
     CertificateFactory(code="TAKEN23456")
     draws = iter(["TAKEN23456", "FRESH23456"])
-    monkeypatch.setattr(certificates, "code_generate", lambda: next(draws))
+    monkeypatch.setattr(certificate_services, "code_generate", lambda: next(draws))
     _complete(enrolment, course)
     assert certificate_issue_if_complete(enrolment=enrolment).code == "FRESH23456"
 
@@ -230,7 +232,7 @@ def test_a_learner_without_a_name_gets_the_local_part_of_the_address(course):
     _complete(enrolment, course)
     certificate = certificate_issue_if_complete(enrolment=enrolment)
     assert certificate.learner_name == "c.martin"
-    assert certificates.certificate_name_is_from_email(certificate=certificate)
+    assert certificate_selectors.certificate_name_is_from_email(certificate=certificate)
 
 
 def test_a_code_is_found_however_it_is_typed():
@@ -321,7 +323,7 @@ def test_the_qr_code_encodes_the_verification_url():
     import segno
 
     url = "https://www.thefrenchbot.fr/certificats/ABCD23EFGH/"
-    data_uri = certificates.certificate_qr_data_uri(url=url)
+    data_uri = certificates_pdf.certificate_qr_data_uri(url=url)
     assert data_uri.startswith("data:image/svg+xml")
 
     def expected(text):
@@ -425,7 +427,7 @@ def test_a_pdf_failure_answers_503_in_french(course, enrolment, monkeypatch):
     def broken(**kwargs):
         raise PdfError("cairo missing")
 
-    monkeypatch.setattr(certificates, "pdf_render", broken)
+    monkeypatch.setattr(certificates_pdf, "pdf_render", broken)
     response = _client_for(enrolment.user).get(
         reverse("courses:certificate_pdf", args=[course["training"].slug])
     )
@@ -527,14 +529,14 @@ def test_the_verification_is_rate_limited_per_address(client, settings):
 def test_revoking_and_reinstating(client):
     certificate = CertificateFactory()
     url = certificate.get_absolute_url()
-    certificates.certificate_revoke(certificate=certificate)
+    certificate_services.certificate_revoke(certificate=certificate)
     first = Certificate.objects.get(pk=certificate.pk).revoked_at
     assert first is not None
-    certificates.certificate_revoke(certificate=certificate)
+    certificate_services.certificate_revoke(certificate=certificate)
     assert Certificate.objects.get(pk=certificate.pk).revoked_at == first
     assert "a été révoqué le" in client.get(url).content.decode()
 
-    certificates.certificate_reinstate(certificate=certificate)
+    certificate_services.certificate_reinstate(certificate=certificate)
     assert Certificate.objects.get(pk=certificate.pk).revoked_at is None
     assert "Ce certificat est authentique et valable." in client.get(url).content.decode()
 
@@ -585,7 +587,7 @@ def test_the_email_goes_without_the_pdf_when_it_cannot_be_rendered(
     def broken(**kwargs):
         raise PdfError("cairo missing")
 
-    monkeypatch.setattr(certificates, "pdf_render", broken)
+    monkeypatch.setattr(certificates_pdf, "pdf_render", broken)
     _complete(enrolment, course)
     with django_capture_on_commit_callbacks(execute=True):
         certificate_issue_if_complete(enrolment=enrolment)

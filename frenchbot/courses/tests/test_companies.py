@@ -9,10 +9,11 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.urls import reverse
 
-from frenchbot.courses import companies
 from frenchbot.courses.access import has_active_enrolment
-from frenchbot.courses.companies import SeatError
+from frenchbot.courses.errors import SeatError
 from frenchbot.courses.models import Enrolment, LessonCompletion, Seat
+from frenchbot.courses.selectors import companies as company_selectors
+from frenchbot.courses.services import companies as company_services
 
 from .factories import (
     AccessCodeFactory,
@@ -48,7 +49,7 @@ def company():
 
 def _invite(company, email, capture):
     with capture(execute=True):
-        return companies.seat_invite(company=company, email=email, invited_by=company.manager)
+        return company_services.seat_invite(company=company, email=email, invited_by=company.manager)
 
 
 def _accept_as(client, seat, user):
@@ -114,7 +115,7 @@ def test_an_invalid_address_is_refused_and_kept(client, company, smtp_server):
     assert 'value="paul@"' in text
     assert not Seat.objects.exists()
     with pytest.raises(SeatError) as refusal:
-        companies.seat_invite(company=company, email="pas une adresse", invited_by=company.manager)
+        company_services.seat_invite(company=company, email="pas une adresse", invited_by=company.manager)
     assert refusal.value.code == "invalid_email"
     assert smtp_server == []
 
@@ -123,7 +124,7 @@ def test_no_invitation_once_every_seat_is_given(client, company, django_capture_
     _invite(company, "a@pme.fr", django_capture_on_commit_callbacks)
     _invite(company, "b@pme.fr", django_capture_on_commit_callbacks)
     with pytest.raises(SeatError) as refusal:
-        companies.seat_invite(company=company, email="c@pme.fr", invited_by=company.manager)
+        company_services.seat_invite(company=company, email="c@pme.fr", invited_by=company.manager)
     assert refusal.value.message == "Toutes les places de votre entreprise sont attribuées."
 
     client.force_login(company.manager)
@@ -139,7 +140,7 @@ def test_no_invitation_once_every_seat_is_given(client, company, django_capture_
 def test_an_address_gets_one_seat_only(company, django_capture_on_commit_callbacks):
     _invite(company, "Claire@PME.fr", django_capture_on_commit_callbacks)
     with pytest.raises(SeatError) as refusal:
-        companies.seat_invite(company=company, email="claire@pme.fr", invited_by=company.manager)
+        company_services.seat_invite(company=company, email="claire@pme.fr", invited_by=company.manager)
     assert (refusal.value.code, refusal.value.message) == ("duplicate", "Cette adresse a déjà une place.")
 
 
@@ -148,18 +149,20 @@ def test_an_address_already_following_the_training_gets_no_seat(company):
     code = AccessCodeFactory(training=company.training)
     EnrolmentFactory(user=learner, training=company.training, source=Enrolment.Source.CODE, access_code=code)
     with pytest.raises(SeatError) as refusal:
-        companies.seat_invite(company=company, email="LEO@pme.fr", invited_by=company.manager)
+        company_services.seat_invite(company=company, email="LEO@pme.fr", invited_by=company.manager)
     assert refusal.value.message == "Cette adresse a déjà une place."
     # Through another verified address of the same account too.
     EmailAddress.objects.create(user=learner, email="leo.perso@exemple.fr", verified=True)
     with pytest.raises(SeatError):
-        companies.seat_invite(company=company, email="leo.perso@exemple.fr", invited_by=company.manager)
+        company_services.seat_invite(
+            company=company, email="leo.perso@exemple.fr", invited_by=company.manager
+        )
     assert not Seat.objects.exists()
 
 
 def test_only_the_manager_invites(company):
     with pytest.raises(SeatError) as refusal:
-        companies.seat_invite(company=company, email="x@pme.fr", invited_by=LearnerFactory())
+        company_services.seat_invite(company=company, email="x@pme.fr", invited_by=LearnerFactory())
     assert refusal.value.code == "forbidden"
 
 
@@ -210,7 +213,7 @@ def test_accepting_enrols_the_learner(client, company):
     other = LearnerFactory(email="x@exemple.fr")
     EmailAddress.objects.create(user=other, email="claire2@pme.fr", verified=True)
     with pytest.raises(SeatError) as refusal:
-        companies.seat_accept(token=seat.token, user=other)
+        company_services.seat_accept(token=seat.token, user=other)
     assert refusal.value.code == "taken"
 
 
@@ -244,11 +247,11 @@ def test_manager_sees_each_colleague_progress(client, company):
     second = LessonFactory(module__training=company.training)
     learner = LearnerFactory(first_name="Claire", last_name="Martin", email="claire@pme.fr")
     seat = SeatFactory(company=company, email="claire@pme.fr")
-    enrolment = companies.seat_accept(token=seat.token, user=learner)
+    enrolment = company_services.seat_accept(token=seat.token, user=learner)
     LessonCompletion.objects.create(enrolment=enrolment, lesson=second)
     SeatFactory(company=company, email="paul@pme.fr")
 
-    members = companies.company_members(company=company)
+    members = company_selectors.company_members(company=company)
     assert [(m.email, m.status, m.learner_name, m.percent, m.has_certificate) for m in members] == [
         ("claire@pme.fr", "active", "Claire Martin", 50, False),
         ("paul@pme.fr", "invited", "", 0, False),
@@ -283,7 +286,7 @@ def test_freeing_a_seat_ends_access_and_gives_the_seat_back(
 ):
     learner = LearnerFactory(email="claire@pme.fr")
     seat = _invite(company, "claire@pme.fr", django_capture_on_commit_callbacks)
-    enrolment = companies.seat_accept(token=seat.token, user=learner)
+    enrolment = company_services.seat_accept(token=seat.token, user=learner)
     lesson = company.training.modules.first().lessons.first()
     LessonCompletion.objects.create(enrolment=enrolment, lesson=lesson)
     _invite(company, "paul@pme.fr", django_capture_on_commit_callbacks)
@@ -308,9 +311,9 @@ def test_freeing_a_seat_ends_access_and_gives_the_seat_back(
     _invite(company, "lea@pme.fr", django_capture_on_commit_callbacks)
     assert Seat.objects.filter(company=company).count() == 2
     # ...or, freed again, back to the same learner, who finds their progress.
-    companies.seat_free(seat=Seat.objects.get(email="lea@pme.fr"), by=company.manager)
+    company_services.seat_free(seat=Seat.objects.get(email="lea@pme.fr"), by=company.manager)
     again = _invite(company, "claire@pme.fr", django_capture_on_commit_callbacks)
-    back = companies.seat_accept(token=again.token, user=learner)
+    back = company_services.seat_accept(token=again.token, user=learner)
     assert back.pk == enrolment.pk and back.is_active and back.seat == again
     assert LessonCompletion.objects.filter(enrolment=back).count() == 1
 
@@ -318,7 +321,7 @@ def test_freeing_a_seat_ends_access_and_gives_the_seat_back(
 def test_only_the_manager_frees_a_seat(client, company):
     seat = SeatFactory(company=company)
     with pytest.raises(SeatError) as refusal:
-        companies.seat_free(seat=seat, by=LearnerFactory())
+        company_services.seat_free(seat=seat, by=LearnerFactory())
     assert refusal.value.code == "forbidden"
     other_company = CompanyFactory()
     client.force_login(other_company.manager)
@@ -337,8 +340,8 @@ def test_only_the_manager_frees_a_seat(client, company):
 
 
 def test_email_mask():
-    assert companies.email_mask("claire@pme.fr") == "c***@pme.fr"
-    assert companies.email_mask("pas-une-adresse") == "***"
+    assert company_selectors.email_mask("claire@pme.fr") == "c***@pme.fr"
+    assert company_selectors.email_mask("pas-une-adresse") == "***"
 
 
 def test_invited_colleague_without_account_signs_up_and_comes_back_to_accept(
@@ -390,7 +393,7 @@ def test_signed_in_with_another_account_can_switch(client, company):
 
 
 def test_invitations_and_freed_seats_are_rate_limited(client, company, monkeypatch):
-    from frenchbot.courses import views_companies
+    from frenchbot.courses.views import companies as views_companies
 
     monkeypatch.setattr(views_companies, "COMPANY_WRITE_RATE_LIMIT", 1)
     client.force_login(company.manager)

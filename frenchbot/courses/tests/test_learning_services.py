@@ -11,9 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from frenchbot.assistant.services import visibilities_for
-from frenchbot.courses import access, services
+from frenchbot.courses import access
+from frenchbot.courses.errors import CourseError
 from frenchbot.courses.models import Certificate, Enrolment, LessonCompletion, LessonImage
-from frenchbot.courses.services import CourseError
+from frenchbot.courses.selectors.trainings import lesson_body_html
+from frenchbot.courses.services import enrolment as enrolment_services
+from frenchbot.courses.services import progress as progress_services
 
 from .factories import (
     AccessCodeFactory,
@@ -29,7 +32,7 @@ NBSP = "\u00a0"
 
 def _refusal(user, code) -> CourseError:
     with pytest.raises(CourseError) as caught:
-        services.enrolment_by_code(user=user, code=code)
+        enrolment_services.enrolment_by_code(user=user, code=code)
     assert caught.value.field == "code"
     return caught.value
 
@@ -43,7 +46,7 @@ def test_a_valid_code_enrols_and_spends_one_use_whatever_its_spelling():
     access_code = AccessCodeFactory(code="ABCD23EFGH", max_uses=2)
     learner = LearnerFactory()
 
-    enrolment = services.enrolment_by_code(user=learner, code="  abcd-23ef gh ")
+    enrolment = enrolment_services.enrolment_by_code(user=learner, code="  abcd-23ef gh ")
 
     assert enrolment.user == learner and enrolment.training == access_code.training
     assert enrolment.is_active and enrolment.source == Enrolment.Source.CODE
@@ -55,7 +58,7 @@ def test_a_valid_code_enrols_and_spends_one_use_whatever_its_spelling():
 @pytest.mark.django_db
 def test_a_code_typed_by_the_team_with_dashes_is_found_without_them():
     access_code = AccessCodeFactory(code="ATELIER-LYON")
-    enrolment = services.enrolment_by_code(user=LearnerFactory(), code="atelierlyon")
+    enrolment = enrolment_services.enrolment_by_code(user=LearnerFactory(), code="atelierlyon")
     assert enrolment.training == access_code.training
 
 
@@ -87,7 +90,7 @@ def test_an_expired_code_is_refused_and_not_spent():
 @pytest.mark.django_db
 def test_a_used_up_code_is_refused():
     access_code = AccessCodeFactory(max_uses=1)
-    services.enrolment_by_code(user=LearnerFactory(), code=access_code.code)
+    enrolment_services.enrolment_by_code(user=LearnerFactory(), code=access_code.code)
     error = _refusal(LearnerFactory(), access_code.code)
     assert error.code == "used"
     access_code.refresh_from_db()
@@ -114,7 +117,7 @@ def test_a_code_reactivates_an_ended_enrolment_and_keeps_its_progress():
     lesson = LessonFactory(module__training=access_code.training)
     LessonCompletion.objects.create(enrolment=enrolment, lesson=lesson)
 
-    again = services.enrolment_by_code(user=enrolment.user, code=access_code.code)
+    again = enrolment_services.enrolment_by_code(user=enrolment.user, code=access_code.code)
 
     assert again.pk == enrolment.pk and again.is_active and again.source == Enrolment.Source.CODE
     assert LessonCompletion.objects.filter(enrolment=again).count() == 1
@@ -142,7 +145,7 @@ def test_people_racing_for_a_code_never_get_past_its_uses(max_uses):
     def attempt(index: int) -> None:
         try:
             barrier.wait(timeout=30)
-            services.enrolment_by_code(user=learners[index], code=access_code.code)
+            enrolment_services.enrolment_by_code(user=learners[index], code=access_code.code)
             results[index] = "enrolled"
         except CourseError as error:
             results[index] = error.code
@@ -171,12 +174,18 @@ def test_people_racing_for_a_code_never_get_past_its_uses(max_uses):
 def test_enrolment_create_is_idempotent_and_reactivates():
     training = TrainingFactory()
     learner = LearnerFactory()
-    first = services.enrolment_create(user=learner, training=training, source=Enrolment.Source.STAFF)
-    again = services.enrolment_create(user=learner, training=training, source=Enrolment.Source.PURCHASE)
+    first = enrolment_services.enrolment_create(
+        user=learner, training=training, source=Enrolment.Source.STAFF
+    )
+    again = enrolment_services.enrolment_create(
+        user=learner, training=training, source=Enrolment.Source.PURCHASE
+    )
     assert again.pk == first.pk and again.source == Enrolment.Source.STAFF
 
     Enrolment.objects.filter(pk=first.pk).update(is_active=False)
-    paid = services.enrolment_create(user=learner, training=training, source=Enrolment.Source.PURCHASE)
+    paid = enrolment_services.enrolment_create(
+        user=learner, training=training, source=Enrolment.Source.PURCHASE
+    )
     assert paid.pk == first.pk and paid.is_active and paid.source == Enrolment.Source.PURCHASE
     assert Enrolment.objects.count() == 1
 
@@ -189,7 +198,7 @@ def test_enrolment_create_is_idempotent_and_reactivates():
 def test_lesson_open_remembers_the_last_lesson():
     enrolment = EnrolmentFactory()
     lesson = LessonFactory(module__training=enrolment.training)
-    services.lesson_open(enrolment=enrolment, lesson=lesson)
+    progress_services.lesson_open(enrolment=enrolment, lesson=lesson)
     assert Enrolment.objects.get(pk=enrolment.pk).last_lesson == lesson
 
 
@@ -200,8 +209,8 @@ def test_lesson_complete_is_idempotent():
     lesson = LessonFactory(module=module)
     LessonFactory(module=module)  # one more required step: no certificate yet
 
-    first = services.lesson_complete(enrolment=enrolment, lesson=lesson)
-    second = services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    first = progress_services.lesson_complete(enrolment=enrolment, lesson=lesson)
+    second = progress_services.lesson_complete(enrolment=enrolment, lesson=lesson)
 
     assert first.created and not second.created
     assert first.completion.pk == second.completion.pk
@@ -217,9 +226,9 @@ def test_completing_the_last_required_step_issues_the_certificate_once():
     first, last = LessonFactory(module=module), LessonFactory(module=module)
     LessonFactory(module=module, is_required=False)
 
-    services.lesson_complete(enrolment=enrolment, lesson=first)
-    done = services.lesson_complete(enrolment=enrolment, lesson=last)
-    again = services.lesson_complete(enrolment=enrolment, lesson=last)
+    progress_services.lesson_complete(enrolment=enrolment, lesson=first)
+    done = progress_services.lesson_complete(enrolment=enrolment, lesson=last)
+    again = progress_services.lesson_complete(enrolment=enrolment, lesson=last)
 
     assert done.certificate_issued and done.certificate is not None
     assert not again.certificate_issued and again.certificate.pk == done.certificate.pk
@@ -230,7 +239,7 @@ def test_completing_the_last_required_step_issues_the_certificate_once():
 def test_a_lesson_of_another_training_cannot_be_completed():
     enrolment = EnrolmentFactory()
     with pytest.raises(CourseError) as caught:
-        services.lesson_complete(enrolment=enrolment, lesson=LessonFactory())
+        progress_services.lesson_complete(enrolment=enrolment, lesson=LessonFactory())
     assert caught.value.code == "wrong_training"
     assert not LessonCompletion.objects.exists()
 
@@ -306,7 +315,7 @@ def test_lesson_images_resolve_and_unknown_ones_are_dropped():
         image = LessonImage(lesson=lesson, name=name, alt=alt)
         image.image.save(f"{name}.png", ContentFile(b"\x89PNG fake"), save=True)
 
-    html = access.lesson_body_html(lesson=lesson)
+    html = lesson_body_html(lesson=lesson)
 
     # Served by the lesson's guarded address, never from MEDIA_URL.
     tableau = reverse("courses:lesson_image", args=[lesson.module.training.slug, lesson.pk, "tableau"])

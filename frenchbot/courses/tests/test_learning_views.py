@@ -7,7 +7,6 @@ from django.core.files.storage import storages
 from django.test import Client
 from django.urls import reverse
 
-from frenchbot.courses import access
 from frenchbot.courses.models import (
     AccessCode,
     Certificate,
@@ -16,6 +15,7 @@ from frenchbot.courses.models import (
     LessonImage,
     Resource,
 )
+from frenchbot.courses.selectors.trainings import video_embed_url
 
 from .factories import (
     AccessCodeFactory,
@@ -319,7 +319,7 @@ def test_a_youtube_or_vimeo_video_plays_in_the_lesson_and_other_links_stay_links
     ],
 )
 def test_video_links_become_players_only_when_recognised(url, embed):
-    assert access.video_embed_url(url) == embed
+    assert video_embed_url(url) == embed
 
 
 # ---------------------------------------------------------------------------------------------------------------

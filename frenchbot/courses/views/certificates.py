@@ -13,12 +13,20 @@ from frenchbot.core.net import client_ip
 from frenchbot.core.pdf import PdfError
 from frenchbot.core.ratelimit import rate_limit_hit
 
-from . import certificates
-from .selectors import enrolment_get, enrolment_progress, training_get_published
+from ..certificates_pdf import certificate_context, certificate_pdf_bytes, certificate_pdf_filename
+from ..selectors.certificates import (
+    certificate_code_is_wellformed,
+    certificate_code_normalize,
+    certificate_get_by_code,
+    certificate_get_for_learner,
+    certificate_name_is_from_email,
+)
+from ..selectors.progress import enrolment_get, enrolment_progress
+from ..selectors.trainings import training_get_published
+from ..services.certificates import certificate_issue_if_complete
 
-# Lookups of the public page per IP address and window: plenty for an employer checking a few certificates,
-# far too few to walk through codes.
-VERIFY_RATE_LIMIT = 30
+# The window of COURSES_CERTIFICATE_VERIFY_RATE_LIMIT (lookups of the public page per IP address): plenty for an
+# employer checking a few certificates, far too few to walk through codes.
 VERIFY_RATE_WINDOW = 600
 # A code typed into the form is echoed back at most this long.
 _ECHO_MAX = 40
@@ -38,7 +46,7 @@ def _error(request: HttpRequest, *, status: int, title: str, message: str, slug:
 @require_safe
 def certificate_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The learner's certificate in `slug`; while steps remain, what is left. 404 for anyone not enrolled."""
-    certificate = certificates.certificate_get_for_learner(user=request.user, training_slug=slug)
+    certificate = certificate_get_for_learner(user=request.user, training_slug=slug)
     if certificate is None:
         training = training_get_published(slug=slug)
         enrolment = enrolment_get(user=request.user, training=training) if training else None
@@ -46,7 +54,7 @@ def certificate_page(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404(_("Vous n'avez pas de certificat pour cette formation."))
         # Steps completed before certificates existed, or a missed hook: issuing is idempotent, so the page
         # catches up rather than telling a learner who finished that they have not.
-        certificate = certificates.certificate_issue_if_complete(enrolment=enrolment)
+        certificate = certificate_issue_if_complete(enrolment=enrolment)
         if certificate is None:
             progress = enrolment_progress(enrolment=enrolment)
             context = {
@@ -55,12 +63,12 @@ def certificate_page(request: HttpRequest, slug: str) -> HttpResponse:
                 "remaining": progress.required_total - progress.required_done,
             }
             return render(request, "courses/certificate.html", context)
-    context = certificates.certificate_context(certificate=certificate)
+    context = certificate_context(certificate=certificate)
     context.update(
         {
             "training": certificate.enrolment.training,
             "pdf_url": reverse("courses:certificate_pdf", args=[slug]),
-            "name_from_email": certificates.certificate_name_is_from_email(certificate=certificate),
+            "name_from_email": certificate_name_is_from_email(certificate=certificate),
         }
     )
     response = render(request, "courses/certificate.html", context)
@@ -72,7 +80,7 @@ def certificate_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def certificate_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     """The learner's own certificate as a PDF download; 404 for anyone else's."""
-    certificate = certificates.certificate_get_for_learner(user=request.user, training_slug=slug)
+    certificate = certificate_get_for_learner(user=request.user, training_slug=slug)
     if certificate is None:
         raise Http404(_("Vous n'avez pas de certificat pour cette formation."))
     if certificate.revoked_at:
@@ -87,7 +95,7 @@ def certificate_pdf(request: HttpRequest, slug: str) -> HttpResponse:
             slug=slug,
         )
     try:
-        pdf = certificates.certificate_pdf_bytes(certificate=certificate)
+        pdf = certificate_pdf_bytes(certificate=certificate)
     except PdfError:
         return _error(
             request,
@@ -100,7 +108,7 @@ def certificate_pdf(request: HttpRequest, slug: str) -> HttpResponse:
             slug=slug,
         )
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = certificates.certificate_pdf_filename(certificate=certificate)
+    filename = certificate_pdf_filename(certificate=certificate)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "private, no-store"
@@ -120,8 +128,8 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     and redirects to the canonical address; rate-limited per IP address so that codes cannot be walked."""
     if "code" in request.GET:
         typed = request.GET.get("code", "")
-        normalized = certificates.certificate_code_normalize(typed)
-        if not certificates.certificate_code_is_wellformed(normalized):
+        normalized = certificate_code_normalize(typed)
+        if not certificate_code_is_wellformed(normalized):
             message = (
                 _("Saisissez le code de vérification inscrit sur le certificat.")
                 if not normalized
@@ -132,23 +140,23 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
             )
         return redirect("certificate_verify", code=normalized)
 
-    normalized = certificates.certificate_code_normalize(code)
-    if normalized != code and certificates.certificate_code_is_wellformed(normalized):
+    normalized = certificate_code_normalize(code)
+    if normalized != code and certificate_code_is_wellformed(normalized):
         return redirect("certificate_verify", code=normalized)
 
     if rate_limit_hit(
         scope="certificate_verify",
         key=client_ip(request),
-        limit=getattr(settings, "COURSES_CERTIFICATE_VERIFY_RATE_LIMIT", VERIFY_RATE_LIMIT),
+        limit=settings.COURSES_CERTIFICATE_VERIFY_RATE_LIMIT,
         window_seconds=VERIFY_RATE_WINDOW,
     ):
         response = _verify_render(request, {"state": "limited", "typed": code[:_ECHO_MAX]}, status=429)
         response["Retry-After"] = str(VERIFY_RATE_WINDOW)
         return response
 
-    certificate = certificates.certificate_get_by_code(code=normalized)
+    certificate = certificate_get_by_code(code=normalized)
     if certificate is None:
         return _verify_render(request, {"state": "unknown", "typed": code[:_ECHO_MAX]}, status=404)
-    context = certificates.certificate_context(certificate=certificate)
+    context = certificate_context(certificate=certificate)
     context["state"] = "revoked" if certificate.revoked_at else "valid"
     return _verify_render(request, context)

@@ -19,8 +19,35 @@ from django.views.decorators.http import require_http_methods
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.text import render_markdown
 
-from . import assessments, selectors
-from .models import Enrolment, PromptExercise, Quiz, Training
+from ..assessments import (
+    NON_FIELD,
+    PROMPT_MAX_CHARS,
+    QuizEvaluation,
+    exercise_check,
+    exercise_needed,
+    exercise_passed,
+    prompt_clean,
+    quiz_evaluate,
+)
+from ..errors import AssessmentError
+from ..models import Enrolment, PromptExercise, Quiz, Training
+from ..selectors.assessments import (
+    QuizState,
+    exercise_ai_provider,
+    exercise_passed_once,
+    exercise_submissions,
+    quiz_state,
+    submission_ai_pending,
+    submission_ai_unavailable,
+)
+from ..selectors.progress import enrolment_get
+from ..selectors.trainings import (
+    exercise_criteria,
+    quiz_questions,
+    step_get_published,
+    training_get_published,
+)
+from ..services.assessments import exercise_submit, quiz_submit
 
 ANSWER_FIELD = re.compile(r"^q([0-9]{1,12})\Z")
 RETRY_PARAM = "reessayer"
@@ -42,17 +69,13 @@ def _open(request: HttpRequest, *, slug: str, model, pk: int, template: str, den
     """The step if this person may use it, else the response to send (sign-in, 404 or 403)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    training = selectors.training_get_published(slug=slug)
+    training = training_get_published(slug=slug)
     if training is None:
         raise Http404(_("Cette formation n'existe pas ou n'est plus proposée."))
-    step = (
-        model.objects.select_related("module__training")
-        .filter(pk=pk, is_published=True, module__is_published=True, module__training=training)
-        .first()
-    )
+    step = step_get_published(model=model, training=training, pk=pk)
     if step is None:
         raise Http404(_("Cette page n'existe pas ou n'est plus proposée."))
-    enrolment = selectors.enrolment_get(user=request.user, training=training)
+    enrolment = enrolment_get(user=request.user, training=training)
     if enrolment is None and not request.user.is_staff:
         context = {"training": training, "step": step, "denied": denied}
         return render(request, template, context, status=403)
@@ -102,9 +125,9 @@ def _question_items(questions, *, selected: dict[int, set[int]], errors: dict) -
     ]
 
 
-def _quiz_result(source: assessments.QuizEvaluation | assessments.QuizState) -> dict:
+def _quiz_result(source: QuizEvaluation | QuizState) -> dict:
     """What the result section shows, from a preview's evaluation or from the learner's last attempt."""
-    if isinstance(source, assessments.QuizEvaluation):
+    if isinstance(source, QuizEvaluation):
         return {
             "score": source.score,
             "passed": source.passed,
@@ -136,12 +159,8 @@ def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
     if isinstance(opened, HttpResponse):
         return opened
     quiz = opened.step
-    questions = assessments.quiz_questions(quiz=quiz)
-    state = (
-        None
-        if opened.preview
-        else assessments.quiz_state(enrolment=opened.enrolment, quiz=quiz, questions=questions)
-    )
+    questions = quiz_questions(quiz=quiz)
+    state = None if opened.preview else quiz_state(enrolment=opened.enrolment, quiz=quiz, questions=questions)
     status = 200
     message = ""
     errors: dict = {}
@@ -160,16 +179,14 @@ def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
             status, message = 429, _rate_message()
         elif opened.preview:
             try:
-                preview_evaluation = assessments.quiz_evaluate(
-                    quiz=quiz, answers=answers, questions=questions
-                )
+                preview_evaluation = quiz_evaluate(quiz=quiz, answers=answers, questions=questions)
                 show_form = False
-            except assessments.AssessmentError as error:
+            except AssessmentError as error:
                 status, message, errors = 422, error.message, error.errors
         else:
             try:
-                assessments.quiz_submit(enrolment=opened.enrolment, quiz=quiz, answers=answers)
-            except assessments.AssessmentError as error:
+                quiz_submit(enrolment=opened.enrolment, quiz=quiz, answers=answers)
+            except AssessmentError as error:
                 message, errors = error.message, error.errors
                 if error.code == "invalid":
                     status = 422
@@ -178,7 +195,7 @@ def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
                     # any) is what there is to show.
                     status = 409
                     show_form = False
-                    state = assessments.quiz_state(enrolment=opened.enrolment, quiz=quiz, questions=questions)
+                    state = quiz_state(enrolment=opened.enrolment, quiz=quiz, questions=questions)
             else:
                 return redirect(f"{quiz.get_absolute_url()}#resultat")
     if not questions:
@@ -198,7 +215,7 @@ def quiz(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
         "show_form": show_form,
         "items": _question_items(questions, selected=selected, errors=errors),
         "message": message,
-        "general_error": errors.get(assessments.NON_FIELD, ""),
+        "general_error": errors.get(NON_FIELD, ""),
         "has_questions": bool(questions),
         "retry_url": f"{quiz.get_absolute_url()}?{RETRY_PARAM}=1#questions",
     }
@@ -227,13 +244,11 @@ def exercise(request: HttpRequest, slug: str, exercise_id: int) -> HttpResponse:
     if isinstance(opened, HttpResponse):
         return opened
     exercise = opened.step
-    criteria = assessments.exercise_criteria(exercise=exercise)
+    criteria = exercise_criteria(exercise=exercise)
     submissions = (
         []
         if opened.preview
-        else assessments.exercise_submissions(
-            enrolment=opened.enrolment, exercise=exercise, limit=HISTORY_SIZE + 1
-        )
+        else exercise_submissions(enrolment=opened.enrolment, exercise=exercise, limit=HISTORY_SIZE + 1)
     )
     latest = submissions[0] if submissions else None
     prompt_value = latest.prompt if latest else ""
@@ -247,22 +262,18 @@ def exercise(request: HttpRequest, slug: str, exercise_id: int) -> HttpResponse:
         else:
             try:
                 if opened.preview:
-                    text = assessments.prompt_clean(prompt_value)
-                    preview_results = assessments.exercise_check(
-                        exercise=exercise, prompt=text, criteria=criteria
-                    )
+                    text = prompt_clean(prompt_value)
+                    preview_results = exercise_check(exercise=exercise, prompt=text, criteria=criteria)
                 else:
-                    assessments.exercise_submit(
-                        enrolment=opened.enrolment, exercise=exercise, prompt=prompt_value
-                    )
+                    exercise_submit(enrolment=opened.enrolment, exercise=exercise, prompt=prompt_value)
                     return redirect(f"{exercise.get_absolute_url()}#resultat")
-            except assessments.AssessmentError as refusal:
+            except AssessmentError as refusal:
                 status = 403 if refusal.code == "forbidden" else 422
                 error = refusal.errors.get("prompt", refusal.message)
     if preview_results is not None:
         result = {
             "results": [r.as_dict() for r in preview_results],
-            "passed": assessments.exercise_passed(exercise=exercise, results=preview_results),
+            "passed": exercise_passed(exercise=exercise, results=preview_results),
             "submission": None,
         }
     elif latest is not None:
@@ -272,7 +283,7 @@ def exercise(request: HttpRequest, slug: str, exercise_id: int) -> HttpResponse:
     if result is not None:
         result["met"] = _met(result["results"])
         result["total"] = len(result["results"])
-    provider = None if opened.preview else assessments.exercise_ai_provider()
+    provider = None if opened.preview else exercise_ai_provider()
     context = {
         "training": opened.training,
         "step": exercise,
@@ -281,21 +292,20 @@ def exercise(request: HttpRequest, slug: str, exercise_id: int) -> HttpResponse:
         # Staff-written Markdown, sanitised by render_markdown (no raw HTML, allow-listed tags).
         "task_html": mark_safe(render_markdown(exercise.task)),  # noqa: S308
         "criteria": criteria,
-        "needed": assessments.exercise_needed(exercise=exercise, total=len(criteria)),
+        "needed": exercise_needed(exercise=exercise, total=len(criteria)),
         "result": result,
         "ai_unavailable": bool(result and result["submission"])
-        and assessments.submission_ai_unavailable(result["submission"]),
-        "ai_pending": bool(result and result["submission"])
-        and assessments.submission_ai_pending(result["submission"]),
+        and submission_ai_unavailable(result["submission"]),
+        "ai_pending": bool(result and result["submission"]) and submission_ai_pending(result["submission"]),
         "history": [
             {"submission": s, "met": _met(s.results), "total": len(s.results)} for s in submissions[1:]
         ],
         "prompt_value": prompt_value,
         "error": error,
-        "max_chars": assessments.PROMPT_MAX_CHARS,
-        "max_chars_text": number_format(assessments.PROMPT_MAX_CHARS, force_grouping=True),
+        "max_chars": PROMPT_MAX_CHARS,
+        "max_chars_text": number_format(PROMPT_MAX_CHARS, force_grouping=True),
         "ai_model_name": str(provider.display_name) if provider is not None else "",
         "passed_once": not opened.preview
-        and assessments.exercise_passed_once(enrolment=opened.enrolment, exercise=exercise),
+        and exercise_passed_once(enrolment=opened.enrolment, exercise=exercise),
     }
     return render(request, template, context, status=status)

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,8 +14,10 @@ from django.views.decorators.http import require_http_methods
 
 from frenchbot.core.ratelimit import rate_limit_hit
 
-from . import companies
-from .models import Seat
+from ..errors import SeatError
+from ..forms import SeatInviteForm
+from ..selectors import companies as company_selectors
+from ..services import companies as company_services
 
 # Invitations and freed seats per manager per hour; seat acceptances per account per hour.
 COMPANY_WRITE_RATE_LIMIT = 60
@@ -29,34 +30,12 @@ _RATE_LIMITED = gettext_lazy(
 )
 
 
-class SeatInviteForm(forms.Form):
-    email = forms.EmailField(
-        label=gettext_lazy("Adresse e-mail de votre collègue"),
-        max_length=254,
-        error_messages={
-            "required": gettext_lazy("Indiquez l'adresse e-mail de la personne à inviter."),
-            "invalid": gettext_lazy(
-                "Saisissez une adresse e-mail valide, par exemple prenom.nom@entreprise.fr."
-            ),
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-    )
-
-
 def _company_or_404(request: HttpRequest, company_id: int):
-    company = companies.company_get_managed(company_id=company_id, user=request.user)
+    company = company_selectors.company_get_managed(company_id=company_id, user=request.user)
     if company is None:
         # Someone else's company and no company at all look the same: nothing to learn from the answer.
         raise Http404(_("Ce compte entreprise n'existe pas."))
     return company
-
-
-def _seat_of(company, raw_id) -> Seat | None:
-    try:
-        seat_id = int(raw_id)
-    except (TypeError, ValueError):
-        return None
-    return Seat.objects.filter(company=company, pk=seat_id).first()
 
 
 def _write_limited(request: HttpRequest) -> bool:
@@ -89,10 +68,10 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
                 status = 429
             else:
                 try:
-                    seat = companies.seat_invite(
+                    seat = company_services.seat_invite(
                         company=company, email=form.cleaned_data["email"], invited_by=request.user
                     )
-                except companies.SeatError as error:
+                except SeatError as error:
                     form.add_error("email", error.message)
                     status = 409 if error.code in ("full", "duplicate") else 400
                 else:
@@ -105,7 +84,7 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
                     )
                     return redirect(page_url)
         elif action == "free":
-            seat = _seat_of(company, request.POST.get("seat"))
+            seat = company_selectors.seat_get(company=company, seat_id=request.POST.get("seat"))
             if seat is None:
                 messages.info(request, _("Cette place était déjà libre."))
                 return redirect(page_url)
@@ -113,7 +92,7 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
                 seat_to_free, free_error, status = seat, str(_RATE_LIMITED), 429
             else:
                 email = seat.email
-                companies.seat_free(seat=seat, by=request.user)
+                company_services.seat_free(seat=seat, by=request.user)
                 messages.success(
                     request,
                     _("La place de %(email)s est libérée : vous pouvez la donner à quelqu'un d'autre.")
@@ -125,8 +104,8 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
             free_error = _("Action inconnue : rechargez la page puis réessayez.")
     elif "liberer" in request.GET:
         # The confirmation step of freeing a seat: the page shows what will happen, the button POSTs.
-        seat_to_free = _seat_of(company, request.GET.get("liberer"))
-    members = companies.company_members(company=company)
+        seat_to_free = company_selectors.seat_get(company=company, seat_id=request.GET.get("liberer"))
+    members = company_selectors.company_members(company=company)
     used = len(members)
     context = {
         "company": company,
@@ -161,7 +140,7 @@ def _invitation_not_found(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def seat_accept(request: HttpRequest, token: str) -> HttpResponse:
-    seat = companies.seat_get_by_token(token=token)
+    seat = company_selectors.seat_get_by_token(token=token)
     if seat is None:
         return _invitation_not_found(request)
     user = request.user
@@ -177,8 +156,8 @@ def seat_accept(request: HttpRequest, token: str) -> HttpResponse:
             error, status = str(_RATE_LIMITED), 429
         else:
             try:
-                enrolment = companies.seat_accept(token=token, user=user)
-            except companies.SeatError as refusal:
+                enrolment = company_services.seat_accept(token=token, user=user)
+            except SeatError as refusal:
                 if refusal.code == "not_found":
                     return _invitation_not_found(request)
                 error = refusal.message
@@ -194,8 +173,8 @@ def seat_accept(request: HttpRequest, token: str) -> HttpResponse:
         "seat": seat,
         "company": seat.company,
         "training": seat.company.training,
-        "masked_email": companies.email_mask(seat.email),
-        "is_for_user": companies.seat_is_for_user(seat=seat, user=user),
+        "masked_email": company_selectors.email_mask(seat.email),
+        "is_for_user": company_selectors.seat_is_for_user(seat=seat, user=user),
         "accepted_by_user": user.is_authenticated and seat.user_id == user.pk,
         "accepted_by_other": seat.user_id is not None and seat.user_id != getattr(user, "pk", None),
         "login_url": f"{reverse('account_login')}?{next_query}",

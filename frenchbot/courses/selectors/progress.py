@@ -1,51 +1,9 @@
-"""Reads of the trainings: outlines, who may see what, and a learner's progress."""
+"""Reads of a learner's progress: their enrolment, the steps they completed, what remains, « Mes formations »."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Prefetch
-
-from .models import (
-    Enrolment,
-    ExerciseSubmission,
-    Lesson,
-    LessonCompletion,
-    Module,
-    PromptExercise,
-    Quiz,
-    QuizAttempt,
-    Training,
-)
-
-
-@dataclass
-class StepItem:
-    """One published lesson, quiz or exercise of an outline, with the learner's state when known."""
-
-    kind: str  # "lesson" | "quiz" | "exercise"
-    obj: Lesson | Quiz | PromptExercise
-    done: bool = False
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.obj.pk}"
-
-    @property
-    def url(self) -> str:
-        return self.obj.get_absolute_url()
-
-
-@dataclass
-class ModuleItem:
-    module: Module
-    steps: list[StepItem] = field(default_factory=list)
-
-    @property
-    def done_count(self) -> int:
-        return sum(1 for s in self.steps if s.done)
-
-    @property
-    def percent(self) -> int:
-        return _percent(self.done_count, len(self.steps))
+from ..models import Company, Enrolment, ExerciseSubmission, LessonCompletion, QuizAttempt, Training
+from .trainings import ModuleItem, StepItem, percent_of, training_outline, training_outlines
 
 
 @dataclass
@@ -67,7 +25,7 @@ class Progress:
 
     @property
     def percent(self) -> int:
-        return _percent(self.done_count, len(self.steps))
+        return percent_of(self.done_count, len(self.steps))
 
     @property
     def complete(self) -> bool:
@@ -75,56 +33,18 @@ class Progress:
         return self.required_total > 0 and self.required_done == self.required_total
 
 
-def _percent(done: int, total: int) -> int:
-    return (done * 100) // total if total else 0
-
-
-def trainings_published():
-    return Training.objects.filter(is_published=True)
-
-
-def training_get_published(*, slug: str) -> Training | None:
-    return trainings_published().filter(slug=slug).first()
-
-
-def training_outline(*, training: Training) -> list[ModuleItem]:
-    """Published modules of `training`, each with its published steps in module order (lessons before quizzes
-    before exercises at equal `order`). Four queries whatever the size of the training."""
-    return training_outlines(trainings=[training]).get(training.pk, [])
-
-
-def training_outlines(*, trainings) -> dict[int, list[ModuleItem]]:
-    """`training_outline` of several trainings at once (training id → outline), in the same four queries."""
-    published_lessons = Lesson.objects.filter(is_published=True).select_related("module__training")
-    published_quizzes = Quiz.objects.filter(is_published=True).select_related("module__training")
-    published_exercises = PromptExercise.objects.filter(is_published=True).select_related("module__training")
-    modules = (
-        Module.objects.filter(training__in=[t.pk for t in trainings], is_published=True)
-        .order_by("training_id", "order", "id")
-        .prefetch_related(
-            Prefetch("lessons", queryset=published_lessons.defer("body")),
-            Prefetch("quizzes", queryset=published_quizzes),
-            Prefetch("exercises", queryset=published_exercises),
-        )
-    )
-    rank = {"lesson": 0, "quiz": 1, "exercise": 2}
-    outlines: dict[int, list[ModuleItem]] = {t.pk: [] for t in trainings}
-    for module in modules:
-        steps = (
-            [StepItem("lesson", o) for o in module.lessons.all()]
-            + [StepItem("quiz", o) for o in module.quizzes.all()]
-            + [StepItem("exercise", o) for o in module.exercises.all()]
-        )
-        steps.sort(key=lambda s: (s.obj.order, rank[s.kind], s.obj.pk))
-        outlines[module.training_id].append(ModuleItem(module=module, steps=steps))
-    return outlines
-
-
 def enrolment_get(*, user, training: Training) -> Enrolment | None:
     """The active enrolment of `user` in `training`, or None (anonymous visitors included)."""
     if user is None or not user.is_authenticated:
         return None
     return Enrolment.objects.filter(user=user, training=training, is_active=True).first()
+
+
+def training_ids_followed(*, user) -> set[int]:
+    """Ids of the trainings `user` follows (an empty set for an anonymous visitor)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(Enrolment.objects.filter(user=user, is_active=True).values_list("training_id", flat=True))
 
 
 def enrolment_done_keys(*, enrolment: Enrolment) -> set[str]:
@@ -183,3 +103,46 @@ def enrolment_progress(
         required_done=sum(1 for s in required if s.done),
         next_step=next_step,
     )
+
+
+def enrolment_certificate(enrolment: Enrolment):
+    """The enrolment's certificate when one was issued and not revoked, else None."""
+    # The reverse one-to-one raises a subclass of AttributeError when there is no certificate.
+    certificate = getattr(enrolment, "certificate", None)
+    if certificate is None or certificate.revoked_at is not None:
+        return None
+    return certificate
+
+
+@dataclass
+class DashboardItem:
+    enrolment: Enrolment
+    progress: Progress
+    certificate: object | None
+
+
+def learner_dashboard(*, user) -> tuple[list[DashboardItem], list[Company]]:
+    """The trainings `user` follows with their progress and certificate, and the companies they manage."""
+    enrolments = (
+        Enrolment.objects.filter(user=user, is_active=True)
+        .select_related("training", "certificate")
+        .order_by("-updated_at", "-pk")
+    )
+    if not user.is_staff:
+        enrolments = enrolments.filter(training__is_published=True)
+    enrolments = list(enrolments)
+    # Seven queries whatever the number of trainings followed.
+    outlines = training_outlines(trainings=[e.training for e in enrolments])
+    done = enrolments_done_keys(enrolment_ids=[e.pk for e in enrolments])
+    items = [
+        DashboardItem(
+            enrolment=enrolment,
+            progress=enrolment_progress(
+                enrolment=enrolment, outline=outlines[enrolment.training_id], done=done[enrolment.pk]
+            ),
+            certificate=enrolment_certificate(enrolment),
+        )
+        for enrolment in enrolments
+    ]
+    companies = list(Company.objects.filter(manager=user).select_related("training").order_by("name"))
+    return items, companies

@@ -1,10 +1,7 @@
-"""The learner's pages: catalogue, a training, enrolment by access code, « Mes formations », progress, lessons
-and their files. Every page works without JavaScript.
+"""The learner's pages: « Mes formations », progress, « Reprendre », lessons and their files.
 
-Pages that differ per person (dashboard, progress, lessons, files) are rendered with `render`, which the
-shared page cache never stores, and sent with `never_cache` so that no proxy keeps them either. The catalogue
-and a training's page are shared between anonymous visitors only (`render_cached` renders afresh for anyone
-with a session cookie, as every signed-in learner has), and the trainings' admin invalidates the copies.
+Pages that differ per person are rendered with `render`, which the shared page cache never stores, and sent with
+`never_cache` so that no proxy keeps them either.
 """
 
 import mimetypes
@@ -22,20 +19,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from frenchbot.core.net import client_ip
-from frenchbot.core.pagecache import render_cached
 from frenchbot.core.ratelimit import rate_limit_hit
-from frenchbot.core.text import render_markdown
 
-from . import access, services
-from .forms import AccessCodeForm
-from .models import Audience, Enrolment, Lesson
-from .selectors import enrolment_get, enrolment_progress, training_outline, trainings_published
-
-# The code an anonymous visitor typed, kept while they sign in or create their account.
-PENDING_CODE_SESSION_KEY = "courses:pending_code"
-# The catalogue's filter, in the words of the address bar.
-AUDIENCE_PARAMS = {"particulier": Audience.INDIVIDUAL, "entreprise": Audience.BUSINESS}
+from .. import access
+from ..errors import CourseError
+from ..forms import AccessCodeForm
+from ..models import Enrolment, Lesson
+from ..selectors.progress import enrolment_certificate, enrolment_get, enrolment_progress, learner_dashboard
+from ..selectors.trainings import (
+    VIDEO_FRAME_HOSTS,
+    lesson_body_html,
+    lesson_get,
+    lesson_image_get,
+    resource_get,
+    step_neighbours,
+    training_get,
+    training_outline,
+    video_embed_url,
+)
+from ..services.progress import lesson_complete as lesson_complete_service
+from ..services.progress import lesson_open
 
 
 def _error(
@@ -53,126 +56,12 @@ def _resume_url(enrolment: Enrolment) -> str:
     return reverse("courses:progress", args=[enrolment.training.slug])
 
 
-@require_safe
-def catalogue(request: HttpRequest) -> HttpResponse:
-    """Published trainings as cards, optionally for one audience (?public=particulier|entreprise)."""
-    wanted = request.GET.get("public", "")
-    audience = AUDIENCE_PARAMS.get(wanted)
-    trainings = trainings_published()
-    if audience is not None:
-        trainings = trainings.filter(audience=audience)
-
-    def context(values):
-        enrolled = set()
-        if request.user.is_authenticated:
-            enrolled = set(
-                Enrolment.objects.filter(user=request.user, is_active=True).values_list(
-                    "training_id", flat=True
-                )
-            )
-        return {
-            "trainings": list(trainings),
-            "audience_param": wanted if audience is not None else "",
-            "enrolled_ids": enrolled,
-        }
-
-    return render_cached(request, template="courses/catalogue.html", context=context)
-
-
-@require_safe
-def training(request: HttpRequest, slug: str) -> HttpResponse:
-    """A training's page: what it teaches, its programme, and the next step for this visitor."""
-    training = access.training_get(user=request.user, slug=slug)
-    if training is None:
-        raise Http404(_("Cette formation n'existe pas ou n'est plus proposée."))
-    enrolment = enrolment_get(user=request.user, training=training)
-
-    def context(values):
-        # Built only when the page is rendered: a cached copy needs no outline.
-        outline = training_outline(training=training)
-        return {
-            "training": training,
-            "is_draft": not training.is_published,
-            "description_html": render_markdown(training.description),
-            "outline": outline,
-            "enrolment": enrolment,
-            "progress": enrolment_progress(enrolment=enrolment, outline=outline) if enrolment else None,
-            "can_open_all": enrolment is not None or request.user.is_staff,
-            "form": AccessCodeForm(),
-        }
-
-    if not training.is_published:
-        return render(request, "courses/training.html", context({}))
-    return render_cached(request, template="courses/training.html", context=context)
-
-
-@never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-def enrol_code(request: HttpRequest) -> HttpResponse:
-    """Enter an access code: a signed-in person is enrolled and sent to their first step; an anonymous
-    visitor is asked to sign in first, and finds the code they typed waiting here afterwards."""
-    status = 200
-    already_enrolled = False
-    if request.method != "POST":
-        form = AccessCodeForm(initial={"code": request.session.get(PENDING_CODE_SESSION_KEY, "")})
-        return render(request, "courses/enrol_code.html", {"form": form, "already_enrolled": False})
-
-    form = AccessCodeForm(request.POST)
-    if not request.user.is_authenticated:
-        if form.is_valid():
-            request.session[PENDING_CODE_SESSION_KEY] = form.cleaned_data["code"]
-        messages.info(
-            request,
-            _(
-                "Connectez-vous ou créez votre compte pour utiliser votre code : il vous attendra ici ensuite."
-            ),
-        )
-        return redirect_to_login(reverse("courses:enrol_code"))
-    if not form.is_valid():
-        status = 422
-    elif rate_limit_hit(
-        scope="courses-code",
-        key=client_ip(request),
-        limit=settings.COURSES_CODE_RATE_LIMIT,
-        window_seconds=3600,
-    ):
-        status = 429
-        form.add_error(
-            "code",
-            _(
-                "Vous avez essayé beaucoup de codes en peu de temps. Patientez une heure, "
-                "ou écrivez-nous : nous vous aiderons."
-            ),
-        )
-    else:
-        try:
-            enrolment = services.enrolment_by_code(user=request.user, code=form.cleaned_data["code"])
-        except services.CourseError as error:
-            status = 422
-            already_enrolled = error.code == "already_enrolled"
-            form.add_error("code", error.message)
-        else:
-            request.session.pop(PENDING_CODE_SESSION_KEY, None)
-            messages.success(
-                request,
-                _("Bienvenue dans la formation « %(title)s » : vous pouvez commencer.")
-                % {"title": enrolment.training.title},
-            )
-            return redirect("courses:resume", slug=enrolment.training.slug)
-    return render(
-        request,
-        "courses/enrol_code.html",
-        {"form": form, "already_enrolled": already_enrolled},
-        status=status,
-    )
-
-
 @never_cache
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """« Mes formations »: each training followed with its progress, and the companies managed."""
-    items, companies = access.learner_dashboard(user=request.user)
+    items, companies = learner_dashboard(user=request.user)
     return render(request, "courses/dashboard.html", {"items": items, "companies": companies})
 
 
@@ -180,7 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 def resume(request: HttpRequest, slug: str) -> HttpResponse:
     """« Reprendre où vous en étiez »: the next step to do; the training's page for anyone not enrolled."""
-    training = access.training_get(user=request.user, slug=slug)
+    training = training_get(user=request.user, slug=slug)
     if training is None:
         raise Http404(_("Cette formation n'existe pas ou n'est plus proposée."))
     enrolment = enrolment_get(user=request.user, training=training)
@@ -194,7 +83,7 @@ def resume(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def progress(request: HttpRequest, slug: str) -> HttpResponse:
     """The learner's progress: per module, overall, and what remains for the certificate."""
-    training = access.training_get(user=request.user, slug=slug)
+    training = training_get(user=request.user, slug=slug)
     if training is None:
         raise Http404(_("Cette formation n'existe pas ou n'est plus proposée."))
     enrolment = enrolment_get(user=request.user, training=training)
@@ -208,7 +97,7 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
         "enrolment": enrolment,
         "progress": progress,
         "remaining": [s for s in progress.steps if s.obj.is_required and not s.done],
-        "certificate": access.enrolment_certificate(enrolment),
+        "certificate": enrolment_certificate(enrolment),
     }
     return render(request, "courses/progress.html", context)
 
@@ -227,7 +116,7 @@ def _locked(request: HttpRequest, lesson: Lesson, *, status: int = 403) -> HttpR
 
 
 def _lesson_or_404(request: HttpRequest, slug: str, lesson_id: int) -> Lesson:
-    lesson = access.lesson_get(training_slug=slug, lesson_id=lesson_id)
+    lesson = lesson_get(training_slug=slug, lesson_id=lesson_id)
     if lesson is None or not access.lesson_can_see(user=request.user, lesson=lesson):
         raise Http404(_("Cette leçon n'existe pas ou n'est plus proposée."))
     return lesson
@@ -248,18 +137,18 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int, lesson_slug: str) ->
     outline = training_outline(training=training)
     progress = None
     if enrolment is not None:
-        services.lesson_open(enrolment=enrolment, lesson=lesson)
+        lesson_open(enrolment=enrolment, lesson=lesson)
         progress = enrolment_progress(enrolment=enrolment, outline=outline)
     key = f"lesson:{lesson.pk}"
-    previous_step, next_step = access.step_neighbours(outline=outline, key=key)
+    previous_step, next_step = step_neighbours(outline=outline, key=key)
     context = {
         "training": training,
         "lesson": lesson,
         "locked": False,
         "is_draft": not access.lesson_is_published(lesson),
-        "body_html": access.lesson_body_html(lesson=lesson),
+        "body_html": lesson_body_html(lesson=lesson),
         "video_host": urlsplit(lesson.video_url).hostname or "",
-        "video_embed": access.video_embed_url(lesson.video_url),
+        "video_embed": video_embed_url(lesson.video_url),
         "resources": list(lesson.resources.all()),
         "enrolment": enrolment,
         "progress": progress,
@@ -276,7 +165,7 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int, lesson_slug: str) ->
     if context["video_embed"]:
         # The site's policy forbids frames; this page opens it to the two video players only.
         response["Content-Security-Policy"] = (
-            f"{settings.CONTENT_SECURITY_POLICY}; frame-src {' '.join(access.VIDEO_FRAME_HOSTS)}"
+            f"{settings.CONTENT_SECURITY_POLICY}; frame-src {' '.join(VIDEO_FRAME_HOSTS)}"
         )
     return response
 
@@ -318,8 +207,8 @@ def lesson_complete(request: HttpRequest, slug: str, lesson_id: int) -> HttpResp
             back_label=_("Revenir à la leçon"),
         )
     try:
-        result = services.lesson_complete(enrolment=enrolment, lesson=lesson)
-    except services.CourseError as error:
+        result = lesson_complete_service(enrolment=enrolment, lesson=lesson)
+    except CourseError as error:
         return _error(request, status=403, title=_("Leçon non enregistrée"), message=error.message)
     if result.certificate_issued:
         messages.success(request, _("Bravo, vous avez terminé la formation : votre certificat est prêt."))
@@ -333,8 +222,8 @@ def lesson_complete(request: HttpRequest, slug: str, lesson_id: int) -> HttpResp
 def lesson_image(request: HttpRequest, slug: str, lesson_id: int, name: str) -> HttpResponse:
     """An image of a lesson, only to those who may read the lesson (the file is not under MEDIA_URL)."""
     lesson = _lesson_or_404(request, slug, lesson_id)
-    image = lesson.images.filter(name=name).first()
-    if image is None or not image.image or not access.lesson_can_view(user=request.user, lesson=lesson):
+    image = lesson_image_get(lesson=lesson, name=name)
+    if image is None or not access.lesson_can_view(user=request.user, lesson=lesson):
         raise Http404(_("Cette image n'existe pas ou n'est plus proposée."))
     try:
         handle = image.image.open("rb")
@@ -352,7 +241,7 @@ def lesson_image(request: HttpRequest, slug: str, lesson_id: int, name: str) -> 
 @require_safe
 def resource_download(request: HttpRequest, slug: str, resource_id: int) -> HttpResponse:
     """A lesson's file, only to those who may read the lesson."""
-    resource = access.resource_get(training_slug=slug, resource_id=resource_id)
+    resource = resource_get(training_slug=slug, resource_id=resource_id)
     if resource is None or not access.lesson_can_see(user=request.user, lesson=resource.lesson):
         raise Http404(_("Ce fichier n'existe pas ou n'est plus proposé."))
     if not access.lesson_can_view(user=request.user, lesson=resource.lesson):

@@ -1,9 +1,6 @@
-"""Writes of the trainings: enrolments (by access code, seat, purchase or the team) and a learner's progress."""
-
-from __future__ import annotations
+"""Writes of enrolment: a training opened by an access code, a company seat, a purchase or the team."""
 
 import re
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, Value
@@ -11,19 +8,8 @@ from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import AccessCode, Certificate, Enrolment, Lesson, LessonCompletion, Seat, Training
-
-
-class CourseError(Exception):
-    """A refusal to show the learner: `message` is French (translated), `field` the form field it belongs to,
-    `code` a stable name for callers and tests (`unknown`, `expired`, `used`, `already_enrolled`…)."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
-
+from ..errors import CourseError
+from ..models import AccessCode, Enrolment, Seat, Training
 
 # People type codes as they read them: lower case, with spaces or dashes between groups.
 _CODE_NOISE_RE = re.compile(r"[\s\-\u2010-\u2015]+")
@@ -141,47 +127,3 @@ def enrolment_by_code(*, user, code: str) -> Enrolment:
         return enrolment_create(
             user=user, training=training, source=Enrolment.Source.CODE, access_code=access_code
         )
-
-
-def lesson_open(*, enrolment: Enrolment, lesson: Lesson) -> None:
-    """Remember `lesson` as the last one the learner opened: « Reprendre » starts from there."""
-    if enrolment.last_lesson_id == lesson.pk:
-        return
-    Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson)
-    enrolment.last_lesson = lesson
-
-
-@dataclass(frozen=True)
-class LessonCompleted:
-    """What marking a lesson as done changed: `created` is False when it already was; `certificate` is the
-    enrolment's certificate when it has one, and `certificate_issued` says it was issued by this very call."""
-
-    completion: LessonCompletion
-    created: bool
-    certificate: Certificate | None
-    certificate_issued: bool
-
-
-def lesson_complete(*, enrolment: Enrolment, lesson: Lesson) -> LessonCompleted:
-    """Mark `lesson` as done for this learner (again is harmless) and issue the certificate when it was the
-    last required step. Raises CourseError when the enrolment is inactive or the lesson is not part of its
-    training."""
-    if not enrolment.is_active:
-        raise CourseError(_("Votre accès à cette formation n'est plus actif."), code="inactive")
-    if lesson.module.training_id != enrolment.training_id:
-        raise CourseError(_("Cette leçon ne fait pas partie de votre formation."), code="wrong_training")
-    # Imported here rather than at the top: the certificates module may come to import this one (CourseError),
-    # and a cycle at import time would break both.
-    from .certificates import certificate_issue_if_complete
-
-    with transaction.atomic():
-        completion, created = LessonCompletion.objects.get_or_create(enrolment=enrolment, lesson=lesson)
-        lesson_open(enrolment=enrolment, lesson=lesson)
-        had_certificate = Certificate.objects.filter(enrolment=enrolment).exists()
-        certificate = certificate_issue_if_complete(enrolment=enrolment)
-    return LessonCompleted(
-        completion=completion,
-        created=created,
-        certificate=certificate,
-        certificate_issued=certificate is not None and not had_certificate,
-    )

@@ -1,0 +1,215 @@
+"""Reads of the trainings as published: the catalogue, outlines, a lesson (its text, files and video), the
+questions of a quiz and the rubric of an exercise."""
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from frenchbot.core.text import render_markdown
+
+from ..access import training_can_see
+from ..models import Lesson, Module, PromptExercise, Quiz, QuizQuestion, Resource, RubricCriterion, Training
+
+
+@dataclass
+class StepItem:
+    """One published lesson, quiz or exercise of an outline, with the learner's state when known."""
+
+    kind: str  # "lesson" | "quiz" | "exercise"
+    obj: Lesson | Quiz | PromptExercise
+    done: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.obj.pk}"
+
+    @property
+    def url(self) -> str:
+        return self.obj.get_absolute_url()
+
+
+@dataclass
+class ModuleItem:
+    module: Module
+    steps: list[StepItem] = field(default_factory=list)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for s in self.steps if s.done)
+
+    @property
+    def percent(self) -> int:
+        return percent_of(self.done_count, len(self.steps))
+
+
+def percent_of(done: int, total: int) -> int:
+    """`done` out of `total` as a whole percentage (0 when there is nothing to do)."""
+    return (done * 100) // total if total else 0
+
+
+def trainings_published(*, audience: str | None = None):
+    """The catalogue: published trainings, those for `audience` only when given."""
+    trainings = Training.objects.filter(is_published=True)
+    if audience is not None:
+        trainings = trainings.filter(audience=audience)
+    return trainings
+
+
+def training_get_published(*, slug: str) -> Training | None:
+    return trainings_published().filter(slug=slug).first()
+
+
+def training_get(*, user, slug: str) -> Training | None:
+    """The training's page as this person may see it: published, or a draft for the team."""
+    training = Training.objects.filter(slug=slug).first()
+    if training is None or not training_can_see(user=user, training=training):
+        return None
+    return training
+
+
+def training_outline(*, training: Training) -> list[ModuleItem]:
+    """Published modules of `training`, each with its published steps in module order (lessons before quizzes
+    before exercises at equal `order`). Four queries whatever the size of the training."""
+    return training_outlines(trainings=[training]).get(training.pk, [])
+
+
+def training_outlines(*, trainings) -> dict[int, list[ModuleItem]]:
+    """`training_outline` of several trainings at once (training id → outline), in the same four queries."""
+    published_lessons = Lesson.objects.filter(is_published=True).select_related("module__training")
+    published_quizzes = Quiz.objects.filter(is_published=True).select_related("module__training")
+    published_exercises = PromptExercise.objects.filter(is_published=True).select_related("module__training")
+    modules = (
+        Module.objects.filter(training__in=[t.pk for t in trainings], is_published=True)
+        .order_by("training_id", "order", "id")
+        .prefetch_related(
+            Prefetch("lessons", queryset=published_lessons.defer("body")),
+            Prefetch("quizzes", queryset=published_quizzes),
+            Prefetch("exercises", queryset=published_exercises),
+        )
+    )
+    rank = {"lesson": 0, "quiz": 1, "exercise": 2}
+    outlines: dict[int, list[ModuleItem]] = {t.pk: [] for t in trainings}
+    for module in modules:
+        steps = (
+            [StepItem("lesson", o) for o in module.lessons.all()]
+            + [StepItem("quiz", o) for o in module.quizzes.all()]
+            + [StepItem("exercise", o) for o in module.exercises.all()]
+        )
+        steps.sort(key=lambda s: (s.obj.order, rank[s.kind], s.obj.pk))
+        outlines[module.training_id].append(ModuleItem(module=module, steps=steps))
+    return outlines
+
+
+def step_neighbours(*, outline: list[ModuleItem], key: str) -> tuple[StepItem | None, StepItem | None]:
+    """The steps just before and just after the step `key` in the training's order (None at either end, and
+    both None for a step outside the outline, like a draft shown to the team)."""
+    steps = [step for module in outline for step in module.steps]
+    keys = [step.key for step in steps]
+    if key not in keys:
+        return None, None
+    index = keys.index(key)
+    return (steps[index - 1] if index > 0 else None), (steps[index + 1] if index + 1 < len(steps) else None)
+
+
+def lesson_get(*, training_slug: str, lesson_id: int) -> Lesson | None:
+    """The lesson `lesson_id` of the training `training_slug`, whatever its state (callers check access)."""
+    return (
+        Lesson.objects.select_related("module__training")
+        .filter(pk=lesson_id, module__training__slug=training_slug)
+        .first()
+    )
+
+
+def resource_get(*, training_slug: str, resource_id: int) -> Resource | None:
+    return (
+        Resource.objects.select_related("lesson__module__training")
+        .filter(pk=resource_id, lesson__module__training__slug=training_slug)
+        .first()
+    )
+
+
+# `![texte](image:nom)` or `![texte](image:nom "titre")` in a lesson's Markdown.
+IMAGE_REF_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(image:(?P<name>[^)\s]*)(?:\s+\"[^\"]*\")?\)")
+
+
+def lesson_body_html(*, lesson: Lesson) -> str:
+    """The lesson's Markdown as safe HTML, its `image:<name>` references pointing at its uploaded images.
+
+    A reference to an unknown name is dropped rather than shown as a broken image. An empty text alternative
+    in the Markdown takes the one written with the image.
+    """
+    images = {image.name: image for image in lesson.images.all()}
+
+    def resolve(match: re.Match) -> str:
+        image = images.get(match.group("name"))
+        if image is None or not image.image:
+            return ""
+        alt = match.group("alt").strip() or image.alt
+        alt = alt.replace("[", "").replace("]", "")
+        url = reverse("courses:lesson_image", args=[lesson.module.training.slug, lesson.pk, image.name])
+        return f"![{alt}]({url})"
+
+    return render_markdown(IMAGE_REF_RE.sub(resolve, lesson.body))
+
+
+# Players embedded in a lesson: the privacy-enhanced YouTube host and Vimeo's player. Any other link stays a
+# link. The lesson page's Content-Security-Policy allows frames from these hosts only.
+VIDEO_FRAME_HOSTS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
+
+
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+
+
+def video_embed_url(url: str) -> str:
+    """The player address to embed for a YouTube or Vimeo link (« » for any other link or a malformed one)."""
+
+    parts = urlsplit(url or "")
+    if parts.scheme != "https":
+        return ""
+    host = (parts.hostname or "").removeprefix("www.").removeprefix("m.")
+    path = [segment for segment in parts.path.split("/") if segment]
+    video = ""
+    if host in ("youtube.com", "youtube-nocookie.com"):
+        if path[:1] == ["watch"]:
+            video = (parse_qs(parts.query).get("v") or [""])[0]
+        elif len(path) >= 2 and path[0] in ("embed", "shorts", "live"):
+            video = path[1]
+        if _YOUTUBE_ID.match(video):
+            return f"https://www.youtube-nocookie.com/embed/{video}"
+    elif host == "youtu.be" and path and _YOUTUBE_ID.match(path[0]):
+        return f"https://www.youtube-nocookie.com/embed/{path[0]}"
+    elif host in ("vimeo.com", "player.vimeo.com"):
+        numeric = [segment for segment in path if segment.isdigit()]
+        if numeric:
+            return f"https://player.vimeo.com/video/{numeric[0]}"
+    return ""
+
+
+def step_get_published(*, model: type[Quiz] | type[PromptExercise], training: Training, pk: int):
+    """The quiz or exercise `pk` of `training` (a `model` instance) when it is published in a published
+    module, else None."""
+    return (
+        model.objects.select_related("module__training")
+        .filter(pk=pk, is_published=True, module__is_published=True, module__training=training)
+        .first()
+    )
+
+
+def lesson_image_get(*, lesson: Lesson, name: str):
+    """The image of `lesson` called `name` in its Markdown, with a file, or None."""
+    image = lesson.images.filter(name=name).first()
+    return image if image is not None and image.image else None
+
+
+def quiz_questions(*, quiz: Quiz) -> list[QuizQuestion]:
+    """The questions of `quiz` in order, with their choices loaded. A question with no choice yet (still being
+    written in the admin) is left out: it could not be answered, so it neither counts nor blocks."""
+    questions = quiz.questions.prefetch_related("choices").order_by("order", "id")
+    return [q for q in questions if q.choices.all()]
+
+
+def exercise_criteria(*, exercise: PromptExercise) -> list[RubricCriterion]:
+    return list(exercise.criteria.order_by("order", "id"))
