@@ -1,9 +1,15 @@
 """Reads of the learner's account page: what they follow, what they earned, what they manage."""
 
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-from frenchbot.courses.models import Certificate, Company
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from frenchbot.courses.selectors.certificates import certificates_valid_for_user
 from frenchbot.courses.selectors.progress import DashboardItem, learner_dashboard
+
+if TYPE_CHECKING:
+    from frenchbot.courses.models import Certificate, Company
 
 
 @dataclass
@@ -21,11 +27,7 @@ def profile_overview(*, user) -> ProfileOverview:
     from allauth.account.models import EmailAddress
 
     trainings, companies = learner_dashboard(user=user)
-    certificates = list(
-        Certificate.objects.filter(enrolment__user=user, revoked_at__isnull=True).order_by(
-            "-issued_on", "code"
-        )
-    )
+    certificates = certificates_valid_for_user(user=user)
     verified = EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
     return ProfileOverview(
         email=user.email,

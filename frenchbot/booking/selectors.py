@@ -1,19 +1,24 @@
 """Reads of booking: which slots are free, for whom, and the month calendar a visitor picks a day from."""
 
+from __future__ import annotations
+
 import calendar
 import datetime
 import uuid
 import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 
-from frenchbot.audits.models import Audit
 from frenchbot.audits.selectors import audit_get
 
 from .models import UNIT, Booking, DateOverride, EventType, OccupiedUnit, TeamMember
+
+if TYPE_CHECKING:
+    from frenchbot.audits.models import Audit
 
 UTC = datetime.UTC
 _EPOCH = datetime.datetime(2000, 1, 1, tzinfo=UTC)

@@ -59,3 +59,13 @@ def certificate_name_is_from_email(*, certificate: Certificate) -> bool:
     user = certificate.enrolment.user
     local_part = (user.email or "").split("@", 1)[0].strip()
     return bool(local_part) and certificate.learner_name == local_part
+
+
+def certificates_valid_for_user(*, user) -> list[Certificate]:
+    """Every certificate `user` holds that is not revoked, newest first: kept even when access to the training
+    ended, since it certifies what was done."""
+    return list(
+        Certificate.objects.filter(enrolment__user=user, revoked_at__isnull=True).order_by(
+            "-issued_on", "code"
+        )
+    )
