@@ -1,10 +1,12 @@
 import re
+import shutil
 
 import pytest
 from django.core.management import call_command
 
 from frenchbot.core.text import render_markdown
-from frenchbot.courses.demo import TRAININGS, courses_demo_load
+from frenchbot.courses import demo
+from frenchbot.courses.demo import DemoDataError, courses_demo_load, courses_demo_trainings
 from frenchbot.courses.models import (
     AccessCode,
     Audience,
@@ -253,7 +255,7 @@ def test_a_training_already_there_is_left_alone():
 
 def test_access_codes_open_their_training():
     courses_demo_load()
-    for data in TRAININGS:
+    for data in courses_demo_trainings():
         code = AccessCode.objects.get(code=data["access_code"])
         assert code.training.slug == data["slug"]
         assert code.code == code.code.upper() and len(code.code) <= 32
@@ -289,3 +291,191 @@ def test_model_answers_pass_and_a_poor_prompt_does_not():
         poor = assessments.exercise_check(exercise=exercise, prompt=POOR_PROMPT)
         assert not assessments.exercise_passed(exercise=exercise, results=poor), exercise.title
         assert sum(r.met for r in poor) <= 1, exercise.title
+
+
+# The demo as it was when it moved from Python to data files: the data must load exactly this.
+DEMO_COUNTS = {
+    Training: 2,
+    Module: 8,
+    Lesson: 25,
+    Quiz: 8,
+    QuizQuestion: 42,
+    QuizChoice: 142,
+    PromptExercise: 4,
+    RubricCriterion: 19,
+    AccessCode: 2,
+}
+
+
+def test_the_data_files_load_the_whole_demo_and_a_second_load_adds_nothing():
+    created = courses_demo_load()
+    again = courses_demo_load()
+
+    assert created == {
+        "trainings": 2,
+        "modules": 8,
+        "lessons": 25,
+        "quizzes": 8,
+        "exercises": 4,
+        "codes": ["DECOUVERTE-CHATGPT", "DECOUVERTE-PME"],
+    }
+    assert again == {"trainings": 0, "modules": 0, "lessons": 0, "quizzes": 0, "exercises": 0, "codes": []}
+    assert {model: model.objects.count() for model in DEMO_COUNTS} == DEMO_COUNTS
+
+
+def test_the_data_files_keep_their_texts_with_french_typography():
+    courses_demo_load()
+    lesson = Lesson.objects.get(module__training__slug="chatgpt-au-quotidien", module__order=10, order=10)
+    assert lesson.title == "Qu'est-ce que ChatGPT, au juste\u00a0?"
+    assert lesson.slug == "quest-ce-que-chatgpt-au-juste" and lesson.minutes == 12 and lesson.is_preview
+    assert lesson.body.startswith(
+        "## Un outil qui écrit, pas un moteur de recherche\n\nChatGPT est un assistant"
+    )
+    assert (
+        "Vous lui écrivez une demande en français courant\u00a0; il vous répond en quelques secondes"
+        in lesson.body
+    )
+    assert "Il ne «\u00a0sait\u00a0» pas les choses comme une encyclopédie\u00a0: il produit" in lesson.body
+    assert lesson.body.endswith("\n") and not lesson.body.endswith("\n\n")
+
+    question = QuizQuestion.objects.get(text="Comment ChatGPT produit-il ses réponses\u00a0?")
+    assert question.kind == QuizQuestion.Kind.SINGLE and question.order == 1
+    assert question.quiz.title == "Quiz\u00a0: Premiers pas avec ChatGPT"
+    assert [(c.text, c.is_correct) for c in question.choices.order_by("order")] == [
+        ("Il recherche la réponse exacte dans une base de données vérifiée.", False),
+        ("Il prédit, mot après mot, la suite la plus probable d'un texte.", True),
+        ("Des employés d'OpenAI rédigent les réponses en direct.", False),
+    ]
+
+    asked = RubricCriterion.objects.get(label="Dit ce que vous demandez au transporteur")
+    assert (asked.rule, asked.order, asked.exercise.pass_criteria) == ("contains_any", 3, 4)
+    assert asked.values == "rembours*\nremplac*\néchange\ndédommag*\nindemnis*\ngeste commercial"
+    assert asked.feedback_ok == "L'objectif est clair\u00a0: l'e-mail se terminera par une demande précise."
+    # A shared word list (words.toml), untouched by typography like every rubric value.
+    role = RubricCriterion.objects.filter(label="Donne un rôle à l'assistant").first()
+    assert role.values.splitlines()[:3] == ["tu es", "vous êtes", "en tant que"]
+    assert len(role.values.splitlines()) == 11
+
+    individual = Training.objects.get(slug="chatgpt-au-quotidien")
+    assert individual.price_text == "190\u00a0€ TTC par personne, accès pendant un an"
+    assert (
+        individual.outcome_list[2]
+        == "Écrire un prompt complet\u00a0: rôle, contexte, tâche, format, contraintes, exemple"
+    )
+    assert individual.description.startswith("Vous avez entendu parler de ChatGPT")
+    assert "## Pour qui\u00a0?" in individual.description
+
+
+@pytest.fixture
+def demo_copy(tmp_path, monkeypatch):
+    """A copy of the demo data that a test may break; the loader reads it instead of the real one."""
+    copy = tmp_path / "frenchbot" / "courses" / "demo"
+    shutil.copytree(demo.DEMO_DIR, copy, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    monkeypatch.setattr(demo, "DEMO_DIR", copy)
+    return copy
+
+
+CHATGPT = "chatgpt-au-quotidien"
+M1 = f"{CHATGPT}/1-premiers-pas-avec-chatgpt"
+M2 = f"{CHATGPT}/2-ecrire-de-bons-prompts"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (f"{M1}/quiz.toml", 'kind = "single"', 'kind = "single', "quiz.toml: "),
+        (f"{M1}/quiz.toml", "explanation = ", "explication = ", "question 1: unknown key 'explication'"),
+        (
+            f"{M1}/quiz.toml",
+            "correct = false }",
+            "correct = true }",
+            "question 1: a « single » question has 2 correct choices",
+        ),
+        (f"{M1}/quiz.toml", 'kind = "single"', 'kind = "unique"', "quiz.toml, question 1: kind: "),
+        (
+            f"{M2}/exercise.toml",
+            "feedback_ok = ",
+            "# feedback_ok = ",
+            "exercise.toml, criterion 1: 'feedback_ok' is missing",
+        ),
+        (
+            f"{M2}/exercise.toml",
+            'values_from = "role_words"',
+            'values_from = "roles"',
+            "no word list 'roles'",
+        ),
+        (
+            f"{M2}/exercise.toml",
+            'rule = "min_words"',
+            'rule = "min_word"',
+            "exercise.toml, criterion 2: rule: ",
+        ),
+        (
+            f"{M2}/exercise.toml",
+            "pass_criteria = 4",
+            'pass_criteria = "4"',
+            "'pass_criteria' should be a whole number",
+        ),
+        (
+            f"{M1}/01-quest-ce-que-chatgpt-au-juste.md",
+            "minutes: 12",
+            "minutes: douze",
+            "au-juste.md: 'minutes'",
+        ),
+        (
+            f"{M1}/01-quest-ce-que-chatgpt-au-juste.md",
+            "---\ntitle",
+            "title",
+            "au-juste.md: the file should start",
+        ),
+        (
+            f"{CHATGPT}/training.toml",
+            'folder = "1-premiers',
+            'folder = "1-premier',
+            "no module folder '1-premier-",
+        ),
+        (
+            f"{CHATGPT}/training.toml",
+            "duration_hours = 6.0",
+            'duration_hours = "6 h"',
+            "'duration_hours' should be",
+        ),
+        (
+            f"{CHATGPT}/training.toml",
+            'audience = "individual"',
+            'audience = "solo"',
+            "training.toml: audience: ",
+        ),
+        (
+            "words.toml",
+            "role_words = [",
+            "role_words = [1, ",
+            "words.toml: 'role_words' should be a list of texts",
+        ),
+    ],
+)
+def test_a_malformed_data_file_is_named_in_a_clear_error_and_nothing_is_created(
+    demo_copy, file, old, new, message
+):
+    path = demo_copy / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text  # the test breaks what it means to break
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    with pytest.raises(DemoDataError) as error:
+        courses_demo_load()
+
+    assert str(error.value).startswith(f"frenchbot/courses/demo/{file}"), str(error.value)
+    assert message in str(error.value)
+    assert not Training.objects.exists() and not AccessCode.objects.exists()
+
+
+def test_a_stray_file_or_folder_is_refused_rather_than_ignored(demo_copy):
+    (demo_copy / M1 / "quizz.toml").write_text("", encoding="utf-8")
+    with pytest.raises(DemoDataError, match=f"frenchbot/courses/demo/{M1}/quizz.toml: unexpected file"):
+        courses_demo_trainings()
+    (demo_copy / M1 / "quizz.toml").unlink()
+
+    (demo_copy / CHATGPT / "5-bonus").mkdir()
+    with pytest.raises(DemoDataError, match=f"frenchbot/courses/demo/{CHATGPT}/5-bonus: this folder is not"):
+        courses_demo_trainings()
