@@ -3,8 +3,9 @@ import shutil
 import pytest
 
 from frenchbot.audits import demo
-from frenchbot.audits.demo import DemoDataError, audits_demo_load
+from frenchbot.audits.demo import audits_demo_load
 from frenchbot.audits.models import Difficulty, Opportunity, Option, Question, Questionnaire, Track
+from frenchbot.core.datafiles import DataFileError
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +119,7 @@ def test_a_malformed_data_file_is_named_in_a_clear_error_and_nothing_is_created(
     assert old in text  # the test breaks what it means to break
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
-    with pytest.raises(DemoDataError) as error:
+    with pytest.raises(DataFileError) as error:
         audits_demo_load()
 
     assert str(error.value).startswith(f"frenchbot/audits/demo/{file}"), str(error.value)
@@ -129,6 +130,6 @@ def test_a_malformed_data_file_is_named_in_a_clear_error_and_nothing_is_created(
 def test_a_questionnaire_file_not_named_after_a_track_is_refused(demo_copy):
     (demo_copy / "questionnaires" / "entreprise.toml").write_text("", encoding="utf-8")
     with pytest.raises(
-        DemoDataError, match="frenchbot/audits/demo/questionnaires/entreprise.toml: a questionnaire is named"
+        DataFileError, match="frenchbot/audits/demo/questionnaires/entreprise.toml: a questionnaire is named"
     ):
         audits_demo_load()

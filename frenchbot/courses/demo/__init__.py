@@ -10,15 +10,23 @@ except to rubric values, which are matched, not read.
 """
 
 import re
-import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.text import slugify
 
+from frenchbot.core.datafiles import (
+    DataFileError,
+    datafile_name,
+    keys_only,
+    model_checked,
+    tables_get,
+    texts_get,
+    toml_read,
+    value_get,
+)
 from frenchbot.core.text import french_typography, parse_front_matter
 
 from ..models import (
@@ -41,58 +49,6 @@ LESSON_FILE = re.compile(r"^(\d+)-.+\.md$")
 STEP_FILES = {"exercise.toml", "quiz.toml"}
 
 
-class DemoDataError(ValueError):
-    """A demo data file that cannot be loaded; the message names the file and what is wrong in it."""
-
-
-def _name(path: Path) -> str:
-    return str(path.relative_to(DEMO_DIR.parents[2]))
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DemoDataError(f"{_name(path)}: file not found.") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise DemoDataError(f"{_name(path)}: {error}") from error
-
-
-_KIND_NAMES = {str: "text", int: "a whole number", bool: "true or false", list: "a list", dict: "a table"}
-
-
-def _get(table: dict, key: str, kind: type, *, where: str) -> Any:
-    """`table[key]`, which must be a `kind`; `where` names the file (and the place in it) in the error."""
-    if key not in table:
-        raise DemoDataError(f"{where}: '{key}' is missing.")
-    value = table[key]
-    # A boolean is an int to Python, not to a reader: `minutes = true` is a mistake.
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise DemoDataError(f"{where}: '{key}' should be {_KIND_NAMES[kind]}, not {value!r}.")
-    return value
-
-
-def _only(table: dict, allowed: set[str], *, where: str) -> None:
-    """A misspelt optional key would be ignored without a word: refuse any key the loader does not read."""
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise DemoDataError(f"{where}: unknown key '{unknown[0]}' (expected: {', '.join(sorted(allowed))}).")
-
-
-def _tables(table: dict, key: str, *, where: str) -> list[dict]:
-    items = _get(table, key, list, where=where)
-    if not items or not all(isinstance(item, dict) for item in items):
-        raise DemoDataError(f"{where}: '{key}' should be a list of one or more tables.")
-    return items
-
-
-def _texts(table: dict, key: str, *, where: str) -> list[str]:
-    items = _get(table, key, list, where=where)
-    if not all(isinstance(item, str) for item in items):
-        raise DemoDataError(f"{where}: '{key}' should be a list of texts.")
-    return items
-
-
 def _markdown(text: str) -> str:
     return text.strip() + "\n"
 
@@ -103,47 +59,49 @@ def _markdown(text: str) -> str:
 def courses_demo_trainings() -> list[dict[str, Any]]:
     """The demo trainings as read from the data files, checked, text as written (typography not yet applied).
 
-    Raises `DemoDataError` naming the file when one is missing or malformed."""
+    Raises `DataFileError` naming the file when one is missing or malformed."""
     words_path = DEMO_DIR / "words.toml"
-    words = _read_toml(words_path)
+    words = toml_read(words_path)
     for key in words:
-        _texts(words, key, where=_name(words_path))
+        texts_get(words, key, where=datafile_name(words_path))
     folders = sorted(p for p in DEMO_DIR.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
     return [_training_read(folder, words=words) for folder in folders]
 
 
 def _training_read(folder: Path, *, words: dict[str, list[str]]) -> dict[str, Any]:
     path = folder / "training.toml"
-    data = _read_toml(path)
-    where = _name(path)
+    data = toml_read(path)
+    where = datafile_name(path)
     texts = ("slug", "title", "summary", "description", "audience", "level", "price_text", "access_code")
-    _only(data, {*texts, "duration_hours", "order", "outcomes", "modules"}, where=where)
-    training = {key: _get(data, key, str, where=where) for key in texts}
+    keys_only(data, {*texts, "duration_hours", "order", "outcomes", "modules"}, where=where)
+    training = {key: value_get(data, key, str, where=where) for key in texts}
     if "duration_hours" not in data:
-        raise DemoDataError(f"{where}: 'duration_hours' is missing.")
+        raise DataFileError(f"{where}: 'duration_hours' is missing.")
     duration = data["duration_hours"]
     if isinstance(duration, bool) or not isinstance(duration, (int, float)):
-        raise DemoDataError(
+        raise DataFileError(
             f"{where}: 'duration_hours' should be a number of hours, such as 6.0, not {duration!r}."
         )
     training["duration_hours"] = Decimal(str(duration))
-    training["order"] = _get(data, "order", int, where=where)
-    training["outcomes"] = _texts(data, "outcomes", where=where)
+    training["order"] = value_get(data, "order", int, where=where)
+    training["outcomes"] = texts_get(data, "outcomes", where=where)
     modules = []
-    for number, module in enumerate(_tables(data, "modules", where=where), start=1):
+    for number, module in enumerate(tables_get(data, "modules", where=where), start=1):
         module_where = f"{where}, module {number}"
-        _only(module, {"title", "summary", "folder"}, where=module_where)
+        keys_only(module, {"title", "summary", "folder"}, where=module_where)
         modules.append(
             {
-                "title": _get(module, "title", str, where=module_where),
-                "summary": _get(module, "summary", str, where=module_where),
-                **_module_steps_read(folder, _get(module, "folder", str, where=module_where), words=words),
+                "title": value_get(module, "title", str, where=module_where),
+                "summary": value_get(module, "summary", str, where=module_where),
+                **_module_steps_read(
+                    folder, value_get(module, "folder", str, where=module_where), words=words
+                ),
             }
         )
     listed = {module["folder"] for module in modules}
     for extra in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in listed):
         if not extra.name.startswith((".", "_")):
-            raise DemoDataError(f"{_name(extra)}: this folder is not a module of {where}.")
+            raise DataFileError(f"{datafile_name(extra)}: this folder is not a module of {where}.")
     training["modules"] = modules
     training["folder"] = folder.name
     return training
@@ -152,8 +110,8 @@ def _training_read(folder: Path, *, words: dict[str, list[str]]) -> dict[str, An
 def _module_steps_read(training_folder: Path, name: str, *, words: dict[str, list[str]]) -> dict[str, Any]:
     folder = training_folder / name
     if "/" in name or "\\" in name or not folder.is_dir():
-        raise DemoDataError(
-            f"{_name(training_folder / 'training.toml')}: no module folder '{name}' beside it."
+        raise DataFileError(
+            f"{datafile_name(training_folder / 'training.toml')}: no module folder '{name}' beside it."
         )
     lessons = []
     for path in sorted(folder.iterdir()):
@@ -163,19 +121,19 @@ def _module_steps_read(training_folder: Path, name: str, *, words: dict[str, lis
         if match:
             lessons.append((int(match[1]), path))
         elif path.name not in STEP_FILES:
-            raise DemoDataError(
-                f"{_name(path)}: unexpected file; a module folder holds its lessons (NN-title.md), "
+            raise DataFileError(
+                f"{datafile_name(path)}: unexpected file; a module folder holds its lessons (NN-title.md), "
                 "exercise.toml and quiz.toml."
             )
     if not lessons:
-        raise DemoDataError(f"{_name(folder)}: a module needs at least one lesson (NN-title.md).")
+        raise DataFileError(f"{datafile_name(folder)}: a module needs at least one lesson (NN-title.md).")
     steps = {"folder": name, "lessons": [_lesson_read(path) for _, path in sorted(lessons)]}
     # A lesson's address is made from its title and must be unique in its module.
     slugs = [slugify(lesson["title"])[:120] for lesson in steps["lessons"]]
     for lesson, slug in zip(steps["lessons"], slugs, strict=True):
         if slugs.count(slug) > 1:
-            raise DemoDataError(
-                f"{_name(folder / lesson['file'])}: another lesson of the module has the same address "
+            raise DataFileError(
+                f"{datafile_name(folder / lesson['file'])}: another lesson of the module has the same address "
                 f"('{slug}'); change its title."
             )
     exercise_path = folder / "exercise.toml"
@@ -185,95 +143,98 @@ def _module_steps_read(training_folder: Path, name: str, *, words: dict[str, lis
 
 
 def _lesson_read(path: Path) -> dict[str, Any]:
-    where = _name(path)
+    where = datafile_name(path)
     try:
         meta, body = parse_front_matter(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise DemoDataError(f"{where}: {error}") from error
+        raise DataFileError(f"{where}: {error}") from error
     if not meta:
-        raise DemoDataError(
+        raise DataFileError(
             f"{where}: the file should start with its front matter: ---, title: …, minutes: …, ---."
         )
-    _only(meta, {"title", "minutes"}, where=where)
-    minutes = _get(meta, "minutes", str, where=where)
+    keys_only(meta, {"title", "minutes"}, where=where)
+    minutes = value_get(meta, "minutes", str, where=where)
     if not minutes.isdigit():
-        raise DemoDataError(f"{where}: 'minutes' should be a whole number, not {minutes!r}.")
+        raise DataFileError(f"{where}: 'minutes' should be a whole number, not {minutes!r}.")
     if not body.strip():
-        raise DemoDataError(f"{where}: the lesson has no text after its front matter.")
+        raise DataFileError(f"{where}: the lesson has no text after its front matter.")
     return {
         "file": path.name,
-        "title": _get(meta, "title", str, where=where),
+        "title": value_get(meta, "title", str, where=where),
         "minutes": int(minutes),
         "body": _markdown(body),
     }
 
 
 def _exercise_read(path: Path, *, words: dict[str, list[str]]) -> dict[str, Any]:
-    data = _read_toml(path)
-    where = _name(path)
-    _only(data, {"title", "task", "pass_criteria", "criteria"}, where=where)
+    data = toml_read(path)
+    where = datafile_name(path)
+    keys_only(data, {"title", "task", "pass_criteria", "criteria"}, where=where)
     criteria = []
-    for number, item in enumerate(_tables(data, "criteria", where=where), start=1):
+    for number, item in enumerate(tables_get(data, "criteria", where=where), start=1):
         item_where = f"{where}, criterion {number}"
-        _only(
+        keys_only(
             item,
             {"label", "rule", "values", "values_from", "feedback_ok", "feedback_missing"},
             where=item_where,
         )
         if "values" in item and "values_from" in item:
-            raise DemoDataError(f"{item_where}: give 'values' or 'values_from', not both.")
+            raise DataFileError(f"{item_where}: give 'values' or 'values_from', not both.")
         if "values_from" in item:
-            source = _get(item, "values_from", str, where=item_where)
+            source = value_get(item, "values_from", str, where=item_where)
             if source not in words:
                 known = ", ".join(sorted(words)) or "none"
-                raise DemoDataError(f"{item_where}: no word list '{source}' in words.toml (lists: {known}).")
+                raise DataFileError(f"{item_where}: no word list '{source}' in words.toml (lists: {known}).")
             values = words[source]
         else:
-            values = _texts(item, "values", where=item_where) if "values" in item else []
+            values = texts_get(item, "values", where=item_where) if "values" in item else []
         criteria.append(
             {
-                "label": _get(item, "label", str, where=item_where),
-                "rule": _get(item, "rule", str, where=item_where),
+                "label": value_get(item, "label", str, where=item_where),
+                "rule": value_get(item, "rule", str, where=item_where),
                 "values": values,
-                "feedback_ok": _get(item, "feedback_ok", str, where=item_where),
-                "feedback_missing": _get(item, "feedback_missing", str, where=item_where),
+                "feedback_ok": value_get(item, "feedback_ok", str, where=item_where),
+                "feedback_missing": value_get(item, "feedback_missing", str, where=item_where),
             }
         )
     return {
-        "title": _get(data, "title", str, where=where),
-        "task": _markdown(_get(data, "task", str, where=where)),
-        "pass_criteria": _get(data, "pass_criteria", int, where=where),
+        "title": value_get(data, "title", str, where=where),
+        "task": _markdown(value_get(data, "task", str, where=where)),
+        "pass_criteria": value_get(data, "pass_criteria", int, where=where),
         "criteria": criteria,
     }
 
 
 def _quiz_read(path: Path) -> list[dict[str, Any]]:
-    data = _read_toml(path)
-    where = _name(path)
-    _only(data, {"questions"}, where=where)
+    data = toml_read(path)
+    where = datafile_name(path)
+    keys_only(data, {"questions"}, where=where)
     questions = []
-    for number, item in enumerate(_tables(data, "questions", where=where), start=1):
+    for number, item in enumerate(tables_get(data, "questions", where=where), start=1):
         item_where = f"{where}, question {number}"
-        _only(item, {"kind", "text", "choices", "explanation"}, where=item_where)
+        keys_only(item, {"kind", "text", "choices", "explanation"}, where=item_where)
         choices = []
-        for choice in _tables(item, "choices", where=item_where):
-            _only(choice, {"text", "correct"}, where=item_where)
+        for choice in tables_get(item, "choices", where=item_where):
+            keys_only(choice, {"text", "correct"}, where=item_where)
             choices.append(
-                (_get(choice, "text", str, where=item_where), _get(choice, "correct", bool, where=item_where))
+                (
+                    value_get(choice, "text", str, where=item_where),
+                    value_get(choice, "correct", bool, where=item_where),
+                )
             )
-        kind = _get(item, "kind", str, where=item_where)
+        kind = value_get(item, "kind", str, where=item_where)
         correct = sum(is_correct for _, is_correct in choices)
         if correct == 0 or (kind == QuizQuestion.Kind.SINGLE and correct != 1):
-            raise DemoDataError(
+            raise DataFileError(
                 f"{item_where}: a « {kind} » question has {correct} correct choices "
                 "(single: exactly one; multiple: one or more)."
             )
         questions.append(
             {
                 "kind": kind,
-                "text": _get(item, "text", str, where=item_where),
+                "text": value_get(item, "text", str, where=item_where),
                 "choices": choices,
-                "explanation": _get(item, "explanation", str, where=item_where),
+                "explanation": value_get(item, "explanation", str, where=item_where),
             }
         )
     return questions
@@ -282,26 +243,11 @@ def _quiz_read(path: Path) -> list[dict[str, Any]]:
 # --- Loading ---------------------------------------------------------------------------------------------------
 
 
-def _checked(instance: models.Model, *, where: str) -> models.Model:
-    """The instance, its fields validated (choices, lengths, blanks): a bad value names its file, not a column.
-    Foreign keys are left out: they point at rows just created, and checking them would cost a query each."""
-    try:
-        instance.clean_fields(exclude=[field.name for field in instance._meta.fields if field.is_relation])
-    except ValidationError as error:
-        problems = []
-        for name, messages in error.message_dict.items():
-            choices = instance._meta.get_field(name).choices
-            expected = f" (expected: {', '.join(str(value) for value, _ in choices)})" if choices else ""
-            problems.append(f"{name}: {' '.join(messages)}{expected}")
-        raise DemoDataError(f"{where}: {'; '.join(problems)}") from error
-    return instance
-
-
 def _module_create(
     *, training: Training, data: dict, order: int, preview_first: bool, where: str
 ) -> dict[str, int]:
     where = f"{where}/{data['folder']}"
-    module = _checked(
+    module = model_checked(
         Module(
             training=training,
             title=french_typography(data["title"]),
@@ -315,7 +261,7 @@ def _module_create(
     step = 0
     for index, lesson in enumerate(data["lessons"]):
         step += STEP_GAP
-        _checked(
+        model_checked(
             Lesson(
                 module=module,
                 title=french_typography(lesson["title"]),
@@ -331,7 +277,7 @@ def _module_create(
     if exercise_data:
         step += STEP_GAP
         exercise_where = f"{where}/exercise.toml"
-        exercise = _checked(
+        exercise = model_checked(
             PromptExercise(
                 module=module,
                 title=french_typography(exercise_data["title"]),
@@ -343,7 +289,7 @@ def _module_create(
         )
         exercise.save()
         RubricCriterion.objects.bulk_create(
-            _checked(
+            model_checked(
                 RubricCriterion(
                     exercise=exercise,
                     label=french_typography(item["label"]),
@@ -360,7 +306,7 @@ def _module_create(
     step += STEP_GAP
     questions = data["quiz"]
     quiz_where = f"{where}/quiz.toml"
-    quiz = _checked(
+    quiz = model_checked(
         Quiz(
             module=module,
             title=french_typography(f"Quiz : {data['title']}"),
@@ -376,7 +322,7 @@ def _module_create(
     quiz.save()
     for position, item in enumerate(questions, start=1):
         question_where = f"{quiz_where}, question {position}"
-        question = _checked(
+        question = model_checked(
             QuizQuestion(
                 quiz=quiz,
                 text=french_typography(item["text"]),
@@ -388,7 +334,7 @@ def _module_create(
         )
         question.save()
         QuizChoice.objects.bulk_create(
-            _checked(
+            model_checked(
                 QuizChoice(
                     question=question,
                     text=french_typography(text),
@@ -407,15 +353,15 @@ def courses_demo_load() -> dict:
     demo access code; a training already there is left as the team edited it. Returns what was created:
     numbers of trainings, modules, lessons, quizzes and exercises, and the list of access codes.
 
-    Every data file is read and checked first: a malformed one raises `DemoDataError` and creates nothing."""
+    Every data file is read and checked first: a malformed one raises `DataFileError` and creates nothing."""
     created = {"trainings": 0, "modules": 0, "lessons": 0, "quizzes": 0, "exercises": 0, "codes": []}
     trainings = courses_demo_trainings()
     with transaction.atomic():
         for data in trainings:
             if Training.objects.filter(slug=data["slug"]).exists():
                 continue
-            where = _name(DEMO_DIR / data["folder"])
-            training = _checked(
+            where = datafile_name(DEMO_DIR / data["folder"])
+            training = model_checked(
                 Training(
                     slug=data["slug"],
                     title=french_typography(data["title"]),

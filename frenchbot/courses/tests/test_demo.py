@@ -4,9 +4,10 @@ import shutil
 import pytest
 from django.core.management import call_command
 
+from frenchbot.core.datafiles import DataFileError
 from frenchbot.core.text import render_markdown
 from frenchbot.courses import demo
-from frenchbot.courses.demo import DemoDataError, courses_demo_load, courses_demo_trainings
+from frenchbot.courses.demo import courses_demo_load, courses_demo_trainings
 from frenchbot.courses.models import (
     AccessCode,
     Audience,
@@ -462,7 +463,7 @@ def test_a_malformed_data_file_is_named_in_a_clear_error_and_nothing_is_created(
     assert old in text  # the test breaks what it means to break
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
-    with pytest.raises(DemoDataError) as error:
+    with pytest.raises(DataFileError) as error:
         courses_demo_load()
 
     assert str(error.value).startswith(f"frenchbot/courses/demo/{file}"), str(error.value)
@@ -472,10 +473,10 @@ def test_a_malformed_data_file_is_named_in_a_clear_error_and_nothing_is_created(
 
 def test_a_stray_file_or_folder_is_refused_rather_than_ignored(demo_copy):
     (demo_copy / M1 / "quizz.toml").write_text("", encoding="utf-8")
-    with pytest.raises(DemoDataError, match=f"frenchbot/courses/demo/{M1}/quizz.toml: unexpected file"):
+    with pytest.raises(DataFileError, match=f"frenchbot/courses/demo/{M1}/quizz.toml: unexpected file"):
         courses_demo_trainings()
     (demo_copy / M1 / "quizz.toml").unlink()
 
     (demo_copy / CHATGPT / "5-bonus").mkdir()
-    with pytest.raises(DemoDataError, match=f"frenchbot/courses/demo/{CHATGPT}/5-bonus: this folder is not"):
+    with pytest.raises(DataFileError, match=f"frenchbot/courses/demo/{CHATGPT}/5-bonus: this folder is not"):
         courses_demo_trainings()
