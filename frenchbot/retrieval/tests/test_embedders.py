@@ -2,17 +2,18 @@
 
 import base64
 import json
+import runpy
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import environ
 import numpy as np
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from frenchbot.retrieval.embedders import (
-    DEFAULT_EMBEDDERS,
     E5Embedder,
     Embedder,
     EmbedderError,
@@ -416,13 +417,18 @@ def test_vector_to_bytes_refuses_a_matrix():
 # The registry
 
 
-def test_default_embedder_is_the_offline_model(settings):
-    if hasattr(settings, "RETRIEVAL_EMBEDDERS"):
-        del settings.RETRIEVAL_EMBEDDERS
+def test_default_embedder_is_the_offline_model(settings, monkeypatch, tmp_path):
+    import config.settings.base
+
+    # config/settings/base.py run afresh with no environment (and no .env file): the declared default.
+    monkeypatch.setattr(environ.Env, "ENVIRON", {"SECRET_KEY": "test", "FRENCHBOT_VAR_DIR": str(tmp_path)})
+    monkeypatch.setattr(environ.Env, "read_env", classmethod(lambda cls, *args, **kwargs: None))
+    declared = runpy.run_path(config.settings.base.__file__)["RETRIEVAL_EMBEDDERS"]
+    assert declared["default"]["BACKEND"] == "frenchbot.retrieval.embedders.E5Embedder"
+    settings.RETRIEVAL_EMBEDDERS = declared
     embedder = get_embedder()
     assert type(embedder) is E5Embedder
     assert get_embedder("default") is embedder
-    assert DEFAULT_EMBEDDERS["default"]["BACKEND"] == "frenchbot.retrieval.embedders.E5Embedder"
 
 
 def test_the_offline_embedder_is_chosen_by_an_environment_variable(monkeypatch):

@@ -2,9 +2,10 @@
 PostgreSQL (full text); each run exercises the backend of its database."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from frenchbot.retrieval.backends import get_lexical_backend
+from frenchbot.retrieval.backends import LexicalBackend, get_lexical_backend
 from frenchbot.retrieval.models import Chunk, Document, Visibility
 from frenchbot.retrieval.selectors import QueryError, search
 from frenchbot.retrieval.services import collection_drop, document_index, document_remove
@@ -39,6 +40,7 @@ class LexicalBackendContract:
         backend = get_lexical_backend()
         expected = {"sqlite": "SQLiteFTS5Backend", "postgresql": "PostgresFullTextBackend"}[connection.vendor]
         assert type(backend).__name__ == expected
+        assert get_lexical_backend() is backend  # one instance per process
 
     def test_finds_the_passage_with_its_anchor(self):
         _index("1", "Écrire un bon prompt", PROMPT)
@@ -140,3 +142,52 @@ class LexicalBackendContract:
 
 class TestLexicalBackend(LexicalBackendContract):
     pass
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# RETRIEVAL_LEXICAL_BACKEND
+
+
+class ReweightedBackend(LexicalBackend):
+    """A backend named in the setting, with its options (it indexes nothing: only its choice is tested)."""
+
+    def __init__(self, *, weights):
+        self.weights = tuple(weights)
+
+
+def test_the_setting_names_another_backend_with_its_options(settings):
+    settings.RETRIEVAL_LEXICAL_BACKEND = {
+        "BACKEND": f"{__name__}.ReweightedBackend",
+        "OPTIONS": {"weights": [3.0, 1.0, 1.0]},
+    }
+    backend = get_lexical_backend()
+    assert type(backend) is ReweightedBackend
+    assert backend.weights == (3.0, 1.0, 1.0)
+    assert get_lexical_backend() is backend
+    settings.RETRIEVAL_LEXICAL_BACKEND = None
+    assert type(get_lexical_backend()) is not ReweightedBackend
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"OPTIONS": {}}, r"^RETRIEVAL_LEXICAL_BACKEND needs a BACKEND dotted path$"),
+        (
+            {"BACKEND": "frenchbot.retrieval.backends.nowhere.Backend"},
+            r"^RETRIEVAL_LEXICAL_BACKEND: cannot import",
+        ),
+        (
+            {"BACKEND": "frenchbot.retrieval.backends.base.LexicalEntry"},
+            r"^RETRIEVAL_LEXICAL_BACKEND: 'frenchbot.retrieval.backends.base.LexicalEntry' is not a "
+            r"LexicalBackend subclass$",
+        ),
+        (
+            {"BACKEND": f"{__name__}.ReweightedBackend", "OPTIONS": {"colour": "bleu"}},
+            r"^RETRIEVAL_LEXICAL_BACKEND: invalid OPTIONS",
+        ),
+    ],
+)
+def test_a_bad_setting_is_reported(settings, config, message):
+    settings.RETRIEVAL_LEXICAL_BACKEND = config
+    with pytest.raises(ImproperlyConfigured, match=message):
+        get_lexical_backend()
