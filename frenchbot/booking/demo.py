@@ -70,3 +70,14 @@ def booking_demo_load() -> dict[str, int]:
             event_type = EventType.objects.create(**data)
             event_type.members.add(member)
     return {"members": 1, "event_types": len(EVENT_TYPES)}
+
+
+def demo_report() -> str:
+    """Load the demo booking set-up for `frenchbot demo` and say what was created ("" when it was there)."""
+    created = booking_demo_load()
+    if not created["event_types"]:
+        return ""
+    return (
+        f"Rendez-vous : {created['event_types']} types de rendez-vous, Camille disponible "
+        "du lundi au vendredi (9 h–12 h, 14 h–18 h)."
+    )

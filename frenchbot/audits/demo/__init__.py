@@ -216,3 +216,15 @@ def audits_demo_load() -> dict[str, int]:
                         )
                     )
     return created
+
+
+def demo_report() -> str:
+    """Load the demo questionnaires and catalogue for `frenchbot demo` and say what was created ("" when
+    they were there)."""
+    created = audits_demo_load()
+    if not (created["questionnaires"] or created["opportunities"]):
+        return ""
+    return (
+        f"Audit IA : {created['questionnaires']} questionnaires, "
+        f"{created['opportunities']} opportunités au catalogue."
+    )

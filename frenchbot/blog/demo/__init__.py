@@ -121,3 +121,14 @@ def demo_load() -> dict[str, int]:
             created["comments"] += 1
     transaction.on_commit(blog_cache_invalidate)
     return created
+
+
+def demo_report() -> str:
+    """Load the demo blog for `frenchbot demo` and say what was created ("" when it was all there)."""
+    created = demo_load()
+    if not created["articles"]:
+        return ""
+    return (
+        f"Démo chargée : {created['articles']} articles, {created['comments']} commentaires, "
+        f"{created['polls']} sondages."
+    )

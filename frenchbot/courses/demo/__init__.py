@@ -400,3 +400,21 @@ def courses_demo_load() -> dict:
                 )
                 created["codes"].append(code)
     return created
+
+
+def demo_report() -> str:
+    """Load the demo trainings for `frenchbot demo` and say what was created, with the demo access codes (""
+    when they were there)."""
+    created = courses_demo_load()
+    if not created["trainings"]:
+        return ""
+    codes = created["codes"]
+    trainings = f"{created['trainings']} formation" + ("s" if created["trainings"] > 1 else "")
+    line = (
+        f"Formations : {trainings}, {created['modules']} modules, "
+        f"{created['lessons']} leçons, {created['quizzes']} quiz, {created['exercises']} exercices"
+    )
+    if codes:
+        label = "codes d'accès de démonstration" if len(codes) > 1 else "code d'accès de démonstration"
+        line += f" ; {label} : {', '.join(codes)}"
+    return line + "."

@@ -1,13 +1,11 @@
 import secrets
+from importlib import import_module
+from importlib.util import find_spec
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-
-from frenchbot.audits.demo import audits_demo_load
-from frenchbot.blog.demo import demo_load
-from frenchbot.booking.demo import booking_demo_load
-from frenchbot.courses.demo import courses_demo_load
 
 
 class Command(BaseCommand):
@@ -17,46 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-login", action="store_true", help="Ne pas afficher l'identifiant admin.")
 
     def handle(self, *args, **options):
-        created = demo_load()
-        if created["articles"]:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Démo chargée : {created['articles']} articles, {created['comments']} commentaires, "
-                    f"{created['polls']} sondages."
-                )
-            )
-        else:
-            self.stdout.write("Contenu de démonstration déjà présent : rien à ajouter.")
-        booking = booking_demo_load()
-        if booking["event_types"]:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Rendez-vous : {booking['event_types']} types de rendez-vous, Camille disponible "
-                    "du lundi au vendredi (9 h–12 h, 14 h–18 h)."
-                )
-            )
-        audits = audits_demo_load()
-        if audits["questionnaires"] or audits["opportunities"]:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Audit IA : {audits['questionnaires']} questionnaires, "
-                    f"{audits['opportunities']} opportunités au catalogue."
-                )
-            )
-        courses = courses_demo_load()
-        if courses["trainings"]:
-            codes = courses["codes"]
-            trainings = f"{courses['trainings']} formation" + ("s" if courses["trainings"] > 1 else "")
-            line = (
-                f"Formations : {trainings}, {courses['modules']} modules, "
-                f"{courses['lessons']} leçons, {courses['quizzes']} quiz, {courses['exercises']} exercices"
-            )
-            if codes:
-                label = (
-                    "codes d'accès de démonstration" if len(codes) > 1 else "code d'accès de démonstration"
-                )
-                line += f" ; {label} : {', '.join(codes)}"
-            self.stdout.write(self.style.SUCCESS(line + "."))
+        # Each app keeps its demo content beside its code (`<app>/demo`, with a `demo_report()` that loads it
+        # and says what it created): found through the installed apps, so this command names none of them.
+        reports = [report() for report in self._demo_reports()]
+        for line in filter(None, reports):
+            self.stdout.write(self.style.SUCCESS(line))
+        if not any(reports):
+            self.stdout.write("Contenu de démonstration déjà présent : rien à ajouter.")
         username, password = self._admin()
         if not options["quiet_login"]:
             self.stdout.write(
@@ -64,6 +29,15 @@ class Command(BaseCommand):
                     f"Administration : {settings.SITE_URL}/admin/  identifiant : {username}  mot de passe : {password}"
                 )
             )
+
+    @staticmethod
+    def _demo_reports():
+        for config in apps.get_app_configs():
+            module = f"{config.name}.demo"
+            if config.name.startswith("frenchbot.") and find_spec(module) is not None:
+                report = getattr(import_module(module), "demo_report", None)
+                if report is not None:
+                    yield report
 
     def _admin(self) -> tuple[str, str]:
         """The demo administrator; its generated password is kept under var/ (readable by its owner only)."""
