@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 
 from ..models import Company, Enrolment, ExerciseSubmission, LessonCompletion, QuizAttempt, Training
-from .trainings import ModuleItem, StepItem, percent_of, training_outline, training_outlines
+from .trainings import ModuleItem, StepItem, StepsDone, training_outline, training_outlines
 
 
 @dataclass
-class Progress:
+class Progress(StepsDone):
     """A learner's progress in one training: per module, overall, and what remains for the certificate."""
 
     modules: list[ModuleItem]
@@ -18,14 +18,6 @@ class Progress:
     @property
     def steps(self) -> list[StepItem]:
         return [s for m in self.modules for s in m.steps]
-
-    @property
-    def done_count(self) -> int:
-        return sum(1 for s in self.steps if s.done)
-
-    @property
-    def percent(self) -> int:
-        return percent_of(self.done_count, len(self.steps))
 
     @property
     def complete(self) -> bool:

@@ -31,10 +31,10 @@ class StepItem:
         return self.obj.get_absolute_url()
 
 
-@dataclass
-class ModuleItem:
-    module: Module
-    steps: list[StepItem] = field(default_factory=list)
+class StepsDone:
+    """How far a learner is through `steps`: a module's, or a whole training's."""
+
+    steps: list[StepItem]
 
     @property
     def done_count(self) -> int:
@@ -43,6 +43,12 @@ class ModuleItem:
     @property
     def percent(self) -> int:
         return percent_of(self.done_count, len(self.steps))
+
+
+@dataclass
+class ModuleItem(StepsDone):
+    module: Module
+    steps: list[StepItem] = field(default_factory=list)
 
 
 def percent_of(done: int, total: int) -> int:

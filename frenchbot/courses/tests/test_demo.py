@@ -1,10 +1,10 @@
 import re
-import shutil
 
 import pytest
 from django.core.management import call_command
 
 from frenchbot.core.datafiles import DataFileError
+from frenchbot.core.tests.datafiles import data_file_break, demo_data_copy
 from frenchbot.core.text import render_markdown
 from frenchbot.courses import demo
 from frenchbot.courses.demo import courses_demo_load, courses_demo_trainings
@@ -370,10 +370,7 @@ def test_the_data_files_keep_their_texts_with_french_typography():
 @pytest.fixture
 def demo_copy(tmp_path, monkeypatch):
     """A copy of the demo data that a test may break; the loader reads it instead of the real one."""
-    copy = tmp_path / "frenchbot" / "courses" / "demo"
-    shutil.copytree(demo.DEMO_DIR, copy, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    monkeypatch.setattr(demo, "DEMO_DIR", copy)
-    return copy
+    return demo_data_copy(demo, tmp_path=tmp_path, monkeypatch=monkeypatch)
 
 
 CHATGPT = "chatgpt-au-quotidien"
@@ -458,10 +455,7 @@ M2 = f"{CHATGPT}/2-ecrire-de-bons-prompts"
 def test_a_malformed_data_file_is_named_in_a_clear_error_and_nothing_is_created(
     demo_copy, file, old, new, message
 ):
-    path = demo_copy / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text  # the test breaks what it means to break
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    data_file_break(demo_copy / file, old, new)
 
     with pytest.raises(DataFileError) as error:
         courses_demo_load()
