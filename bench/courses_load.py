@@ -241,10 +241,10 @@ def populate(*, trainings: int, learners: int, seed: int) -> dict:
 
     rng = random.Random(seed)
     # Real lessons, questions and exercises written for the demo, recombined.
-    trainings = demo.courses_demo_trainings()
-    demo_lessons = [les for t in trainings for m in t["modules"] for les in m["lessons"]]
-    demo_questions = [q for t in trainings for m in t["modules"] for q in m["quiz"]]
-    demo_exercises = [m["exercise"] for t in trainings for m in t["modules"] if m.get("exercise")]
+    demo_trainings = demo.courses_demo_trainings()
+    demo_lessons = [les for t in demo_trainings for m in t["modules"] for les in m["lessons"]]
+    demo_questions = [q for t in demo_trainings for m in t["modules"] for q in m["quiz"]]
+    demo_exercises = [m["exercise"] for t in demo_trainings for m in t["modules"] if m.get("exercise")]
     now = timezone.now()
     counts: dict[str, int] = {}
     started = time.perf_counter()
@@ -255,11 +255,11 @@ def populate(*, trainings: int, learners: int, seed: int) -> dict:
                 title=TRAINING_TITLES[n % len(TRAINING_TITLES)]
                 + ("" if n < len(TRAINING_TITLES) else f" {n}"),
                 summary="Une formation en ligne pour utiliser l'IA au travail, pas à pas.",
-                description=trainings[n % 2]["description"],
+                description=demo_trainings[n % 2]["description"],
                 audience=Audience.BUSINESS if n % 2 else Audience.INDIVIDUAL,
                 level=TrainingLevel.BEGINNER,
                 duration_hours=7,
-                outcomes="\n".join(trainings[n % 2]["outcomes"]),
+                outcomes="\n".join(demo_trainings[n % 2]["outcomes"]),
                 price_text="290 € TTC",
                 order=n,
                 is_published=True,
