@@ -52,12 +52,18 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render_cached(request, template="courses/catalogue.html", context=context)
 
 
-@require_safe
-def training(request: HttpRequest, slug: str) -> HttpResponse:
-    """A training's page: what it teaches, its programme, and the next step for this visitor."""
+def training_or_404(request: HttpRequest, slug: str):
+    """The training this visitor may see under `slug`; 404 otherwise (unpublished, unknown, not theirs)."""
     training = training_get(user=request.user, slug=slug)
     if training is None:
         raise Http404(_("Cette formation n'existe pas ou n'est plus proposée."))
+    return training
+
+
+@require_safe
+def training(request: HttpRequest, slug: str) -> HttpResponse:
+    """A training's page: what it teaches, its programme, and the next step for this visitor."""
+    training = training_or_404(request, slug)
     enrolment = enrolment_get(user=request.user, training=training)
 
     def context(values):

@@ -33,12 +33,12 @@ from ..selectors.trainings import (
     lesson_image_get,
     resource_get,
     step_neighbours,
-    training_get,
     training_outline,
     video_embed_url,
 )
 from ..services.progress import lesson_complete as lesson_complete_service
 from ..services.progress import lesson_open
+from .catalogue import training_or_404
 
 
 def _error(
@@ -69,9 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 def resume(request: HttpRequest, slug: str) -> HttpResponse:
     """« Reprendre où vous en étiez »: the next step to do; the training's page for anyone not enrolled."""
-    training = training_get(user=request.user, slug=slug)
-    if training is None:
-        raise Http404(_("Cette formation n'existe pas ou n'est plus proposée."))
+    training = training_or_404(request, slug)
     enrolment = enrolment_get(user=request.user, training=training)
     if enrolment is None:
         return redirect(training.get_absolute_url())
@@ -83,9 +81,7 @@ def resume(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def progress(request: HttpRequest, slug: str) -> HttpResponse:
     """The learner's progress: per module, overall, and what remains for the certificate."""
-    training = training_get(user=request.user, slug=slug)
-    if training is None:
-        raise Http404(_("Cette formation n'existe pas ou n'est plus proposée."))
+    training = training_or_404(request, slug)
     enrolment = enrolment_get(user=request.user, training=training)
     if enrolment is None:
         messages.info(request, _("Inscrivez-vous à cette formation pour suivre votre progression."))
