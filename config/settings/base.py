@@ -358,6 +358,9 @@ LLM_PROVIDERS = {
 LLM_DEFAULT_PROVIDER = "default"
 
 # --- Assistant (the bot) --------------------------------------------------------------------------------
+# The intent layer: small talk, trainings, the audit, booking, a person, off-topic messages get their own reply
+# before any search or model (frenchbot/assistant/intents/). False: every message is searched and answered.
+ASSISTANT_INTENTS = env.bool("ASSISTANT_INTENTS", default=True)
 # Passages of our content given to the model per question, and how much of each.
 ASSISTANT_PASSAGES = env.int("ASSISTANT_PASSAGES", default=4)
 ASSISTANT_PASSAGE_CHARS = env.int("ASSISTANT_PASSAGE_CHARS", default=1200)

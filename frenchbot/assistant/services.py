@@ -38,6 +38,7 @@ from frenchbot.retrieval.models import Visibility
 from frenchbot.retrieval.selectors import QueryError, search, search_validate
 
 from .guard import LeakGuard, answer_html
+from .intents import FALLBACK, Reply, intent_detect, intent_get
 from .models import Conversation, Feedback, Message
 from .prompt import Turn, estimate_tokens, prompt_build
 
@@ -67,6 +68,10 @@ class PreparedAnswer:
     sources: list[dict]
     question: str
     budget_keys: list[str]
+    # The intent of the question; when it answers itself (small talk, trainings, booking…), `reply` is said
+    # instead of searching the content and calling the model.
+    intent: str = FALLBACK
+    reply: Reply | None = None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -218,10 +223,19 @@ def answer_prepare(
         Turn(role=m.role, content=m.content)
         for m in conversation.messages.filter(status=Message.Status.COMPLETE).exclude(content="")
     ][-2 * settings.ASSISTANT_HISTORY_TURNS :]
-    hits = search(
-        query=_retrieval_query(question, history),
-        visibilities=visibilities_for(user),
-        limit=settings.ASSISTANT_PASSAGES,
+    previous = next((t.content for t in reversed(history) if t.role == "user"), "")
+    intent = intent_get(
+        intent_detect(question, previous=previous).name if settings.ASSISTANT_INTENTS else FALLBACK
+    )
+    reply = intent.reply(message=question, user=user) if intent.answers_itself else None
+    hits = (
+        []
+        if reply is not None
+        else search(
+            query=_retrieval_query(question, history),
+            visibilities=visibilities_for(user),
+            limit=settings.ASSISTANT_PASSAGES,
+        )
     )
     passages, sources = [], []
     for number, hit in enumerate(hits, start=1):
@@ -229,7 +243,7 @@ def answer_prepare(
         text = hit.chunk.text[: settings.ASSISTANT_PASSAGE_CHARS]
         passages.append(Passage(title=hit.title, url=hit.url, text=text, label=label))
         sources.append({"label": label, "title": hit.title, "heading": hit.chunk.heading, "url": hit.url})
-    prompt = prompt_build(question=question, passages=passages, history=history)
+    prompt = [] if reply is not None else prompt_build(question=question, passages=passages, history=history)
     with transaction.atomic():
         Message.objects.create(conversation=conversation, role=Message.Role.USER, content=question)
         answer = Message.objects.create(
@@ -252,6 +266,8 @@ def answer_prepare(
         sources=sources,
         question=question,
         budget_keys=[key for key, _ in _budget_keys(session_key=session_key, ip=ip)],
+        intent=intent.name,
+        reply=reply,
     )
 
 
@@ -280,7 +296,10 @@ def _finish(
     message.sources = (
         _sources_used(text=text, prepared=prepared) if text and status != Message.Status.ERROR else []
     )
-    message.suggestions = suggestions_for(question=prepared.question, sources=message.sources)
+    if prepared.reply is not None:
+        message.suggestions = prepared.reply.suggestions
+    else:
+        message.suggestions = suggestions_for(question=prepared.question, sources=message.sources)
     message.prompt_tokens = usage.get("prompt_tokens") or sum(
         estimate_tokens(m.content) for m in prepared.prompt
     )
@@ -288,7 +307,7 @@ def _finish(
     message.duration_ms = int((time.monotonic() - started) * 1000)
     message.save()
     Conversation.objects.filter(pk=prepared.conversation.pk).update(updated_at=timezone.now())
-    if not prepared.provider.capabilities.uses_passages_only:
+    if prepared.reply is None and not prepared.provider.capabilities.uses_passages_only:
         _budget_spend(prepared.budget_keys, message.prompt_tokens + message.completion_tokens)
     return {
         "message_id": message.pk,
@@ -323,6 +342,20 @@ async def answer_stream(prepared: PreparedAnswer) -> AsyncIterator[Event]:
             "provider": str(provider.display_name),
         },
     )
+    if prepared.reply is not None:
+        # Decided before any model: the reply is said as it is written.
+        yield Event("token", {"text": prepared.reply.text})
+        finish_reply = sync_to_async(_finish)
+        result = await finish_reply(
+            prepared,
+            text=prepared.reply.text,
+            status=Message.Status.COMPLETE,
+            error="",
+            usage={},
+            started=started,
+        )
+        yield Event("done", result)
+        return
     guard = LeakGuard()
     usage: dict[str, int] = {}
     options = ChatOptions(

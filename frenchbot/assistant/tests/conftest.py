@@ -37,9 +37,14 @@ def content(db):
 
 @pytest.fixture
 def use_provider(settings):
-    """Point the bot at a scripted provider: use_provider(replies=[...], delay=..., ...) returns it."""
+    """Point the bot at a scripted provider: use_provider(replies=[...], delay=..., ...) returns it.
+
+    Every message then goes to the model (the intent layer is set aside): these tests are about the model's path,
+    the prompt it gets and what is done with its answer. The intent layer has its own tests (test_intents.py).
+    """
 
     def configure(**options):
+        settings.ASSISTANT_INTENTS = False
         settings.LLM_PROVIDERS = {
             "default": {"BACKEND": "frenchbot.llm.providers.fake.FakeProvider", "OPTIONS": options},
             "extractive": {"BACKEND": "frenchbot.llm.providers.extractive.ExtractiveProvider", "OPTIONS": {}},

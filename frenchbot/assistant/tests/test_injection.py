@@ -346,6 +346,9 @@ def _lexical_search(settings):
 
 @pytest.fixture
 def obedient(settings):
+    # These attacks test what stops an obeyed injection on the model's path; the intent layer answers some of them
+    # with a written reply before any model (which cannot leak anything), so it is set aside here.
+    settings.ASSISTANT_INTENTS = False
     settings.LLM_PROVIDERS = {"default": {"BACKEND": OBEDIENT, "OPTIONS": {}}, "extractive": EXTRACTIVE}
     settings.LLM_DEFAULT_PROVIDER = "default"
     return get_provider()

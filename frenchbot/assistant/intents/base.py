@@ -1,0 +1,86 @@
+"""The contract of one intent: what a visitor may mean by a message, with the examples that teach it and the reply
+the bot gives without searching the content.
+
+An intent is one data file (`data/<name>.toml`: examples, replies, next steps) and, when its reply needs more than
+text (the trainings of the catalogue, say), one module beside this file with its subclass. ``registry.py`` puts
+them together.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from frenchbot.core.datafiles import (
+    DataFileError,
+    datafile_name,
+    keys_only,
+    tables_get,
+    texts_get,
+    toml_read,
+    value_get,
+)
+from frenchbot.core.text import french_typography
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says for an intent: French text (Markdown) and the next steps offered under it."""
+
+    text: str
+    suggestions: list[dict] = field(default_factory=list)
+
+
+class Intent:
+    """One thing a visitor may want.
+
+    Attributes:
+        name: the data file's name, and what the classifier answers.
+        examples: messages that mean it, in French as visitors type them (the classifier's nearest neighbours).
+        answers_itself: True when the bot replies without searching the content (small talk, actions); False for
+            the one intent whose messages retrieval answers (``question``).
+    """
+
+    answers_itself = True
+
+    def __init__(self, *, name: str, examples: list[str], replies: list[str], suggestions: list[dict]):
+        self.name = name
+        self.examples = examples
+        self.replies = replies
+        self.suggestions = suggestions
+
+    @classmethod
+    def from_file(cls, path: Path) -> Intent:
+        """The intent described by a data file; DataFileError names the file and the place of a mistake."""
+        where = datafile_name(path)
+        data = toml_read(path)
+        keys_only(data, {"examples", "replies", "suggestions"}, where=where)
+        examples = texts_get(data, "examples", where=where)
+        if not examples:
+            raise DataFileError(f"{where}: 'examples' needs at least one message.")
+        replies = [french_typography(text.strip()) for text in texts_get(data, "replies", where=where)]
+        if cls.answers_itself and not replies:
+            raise DataFileError(f"{where}: 'replies' needs at least one reply.")
+        suggestions = []
+        for number, item in enumerate(
+            data.get("suggestions") and tables_get(data, "suggestions", where=where) or []
+        ):
+            place = f"{where}, suggestion {number + 1}"
+            keys_only(item, {"kind", "label", "url"}, where=place)
+            suggestions.append(
+                {
+                    "kind": value_get(item, "kind", str, where=place),
+                    "label": french_typography(value_get(item, "label", str, where=place)),
+                    "url": value_get(item, "url", str, where=place),
+                }
+            )
+        return cls(name=path.stem, examples=examples, replies=replies, suggestions=suggestions)
+
+    def reply(self, *, message: str, user=None) -> Reply:
+        """The reply to `message`: one of the written replies, the same one for the same message (a visitor who
+        repeats themselves gets a steady answer, and tests are reproducible)."""
+        choice = self.replies[zlib.crc32(message.encode()) % len(self.replies)]
+        return Reply(text=choice, suggestions=list(self.suggestions))

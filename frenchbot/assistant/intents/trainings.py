@@ -1,0 +1,70 @@
+"""The trainings: answered from the catalogue (title, audience, duration, price), never from blog passages."""
+
+from django.utils.translation import gettext as _
+
+from frenchbot.core.text import french_analyze, french_typography
+from frenchbot.courses.models import Audience
+from frenchbot.courses.selectors.trainings import trainings_published
+
+from .base import Intent, Reply
+
+# Stems (french_analyze) that name who a training is for.
+_BUSINESS_STEMS = {
+    "pme",
+    "entrepris",
+    "equip",
+    "salari",
+    "societ",
+    "tpe",
+    "collabor",
+    "professionnel",
+    "boit",
+}
+_INDIVIDUAL_STEMS = {"particuli", "perso", "personnel", "moi", "individuel", "seul"}
+
+
+def _hours(value) -> str:
+    hours = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{hours} h"
+
+
+class TrainingsIntent(Intent):
+    def reply(self, *, message: str, user=None) -> Reply:
+        stems = set(french_analyze(message))
+        audience = None
+        if stems & _BUSINESS_STEMS and not stems & _INDIVIDUAL_STEMS:
+            audience = Audience.BUSINESS
+        elif stems & _INDIVIDUAL_STEMS and not stems & _BUSINESS_STEMS:
+            audience = Audience.INDIVIDUAL
+        trainings = list(trainings_published(audience=audience)) or list(trainings_published())
+        if not trainings:
+            return super().reply(message=message, user=user)
+        lines = []
+        for training in trainings:
+            details = [training.get_audience_display(), _hours(training.duration_hours)]
+            if training.price_text:
+                details.append(training.price_text)
+            lines.append(
+                f"- **[{training.title}]({training.get_absolute_url()})** ({', '.join(details)}) : "
+                f"{training.summary}"
+            )
+        intro = (
+            _("Voici notre formation :")
+            if len(trainings) == 1
+            else _("Voici nos %(n)d formations :") % {"n": len(trainings)}
+        )
+        outro = _(
+            "Chaque formation se suit en ligne, à votre rythme, avec des quiz, des exercices pratiques et un "
+            "certificat. Laquelle vous intéresse ?"
+        )
+        suggestions = [
+            {"kind": "training", "label": training.title, "url": training.get_absolute_url()}
+            for training in trainings
+        ] + [s for s in self.suggestions if s["kind"] != "training"]
+        return Reply(
+            text=french_typography(f"{intro}\n\n" + "\n".join(lines) + f"\n\n{outro}"),
+            suggestions=suggestions,
+        )
+
+
+intent_class = TrainingsIntent
