@@ -185,6 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FILE",
         help="write the results as JSON to FILE, or to stdout instead of the tables when no FILE",
     )
+    parser.add_argument(
+        "--half",
+        choices=("all", "tune", "held"),
+        default="all",
+        help="all the set, or one half of each label: `tune` (1st, 3rd… utterance) to choose the classifier's "
+        "settings on, `held` (2nd, 4th…) to report on (default: all)",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -192,6 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     except SetError as error:
         print(f"intents_eval: {error}", file=sys.stderr)
         return 2
+    if args.half != "all":
+        first = 0 if args.half == "tune" else 1
+        rank: dict[str, int] = {}
+        kept = []
+        for utterance, label in pairs:
+            if rank.get(label, 0) % 2 == first:
+                kept.append((utterance, label))
+            rank[label] = rank.get(label, 0) + 1
+        pairs = kept
     if os.environ.get("FRENCHBOT_VAR_DIR"):
         return evaluate(args=args, pairs=pairs)
     # A data folder of its own, removed at the end: nothing the classifier may write lands in the site's var/.
@@ -212,6 +228,7 @@ def evaluate(*, args: argparse.Namespace, pairs: list[tuple[str, str]]) -> int:
         django.setup()
         from django.core.management import call_command
         from django.db import DatabaseError
+
         from frenchbot.assistant.intents import intent_detect
     except Exception as error:  # noqa: BLE001 - any failure to set up means the benchmark cannot run
         print(f"intents_eval: cannot load intent_detect: {type(error).__name__}: {error}", file=sys.stderr)

@@ -224,19 +224,20 @@ def answer_prepare(
         for m in conversation.messages.filter(status=Message.Status.COMPLETE).exclude(content="")
     ][-2 * settings.ASSISTANT_HISTORY_TURNS :]
     previous = next((t.content for t in reversed(history) if t.role == "user"), "")
-    intent = intent_get(
-        intent_detect(question, previous=previous).name if settings.ASSISTANT_INTENTS else FALLBACK
-    )
+    match = intent_detect(question, previous=previous) if settings.ASSISTANT_INTENTS else None
+    intent = intent_get(match.name if match else FALLBACK)
     reply = intent.reply(message=question, user=user) if intent.answers_itself else None
-    hits = (
-        []
-        if reply is not None
-        else search(
-            query=_retrieval_query(question, history),
+    hits = []
+    if reply is None:
+        # Searched without the courtesy the question opens with; the intent layer's vector of the same text is
+        # reused rather than computed again.
+        query = _retrieval_query(match.request if match else question, history)
+        hits = search(
+            query=query,
             visibilities=visibilities_for(user),
             limit=settings.ASSISTANT_PASSAGES,
+            query_vector=match.vector if match and match.request == query else None,
         )
-    )
     passages, sources = [], []
     for number, hit in enumerate(hits, start=1):
         label = f"[{number}]"

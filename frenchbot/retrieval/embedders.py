@@ -104,6 +104,15 @@ class Embedder:
         """
         return self.embed([text])[0]
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Several short texts embedded as ``embed_query`` embeds one (the bot's intent examples, compared with
+        a visitor's message): shape ``(len(texts), self.dimensions)``. The default embeds them one by one; a model
+        that can batch them overrides this."""
+        texts = _check_texts(texts)
+        if not texts:
+            return np.empty((0, self.dimensions), dtype=np.float32)
+        return np.stack([self.embed_query(text) for text in texts]).astype(np.float32, copy=False)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {getattr(self, 'model_id', '?')}>"
 
@@ -338,6 +347,12 @@ class E5Embedder(Embedder):
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._encode([text], is_query=True)[0]
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        texts = _check_texts(texts)
+        if not texts:
+            return np.empty((0, self.dimensions), dtype=np.float32)
+        return self._encode(texts, is_query=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -128,14 +128,15 @@ def _vector_index(*, collection: str, model_id: str, dimensions: int) -> _Vector
         return loaded
 
 
-def _semantic_scores(query: str, *, collection, visibilities, now):
+def _semantic_scores(query: str, *, collection, visibilities, now, query_vector=None):
     """How close every visible passage is in meaning to the question: (index, scores, floor), or None when
     unavailable. Hidden passages score -inf; `spread` is how far apart the model's similarities typically lie."""
     if not settings.RETRIEVAL_SEMANTIC:
         return None
     try:
         embedder = get_embedder()
-        query_vector = embedder.embed_query(query)
+        if query_vector is None:
+            query_vector = embedder.embed_query(query)
         index = _vector_index(
             collection=collection, model_id=embedder.model_id, dimensions=embedder.dimensions
         )
@@ -160,6 +161,7 @@ def search(
     limit: int = 10,
     lexical: bool | None = None,
     semantic: bool | None = None,
+    query_vector: np.ndarray | None = None,
 ) -> list[SearchHit]:
     """Passages that best match the question, best first; an empty list when nothing matches.
 
@@ -169,7 +171,8 @@ def search(
     RETRIEVAL_FUSION_WEIGHT. No statistic of the collection enters, so a site with three articles ranks like
     one with three thousand. Either side can be turned off (settings, or the arguments). Raises QueryError
     for an empty or over-long question. Symbols, operators and emoji are not syntax here: a question made only
-    of them finds nothing.
+    of them finds nothing. `query_vector`: the query's ``embed_query`` vector when the caller already has it
+    (the bot's intent layer embeds the same text), so it is not computed twice.
     """
     query = search_validate(query)
     use_lexical = settings.RETRIEVAL_LEXICAL if lexical is None else lexical
@@ -187,7 +190,9 @@ def search(
         else []
     )
     semantic_result = (
-        _semantic_scores(query, collection=collection, visibilities=visibilities, now=now)
+        _semantic_scores(
+            query, collection=collection, visibilities=visibilities, now=now, query_vector=query_vector
+        )
         if use_semantic
         else None
     )

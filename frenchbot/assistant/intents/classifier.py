@@ -1,64 +1,84 @@
-"""Which intent a message carries: rules for what is unambiguous, then the nearest written examples.
+"""Which intent a message carries, decided offline, on the CPU, before any search or model.
 
-Offline and on the CPU: the examples of every intent are embedded once per process with the site's embedder
-(multilingual-e5 by default), and a message is compared with all of them (one matrix product). The message's
-vector is the one retrieval computes for the same text (the embedder keeps the last ones), so on the answer path
-the layer costs a product of a few hundred dot products. Without an embedder (``RETRIEVAL_SEMANTIC=False`` or a
-failing remote one) the examples are compared by their words instead.
+The examples of every intent (``data/*.toml``) are embedded once with the site's embedder (multilingual-e5 by
+default, in its query mode) and kept in the cache, so a new process does not embed them again. A message is
+embedded the same way and compared with every example: the nearest examples vote, each with a weight that falls
+steeply with its distance to the nearest one (``exp((similarity - best) / TEMPERATURE)``), so that one very close
+example outweighs a crowd of loosely similar ones. The message's vector is handed back: retrieval searches with the
+same text and does not embed it again.
+
+Without an embedder (``RETRIEVAL_SEMANTIC=False``, or a remote one that fails) the examples are compared by their
+words instead (stems and folded words, Jaccard).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 
 from frenchbot.core.text import fold, french_analyze
-from frenchbot.retrieval.embedders import EmbedderError, get_embedder
+from frenchbot.retrieval.embedders import EmbedderError, bytes_to_matrix, get_embedder, vector_to_bytes
 
 from .registry import FALLBACK, intents_all
 
 logger = logging.getLogger(__name__)
 
 # Courtesy that opens a message (« Bonjour, combien coûte… », « merci, et pour les PME ? »): what follows it is
-# the request. Matched on the folded text.
+# the request. Matched on the lower-cased message, so that the request keeps its accents and capitals.
 _COURTESY_RE = re.compile(
-    r"^(?:(?:bonjour|bonsoir|salut|slt|bjr|hello|hey|coucou|re|merci(?: beaucoup| bien| bcp)?|mrc|ok|okay|"
-    r"d accord|dac|super|parfait|top|genial|cool|ah|oh|alors|euh|madame|monsieur|a tous|tout le monde)\b[\s,.!?;:]*)+"
+    r"^(?:(?:bonjour|bonsoir|salut|slt|bjr|hello|hey|coucou|cc|re|merci(?: beaucoup| bien| bcp)?|mrc|ok|okay|"
+    r"d['’]accord|dac|super|parfait|top|g[ée]nial|cool|ah|oh|alors|euh|madame|monsieur|[àa] tous|"
+    r"tout le monde)\b[\s,.!?;:…]*)+"
 )
 _WORD_RE = re.compile(r"[^\W_]+")
 
-# How many nearest examples vote, and the similarity under which a message is too far from every example.
+# How many nearest examples vote, and how steeply their weight falls with their distance to the nearest one
+# (chosen on half of the held-out set, reported on the other half: docs/benchmarks.md).
 NEIGHBOURS = 5
+TEMPERATURE = 0.02
+# A message this short that opens with one of these words continues the previous one (« Et en quelle année ? »).
+FOLLOW_UP_WORDS = 6
+FOLLOW_UP_OPENERS = {"et", "mais", "ou", "sinon"}
 
 
 @dataclass(frozen=True)
 class IntentMatch:
-    """The intent of a message (``name``) and how sure the classifier is (``score``, 0–1: the nearest examples'
-    share of the vote, 1.0 for a rule)."""
+    """The intent of a message.
+
+    ``name``: the intent; ``score``: the share of the vote it won (0–1); ``request``: the text classified (the
+    message without its opening courtesy, with the previous message for a short follow-up); ``vector``: that
+    text's ``embed_query`` vector, or None when words were compared.
+    """
 
     name: str
     score: float
-
-
-def _words(text: str) -> list[str]:
-    return _WORD_RE.findall(fold(text).replace("'", " ").replace("’", " "))
+    request: str = ""
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def request_part(text: str) -> str:
-    """The message without the courtesy it opens with; the whole message when it is nothing but courtesy."""
-    folded = " ".join(_words(text))
-    rest = _COURTESY_RE.sub("", folded).strip()
-    return rest if len(rest.split()) >= 2 else folded
+    """The message without the courtesy it opens with; the whole message when it is little more than courtesy."""
+    text = (text or "").strip()
+    match = _COURTESY_RE.match(text.lower())
+    rest = text[match.end() :].strip() if match else text
+    return rest if len(_WORD_RE.findall(rest)) >= 2 else text
+
+
+def _words(text: str) -> set[str]:
+    folded = _WORD_RE.findall(fold(text).replace("'", " ").replace("’", " "))
+    return set(folded) | set(french_analyze(text))
 
 
 class _Examples:
-    """The examples of every intent, as vectors (or word sets), built once."""
+    """Every intent's examples, as one matrix of vectors (or as word sets when there is no embedder)."""
 
     def __init__(self):
         self.labels: list[str] = []
@@ -66,26 +86,52 @@ class _Examples:
         for intent in intents_all().values():
             for example in intent.examples:
                 self.labels.append(intent.name)
-                self.texts.append(" ".join(_words(example)))
+                self.texts.append(example)
+        self.label_array = np.array(self.labels)
+        self.words = [_words(text) for text in self.texts]
+        self.embedder = None
         self.matrix: np.ndarray | None = None
-        self.stems = [set(french_analyze(text)) | set(text.split()) for text in self.texts]
         if settings.RETRIEVAL_SEMANTIC:
             try:
                 self.embedder = get_embedder()
-                self.matrix = self.embedder.embed(self.texts)
+                self.matrix = self._matrix()
             except EmbedderError:
+                self.embedder = None
                 logger.warning("Intent examples not embedded: the classifier compares words", exc_info=True)
 
-    def similarities(self, text: str) -> np.ndarray:
+    def _matrix(self) -> np.ndarray:
+        digest = hashlib.sha256("\n".join([self.embedder.model_id, *self.texts]).encode()).hexdigest()[:32]
+        key = f"assistant:intent-examples:{digest}"
+        stored = cache.get(key)
+        if stored is not None:
+            return bytes_to_matrix(stored, self.embedder.dimensions)
+        matrix = self.embedder.embed_queries(self.texts)
+        cache.set(key, [vector_to_bytes(row) for row in matrix], timeout=None)
+        return matrix
+
+    def vote(self, request: str) -> tuple[str, float, np.ndarray | None]:
+        vector = None
         if self.matrix is not None:
             try:
-                return self.matrix @ self.embedder.embed([text])[0]
+                vector = self.embedder.embed_query(request)
             except EmbedderError:
                 logger.warning("Message not embedded: the classifier compares words", exc_info=True)
-        words = set(french_analyze(text)) | set(text.split())
-        return np.array(
-            [len(words & stems) / (len(words | stems) or 1) for stems in self.stems], dtype=np.float32
-        )
+        if vector is not None:
+            similarities = self.matrix @ vector
+            temperature = TEMPERATURE
+        else:
+            words = _words(request)
+            similarities = np.array(
+                [len(words & other) / (len(words | other) or 1) for other in self.words], dtype=np.float32
+            )
+            temperature = 0.05
+        nearest = np.argsort(-similarities)[:NEIGHBOURS]
+        best = float(similarities[nearest[0]])
+        votes: dict[str, float] = defaultdict(float)
+        for index in nearest:
+            votes[self.labels[index]] += float(np.exp((similarities[index] - best) / temperature))
+        name = max(votes, key=votes.get)
+        return name, votes[name] / sum(votes.values()), vector
 
 
 _examples: _Examples | None = None
@@ -101,36 +147,25 @@ def _examples_get() -> _Examples:
     return _examples
 
 
-# A message this short that opens with « et » continues the previous one (« Et en quelle année ? »).
-FOLLOW_UP_WORDS = 6
-
-
 def intent_detect(text: str, *, previous: str = "") -> IntentMatch:
     """The intent of a visitor's message: ``question`` (answered from the content) when nothing else fits.
 
     `previous` is the visitor's message before this one, if any: a short follow-up (« Et pour les PME ? ») is
-    read together with it, so it keeps the subject (trainings after a question on trainings, a question after a
-    question).
+    read together with it, so it keeps the subject (trainings after trainings, a question after a question).
     """
     request = request_part(text)
-    if not request:
-        return IntentMatch(FALLBACK, 0.0)
-    words = request.split()
-    if previous and words[0] in {"et", "mais", "ou"} and len(words) <= FOLLOW_UP_WORDS:
+    if not _WORD_RE.search(request):
+        return IntentMatch(FALLBACK, 0.0, request)
+    words = _WORD_RE.findall(request.lower())
+    if previous and words[0] in FOLLOW_UP_OPENERS and len(words) <= FOLLOW_UP_WORDS:
         request = f"{request_part(previous)} {request}"
-    examples = _examples_get()
-    similarities = examples.similarities(request)
-    nearest = np.argsort(-similarities)[:NEIGHBOURS]
-    votes: dict[str, float] = defaultdict(float)
-    for index in nearest:
-        votes[examples.labels[index]] += float(similarities[index])
-    name = max(votes, key=votes.get)
-    score = votes[name] / (sum(votes.values()) or 1.0)
-    return IntentMatch(name, round(score, 3))
+    name, score, vector = _examples_get().vote(request)
+    return IntentMatch(name, round(score, 3), request, vector)
 
 
-def reset() -> None:
-    """Forget the examples (tests that change them, or the embedder)."""
+def intents_reset() -> None:
+    """Forget the examples' vectors: the next message rebuilds them (after the data files or the embedder
+    changed)."""
     global _examples
     with _lock:
         _examples = None

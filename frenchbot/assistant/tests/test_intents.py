@@ -1,0 +1,203 @@
+"""The intent layer: what a message asks for, and the reply the bot gives without searching or calling a model."""
+
+import decimal
+
+import pytest
+from asgiref.sync import async_to_sync
+
+from frenchbot.assistant import services
+from frenchbot.assistant.intents import intent_detect, intents_all
+from frenchbot.assistant.intents.base import Intent
+from frenchbot.assistant.intents.classifier import intents_reset, request_part
+from frenchbot.assistant.models import Message
+from frenchbot.core.datafiles import DataFileError
+from frenchbot.courses.tests.factories import TrainingFactory
+
+NBSP = "\u00a0"
+
+
+def _ask(conversation, question, **kwargs):
+    prepared = services.answer_prepare(
+        conversation=conversation, question=question, session_key="s1", ip="203.0.113.5", **kwargs
+    )
+
+    async def collect():
+        return [event async for event in services.answer_stream(prepared)]
+
+    return prepared, async_to_sync(collect)()
+
+
+@pytest.fixture
+def conversation(db):
+    return services.conversation_start(session_key="s1", ip="203.0.113.5")
+
+
+@pytest.fixture
+def catalogue(db):
+    return [
+        TrainingFactory(
+            title="ChatGPT au quotidien",
+            slug="chatgpt-au-quotidien",
+            audience="individual",
+            duration_hours=decimal.Decimal("7.0"),
+            price_text="190 € TTC",
+            order=1,
+        ),
+        TrainingFactory(
+            title="L'IA dans votre PME",
+            slug="ia-dans-votre-pme",
+            audience="business",
+            duration_hours=decimal.Decimal("10.5"),
+            price_text="490 € HT par personne",
+            order=2,
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Bonjour !", "greeting"),
+        ("Merci beaucoup", "thanks"),
+        ("Merci, au revoir", "goodbye"),
+        ("vous êtes un robot ?", "identity"),
+        ("Je voudrais prendre rendez-vous avec un conseiller.", "booking"),
+        ("C'est quoi votre audit gratuit ?", "audit"),
+        ("Quelles formations proposez-vous ?", "trainings"),
+        ("Combien coûte une formation ?", "trainings"),
+        ("Bonjour, vous faites des formations pour les PME ?", "trainings"),
+        ("je veux parler à quelqu'un", "handoff"),
+        ("votre bot ne m'aide pas", "handoff"),
+        ("Quel temps fera-t-il demain à Lyon ?", "out_of_scope"),
+        ("Écris-moi un poème sur la mer", "out_of_scope"),
+        ("Qui a fondé Mistral AI ?", "question"),
+        ("Comment donner un rôle à ChatGPT dans un prompt ?", "question"),
+    ],
+)
+def test_each_intent_is_recognised(message, intent):
+    assert intent_detect(message).name == intent
+
+
+def test_a_follow_up_keeps_the_subject_of_the_previous_message():
+    assert intent_detect("Et en quelle année ?", previous="Qui a fondé Mistral AI ?").name == "question"
+    follow_up = intent_detect("Et pour les PME ?", previous="Quelles formations proposez-vous ?")
+    assert follow_up.name == "trainings"
+    assert follow_up.request == "Quelles formations proposez-vous ? Et pour les PME ?"
+
+
+def test_the_courtesy_a_message_opens_with_is_not_the_request():
+    assert request_part("Bonjour, combien coûte la formation ?") == "combien coûte la formation ?"
+    assert request_part("Merci ! Et pour les PME ?") == "Et pour les PME ?"
+    # Nothing but courtesy: the message is the request.
+    assert request_part("Bonjour !") == "Bonjour !"
+
+
+def test_without_an_embedder_the_words_of_the_examples_decide(settings):
+    settings.RETRIEVAL_SEMANTIC = False
+    intents_reset()
+    try:
+        assert intent_detect("bonjour").name == "greeting"
+        assert intent_detect("je voudrais prendre rendez-vous").name == "booking"
+        assert intent_detect("bonjour").vector is None
+    finally:
+        intents_reset()
+
+
+def test_every_intent_has_examples_and_those_that_answer_have_a_reply():
+    intents = intents_all()
+    assert len(intents) >= 10
+    for intent in intents.values():
+        assert intent.examples
+        assert intent.replies or not intent.answers_itself, intent.name
+
+
+def test_a_malformed_intent_file_is_named_in_the_error(tmp_path):
+    path = tmp_path / "frenchbot" / "assistant" / "intents" / "data" / "greeting.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text('examples = ["bonjour"]\nreplies = ["Bonjour !"]\nrepliez = []\n', encoding="utf-8")
+    with pytest.raises(
+        DataFileError, match="frenchbot/assistant/intents/data/greeting.toml: unknown key 'repliez'"
+    ):
+        Intent.from_file(path)
+
+
+def test_hello_gets_a_warm_reply_that_says_it_is_an_ai_and_no_passage(conversation):
+    prepared, events = _ask(conversation, "Bonjour !")
+    done = events[-1].data
+    assert prepared.intent == "greeting"
+    assert [e.name for e in events] == ["meta", "token", "done"]
+    assert done["text"].startswith("Bonjour")
+    assert "intelligence artificielle" in done["text"] or "IA" in done["text"]
+    assert done["sources"] == []
+    assert {s["url"] for s in done["suggestions"]} >= {"/formations/", "/audit/"}
+    saved = Message.objects.get(pk=done["message_id"])
+    assert saved.status == Message.Status.COMPLETE and saved.content == done["text"]
+
+
+def test_trainings_and_prices_come_from_the_catalogue(conversation, catalogue):
+    _, events = _ask(conversation, "Quelles formations proposez-vous ?")
+    done = events[-1].data
+    assert "ChatGPT au quotidien" in done["text"] and "L'IA dans votre PME" in done["text"]
+    assert f"190{NBSP}€ TTC" in done["text"] and "490" in done["text"]
+    assert f"10,5{NBSP}h" in done["text"]
+    assert [s["url"] for s in done["suggestions"]][:2] == [
+        "/formations/chatgpt-au-quotidien/",
+        "/formations/ia-dans-votre-pme/",
+    ]
+    assert done["sources"] == []
+    # A follow-up about companies narrows the answer to the training for them.
+    _, events = _ask(conversation, "Et pour les PME ?")
+    done = events[-1].data
+    assert "L'IA dans votre PME" in done["text"] and "ChatGPT au quotidien" not in done["text"]
+    assert "490" in done["text"]
+
+
+def test_booking_audit_handoff_and_off_topic_each_offer_their_next_step(conversation):
+    expected = {
+        "Je voudrais prendre rendez-vous avec un conseiller.": "/rendez-vous/",
+        "C'est quoi votre audit gratuit ?": "/audit/",
+        "je veux parler à quelqu'un": "/contact/",
+        "Quel temps fera-t-il demain à Lyon ?": "/formations/",
+    }
+    for question, url in expected.items():
+        _, events = _ask(conversation, question)
+        done = events[-1].data
+        assert url in [s["url"] for s in done["suggestions"]], question
+        assert done["sources"] == [], question
+    off_topic = Message.objects.filter(role=Message.Role.ASSISTANT).order_by("pk").last()
+    assert off_topic.content.startswith("Je ne peux pas vous aider sur ce sujet")
+
+
+def test_a_question_still_goes_to_retrieval(conversation):
+    from frenchbot.retrieval.services import document_index
+
+    document_index(
+        source="blog",
+        source_id="1",
+        title="Mistral AI",
+        url="/blog/mistral/",
+        text="## Les fondateurs\n\nMistral AI a été fondée en 2023 par Arthur Mensch, Guillaume Lample et Timothée Lacroix.",
+    )
+    prepared, events = _ask(conversation, "Bonjour, qui a fondé Mistral AI ?")
+    done = events[-1].data
+    assert prepared.intent == "question" and prepared.reply is None
+    assert "Arthur Mensch" in done["text"]
+    assert done["sources"][0]["url"].startswith("/blog/mistral/")
+
+
+def test_with_a_generative_model_small_talk_is_decided_before_the_model_and_costs_no_token(
+    conversation, settings
+):
+    from frenchbot.llm.registry import get_provider
+
+    settings.LLM_PROVIDERS = {
+        "default": {"BACKEND": "frenchbot.llm.providers.fake.FakeProvider", "OPTIONS": {"replies": ["Non."]}},
+        "extractive": {"BACKEND": "frenchbot.llm.providers.extractive.ExtractiveProvider", "OPTIONS": {}},
+    }
+    settings.LLM_DEFAULT_PROVIDER = "default"
+    fake = get_provider()
+    _, events = _ask(conversation, "Merci, au revoir")
+    assert events[-1].data["text"].startswith(("Au revoir", "Bonne journée"))
+    assert fake.last_messages == []
+    saved = Message.objects.get(pk=events[-1].data["message_id"])
+    assert saved.prompt_tokens == 0
