@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from frenchbot.core.errors import DomainError
 from frenchbot.core.text import french_analyze
 
 from .backends import get_lexical_backend
@@ -24,12 +25,9 @@ CANDIDATES_PER_RESULT = 5
 MAX_QUERY_LENGTH = 2000
 
 
-class QueryError(ValueError):
-    """A question the index cannot take; `message` is for the person who asked."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class QueryError(DomainError, ValueError):
+    """A question the index cannot take (empty, too long); `message` is for the person who asked. Still a
+    ValueError, for callers that only know it as bad input."""
 
 
 @dataclass(frozen=True)
