@@ -201,3 +201,15 @@ def test_with_a_generative_model_small_talk_is_decided_before_the_model_and_cost
     assert fake.last_messages == []
     saved = Message.objects.get(pk=events[-1].data["message_id"])
     assert saved.prompt_tokens == 0
+
+
+def test_the_intents_command_prepares_the_examples_and_classifies_messages():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("intents", "Bonjour !", "Combien coûte une formation ?", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "intentions" in lines[0] and "exemples prêts" in lines[0]
+    assert lines[1].startswith("greeting\t") and lines[2].startswith("trainings\t")
