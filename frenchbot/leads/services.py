@@ -86,7 +86,7 @@ def lead_touch(
             advance_to=advance_to,
             at=now,
         )
-        lead_event_record(lead_id=lead.pk, kind=event, summary=summary, text=text, payload=payload, at=now)
+        _event_create(lead_id=lead.pk, kind=event, summary=summary, text=text, payload=payload)
     return lead
 
 
@@ -131,12 +131,11 @@ def _lead_upsert(
         changed.append("status")
     lead.save(update_fields=changed)
     if lead.status != old_status:
-        lead_event_record(
+        _event_create(
             lead_id=lead.pk,
             kind=LeadEvent.Kind.STATUS_CHANGED,
             summary=_status_summary(old_status, advance_to),
             payload={"from": old_status, "to": advance_to, "automatic": True},
-            at=at,
         )
     if consent_text:
         ConsentRecord.objects.create(
@@ -163,11 +162,17 @@ def lead_event_record(
     JSON-serialisable; `kind` and `summary` are cut to their columns' lengths. Joins the caller's transaction.
     """
     with transaction.atomic():
-        event = LeadEvent.objects.create(
-            lead_id=lead_id, kind=kind[:40], summary=summary[:300], text=text, payload=payload or {}
-        )
+        event = _event_create(lead_id=lead_id, kind=kind, summary=summary, text=text, payload=payload)
         Lead.objects.filter(pk=lead_id).update(last_activity_at=at or timezone.now())
     return event
+
+
+def _event_create(*, lead_id: int, kind: str, summary: str = "", text: str = "", payload: dict | None = None):
+    # For the writes of this module that have just saved the lead with its new last_activity_at (_lead_upsert):
+    # the event alone, without touching the lead a second time.
+    return LeadEvent.objects.create(
+        lead_id=lead_id, kind=kind[:40], summary=summary[:300], text=text, payload=payload or {}
+    )
 
 
 def _status_summary(old: str, new: str) -> str:
@@ -354,7 +359,7 @@ def contact_submit(
             advance_to=None,
             at=timezone.now(),
         )
-        event_id = lead_event_record(
+        event_id = _event_create(
             lead_id=lead.pk,
             kind=LeadEvent.Kind.CONTACT,
             summary=_contact_summary(cleaned["subject"], cleaned["message"]),
