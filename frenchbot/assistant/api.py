@@ -56,6 +56,8 @@ def message_out(message) -> dict:
         "sources": message.sources,
         "suggestions": message.suggestions,
         "provider": message.provider_name,
+        "actions": message.actions,
+        "unanswered": message.unanswered,
         "rating": feedback.rating if feedback else None,
     }
 

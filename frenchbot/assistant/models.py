@@ -57,6 +57,12 @@ class Message(TimeStampedModel):
     sources = models.JSONField(_("sources"), default=list, blank=True)
     # [{"kind", "label", "url"}]: the next steps offered under the answer.
     suggestions = models.JSONField(_("suggestions"), default=list, blank=True)
+    # [{"type": "slots" | "trainings" | "form", ...}]: what the visitor can do in the chat under the answer
+    # (book one of the slots shown, leave a message for the team…), as the stream's typed events carried them.
+    actions = models.JSONField(_("actions proposées"), default=list, blank=True)
+    # True when the bot had nothing in our content that answers the question (the honesty threshold): the
+    # back-office lists such questions so that staff answer them in the FAQ.
+    unanswered = models.BooleanField(_("sans réponse"), default=False, db_index=True)
     provider = models.CharField(_("fournisseur"), max_length=100, blank=True)
     provider_name = models.CharField(_("nom affiché du fournisseur"), max_length=200, blank=True)
     model_id = models.CharField(_("modèle"), max_length=200, blank=True)

@@ -3,6 +3,11 @@ from ninja import Field, Schema
 
 class QuestionIn(Schema):
     content: str = Field(..., description="La question du visiteur (2 000 caractères au plus).")
+    timezone: str = Field(
+        "Europe/Paris",
+        description="Le fuseau horaire IANA du visiteur : les créneaux proposés dans la conversation y sont "
+        "exprimés.",
+    )
 
 
 class SourceOut(Schema):
@@ -28,6 +33,12 @@ class MessageOut(Schema):
     sources: list[SourceOut] = []
     suggestions: list[SuggestionOut] = []
     provider: str = Field("", description="Qui a répondu (l'assistant est une IA).")
+    actions: list[dict] = Field(
+        [],
+        description="Ce que le visiteur peut faire dans la conversation sous la réponse : chaque élément a un "
+        "`type` (`slots`, `trainings`, `form`) et les mêmes données que l'événement du flux de ce nom.",
+    )
+    unanswered: bool = Field(False, description="Vrai quand nos contenus ne répondent pas à la question.")
     rating: int | None = Field(None, description="1 (utile), -1 (pas utile) ou null.")
 
 
@@ -46,6 +57,8 @@ class AnswerOut(Schema):
     suggestions: list[SuggestionOut] = []
     provider: str = ""
     error: str = ""
+    actions: list[dict] = []
+    unanswered: bool = False
 
 
 class FeedbackIn(Schema):
