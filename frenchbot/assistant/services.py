@@ -209,12 +209,12 @@ def suggestions_for(*, question: str, sources: list[dict]) -> list[dict]:
 # A question that leans on the previous one: it opens with « et », « mais »…, or points back with a pronoun
 # (« qui l'a refusée ? », « il coûte combien ? », « et ça ? »), or it is too short to stand alone.
 _FOLLOW_UP_OPENING = re.compile(r"^\s*(et|mais|alors|donc|sinon|ok|d'accord)\b", re.IGNORECASE)
+# Case matters here: « l'a » points back, « l'AI Act » does not.
 _FOLLOW_UP_POINTER = re.compile(
-    r"\b(?:(?:l'|l’)(?:a|ont|avait|avaient|aurait|est|était|as|ai)\b"
+    r"\b(?:l['’](?:a|ont|avait|avaient|aurait|est|était|as|ai)\b"
     r"|(?:le|la|les|lui|leur)\s+(?:a|ont|avait|avaient|aurait|faut|coûte|coute|propose|utilise)\b"
-    r"|(?:il|elle|ils|elles)\s+(?!y\b|faut\b)\w"
-    r"|ça\b|cela\b|celui|celle|ceux|ce dernier|cette dernière)",
-    re.IGNORECASE,
+    r"|(?:[Ii]l|[Ee]lle|[Ii]ls|[Ee]lles)\s+(?!y\b|faut\b)\w"
+    r"|[Çç]a\b|[Cc]ela\b|[Cc]elui|[Cc]elle|[Cc]eux|[Cc]e dernier|[Cc]ette dernière)",
 )
 
 

@@ -328,3 +328,42 @@ def test_a_follow_up_question_is_searched_with_the_subject_of_the_previous_one(c
     answer = _ask(client, conversation, "Qui l'a refusée ?")
     assert "Sam Altman" in answer["text"]
     assert all(source["url"].startswith("/blog/offre-musk/") for source in answer["sources"])
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "query"),
+    [
+        (
+            "Et en quelle année ?",
+            ["Qui a fondé Mistral AI ?"],
+            "Qui a fondé Mistral AI ? Et en quelle année ?",
+        ),
+        (
+            "Qui l'a refusée ?",
+            ["Combien Musk a-t-il offert ?"],
+            "Combien Musk a-t-il offert ? Qui l'a refusée ?",
+        ),
+        ("Il coûte combien ?", ["C'est quoi n8n ?"], "C'est quoi n8n ? Il coûte combien ?"),
+        # A follow-up of a follow-up keeps the subject of the first question.
+        ("Et ses fondateurs ?", ["Qui a fondé Mistral AI ?", "Et en quelle année ?"], None),
+        # A question that stands alone is searched alone: a new subject is not mixed with the old one.
+        (
+            "Que dit l'AI Act sur les chatbots ?",
+            ["Qui a fondé Mistral AI ?"],
+            "Que dit l'AI Act sur les chatbots ?",
+        ),
+        ("Comment écrire un bon prompt pour un e-mail ?", ["Et en quelle année ?"], None),
+    ],
+)
+def test_the_search_query_carries_the_subject_only_of_a_follow_up(question, history, query):
+    from frenchbot.assistant.prompt import Turn
+    from frenchbot.assistant.services import retrieval_query
+
+    turns = [Turn(role="user", content=text) for text in history]
+    result = retrieval_query(question, turns)
+    if query is not None:
+        assert result == query
+    elif len(history) == 2 and question.startswith("Et"):
+        assert result == " ".join([*history, question])
+    else:
+        assert result == question
