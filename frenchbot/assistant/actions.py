@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from frenchbot.booking.emails import when_text, zone_label
@@ -70,12 +70,10 @@ def _event_type() -> EventType | None:
 
 
 def slot_label(moment: datetime.datetime, tz: str) -> str:
-    """« mardi 8 décembre à 10:00 » in the visitor's zone."""
+    """« mardi 8 décembre à 10 h » (« à 14 h 30 ») in the visitor's zone, as the brand writes hours."""
     local = moment.astimezone(zone_get(tz))
-    return _("%(date)s à %(time)s") % {
-        "date": date_format(local, "l j F"),
-        "time": time_format(local, "TIME_FORMAT"),
-    }
+    time = f"{local.hour}\u00a0h" + (f"\u00a0{local.minute:02d}" if local.minute else "")
+    return _("%(date)s à %(time)s") % {"date": date_format(local, "l j F"), "time": time}
 
 
 def slots_out(slots: list[Slot], tz: str) -> list[dict]:
@@ -167,7 +165,7 @@ def trainings_cards(trainings) -> dict:
                 "url": training.get_absolute_url(),
                 "audience": str(training.get_audience_display()),
                 "duration": hours_text(training.duration_hours),
-                "price": training.price_text or "",
+                "price": french_typography(training.price_text or ""),
                 "summary": training.summary,
             }
             for training in trainings

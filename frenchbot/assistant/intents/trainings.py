@@ -35,30 +35,35 @@ class TrainingsIntent(Intent):
         trainings = list(trainings_published(audience=audience)) or list(trainings_published())
         if not trainings:
             return super().reply(message=message, user=user, context=context)
-        lines = []
+        # One sentence that answers (titles, audience, length, price); the cards under it carry the rest.
+        named = []
         for training in trainings:
-            details = [training.get_audience_display(), hours_text(training.duration_hours)]
+            details = [str(training.get_audience_display()).lower(), hours_text(training.duration_hours)]
             if training.price_text:
                 details.append(training.price_text)
-            lines.append(
-                f"- **[{training.title}]({training.get_absolute_url()})** ({', '.join(details)}) : "
-                f"{training.summary}"
-            )
+            named.append(f"[**{training.title}**]({training.get_absolute_url()}) ({', '.join(details)})")
+        listed = (
+            named[0]
+            if len(named) == 1
+            else _("%(first)s et %(last)s")
+            % {
+                "first": ", ".join(named[:-1]),
+                "last": named[-1],
+            }
+        )
         intro = (
-            _("Voici notre formation :")
+            _("Voici notre formation : %(list)s.") % {"list": listed}
             if len(trainings) == 1
-            else _("Voici nos %(n)d formations :") % {"n": len(trainings)}
+            else _("Voici nos %(n)d formations : %(list)s.") % {"n": len(trainings), "list": listed}
         )
         outro = _(
             "Chaque formation se suit en ligne, à votre rythme, avec des quiz, des exercices pratiques et un "
             "certificat. Laquelle vous intéresse ?"
         )
-        suggestions = [
-            {"kind": "training", "label": training.title, "url": training.get_absolute_url()}
-            for training in trainings
-        ] + [s for s in self.suggestions if s["kind"] != "training"]
+        # The cards name the trainings: the next steps under them are the others (the audit, a call).
+        suggestions = [s for s in self.suggestions if s["kind"] != "training"]
         return Reply(
-            text=french_typography(f"{intro}\n\n" + "\n".join(lines) + f"\n\n{outro}"),
+            text=french_typography(f"{intro}\n\n{outro}"),
             suggestions=suggestions,
             actions=[trainings_cards(trainings)],
         )

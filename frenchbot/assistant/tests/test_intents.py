@@ -140,10 +140,14 @@ def test_trainings_and_prices_come_from_the_catalogue(conversation, catalogue):
     assert "ChatGPT au quotidien" in done["text"] and "L'IA dans votre PME" in done["text"]
     assert f"190{NBSP}€ TTC" in done["text"] and "490" in done["text"]
     assert f"10,5{NBSP}h" in done["text"]
-    assert [s["url"] for s in done["suggestions"]][:2] == [
+    # The trainings come as cards, in the catalogue's order, with their price.
+    cards = next(a for a in done["actions"] if a["type"] == "trainings")["trainings"]
+    assert [card["url"] for card in cards] == [
         "/formations/chatgpt-au-quotidien/",
         "/formations/ia-dans-votre-pme/",
     ]
+    assert cards[0]["price"] == f"190{NBSP}€ TTC"
+    assert "/formations/chatgpt-au-quotidien/" not in [s["url"] for s in done["suggestions"]]
     assert done["sources"] == []
     # A follow-up about companies narrows the answer to the training for them.
     _, events = _ask(conversation, "Et pour les PME ?")
