@@ -49,7 +49,12 @@ def test_ask_in_the_widget_watch_it_stream_and_land_on_the_passage(site_page, us
     page.goto("/blog/")
     page.get_by_role("button", name="Une question\u00a0?").click()
     panel = page.locator("#chat-panel")
-    assert panel.get_by_text("Vous échangez avec un assistant d'intelligence artificielle").is_visible()
+    # The AI disclosure: one line at the top, the fuller text (who answers) one click away.
+    assert panel.get_by_text("Assistant IA · peut se tromper").is_visible()
+    panel.get_by_text("En savoir plus").click()
+    assert panel.get_by_text(
+        "Vous échangez avec un assistant d'intelligence artificielle : Fournisseur de test"
+    ).is_visible()
     page.get_by_label("Votre question").fill("Comment donner un rôle à ChatGPT ?")
     page.get_by_role("button", name="Envoyer").click()
     # Words appear while the answer is still being written (no sources yet, the stop button offered).
@@ -79,7 +84,8 @@ def test_the_conversation_is_still_there_on_the_next_page(site_page, use_provide
     page.get_by_label("Votre question").press("Enter")
     page.locator("#chat-panel .chat__source").first.wait_for()
     page.goto("/blog/")
-    page.get_by_role("button", name="Une question\u00a0?").click()
+    # The widget was left open: it is open on the next page too, with the conversation.
+    assert page.get_by_role("button", name="Une question\u00a0?").get_attribute("aria-expanded") == "true"
     page.locator("#chat-panel .chat__message--user").get_by_text(
         "Comment donner un rôle à ChatGPT ?"
     ).wait_for()
