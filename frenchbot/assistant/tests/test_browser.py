@@ -114,3 +114,40 @@ def test_the_widget_and_the_page_pass_axe(axe_page, use_provider):
             page.goto(path)
         problems[path or "widget"] = page.violations()
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+LOG_STATE = """() => { const log = document.querySelector('#chat-panel .chat__log');
+  const answers = log.querySelectorAll('.chat__message--assistant');
+  const last = answers[answers.length - 1];
+  return {scroll: log.scrollTop, answerTop: last.getBoundingClientRect().top - log.getBoundingClientRect().top,
+          text: last.textContent.length}; }"""
+
+
+def test_a_long_answer_shows_its_start_and_lets_the_visitor_scroll_back(site_page, use_provider):
+    ArticleFactory(title="Écrire un bon prompt", body=BODY)
+    long = "\n\n".join(
+        f"Conseil {i} : "
+        + "donnez le contexte, le rôle et le format attendu avant de poser la question. " * 4
+        for i in range(1, 7)
+    )
+    use_provider(replies=[REPLY, long], delay=0.008)
+    page = site_page
+    page.goto("/")
+    page.get_by_role("button", name="Une question\u00a0?").click()
+    page.get_by_label("Votre question").fill("Comment donner un rôle à ChatGPT ?")
+    page.get_by_role("button", name="Envoyer").click()
+    page.locator("#chat-panel .chat__source").first.wait_for()
+    page.get_by_label("Votre question").fill("Et pour le reste ?")
+    page.get_by_role("button", name="Envoyer").click()
+    # While it streams, the log follows the answer down until its first line reaches the top, and no further.
+    page.wait_for_function(f"() => ({LOG_STATE})().text > 1200")
+    state = page.evaluate(LOG_STATE)
+    assert state["scroll"] > 0
+    assert 0 <= state["answerTop"] < 20
+    # The visitor scrolls up to read the previous answer: the log stays where they put it.
+    box = page.locator("#chat-panel .chat__log").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -5000)
+    page.wait_for_function(f"() => ({LOG_STATE})().scroll === 0")
+    page.locator("#chat-panel .chat__message--assistant").nth(1).locator(".chat__tools").wait_for()
+    assert page.evaluate(LOG_STATE)["scroll"] == 0
