@@ -361,6 +361,14 @@ LLM_DEFAULT_PROVIDER = "default"
 # The intent layer: small talk, trainings, the audit, booking, a person, off-topic messages get their own reply
 # before any search or model (frenchbot/assistant/intents/). False: every message is searched and answered.
 ASSISTANT_INTENTS = env.bool("ASSISTANT_INTENTS", default=True)
+# The honesty threshold: when no passage found is at least this close in meaning to the question (cosine
+# similarity on the embedder's scale), the bot says it has no answer instead of quoting the closest passage, and
+# the question goes to « Questions sans réponse ». Empty: the embedder's own `answer_similarity` (0.86 for
+# multilingual-e5-small, see docs/benchmarks.md).
+_answer_similarity = env.str("ASSISTANT_ANSWER_MIN_SIMILARITY", default="")
+ASSISTANT_ANSWER_MIN_SIMILARITY = float(_answer_similarity) if _answer_similarity else None
+# The call the bot offers to book in the chat (an event type's slug; the first one offered when empty or gone).
+ASSISTANT_BOOKING_EVENT_TYPE = env.str("ASSISTANT_BOOKING_EVENT_TYPE", default="appel-audit-offert")
 # Passages of our content given to the model per question, and how much of each.
 ASSISTANT_PASSAGES = env.int("ASSISTANT_PASSAGES", default=4)
 ASSISTANT_PASSAGE_CHARS = env.int("ASSISTANT_PASSAGE_CHARS", default=1200)

@@ -19,7 +19,18 @@ from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.schemas import ErrorOut
 
 from . import selectors, services
-from .schemas import AnswerOut, ConversationOut, FeedbackIn, MessageOut, QuestionIn
+from .actions import chat_booking_create, chat_handoff_send
+from .schemas import (
+    AnswerOut,
+    BookingIn,
+    BookingOut,
+    ConversationOut,
+    FeedbackIn,
+    HandoffIn,
+    HandoffOut,
+    MessageOut,
+    QuestionIn,
+)
 from .services import AssistantError
 from .sse import sse_events
 
@@ -101,7 +112,7 @@ def conversation_detail(request: HttpRequest, conversation_id: UUID):
     return Status(200, _conversation_out(conversation))
 
 
-def _prepare(request: HttpRequest, conversation_id: UUID, content: str) -> services.PreparedAnswer:
+def _own_conversation(request: HttpRequest, conversation_id: UUID):
     _csrf_check(request)
     session_key, user = _visitor(request)
     conversation = selectors.conversation_for_visitor(
@@ -109,12 +120,18 @@ def _prepare(request: HttpRequest, conversation_id: UUID, content: str) -> servi
     )
     if conversation is None:
         raise _conversation_missing()
+    return conversation, session_key, user
+
+
+def _prepare(request: HttpRequest, conversation_id: UUID, payload: QuestionIn) -> services.PreparedAnswer:
+    conversation, session_key, user = _own_conversation(request, conversation_id)
     return services.answer_prepare(
         conversation=conversation,
-        question=content,
+        question=payload.content,
         session_key=session_key,
         ip=client_ip(request),
         user=user,
+        tz=payload.timezone,
     )
 
 
@@ -124,13 +141,18 @@ def _prepare(request: HttpRequest, conversation_id: UUID, content: str) -> servi
     summary="Poser une question",
     description=(
         "Avec l'en-tête `Accept: text/event-stream`, la réponse arrive en flux Server-Sent Events : `meta` "
-        "(qui répond), des `token` (morceaux de texte), des commentaires de maintien de connexion, puis `done` "
-        "(réponse rendue, sources, suggestions) ou `error` (message en français). Sinon, la réponse complète "
+        "(qui répond), des `token` (morceaux de texte), des commentaires de maintien de connexion, puis un "
+        "événement par action proposée dans la conversation, puis `done` (réponse rendue, sources, suggestions, "
+        "actions) ou `error` (message en français). Les actions : `trainings` (`trainings` : titre, adresse, "
+        "public, durée, prix, résumé de chaque formation du catalogue), `slots` (les prochains créneaux libres "
+        "de l'appel, dans le fuseau `timezone` de la question, avec `submit` où réserver l'un d'eux et le texte "
+        "de consentement), `form` (`form` : `handoff`, un message pour l'équipe : ses champs, `submit` et le "
+        "texte de consentement). Un type d'action inconnu est à ignorer. Sans l'en-tête, la réponse complète "
         "en JSON."
     ),
 )
 async def message_create(request: HttpRequest, conversation_id: UUID, payload: QuestionIn):
-    prepared = await sync_to_async(_prepare)(request, conversation_id, payload.content)
+    prepared = await sync_to_async(_prepare)(request, conversation_id, payload)
     if "text/event-stream" in request.headers.get("accept", ""):
         response = StreamingHttpResponse(
             sse_events(services.answer_stream(prepared)), content_type="text/event-stream; charset=utf-8"
@@ -159,3 +181,64 @@ def feedback_create(request: HttpRequest, message_id: int, payload: FeedbackIn):
     services.feedback_give(message=message, rating=payload.rating, comment=payload.comment)
     message.refresh_from_db()
     return Status(200, message_out(message))
+
+
+@router.post(
+    "/conversations/{conversation_id}/booking",
+    response={201: BookingOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    url_name="assistant_booking",
+    summary="Réserver depuis la conversation un créneau proposé par le bot",
+    description=(
+        "Réserve le créneau par le même service que `/api/booking/bookings` (mêmes vérifications, même fiche "
+        "prospect, mêmes e-mails) et ajoute la confirmation du bot à la conversation. 409 quand le créneau "
+        "vient d'être pris, avec `slots` : les créneaux libres autour ; 422 pour une saisie invalide (`field`)."
+    ),
+)
+def booking_create(request: HttpRequest, conversation_id: UUID, payload: BookingIn):
+    conversation, _session_key, _user = _own_conversation(request, conversation_id)
+    booking, message = chat_booking_create(
+        conversation=conversation,
+        event_type=payload.event_type,
+        start=payload.start,
+        name=payload.name,
+        email=payload.email,
+        consent=payload.consent,
+        tz=payload.timezone,
+        ip=client_ip(request),
+    )
+    return Status(
+        201,
+        {
+            "booking": {
+                "start": booking.start.isoformat(),
+                "end": booking.end.isoformat(),
+                "label": booking.label,
+                "manage_url": booking.manage_url,
+            },
+            "message": message_out(message),
+        },
+    )
+
+
+@router.post(
+    "/conversations/{conversation_id}/handoff",
+    response={201: HandoffOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    url_name="assistant_handoff",
+    summary="Laisser un message à l'équipe depuis la conversation",
+    description=(
+        "Crée ou met à jour la fiche prospect (origine : le bot) avec le message et la conversation, prévient "
+        "l'équipe par e-mail et ajoute la réponse du bot à la conversation. 422 avec `errors` (un message par "
+        "champ) pour une saisie invalide."
+    ),
+)
+def handoff_create(request: HttpRequest, conversation_id: UUID, payload: HandoffIn):
+    conversation, _session_key, _user = _own_conversation(request, conversation_id)
+    message = chat_handoff_send(
+        conversation=conversation,
+        name=payload.name,
+        email=payload.email,
+        message=payload.message,
+        consent=payload.consent,
+        ip=client_ip(request),
+    )
+    return Status(201, {"message": message_out(message)})

@@ -64,3 +64,37 @@ class AnswerOut(Schema):
 class FeedbackIn(Schema):
     rating: int = Field(..., description="1 (utile) ou -1 (pas utile).")
     comment: str = Field("", description="Un commentaire facultatif (2 000 caractères au plus).")
+
+
+class BookingIn(Schema):
+    event_type: str = Field(..., description="Le type de rendez-vous, tel que l'action `slots` le donne.")
+    start: str = Field(..., description="Le début du créneau choisi, ISO 8601 avec décalage horaire.")
+    name: str
+    email: str
+    consent: bool = Field(..., description="La case de consentement (son texte est celui de l'action).")
+    timezone: str = Field("Europe/Paris", description="Le fuseau horaire IANA du visiteur.")
+
+
+class BookingDoneOut(Schema):
+    start: str
+    end: str
+    label: str = Field(..., description="Le créneau en toutes lettres, dans le fuseau du visiteur.")
+    manage_url: str = Field(
+        ..., description="La page du rendez-vous (confirmation, déplacement, annulation)."
+    )
+
+
+class BookingOut(Schema):
+    booking: BookingDoneOut
+    message: MessageOut = Field(..., description="La confirmation du bot, ajoutée à la conversation.")
+
+
+class HandoffIn(Schema):
+    name: str
+    email: str
+    message: str = Field("", description="Le message du visiteur pour l'équipe (facultatif).")
+    consent: bool
+
+
+class HandoffOut(Schema):
+    message: MessageOut = Field(..., description="La réponse du bot, ajoutée à la conversation.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing, suppress
@@ -34,11 +35,13 @@ from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.text import fold, french_analyze
 from frenchbot.llm.base import ChatOptions, LLMError, Passage, Provider
 from frenchbot.llm.registry import get_provider
+from frenchbot.retrieval.embedders import get_embedder
 from frenchbot.retrieval.models import Visibility
 from frenchbot.retrieval.selectors import QueryError, search, search_validate
 
+from .actions import actions_for, handoff_form
 from .guard import LeakGuard, answer_html
-from .intents import FALLBACK, Reply, intent_detect, intent_get
+from .intents import FALLBACK, Reply, TurnContext, intent_detect, intent_get
 from .models import Conversation, Feedback, Message
 from .prompt import Turn, estimate_tokens, prompt_build
 
@@ -72,6 +75,10 @@ class PreparedAnswer:
     # instead of searching the content and calling the model.
     intent: str = FALLBACK
     reply: Reply | None = None
+    # The model words the reply itself (small talk with a generative provider); `reply` is its fallback.
+    model_writes: bool = False
+    # Nothing in our content answers the question (the honesty threshold): `reply` says so.
+    unanswered: bool = False
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -199,20 +206,93 @@ def suggestions_for(*, question: str, sources: list[dict]) -> list[dict]:
 # One turn
 
 
-def _retrieval_query(question: str, history: list[Turn]) -> str:
-    # A short follow-up ("et pour une PME ?") is searched together with the question it follows.
-    if len(french_analyze(question)) < 3:
-        previous = next((t.content for t in reversed(history) if t.role == "user"), "")
-        if previous:
-            return f"{previous} {question}"[:2000]
-    return question
+# A question that leans on the previous one: it opens with « et », « mais »…, or points back with a pronoun
+# (« qui l'a refusée ? », « il coûte combien ? », « et ça ? »), or it is too short to stand alone.
+_FOLLOW_UP_OPENING = re.compile(r"^\s*(et|mais|alors|donc|sinon|ok|d'accord)\b", re.IGNORECASE)
+_FOLLOW_UP_POINTER = re.compile(
+    r"\b(?:(?:l'|l’)(?:a|ont|avait|avaient|aurait|est|était|as|ai)\b"
+    r"|(?:le|la|les|lui|leur)\s+(?:a|ont|avait|avaient|aurait|faut|coûte|coute|propose|utilise)\b"
+    r"|(?:il|elle|ils|elles)\s+(?!y\b|faut\b)\w"
+    r"|ça\b|cela\b|celui|celle|ceux|ce dernier|cette dernière)",
+    re.IGNORECASE,
+)
+
+
+def _is_follow_up(question: str) -> bool:
+    return (
+        len(french_analyze(question)) < 3
+        or bool(_FOLLOW_UP_OPENING.match(question))
+        or bool(_FOLLOW_UP_POINTER.search(question))
+    )
+
+
+def retrieval_query(question: str, history: list[Turn]) -> str:
+    """What to search for `question` in this conversation: the question alone when it stands alone (a new
+    subject is not mixed with the old one), else with the subject of the questions it follows — the previous
+    question, and the one before when that was itself a follow-up (« Qui a fondé Mistral AI ? » → « Et en
+    quelle année ? » → « Et ses fondateurs ? »)."""
+    if not _is_follow_up(question):
+        return question
+    asked = [t.content for t in history if t.role == "user"]
+    subject = []
+    for previous in reversed(asked[-2:]):
+        subject.insert(0, previous)
+        if not _is_follow_up(previous):
+            break
+    if not subject:
+        return question
+    return " ".join([*subject, question])[-2000:]
+
+
+def _honest(hits) -> bool:
+    """Whether the passages found really answer: the best one is close enough in meaning to the question
+    (ASSISTANT_ANSWER_MIN_SIMILARITY, else the embedder's ``answer_similarity``), or, without semantic search,
+    found at all."""
+    if not hits:
+        return False
+    similarities = [hit.similarity for hit in hits if hit.similarity is not None]
+    if not similarities:
+        return True
+    threshold = settings.ASSISTANT_ANSWER_MIN_SIMILARITY
+    if threshold is None:
+        threshold = get_embedder().answer_similarity
+    return max(similarities) >= threshold
+
+
+def _unanswered_reply() -> Reply:
+    return Reply(
+        text=_(
+            "Je n'ai pas trouvé de réponse sûre à cette question dans nos contenus, et je préfère ne pas "
+            "inventer. Laissez votre question à l'équipe juste ici : une personne vous répond par e-mail. "
+            "Vous pouvez aussi reformuler, ou réserver un appel de 30 minutes."
+        ),
+        suggestions=[
+            {"kind": "training", "label": _("Voir nos formations"), "url": "/formations/"},
+            {"kind": "booking", "label": _("Réserver un appel"), "url": "/rendez-vous/"},
+        ],
+        actions=[handoff_form()],
+    )
 
 
 def answer_prepare(
-    *, conversation: Conversation, question: str, session_key: str, ip: str, user=None, provider_alias=None
+    *,
+    conversation: Conversation,
+    question: str,
+    session_key: str,
+    ip: str,
+    user=None,
+    provider_alias=None,
+    tz: str = "Europe/Paris",
 ) -> PreparedAnswer:
-    """Check and record the question, find the passages, build the prompt; raises AssistantError (nothing is
-    recorded then)."""
+    """Check and record the question, decide what it asks for, find the passages, build the prompt; raises
+    AssistantError (nothing is recorded then).
+
+    The intent layer decides first: small talk, the trainings, a call, a person… get their reply and the
+    in-chat actions (slots shown in the visitor's zone `tz`) without search or model, except that a generative
+    model words the small talk. A question is searched with the subject of the questions it follows; when
+    nothing found really answers (the honesty threshold), the bot says so instead of quoting the closest
+    passage, and the question is marked unanswered for the team.
+    """
     try:
         question = search_validate(question)
     except QueryError as error:
@@ -226,25 +306,38 @@ def answer_prepare(
     previous = next((t.content for t in reversed(history) if t.role == "user"), "")
     match = intent_detect(question, previous=previous) if settings.ASSISTANT_INTENTS else None
     intent = intent_get(match.name if match else FALLBACK)
-    reply = intent.reply(message=question, user=user) if intent.answers_itself else None
+    reply = (
+        intent.reply(message=question, user=user, context=TurnContext(timezone=tz))
+        if intent.answers_itself
+        else None
+    )
+    model_writes = reply is not None and intent.small_talk and not provider.capabilities.uses_passages_only
+    unanswered = False
     hits = []
     if reply is None:
         # Searched without the courtesy the question opens with; the intent layer's vector of the same text is
         # reused rather than computed again.
-        query = _retrieval_query(match.request if match else question, history)
+        query = retrieval_query(match.request if match else question, history)
         hits = search(
             query=query,
             visibilities=visibilities_for(user),
             limit=settings.ASSISTANT_PASSAGES,
             query_vector=match.vector if match and match.request == query else None,
         )
+        if settings.ASSISTANT_INTENTS and not _honest(hits):
+            reply, hits, unanswered = _unanswered_reply(), [], True
     passages, sources = [], []
     for number, hit in enumerate(hits, start=1):
         label = f"[{number}]"
         text = hit.chunk.text[: settings.ASSISTANT_PASSAGE_CHARS]
         passages.append(Passage(title=hit.title, url=hit.url, text=text, label=label))
         sources.append({"label": label, "title": hit.title, "heading": hit.chunk.heading, "url": hit.url})
-    prompt = [] if reply is not None else prompt_build(question=question, passages=passages, history=history)
+    if model_writes:
+        prompt = prompt_build(question=question, passages=[], history=history, small_talk=True)
+    elif reply is None:
+        prompt = prompt_build(question=question, passages=passages, history=history)
+    else:
+        prompt = []
     with transaction.atomic():
         Message.objects.create(conversation=conversation, role=Message.Role.USER, content=question)
         answer = Message.objects.create(
@@ -269,6 +362,8 @@ def answer_prepare(
         budget_keys=[key for key, _ in _budget_keys(session_key=session_key, ip=ip)],
         intent=intent.name,
         reply=reply,
+        model_writes=model_writes,
+        unanswered=unanswered,
     )
 
 
@@ -299,8 +394,12 @@ def _finish(
     )
     if prepared.reply is not None:
         message.suggestions = prepared.reply.suggestions
+        message.actions = actions_for(
+            actions=prepared.reply.actions, conversation_id=str(prepared.conversation.pk)
+        )
     else:
         message.suggestions = suggestions_for(question=prepared.question, sources=message.sources)
+    message.unanswered = prepared.unanswered
     message.prompt_tokens = usage.get("prompt_tokens") or sum(
         estimate_tokens(m.content) for m in prepared.prompt
     )
@@ -308,7 +407,7 @@ def _finish(
     message.duration_ms = int((time.monotonic() - started) * 1000)
     message.save()
     Conversation.objects.filter(pk=prepared.conversation.pk).update(updated_at=timezone.now())
-    if prepared.reply is None and not prepared.provider.capabilities.uses_passages_only:
+    if prepared.prompt and not prepared.provider.capabilities.uses_passages_only:
         _budget_spend(prepared.budget_keys, message.prompt_tokens + message.completion_tokens)
     return {
         "message_id": message.pk,
@@ -318,6 +417,8 @@ def _finish(
         "sources": message.sources,
         "suggestions": message.suggestions,
         "provider": message.provider_name,
+        "actions": message.actions,
+        "unanswered": message.unanswered,
     }
 
 
@@ -328,8 +429,9 @@ REFUSAL = gettext_lazy(
 
 
 async def answer_stream(prepared: PreparedAnswer) -> AsyncIterator[Event]:
-    """The answer as events: ``meta``, then ``token`` deltas (``ping`` while the model is silent), then
-    ``done`` with the rendered answer, its sources and next steps, or ``error`` with a French message.
+    """The answer as events: ``meta``, then ``token`` deltas (``ping`` while the model is silent), then one
+    event per in-chat action (``slots``, ``trainings``, ``form``: the action's dict), then ``done`` with the
+    rendered answer, its sources, next steps and actions, or ``error`` with a French message.
 
     Closing this iterator (the visitor stopped or left) stops the model and saves the answer as stopped.
     """
@@ -343,7 +445,7 @@ async def answer_stream(prepared: PreparedAnswer) -> AsyncIterator[Event]:
             "provider": str(provider.display_name),
         },
     )
-    if prepared.reply is not None:
+    if prepared.reply is not None and not prepared.model_writes:
         # Decided before any model: the reply is said as it is written.
         yield Event("token", {"text": prepared.reply.text})
         finish_reply = sync_to_async(_finish)
@@ -355,6 +457,8 @@ async def answer_stream(prepared: PreparedAnswer) -> AsyncIterator[Event]:
             usage={},
             started=started,
         )
+        for action in result["actions"]:
+            yield Event(action["type"], action)
         yield Event("done", result)
         return
     guard = LeakGuard()
@@ -402,9 +506,20 @@ async def answer_stream(prepared: PreparedAnswer) -> AsyncIterator[Event]:
             logger.warning("Answer withheld: it recited the instructions (message %s)", prepared.message.pk)
         status = Message.Status.COMPLETE
         result = await finish(prepared, text=text, status=status, error="", usage=usage, started=started)
+        for action in result["actions"]:
+            yield Event(action["type"], action)
         yield Event("done", result)
     except LLMError as exc:
         logger.warning("Provider %s failed: %s", provider.alias, exc)
+        if prepared.model_writes and not guard.sent:
+            # Small talk does not need the model: its written reply stands in.
+            status = Message.Status.COMPLETE
+            yield Event("token", {"text": prepared.reply.text})
+            result = await finish(
+                prepared, text=prepared.reply.text, status=status, error="", usage=usage, started=started
+            )
+            yield Event("done", result)
+            return
         status, error = Message.Status.ERROR, str(exc.user_message)
         partial = "" if guard.tripped else guard.text[: guard.sent]
         await finish(prepared, text=partial, status=status, error=error, usage=usage, started=started)

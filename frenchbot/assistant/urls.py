@@ -6,4 +6,6 @@ app_name = "assistant"
 
 urlpatterns = [
     path("", views.page, name="page"),
+    path("reserver/", views.book, name="book"),
+    path("message-equipe/", views.handoff, name="handoff"),
 ]

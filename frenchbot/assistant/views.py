@@ -10,8 +10,46 @@ from django.views.decorators.http import require_http_methods
 from frenchbot.core.net import client_ip
 
 from . import selectors, services
+from .actions import ActionError, chat_booking_create, chat_handoff_send
 from .api import message_out
-from .forms import QuestionForm
+from .forms import ChatBookingForm, ChatHandoffForm, QuestionForm
+
+
+def _page(
+    request: HttpRequest,
+    *,
+    conversation,
+    form=None,
+    error="",
+    action_form=None,
+    action_error=None,
+    status=200,
+):
+    session_key = request.session.session_key or ""
+    messages = (
+        [message_out(m) for m in selectors.conversation_messages(conversation=conversation)]
+        if conversation
+        else []
+    )
+    # Only the latest answer's actions are offered: an older offer of slots may be stale.
+    last_with_actions = next((m["id"] for m in reversed(messages) if m["role"] == "assistant"), None)
+    for message in messages:
+        if message["id"] != last_with_actions:
+            message["actions"] = []
+    return render(
+        request,
+        "assistant/page.html",
+        {
+            "form": form or QuestionForm(initial={"conversation": conversation.pk if conversation else None}),
+            "error": error,
+            "conversation": conversation,
+            "chat_messages": messages,
+            "action_form": action_form,
+            "action_error": action_error,
+            "history": selectors.conversations_of_visitor(session_key=session_key, user=request.user),
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -46,20 +84,71 @@ def page(request: HttpRequest) -> HttpResponse:
         else:
             result = async_to_sync(services.answer_complete)(prepared)
             return redirect(f"{reverse('assistant:page')}?c={conversation.pk}#message-{result['message_id']}")
-    messages = (
-        [message_out(m) for m in selectors.conversation_messages(conversation=conversation)]
-        if conversation
-        else []
-    )
-    return render(
+    return _page(
         request,
-        "assistant/page.html",
-        {
-            "form": form,
-            "error": error,
-            "conversation": conversation,
-            "chat_messages": messages,
-            "history": selectors.conversations_of_visitor(session_key=session_key, user=request.user),
-        },
+        conversation=conversation,
+        form=form,
+        error=error,
         status=422 if error or (request.method == "POST" and not form.is_valid()) else 200,
     )
+
+
+def _own_conversation(request: HttpRequest, value):
+    return selectors.conversation_for_visitor(
+        conversation_id=value, session_key=request.session.session_key or "", user=request.user
+    )
+
+
+def _action_done(conversation, message) -> HttpResponse:
+    return redirect(f"{reverse('assistant:page')}?c={conversation.pk}#message-{message.pk}")
+
+
+@require_http_methods(["POST"])
+def book(request: HttpRequest) -> HttpResponse:
+    """A slot offered in the chat, booked without JavaScript; an error comes back in the page with what was
+    typed."""
+    form = ChatBookingForm(request.POST)
+    conversation = _own_conversation(request, request.POST.get("conversation")) if form.is_valid() else None
+    if conversation is None:
+        return redirect("assistant:page")
+    data = form.cleaned_data
+    try:
+        _booking, message = chat_booking_create(
+            conversation=conversation,
+            event_type=data["event_type"],
+            start=data["start"],
+            name=data["name"],
+            email=data["email"],
+            consent=data["consent"],
+            tz=data["timezone"] or "Europe/Paris",
+            ip=client_ip(request),
+        )
+    except ActionError as error:
+        return _page(
+            request, conversation=conversation, action_form=form, action_error=error, status=error.http_status
+        )
+    return _action_done(conversation, message)
+
+
+@require_http_methods(["POST"])
+def handoff(request: HttpRequest) -> HttpResponse:
+    """A message for the team written in the chat without JavaScript."""
+    form = ChatHandoffForm(request.POST)
+    conversation = _own_conversation(request, request.POST.get("conversation")) if form.is_valid() else None
+    if conversation is None:
+        return redirect("assistant:page")
+    data = form.cleaned_data
+    try:
+        message = chat_handoff_send(
+            conversation=conversation,
+            name=data["name"],
+            email=data["email"],
+            message=data["message"],
+            consent=data["consent"],
+            ip=client_ip(request),
+        )
+    except ActionError as error:
+        return _page(
+            request, conversation=conversation, action_form=form, action_error=error, status=error.http_status
+        )
+    return _action_done(conversation, message)

@@ -16,6 +16,7 @@ class Source(models.TextChoices):
     BOOKING = "booking", pgettext_lazy("origine d'un prospect", "Rendez-vous")
     AUDIT = "audit", _("Audit IA")
     NEWSLETTER = "newsletter", _("Lettre d'information")
+    ASSISTANT = "assistant", _("Le bot")
     STAFF = "staff", _("Saisie par l'équipe")
     OTHER = "other", _("Autre")
 

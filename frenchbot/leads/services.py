@@ -329,8 +329,13 @@ def contact_submit(
     consent: bool,
     consent_text: str,
     ip: str,
+    source: str = Source.CONTACT,
+    conversation: str = "",
 ) -> Lead:
     """Record a message of the contact form on the sender's lead and have it delivered.
+
+    `source` is where the message was written (the contact page, or the bot when a visitor asks for a person);
+    `conversation`, the transcript of the bot's conversation it follows, travels with it to the team.
 
     Checks every field (all errors at once, raised as ContactError with French messages per field); then, in
     one transaction, the sender's lead as `lead_touch` keeps it (source "contact", the consent text exactly as
@@ -353,18 +358,24 @@ def contact_submit(
             email=cleaned["email"],
             name=cleaned["name"],
             company=cleaned["company"],
-            source=Source.CONTACT,
+            source=source,
             consent_text=consent_text,
             ip=ip,
             advance_to=None,
             at=timezone.now(),
         )
+        payload = {"subject": cleaned["subject"], "message": cleaned["message"]}
+        if source != Source.CONTACT:
+            payload["source"] = source
+        if conversation:
+            payload["conversation"] = conversation[:20000]
         event_id = _event_create(
             lead_id=lead.pk,
             kind=LeadEvent.Kind.CONTACT,
             summary=_contact_summary(cleaned["subject"], cleaned["message"]),
-            text=cleaned["message"],
-            payload={"subject": cleaned["subject"], "message": cleaned["message"]},
+            text=cleaned["message"]
+            + (f"\n\n{_('Conversation avec le bot :')}\n{payload['conversation']}" if conversation else ""),
+            payload=payload,
         ).pk
         send_copy = not rate_limit_hit(
             scope="contact-copy",

@@ -9,7 +9,7 @@ from django_tasks import task
 from frenchbot.core.mail import mail_send_templated
 from frenchbot.core.text import single_line
 
-from .models import LeadEvent
+from .models import LeadEvent, Source
 from .selectors import lead_timeline_summary
 from .services import ContactSubject
 
@@ -47,14 +47,17 @@ def send_contact_to_team(event_id: int) -> int:
             "lead": lead,
             "subject_label": subject_label,
             "message": event.payload.get("message", event.text),
+            "conversation": event.payload.get("conversation", ""),
             "lead_timeline": lead_timeline_summary(lead=lead, limit=8),
             "lead_url": settings.SITE_URL + reverse("backoffice:lead_detail", args=[lead.pk]),
         }
+        heading = (
+            _("Demande d'échange depuis le bot : %(name)s")
+            if event.payload.get("source") == Source.ASSISTANT
+            else _("Message de contact : %(subject)s — %(name)s")
+        )
         # One line first, then cut: the 200 characters are those the team's mail client shows.
-        subject = single_line(
-            _("Message de contact : %(subject)s — %(name)s")
-            % {"subject": subject_label, "name": lead.name or lead.email}
-        )[:200]
+        subject = single_line(heading % {"subject": subject_label, "name": lead.name or lead.email})[:200]
     return mail_send_templated(
         to=contact_recipients(),
         subject=subject,

@@ -74,6 +74,9 @@ class Embedder:
         similarity_spread: the typical standard deviation of one question's similarities to the passages of a
             collection (measured on PIAF). Hybrid search divides similarities by it before blending them with
             BM25, so that the fusion weight means the same whatever the model.
+        answer_similarity: the similarity from which the best passage is taken to answer the question at all
+            (the bot's honesty threshold): 1.2 spreads above the floor, which keeps every answerable question of
+            the bot's calibration set and refuses 18 of 20 unanswerable ones with e5 (docs/benchmarks.md).
 
     Backends are built with keyword options only (the ``OPTIONS`` dict of the setting), must be cheap to construct
     (load models lazily, on first use) and safe to share between threads.
@@ -83,6 +86,10 @@ class Embedder:
     dimensions: int
     similarity_floor: float = 0.3
     similarity_spread: float = 0.05
+
+    @property
+    def answer_similarity(self) -> float:
+        return self.similarity_floor + 1.2 * self.similarity_spread
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed a list of texts.

@@ -32,8 +32,13 @@ class QueryError(DomainError, ValueError):
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One passage found: its rank score (only comparable within one search), and how close it is in meaning
+    to the question on the embedder's own scale (cosine similarity; None when semantic search was off), which
+    callers may compare with a fixed threshold."""
+
     chunk: Chunk
     score: float
+    similarity: float | None = None
 
     @property
     def url(self) -> str:
@@ -194,6 +199,7 @@ def search(
         if use_semantic
         else None
     )
+    meanings: dict[int, float] = {}
     if semantic_result is None:
         ranked = lexical_ranked[:limit]
     else:
@@ -209,10 +215,13 @@ def search(
             row = index.rows.get(chunk_id)
             # A passage without a vector (its embedding failed) or hidden gets nothing from the semantic side.
             meaning = float(similarity[row]) if row is not None and np.isfinite(similarity[row]) else 0.0
+            meanings[chunk_id] = meaning
             ranked.append((chunk_id, fused.get(chunk_id, 0.0) + weight * meaning / spread))
         ranked.sort(key=lambda pair: -pair[1])
         ranked = ranked[:limit]
     chunks = Chunk.objects.select_related("document").in_bulk([chunk_id for chunk_id, _ in ranked])
     return [
-        SearchHit(chunk=chunks[chunk_id], score=score) for chunk_id, score in ranked if chunk_id in chunks
+        SearchHit(chunk=chunks[chunk_id], score=score, similarity=meanings.get(chunk_id))
+        for chunk_id, score in ranked
+        if chunk_id in chunks
     ]

@@ -28,10 +28,19 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 @dataclass(frozen=True)
 class Reply:
-    """What the bot says for an intent: French text (Markdown) and the next steps offered under it."""
+    """What the bot says for an intent: French text (Markdown), the next steps offered under it (links) and
+    the actions the visitor can carry out in the chat (``assistant.actions``: slots to book, a form…)."""
 
     text: str
     suggestions: list[dict] = field(default_factory=list)
+    actions: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    """What an intent's reply may need to know of the turn: the visitor's time zone (slots are shown in it)."""
+
+    timezone: str = "Europe/Paris"
 
 
 class Intent:
@@ -42,22 +51,33 @@ class Intent:
         examples: messages that mean it, in French as visitors type them (the classifier's nearest neighbours).
         answers_itself: True when the bot replies without searching the content (small talk, actions); False for
             the one intent whose messages retrieval answers (``question``).
+        small_talk: True for courtesy (hello, thanks, goodbye, who are you): a generative model, when one is
+            configured, writes the reply in its own words; the written replies are its guide and its fallback.
     """
 
     answers_itself = True
 
-    def __init__(self, *, name: str, examples: list[str], replies: list[str], suggestions: list[dict]):
+    def __init__(
+        self,
+        *,
+        name: str,
+        examples: list[str],
+        replies: list[str],
+        suggestions: list[dict],
+        small_talk: bool = False,
+    ):
         self.name = name
         self.examples = examples
         self.replies = replies
         self.suggestions = suggestions
+        self.small_talk = small_talk
 
     @classmethod
     def from_file(cls, path: Path) -> Intent:
         """The intent described by a data file; DataFileError names the file and the place of a mistake."""
         where = datafile_name(path)
         data = toml_read(path)
-        keys_only(data, {"examples", "replies", "suggestions"}, where=where)
+        keys_only(data, {"examples", "replies", "suggestions", "small_talk"}, where=where)
         examples = texts_get(data, "examples", where=where)
         if not examples:
             raise DataFileError(f"{where}: 'examples' needs at least one message.")
@@ -77,9 +97,12 @@ class Intent:
                     "url": value_get(item, "url", str, where=place),
                 }
             )
-        return cls(name=path.stem, examples=examples, replies=replies, suggestions=suggestions)
+        small_talk = value_get(data, "small_talk", bool, where=where) if "small_talk" in data else False
+        return cls(
+            name=path.stem, examples=examples, replies=replies, suggestions=suggestions, small_talk=small_talk
+        )
 
-    def reply(self, *, message: str, user=None) -> Reply:
+    def reply(self, *, message: str, user=None, context: TurnContext | None = None) -> Reply:
         """The reply to `message`: one of the written replies, the same one for the same message (a visitor who
         repeats themselves gets a steady answer, and tests are reproducible)."""
         choice = self.replies[zlib.crc32(message.encode()) % len(self.replies)]

@@ -6,7 +6,8 @@ from frenchbot.core.text import french_analyze, french_typography
 from frenchbot.courses.models import Audience
 from frenchbot.courses.selectors.trainings import trainings_published
 
-from .base import Intent, Reply
+from ..actions import hours_text, trainings_cards
+from .base import Intent, Reply, TurnContext
 
 # Stems (french_analyze) that name who a training is for.
 _BUSINESS_STEMS = {
@@ -23,13 +24,8 @@ _BUSINESS_STEMS = {
 _INDIVIDUAL_STEMS = {"particuli", "perso", "personnel", "moi", "individuel", "seul"}
 
 
-def _hours(value) -> str:
-    hours = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{hours} h"
-
-
 class TrainingsIntent(Intent):
-    def reply(self, *, message: str, user=None) -> Reply:
+    def reply(self, *, message: str, user=None, context: TurnContext | None = None) -> Reply:
         stems = set(french_analyze(message))
         audience = None
         if stems & _BUSINESS_STEMS and not stems & _INDIVIDUAL_STEMS:
@@ -38,10 +34,10 @@ class TrainingsIntent(Intent):
             audience = Audience.INDIVIDUAL
         trainings = list(trainings_published(audience=audience)) or list(trainings_published())
         if not trainings:
-            return super().reply(message=message, user=user)
+            return super().reply(message=message, user=user, context=context)
         lines = []
         for training in trainings:
-            details = [training.get_audience_display(), _hours(training.duration_hours)]
+            details = [training.get_audience_display(), hours_text(training.duration_hours)]
             if training.price_text:
                 details.append(training.price_text)
             lines.append(
@@ -64,6 +60,7 @@ class TrainingsIntent(Intent):
         return Reply(
             text=french_typography(f"{intro}\n\n" + "\n".join(lines) + f"\n\n{outro}"),
             suggestions=suggestions,
+            actions=[trainings_cards(trainings)],
         )
 
 

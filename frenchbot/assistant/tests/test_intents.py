@@ -156,7 +156,7 @@ def test_booking_audit_handoff_and_off_topic_each_offer_their_next_step(conversa
     expected = {
         "Je voudrais prendre rendez-vous avec un conseiller.": "/rendez-vous/",
         "C'est quoi votre audit gratuit ?": "/audit/",
-        "je veux parler à quelqu'un": "/contact/",
+        "je veux parler à quelqu'un": "/rendez-vous/",
         "Quel temps fera-t-il demain à Lyon ?": "/formations/",
     }
     for question, url in expected.items():
@@ -185,22 +185,41 @@ def test_a_question_still_goes_to_retrieval(conversation):
     assert done["sources"][0]["url"].startswith("/blog/mistral/")
 
 
-def test_with_a_generative_model_small_talk_is_decided_before_the_model_and_costs_no_token(
-    conversation, settings
-):
+def _generative(settings, **options):
     from frenchbot.llm.registry import get_provider
 
     settings.LLM_PROVIDERS = {
-        "default": {"BACKEND": "frenchbot.llm.providers.fake.FakeProvider", "OPTIONS": {"replies": ["Non."]}},
+        "default": {"BACKEND": "frenchbot.llm.providers.fake.FakeProvider", "OPTIONS": options},
         "extractive": {"BACKEND": "frenchbot.llm.providers.extractive.ExtractiveProvider", "OPTIONS": {}},
     }
     settings.LLM_DEFAULT_PROVIDER = "default"
-    fake = get_provider()
+    return get_provider()
+
+
+def test_with_a_generative_model_the_model_words_small_talk_without_any_passage(conversation, settings):
+    fake = _generative(settings, replies=["Avec plaisir, à bientôt sur The French Bot !"])
     _, events = _ask(conversation, "Merci, au revoir")
-    assert events[-1].data["text"].startswith(("Au revoir", "Bonne journée"))
-    assert fake.last_messages == []
+    assert events[-1].data["text"] == "Avec plaisir, à bientôt sur The French Bot !"
+    sent = fake.last_messages[-1].content
+    assert "la règle 8" in sent and "[1]" not in sent
     saved = Message.objects.get(pk=events[-1].data["message_id"])
-    assert saved.prompt_tokens == 0
+    assert saved.prompt_tokens > 0 and saved.sources == []
+
+
+def test_with_a_generative_model_the_catalogue_still_answers_the_price_without_the_model(
+    conversation, settings, catalogue
+):
+    fake = _generative(settings, replies=["Nos formations coûtent 9 999 €."])
+    _, events = _ask(conversation, "Combien coûte une formation ?")
+    assert "190" in events[-1].data["text"] and "9 999" not in events[-1].data["text"]
+    assert fake.last_messages == []
+
+
+def test_when_the_model_fails_small_talk_falls_back_to_the_written_reply(conversation, settings):
+    _generative(settings, fail_before="ProviderUnavailable")
+    _, events = _ask(conversation, "Bonjour !")
+    assert events[-1].name == "done"
+    assert events[-1].data["text"].startswith(("Bonjour", "Bienvenue", "Hello", "Salut"))
 
 
 def test_the_intents_command_prepares_the_examples_and_classifies_messages():
