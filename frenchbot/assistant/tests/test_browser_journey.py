@@ -8,6 +8,7 @@ from frenchbot.booking.demo import EVENT_TYPES
 from frenchbot.booking.models import Booking, EventType
 from frenchbot.booking.tests.factories import TeamMemberFactory, every_day
 from frenchbot.courses.tests.factories import TrainingFactory
+from frenchbot.leads.models import Lead
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -137,6 +138,22 @@ def test_on_a_phone_the_chat_is_full_screen_and_survives_a_reload(_browser, asgi
     page.goto("/formations/")
     panel.locator(".chat__message--user", has_text="Merci, au revoir").wait_for()
     assert panel.locator(".chat__chip--slot").count() == 0
+    # A message for the team, refused first for its e-mail: said next to the field, what was typed kept.
+    handoff = _ask(page, "Je veux parler à quelqu'un").locator(".chat__handoff-form")
+    handoff.get_by_label("Votre nom").fill("Léa Martin")
+    handoff.get_by_label("Votre e-mail").fill("lea@")
+    handoff.get_by_label("Votre message (facultatif)").fill("Je voudrais former mon équipe.")
+    handoff.get_by_role("checkbox").check()
+    handoff.get_by_role("button").click()
+    handoff.locator("input[type=email][aria-invalid=true]").wait_for()
+    assert handoff.locator(".chat__field-error:not(:empty)").count() == 1
+    assert (
+        handoff.get_by_label("Votre message (facultatif)").input_value() == "Je voudrais former mon équipe."
+    )
+    handoff.get_by_label("Votre e-mail").fill("lea@exemple.fr")
+    handoff.get_by_role("button").click()
+    panel.get_by_text("c'est transmis").wait_for()
+    assert Lead.objects.get().email == "lea@exemple.fr"
     close.click()
     assert panel.is_hidden()
     assert page.evaluate("getComputedStyle(document.documentElement).overflow") != "hidden"

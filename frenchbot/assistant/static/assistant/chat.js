@@ -420,7 +420,7 @@
   // Show a refusal: next to its field when there is one (the field gets focus and describes it), else above the
   // button; the alert line announces it either way. What the visitor typed stays.
   function showErrors(form, data, fallback) {
-    var errors = data.errors && typeof data.errors === "object" ? Object.assign({}, data.errors) : {};
+    var errors = data.errors && typeof data.errors === "object" && !Array.isArray(data.errors) ? Object.assign({}, data.errors) : {};
     if (data.field && form.fields[data.field] && !errors[data.field] && data.detail) errors[data.field] = data.detail;
     var first = null;
     Object.keys(errors).forEach(function (name) {
