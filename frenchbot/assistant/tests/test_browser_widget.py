@@ -354,6 +354,8 @@ def test_on_a_phone_the_widget_is_the_screen_and_comes_back_after_a_reload(_brow
     # Restored: offers under the last answer only (older slots may be taken since).
     assert panel.locator(".chat__booking").count() == 1
     assert panel.locator(".chat__chip--slot").all_inner_texts() == ["mardi 8 décembre à 14 h"]
+    # The full page continues the same conversation (hidden on a phone, where the widget is the screen already).
+    assert page.locator("[data-chat-full]").get_attribute("href") == f"/assistant/?c={CONVERSATION}"
     # The open widget and its conversation survive a reload.
     page.reload()
     panel.get_by_text("Voici les créneaux de cet après-midi.").wait_for()

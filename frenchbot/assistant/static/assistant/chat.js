@@ -129,11 +129,21 @@
   Chat.prototype.remember = function (id) {
     if (this.conversationField) this.conversationField.value = id;
     try { window.localStorage.setItem(STORAGE_KEY, id); } catch (e) { /* private mode */ }
+    this.linkFullPage();
+  };
+
+  // The widget's « Pleine page » link opens the same conversation on /assistant/.
+  Chat.prototype.linkFullPage = function () {
+    var link = this.root.querySelector("[data-chat-full]");
+    if (!link) return;
+    var id = this.conversationId();
+    link.href = link.pathname + (id ? "?c=" + encodeURIComponent(id) : "");
   };
 
   Chat.prototype.forget = function () {
     if (this.conversationField) this.conversationField.value = "";
     try { window.localStorage.removeItem(STORAGE_KEY); } catch (e) { /* private mode */ }
+    this.linkFullPage();
   };
 
   Chat.prototype.request = function (method, url, body, accept, signal) {
@@ -837,6 +847,7 @@
     var panel = widget.querySelector("[data-chat]");
     var close = widget.querySelector("[data-chat-close]");
     var chat = new Chat(panel);
+    chat.linkFullPage();
     // The panel is full screen on phones (chat.css): then it holds the focus, like a dialog.
     var phone = window.matchMedia ? window.matchMedia("(max-width: 40rem)") : { matches: false };
     widget.hidden = false;
