@@ -49,7 +49,12 @@ def test_ask_in_the_widget_watch_it_stream_and_land_on_the_passage(site_page, us
     page.goto("/blog/")
     page.get_by_role("button", name="Une question\u00a0?").click()
     panel = page.locator("#chat-panel")
-    assert panel.get_by_text("Vous échangez avec un assistant d'intelligence artificielle").is_visible()
+    # The AI disclosure: one line at the top, the fuller text (who answers) one click away.
+    assert panel.get_by_text("Assistant IA · peut se tromper").is_visible()
+    panel.get_by_text("En savoir plus").click()
+    assert panel.get_by_text(
+        "Vous échangez avec un assistant d'intelligence artificielle : Fournisseur de test"
+    ).is_visible()
     page.get_by_label("Votre question").fill("Comment donner un rôle à ChatGPT ?")
     page.get_by_role("button", name="Envoyer").click()
     # Words appear while the answer is still being written (no sources yet, the stop button offered).
@@ -79,7 +84,8 @@ def test_the_conversation_is_still_there_on_the_next_page(site_page, use_provide
     page.get_by_label("Votre question").press("Enter")
     page.locator("#chat-panel .chat__source").first.wait_for()
     page.goto("/blog/")
-    page.get_by_role("button", name="Une question\u00a0?").click()
+    # The widget was left open: it is open on the next page too, with the conversation.
+    assert page.get_by_role("button", name="Une question\u00a0?").get_attribute("aria-expanded") == "true"
     page.locator("#chat-panel .chat__message--user").get_by_text(
         "Comment donner un rôle à ChatGPT ?"
     ).wait_for()
@@ -108,3 +114,40 @@ def test_the_widget_and_the_page_pass_axe(axe_page, use_provider):
             page.goto(path)
         problems[path or "widget"] = page.violations()
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+LOG_STATE = """() => { const log = document.querySelector('#chat-panel .chat__log');
+  const answers = log.querySelectorAll('.chat__message--assistant');
+  const last = answers[answers.length - 1];
+  return {scroll: log.scrollTop, answerTop: last.getBoundingClientRect().top - log.getBoundingClientRect().top,
+          text: last.textContent.length}; }"""
+
+
+def test_a_long_answer_shows_its_start_and_lets_the_visitor_scroll_back(site_page, use_provider):
+    ArticleFactory(title="Écrire un bon prompt", body=BODY)
+    long = "\n\n".join(
+        f"Conseil {i} : "
+        + "donnez le contexte, le rôle et le format attendu avant de poser la question. " * 4
+        for i in range(1, 7)
+    )
+    use_provider(replies=[REPLY, long], delay=0.008)
+    page = site_page
+    page.goto("/")
+    page.get_by_role("button", name="Une question\u00a0?").click()
+    page.get_by_label("Votre question").fill("Comment donner un rôle à ChatGPT ?")
+    page.get_by_role("button", name="Envoyer").click()
+    page.locator("#chat-panel .chat__source").first.wait_for()
+    page.get_by_label("Votre question").fill("Et pour le reste ?")
+    page.get_by_role("button", name="Envoyer").click()
+    # While it streams, the log follows the answer down until its first line reaches the top, and no further.
+    page.wait_for_function(f"() => ({LOG_STATE})().text > 1200")
+    state = page.evaluate(LOG_STATE)
+    assert state["scroll"] > 0
+    assert 0 <= state["answerTop"] < 20
+    # The visitor scrolls up to read the previous answer: the log stays where they put it.
+    box = page.locator("#chat-panel .chat__log").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -5000)
+    page.wait_for_function(f"() => ({LOG_STATE})().scroll === 0")
+    page.locator("#chat-panel .chat__message--assistant").nth(1).locator(".chat__tools").wait_for()
+    assert page.evaluate(LOG_STATE)["scroll"] == 0
