@@ -59,7 +59,7 @@ def _checked(*, question: str, answer: str, category: str) -> tuple[str, str, st
             "max": QUESTION_MAX
         }
     if not answer:
-        errors["answer"] = _("Écrivez la réponse : c'est elle que le bot donnera.")
+        errors["answer"] = _("Écrivez la réponse : c'est elle que le bot donnera.")
     elif len(answer) > ANSWER_MAX:
         errors["answer"] = _("La réponse est trop longue (%(max)s caractères au plus).") % {"max": ANSWER_MAX}
     if len(category) > CATEGORY_MAX:

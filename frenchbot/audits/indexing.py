@@ -41,20 +41,20 @@ class AuditPageSource(IndexSource):
             levels = ", ".join(str(label) for _, label in Level.choices)
             report = "\n\n".join(
                 [
-                    "## " + _("Ce que contient le rapport d'audit"),
-                    _("Le rapport s'affiche dès la dernière réponse et se télécharge en PDF. Il donne :"),
+                    "**" + _("Ce que contient le rapport d'audit") + "**",
+                    _("Le rapport s'affiche dès la dernière réponse et se télécharge en PDF. Il donne :"),
                     "- "
-                    + _("un score global sur 100 et votre niveau de maturité IA (%(levels)s) ;")
+                    + _("un score global sur 100 et votre niveau de maturité IA (%(levels)s) ;")
                     % {"levels": levels},
-                    "- " + _("un score pour chacune des cinq dimensions évaluées :") + "\n" + dimensions,
+                    "- " + _("un score pour chacune des cinq dimensions évaluées :") + "\n" + dimensions,
                     "- "
                     + _(
-                        "vos opportunités prioritaires : les tâches où l'IA vous fera gagner le plus de temps, avec "
+                        "vos opportunités prioritaires : les tâches où l'IA vous fera gagner le plus de temps, avec "
                         "les outils adaptés, les heures gagnées par mois (estimation) et la difficulté de mise en "
                         "place."
                     ),
                     _(
-                        "Pour aller plus loin, réservez un appel d'audit offert de 30 minutes avec notre équipe : "
+                        "Pour aller plus loin, réservez un appel d'audit offert de 30 minutes avec notre équipe : "
                         "nous regardons ensemble vos résultats et par où commencer."
                     ),
                 ]

@@ -66,8 +66,8 @@ class FaqEntryForm(forms.Form):
         label=_("Réponse"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("En Markdown. C'est elle que le bot donnera : une réponse qui se suffit à elle-même."),
-        error_messages={"required": _("Écrivez la réponse : c'est elle que le bot donnera.")},
+        help_text=_("En Markdown. C'est elle que le bot donnera : une réponse qui se suffit à elle-même."),
+        error_messages={"required": _("Écrivez la réponse : c'est elle que le bot donnera.")},
     )
     category = forms.CharField(
         label=_("Catégorie (facultatif)"),

@@ -235,7 +235,7 @@ def unanswered_faq(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("« %(question)s » est publiée dans la FAQ : le bot y répond dès maintenant.")
+                    _("« %(question)s » est publiée dans la FAQ : le bot y répond dès maintenant.")
                     % {"question": entry.question},
                 )
                 return redirect("backoffice:unanswered")
@@ -265,12 +265,12 @@ def unanswered_dismiss(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             ngettext(
-                "%(count)d question ignorée : elle ne figure plus dans la liste.",
-                "%(count)d questions ignorées : elles ne figurent plus dans la liste.",
+                "%(count)d question ignorée : elle ne figure plus dans la liste.",
+                "%(count)d questions ignorées : elles ne figurent plus dans la liste.",
                 dismissed,
             )
             % {"count": dismissed},
         )
     else:
-        messages.error(request, _("Ces questions ont déjà été traitées : rien à ignorer."))
+        messages.error(request, _("Ces questions ont déjà été traitées : rien à ignorer."))
     return redirect("backoffice:unanswered")

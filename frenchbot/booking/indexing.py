@@ -22,19 +22,19 @@ class EventTypeSource(IndexSource):
             return None
         parts = [
             _(
-                "Rendez-vous « %(name)s » : un appel de %(minutes)s minutes avec notre équipe, à réserver en ligne."
+                "Rendez-vous « %(name)s » : un appel de %(minutes)s minutes avec notre équipe, à réserver en ligne."
             )
             % {"name": event_type.name, "minutes": event_type.duration_minutes},
             event_type.description.strip(),
             _(
                 "Pour prendre rendez-vous, choisissez un créneau libre sur la page Rendez-vous, puis indiquez "
-                "votre nom et votre e-mail : vous recevez aussitôt une confirmation par e-mail avec l'invitation "
+                "votre nom et votre e-mail : vous recevez aussitôt une confirmation par e-mail avec l'invitation "
                 "à ajouter à votre agenda, et un lien pour déplacer ou annuler le rendez-vous."
             ),
         ]
         return IndexedItem(
             source_id=str(event_type.pk),
-            title=_("Prendre rendez-vous : %(name)s") % {"name": event_type.name},
+            title=_("Prendre rendez-vous : %(name)s") % {"name": event_type.name},
             url=reverse("booking:calendar", args=[event_type.slug]),
             text="\n\n".join(part for part in parts if part),
         )

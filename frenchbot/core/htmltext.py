@@ -1,6 +1,6 @@
 """Rendered HTML back to plain Markdown-like text, for the bot's index: a page made from a template (legal notice,
-the audit's presentation) is indexed as the visitor reads it, its headings kept as `##` so that the index cuts
-it into sections with their anchors."""
+the audit's presentation) is indexed as the visitor reads it. A heading with its anchor on the page stays a `##`
+heading, so that the index cuts the page into sections and links to them."""
 
 import re
 from html.parser import HTMLParser
@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 from django.template import Context
 from django.template.loader import get_template
 from django.template.loader_tags import BlockNode, ExtendsNode
+
+from .text import slugify_heading
 
 _BLOCKS = {
     "p",
@@ -36,6 +38,7 @@ class _TextParser(HTMLParser):
         self.skipping = 0
         self.drop = drop
         self.dropped: list[str] = []  # the stack of open tags inside a dropped element
+        self.heading: tuple[int, str] | None = None  # where the open heading's text starts, and its id
 
     def handle_starttag(self, tag, attrs):
         if self.dropped:
@@ -47,7 +50,8 @@ class _TextParser(HTMLParser):
         elif tag in _SKIPPED:
             self.skipping += 1
         elif tag in _HEADINGS:
-            self.parts.append(f"\n\n{_HEADINGS[tag]} ")
+            self.parts.append("\n\n")
+            self.heading = (len(self.parts), dict(attrs).get("id") or "")
         elif tag == "li":
             self.parts.append("\n- ")
         elif tag in _BLOCKS:
@@ -60,7 +64,19 @@ class _TextParser(HTMLParser):
             return
         if tag in _SKIPPED:
             self.skipping = max(0, self.skipping - 1)
-        elif tag in _HEADINGS or tag in _BLOCKS - {"li"}:
+        elif tag in _HEADINGS and self.heading is not None:
+            start, anchor = self.heading
+            self.heading = None
+            text = " ".join("".join(self.parts[start:]).split())
+            del self.parts[start:]
+            if text:
+                # A Markdown heading becomes an anchor in the index's links (/page/#its-slug): only where the page
+                # has that anchor; any other heading stays a line of its own, in bold.
+                self.parts.append(
+                    f"{_HEADINGS[tag]} {text}" if anchor == slugify_heading(text) else f"**{text}**"
+                )
+            self.parts.append("\n\n")
+        elif tag in _BLOCKS - {"li"}:
             self.parts.append("\n\n")
 
     def handle_data(self, data):

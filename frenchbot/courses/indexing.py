@@ -63,23 +63,26 @@ class TrainingSource(IndexSource):
         with translation.override(settings.LANGUAGE_CODE):
             hours = number_format(training.duration_hours.normalize(), use_l10n=True)
             facts = [
-                _("Public : %(audience)s.") % {"audience": training.get_audience_display()},
-                _("Niveau : %(level)s.") % {"level": training.get_level_display()},
-                _("Durée : %(hours)s heures.") % {"hours": hours},
+                _("Public : %(audience)s.") % {"audience": training.get_audience_display()},
+                _("Niveau : %(level)s.") % {"level": training.get_level_display()},
+                _("Durée : %(hours)s heures.") % {"hours": hours},
             ]
             if training.price_text:
-                facts.append(_("Tarif : %(price)s.") % {"price": training.price_text})
+                facts.append(_("Tarif : %(price)s.") % {"price": training.price_text})
             parts = [training.summary, " ".join(facts)]
+            # Before the description, and as bold lines rather than headings: they sit in the page's first
+            # section, so the bot links to the page itself (the page's anchors for them are not their slugs).
             if training.outcome_list:
                 parts.append(
-                    "## " + _("Objectifs") + "\n\n" + "\n".join(f"- {line}" for line in training.outcome_list)
+                    f"**{_('À la fin de la formation, vous saurez')}**\n\n"
+                    + "\n".join(f"- {line}" for line in training.outcome_list)
                 )
-            if training.description.strip():
-                parts.append(IMAGE_REF_RE.sub("", training.description.strip()))
             modules = [module.title for module in training.modules.all() if module.is_published]
             if modules:
-                parts.append("## " + _("Programme") + "\n\n" + "\n".join(f"- {title}" for title in modules))
-            title = _("Formation « %(title)s »") % {"title": training.title}
+                parts.append(f"**{_('Programme')}**\n\n" + "\n".join(f"- {title}" for title in modules))
+            if training.description.strip():
+                parts.append(IMAGE_REF_RE.sub("", training.description.strip()))
+            title = _("Formation « %(title)s »") % {"title": training.title}
         return IndexedItem(
             source_id=str(training.pk),
             title=title,

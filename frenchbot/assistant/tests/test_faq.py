@@ -10,7 +10,7 @@ from frenchbot.assistant.demo import faq_demo_entries, faq_demo_load
 from frenchbot.assistant.faq import FaqError, faq_entry_create
 from frenchbot.assistant.indexing import FaqSource
 from frenchbot.assistant.models import FaqEntry
-from frenchbot.retrieval.models import Document
+from frenchbot.retrieval.models import Chunk, Document
 from frenchbot.retrieval.selectors import search
 from frenchbot.retrieval.services import document_index, index_rebuild
 
@@ -79,6 +79,15 @@ def test_an_entry_created_is_found_by_the_bot_at_once_for_a_reworded_question():
     hits = search(query="Est-ce que mon compte personnel de formation peut financer votre formation ?")
     assert hits and hits[0].url == f"/faq/#{entry.slug}"
     assert hits[0].title == "Puis-je payer ma formation avec mon CPF ?"
+
+
+def test_a_heading_in_an_answer_does_not_add_a_second_anchor_to_the_link():
+    entry = faq_entry_create(
+        question="Comment se passe une formation en entreprise ?",
+        answer="## Avant\n\nNous préparons le programme avec vous.\n\n## Pendant\n\nDes exercices sur vos cas.",
+    )
+    urls = set(Chunk.objects.filter(document__source=FaqSource.name).values_list("document__url", "anchor"))
+    assert urls == {(f"/faq/#{entry.slug}", "")}
 
 
 def test_unpublishing_in_the_admin_takes_the_entry_out_of_the_bot_at_once(admin_client):
