@@ -7,6 +7,8 @@ from django.views.decorators.cache import cache_page
 from django.views.static import serve
 
 from config.api import api
+from frenchbot.assistant import views as assistant_views
+from frenchbot.assistant.sitemaps import FaqSitemap
 from frenchbot.blog.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from frenchbot.blog.sitemaps import SITEMAPS
 from frenchbot.core import views as core_views
@@ -21,7 +23,12 @@ urlpatterns = [
     path("", pages_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", cache_page(3600)(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        cache_page(3600)(sitemap),
+        {"sitemaps": {**SITEMAPS, "faq": FaqSitemap}},
+        name="sitemap",
+    ),
     path("feed/rss/", LatestArticlesFeed(), name="feed_rss"),
     path("feed/atom/", LatestArticlesAtomFeed(), name="feed_atom"),
     path("blog/", include("frenchbot.blog.urls")),
@@ -29,6 +36,7 @@ urlpatterns = [
     path("audit/", include("frenchbot.audits.urls")),
     path("equipe/", include("frenchbot.backoffice.urls")),
     path("assistant/", include("frenchbot.assistant.urls")),
+    path("faq/", assistant_views.faq, name="faq"),
     path("formations/", include("frenchbot.courses.urls")),
     path("certificats/<str:code>/", courses_certificates.certificate_verify, name="certificate_verify"),
     path("compte/", include("frenchbot.accounts.urls")),

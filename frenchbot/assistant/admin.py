@@ -6,7 +6,8 @@ from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import Conversation, Feedback, Message
+from .faq import faq_entry_index, faq_entry_unindex
+from .models import Conversation, FaqEntry, Feedback, Message
 
 
 class MessageInline(admin.TabularInline):
@@ -135,3 +136,31 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(admin.ModelAdmin):
+    """The FAQ, written by staff: an entry saved here is on /faq/ and in the bot's answers at once."""
+
+    list_display = ("question", "category", "position", "is_published", "updated_at")
+    list_editable = ("position", "is_published")
+    list_filter = ("is_published", "category")
+    search_fields = ("question", "answer", "category")
+    fields = ("question", "answer", "category", "position", "is_published", "slug")
+    readonly_fields = ("slug",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Indexed now, not only by the background worker: the next visitor who asks gets the answer.
+        faq_entry_index(entry=obj)
+
+    def delete_model(self, request, obj):
+        entry_id = obj.pk
+        super().delete_model(request, obj)
+        faq_entry_unindex(entry_id=entry_id)
+
+    def delete_queryset(self, request, queryset):
+        entry_ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        for entry_id in entry_ids:
+            faq_entry_unindex(entry_id=entry_id)

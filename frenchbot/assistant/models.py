@@ -4,6 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from frenchbot.core.models import TimeStampedModel
@@ -69,6 +71,18 @@ class Message(TimeStampedModel):
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("durée (ms)"), null=True, blank=True)
+    # The unanswered-questions loop (back-office « Questions sans réponse »): the FAQ entry staff wrote from
+    # this answer's question, and when staff dealt with it (answered in the FAQ or dismissed as off-topic).
+    # Either takes the question out of the list.
+    faq_entry = models.ForeignKey(
+        "FaqEntry",
+        verbose_name=_("entrée de FAQ écrite en réponse"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answered_messages",
+    )
+    reviewed_at = models.DateTimeField(_("traitée par l'équipe le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -96,3 +110,44 @@ class Feedback(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_rating_display()} — {self.message_id}"
+
+
+class FaqEntry(TimeStampedModel):
+    """A question visitors ask and the team's answer: shown on /faq/ and indexed for the bot as soon as saved."""
+
+    question = models.CharField(_("question"), max_length=300)
+    answer = models.TextField(_("réponse (Markdown)"), max_length=10000)
+    category = models.CharField(
+        _("catégorie"),
+        max_length=100,
+        blank=True,
+        help_text=_("Les questions sont regroupées par catégorie."),
+    )
+    # The anchor of the entry on /faq/ (and the address the bot cites): set once from the first wording, so
+    # that links already shared keep working when the question is reworded.
+    slug = models.SlugField(_("ancre"), max_length=90, unique=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    is_published = models.BooleanField(_("publiée"), default=True)
+
+    class Meta:
+        verbose_name = _("entrée de FAQ")
+        verbose_name_plural = _("FAQ")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.question
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
+    def _unique_slug(self) -> str:
+        base = slugify(self.question)[:80].strip("-") or "question"
+        slug, number = base, 2
+        while FaqEntry.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, number = f"{base}-{number}", number + 1
+        return slug
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('faq')}#{self.slug}"

@@ -1,8 +1,21 @@
 """Reads of conversations: only their owner (account or browser session) ever gets one."""
 
+import datetime
+import hashlib
+import logging
 import uuid
+from dataclasses import dataclass, field
 
-from .models import Conversation, Message
+import numpy as np
+from django.core.cache import cache
+from django.db.models import Q
+
+from frenchbot.core.text import fold, render_markdown
+from frenchbot.retrieval.embedders import get_embedder
+
+from .models import Conversation, FaqEntry, Feedback, Message
+
+logger = logging.getLogger(__name__)
 
 
 def conversation_for_visitor(*, conversation_id, session_key: str, user=None) -> Conversation | None:
@@ -45,3 +58,202 @@ def message_of_visitor(*, message_id: int, session_key: str, user=None) -> Messa
         conversation_id=message.conversation_id, session_key=session_key, user=user
     )
     return message if owner is not None else None
+
+
+# --- FAQ ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FaqCategory:
+    name: str
+    entries: list[FaqEntry]
+
+
+def faq_categories() -> list[FaqCategory]:
+    """Published entries grouped by category, categories in the order of their first entry; entries without a
+    category come first, under no heading."""
+    groups: dict[str, FaqCategory] = {}
+    for entry in FaqEntry.objects.filter(is_published=True).order_by("position", "id"):
+        name = entry.category.strip()
+        groups.setdefault(name, FaqCategory(name=name, entries=[])).entries.append(entry)
+    return sorted(groups.values(), key=lambda group: group.name != "")
+
+
+def faq_structured_data(*, categories: list[FaqCategory]) -> dict:
+    """The schema.org FAQPage of /faq/ (what search engines read): each question with its accepted answer."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": [
+            {
+                "@type": "Question",
+                "name": entry.question,
+                "acceptedAnswer": {"@type": "Answer", "text": render_markdown(entry.answer)},
+            }
+            for category in categories
+            for entry in category.entries
+        ],
+    }
+
+
+# --- Questions the bot could not answer --------------------------------------------------------------------------
+
+# Two questions are grouped when the cosine similarity of their e5 query vectors reaches this. e5 packs French
+# questions tight: measured on our own paraphrases, « Combien de temps dure la formation ? » / « la formation
+# dure combien d'heures ? » 0.99, « Combien de temps dure l'audit ? » / « l'audit prend combien de temps ? »
+# 0.99, « Quelle différence entre ChatGPT et Mistral ? » / « Mistral ou ChatGPT, lequel choisir ? » 0.97,
+# « Combien coûte une formation ? » / « Quel est le tarif de la formation ? » 0.97 and « c'est combien la
+# formation ? » 0.96; while different questions on the same topic reach 0.94 (« c'est combien la formation ? » /
+# « Combien de temps dure la formation ? ») and unrelated ones 0.80-0.90 (the weather, opening hours). 0.95
+# keeps those apart, at the price of leaving looser paraphrases in two groups (« Vos formations sont-elles
+# finançables par le CPF ? » / « je peux payer avec mon compte CPF ? » 0.93): a group split in two costs staff
+# one more click, two questions merged by mistake would hide one of them.
+UNANSWERED_SIMILARITY = 0.95
+UNANSWERED_LIMIT = 500
+_VECTOR_CACHE_SECONDS = 7 * 24 * 3600
+
+
+@dataclass
+class UnansweredQuestion:
+    message_id: int  # the bot's answer (what the loop marks), not the visitor's message
+    conversation_id: uuid.UUID
+    question: str
+    answer: str
+    asked_at: datetime.datetime
+    rated_down: bool
+    unanswered: bool
+
+
+@dataclass
+class UnansweredGroup:
+    questions: list[UnansweredQuestion]  # most recent first
+    typical: str  # the wording closest to the group's centre
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.questions)
+
+    @property
+    def last_asked(self) -> datetime.datetime:
+        return self.questions[0].asked_at
+
+    @property
+    def latest(self) -> UnansweredQuestion:
+        return self.questions[0]
+
+    @property
+    def message_ids(self) -> str:
+        return ",".join(str(q.message_id) for q in self.questions)
+
+
+def unanswered_questions(*, message_ids: list[int] | None = None, limit: int = UNANSWERED_LIMIT):
+    """The visitors' questions that the bot did not answer (nothing in our content) or whose answer they rated
+    « pas utile », not yet dealt with by staff; most recent first."""
+    answers = (
+        Message.objects.filter(role=Message.Role.ASSISTANT, reviewed_at__isnull=True, faq_entry__isnull=True)
+        .filter(Q(unanswered=True) | Q(feedback__rating=Feedback.Rating.DOWN))
+        .select_related("feedback")
+        .order_by("-created_at", "-id")
+    )
+    if message_ids is not None:
+        answers = answers.filter(pk__in=message_ids)
+    answers = list(answers[:limit])
+    # The question is the visitor's message just before each answer: one query for all of them.
+    asked: dict[uuid.UUID, list[tuple[int, str]]] = {}
+    for conversation_id, pk, content in (
+        Message.objects.filter(
+            role=Message.Role.USER, conversation_id__in={a.conversation_id for a in answers}
+        )
+        .order_by("id")
+        .values_list("conversation_id", "id", "content")
+    ):
+        asked.setdefault(conversation_id, []).append((pk, content))
+    questions = []
+    for answer in answers:
+        before = [content for pk, content in asked.get(answer.conversation_id, []) if pk < answer.pk]
+        if not before or not before[-1].strip():
+            continue
+        feedback = getattr(answer, "feedback", None)
+        questions.append(
+            UnansweredQuestion(
+                message_id=answer.pk,
+                conversation_id=answer.conversation_id,
+                question=before[-1].strip(),
+                answer=answer.content,
+                asked_at=answer.created_at,
+                rated_down=feedback is not None and feedback.rating == Feedback.Rating.DOWN,
+                unanswered=answer.unanswered,
+            )
+        )
+    return questions
+
+
+def _question_vectors(texts: list[str]) -> np.ndarray | None:
+    """Each question's e5 query vector, from the cache when this model already embedded it; None when no
+    embedder is available (the questions are then grouped by their exact wording)."""
+    try:
+        embedder = get_embedder()
+        prefix = f"assistant:question-vector:{embedder.model_id}:"
+        keys = [prefix + hashlib.sha256(text.encode()).hexdigest() for text in texts]
+        cached = cache.get_many(keys)
+        missing = [i for i, key in enumerate(keys) if key not in cached]
+        if missing:
+            fresh = embedder.embed_queries([texts[i] for i in missing])
+            for i, vector in zip(missing, fresh, strict=True):
+                cached[keys[i]] = np.asarray(vector, dtype=np.float32)
+            cache.set_many({keys[i]: cached[keys[i]] for i in missing}, _VECTOR_CACHE_SECONDS)
+        return np.vstack([cached[key] for key in keys])
+    except Exception:  # noqa: BLE001 - the list must show even when the embedder fails
+        logger.exception("Unanswered questions grouped by wording only: no embedding")
+        return None
+
+
+def unanswered_groups(
+    *, message_ids: list[int] | None = None, threshold: float = UNANSWERED_SIMILARITY
+) -> list[UnansweredGroup]:
+    """The unanswered questions grouped by meaning, the most asked group first (then the most recent).
+
+    Greedy: each question, most recent first, joins the group whose centre is the closest if it is at least
+    `threshold` away in cosine similarity, else starts a group."""
+    questions = unanswered_questions(message_ids=message_ids)
+    if not questions:
+        return []
+    vectors = _question_vectors([q.question for q in questions])
+    if vectors is None:
+        # Identical once folded (case, accents, punctuation): the same question.
+        vectors_by_text: dict[str, int] = {}
+        keys = [
+            vectors_by_text.setdefault(" ".join(fold(q.question).split()), len(vectors_by_text))
+            for q in questions
+        ]
+        vectors = np.eye(len(vectors_by_text), dtype=np.float32)[keys]
+    members: list[list[int]] = []
+    sums: list[np.ndarray] = []
+    for index, vector in enumerate(vectors):
+        best, best_similarity = None, threshold
+        for number, total in enumerate(sums):
+            similarity = float(vector @ total) / (float(np.linalg.norm(total)) or 1.0)
+            if similarity >= best_similarity:
+                best, best_similarity = number, similarity
+        if best is None:
+            members.append([index])
+            sums.append(vector.astype(np.float32).copy())
+        else:
+            members[best].append(index)
+            sums[best] += vector
+    groups = []
+    for indexes, total in zip(members, sums, strict=True):
+        centre = total / (float(np.linalg.norm(total)) or 1.0)
+        by_closeness = sorted(indexes, key=lambda i: -float(vectors[i] @ centre))
+        wordings: list[str] = []
+        for i in by_closeness:
+            if questions[i].question not in wordings:
+                wordings.append(questions[i].question)
+        groups.append(
+            UnansweredGroup(
+                questions=[questions[i] for i in indexes], typical=wordings[0], examples=wordings[:3]
+            )
+        )
+    groups.sort(key=lambda group: (-group.count, -group.last_asked.timestamp()))
+    return groups

@@ -1,13 +1,18 @@
 """The bot's full page. With JavaScript the page streams like the widget; without it, the form posts here and
 the answer comes back in the page."""
 
+import json
+
 from asgiref.sync import async_to_sync
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from frenchbot.core.net import client_ip
+from frenchbot.core.pagecache import render_cached
+from frenchbot.core.text import render_markdown
 
 from . import selectors, services
 from .actions import ActionError, chat_booking_create, chat_handoff_send
@@ -152,3 +157,20 @@ def handoff(request: HttpRequest) -> HttpResponse:
             request, conversation=conversation, action_form=form, action_error=error, status=error.http_status
         )
     return _action_done(conversation, message)
+
+
+@require_safe
+def faq(request: HttpRequest) -> HttpResponse:
+    """The public FAQ: entries grouped by category, each with its anchor, and their schema.org FAQPage."""
+
+    def context(values):
+        categories = selectors.faq_categories()
+        for category in categories:
+            for entry in category.entries:
+                entry.answer_html = render_markdown(entry.answer)
+        data = json.dumps(selectors.faq_structured_data(categories=categories), ensure_ascii=False)
+        # Inside <script>, only "</" could end the element early: escape the characters HTML treats specially.
+        data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return {"categories": categories, "structured_data": mark_safe(data)}  # noqa: S308 - escaped above
+
+    return render_cached(request, template="assistant/faq.html", context=context)

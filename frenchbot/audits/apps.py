@@ -6,3 +6,10 @@ class AuditsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "frenchbot.audits"
     verbose_name = _("Audit IA")
+
+    def ready(self):
+        from frenchbot.retrieval.registry import register
+
+        from .indexing import AuditPageSource
+
+        register(AuditPageSource())

@@ -43,3 +43,42 @@ class LeadNextActionForm(forms.Form):
         error_messages={"invalid": _("Date non valide (exemple : 27/11/2026).")},
     )
     text = forms.CharField(label=_("Action"), max_length=200, required=False)
+
+
+def message_ids_parse(value: str) -> list[int]:
+    """The bot's message ids of a group, as the list page hands them over (« 12,15,31 »); anything else is
+    dropped rather than refused: the ids only say which questions leave the list."""
+    ids = []
+    for part in (value or "").split(",")[:500]:
+        part = part.strip()
+        if part.isdigit() and len(part) < 12:
+            ids.append(int(part))
+    return ids
+
+
+class FaqEntryForm(forms.Form):
+    question = forms.CharField(
+        label=_("Question"),
+        max_length=300,
+        error_messages={"required": _("Écrivez la question, telle qu'un visiteur la poserait.")},
+    )
+    answer = forms.CharField(
+        label=_("Réponse"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("En Markdown. C'est elle que le bot donnera : une réponse qui se suffit à elle-même."),
+        error_messages={"required": _("Écrivez la réponse : c'est elle que le bot donnera.")},
+    )
+    category = forms.CharField(
+        label=_("Catégorie (facultatif)"),
+        max_length=100,
+        required=False,
+        help_text=_("Les questions de la page FAQ sont regroupées par catégorie."),
+    )
+    # The bot's answers whose questions the entry answers (see message_ids_parse).
+    group = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def group_message_ids(self) -> list[int]:
+        return message_ids_parse(
+            self.data.get("group", "") if self.is_bound else self.initial.get("group", "")
+        )

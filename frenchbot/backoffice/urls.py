@@ -14,3 +14,9 @@ urlpatterns = [
     path("prospects/<int:lead_id>/prochaine-action/", views.lead_next_action, name="lead_next_action"),
     path("rendez-vous/", views.bookings, name="bookings"),
 ]
+
+urlpatterns += [
+    path("questions-sans-reponse/", views.unanswered, name="unanswered"),
+    path("questions-sans-reponse/rediger/", views.unanswered_faq, name="unanswered_faq"),
+    path("questions-sans-reponse/ignorer/", views.unanswered_dismiss, name="unanswered_dismiss"),
+]

@@ -13,14 +13,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from frenchbot.assistant import faq as faq_services
+from frenchbot.assistant import selectors as assistant_selectors
 from frenchbot.booking.selectors import bookings_upcoming
 from frenchbot.leads import selectors as lead_selectors
 from frenchbot.leads import services as lead_services
 from frenchbot.leads.models import Lead
 
-from .forms import LeadFilterForm, LeadNextActionForm, LeadNoteForm, LeadStatusForm
+from .forms import (
+    FaqEntryForm,
+    LeadFilterForm,
+    LeadNextActionForm,
+    LeadNoteForm,
+    LeadStatusForm,
+    message_ids_parse,
+)
 
 PAGE_SIZE = 50
 
@@ -190,3 +200,77 @@ def bookings(request: HttpRequest) -> HttpResponse:
         "backoffice/bookings.html",
         {"bookings": upcoming, "now": datetime.datetime.now(datetime.UTC)},
     )
+
+
+# --- Questions the bot could not answer -------------------------------------------------------------------------
+
+
+@staff_member_required
+@require_safe
+def unanswered(request: HttpRequest) -> HttpResponse:
+    """« Questions sans réponse »: what visitors asked that our content does not answer, grouped by meaning."""
+    return render(request, "backoffice/unanswered.html", {"groups": assistant_selectors.unanswered_groups()})
+
+
+@staff_member_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def unanswered_faq(request: HttpRequest) -> HttpResponse:
+    """« Rédiger une entrée de FAQ » from a group: its most typical question prefilled; once sent, the entry is
+    published and indexed, and the group's questions leave the list."""
+    status = 200
+    if request.method == "POST":
+        form = FaqEntryForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = faq_services.faq_entry_create(
+                    question=data["question"],
+                    answer=data["answer"],
+                    category=data["category"],
+                    answers_message_ids=form.group_message_ids(),
+                )
+            except faq_services.FaqError as error:
+                for field, message in error.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(
+                    request,
+                    _("« %(question)s » est publiée dans la FAQ : le bot y répond dès maintenant.")
+                    % {"question": entry.question},
+                )
+                return redirect("backoffice:unanswered")
+        status = 400
+        group_ids = form.group_message_ids()
+    else:
+        group_ids = message_ids_parse(request.GET.get("groupe", ""))
+        groups = assistant_selectors.unanswered_groups(message_ids=group_ids) if group_ids else []
+        form = FaqEntryForm(
+            initial={
+                "question": groups[0].typical if groups else "",
+                "group": ",".join(str(i) for i in group_ids),
+            }
+        )
+    questions = assistant_selectors.unanswered_questions(message_ids=group_ids) if group_ids else []
+    return render(
+        request, "backoffice/unanswered_faq.html", {"form": form, "questions": questions}, status=status
+    )
+
+
+@staff_member_required
+@require_POST
+def unanswered_dismiss(request: HttpRequest) -> HttpResponse:
+    """« Ignorer »: the group leaves the list without an FAQ entry (spam, off-topic)."""
+    dismissed = faq_services.unanswered_dismiss(message_ids=message_ids_parse(request.POST.get("group", "")))
+    if dismissed:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d question ignorée : elle ne figure plus dans la liste.",
+                "%(count)d questions ignorées : elles ne figurent plus dans la liste.",
+                dismissed,
+            )
+            % {"count": dismissed},
+        )
+    else:
+        messages.error(request, _("Ces questions ont déjà été traitées : rien à ignorer."))
+    return redirect("backoffice:unanswered")

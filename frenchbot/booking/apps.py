@@ -6,3 +6,10 @@ class BookingConfig(AppConfig):
     name = "frenchbot.booking"
     label = "booking"
     verbose_name = _("Rendez-vous")
+
+    def ready(self):
+        from frenchbot.retrieval.registry import register
+
+        from .indexing import EventTypeSource
+
+        register(EventTypeSource())

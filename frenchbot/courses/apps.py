@@ -11,7 +11,8 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from frenchbot.retrieval.registry import register
 
-        from .indexing import LessonSource, connect_parent_signals
+        from .indexing import LessonSource, TrainingSource, connect_parent_signals
 
         register(LessonSource())
+        register(TrainingSource())
         connect_parent_signals()

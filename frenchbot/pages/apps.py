@@ -6,3 +6,10 @@ class PagesConfig(AppConfig):
     name = "frenchbot.pages"
     label = "pages"
     verbose_name = _("Pages du site")
+
+    def ready(self):
+        from frenchbot.retrieval.registry import register
+
+        from .indexing import PageSource
+
+        register(PageSource())
