@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.test import AsyncClient, Client
 
 from frenchbot.assistant.models import Message
+from frenchbot.assistant.selectors import unanswered_groups
 from frenchbot.booking.models import Booking
 from frenchbot.booking.tests.factories import EventTypeFactory, TeamMemberFactory, every_day
 from frenchbot.leads.models import Lead, LeadEvent, Source
@@ -367,3 +368,34 @@ def test_the_search_query_carries_the_subject_only_of_a_follow_up(question, hist
         assert result == " ".join([*history, question])
     else:
         assert result == question
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The loop: a question the bot cannot answer → the team's FAQ entry → the bot answers it
+
+
+def test_an_unanswered_question_becomes_an_faq_entry_the_bot_then_answers(client, mistral):
+    question = "Avez-vous des bureaux à Lyon ?"
+    first = _ask(client, _start(client), question)
+    assert first["unanswered"] is True
+
+    staff = Client()
+    staff.force_login(get_user_model().objects.create_user("camille", is_staff=True))
+    listing = staff.get("/equipe/questions-sans-reponse/").content.decode().replace("&#x27;", "'")
+    assert question in listing
+    response = staff.post(
+        "/equipe/questions-sans-reponse/rediger/",
+        {
+            "question": question,
+            "answer": "Nos bureaux sont à Paris ; à Lyon, nous venons dans vos locaux, dès 5 personnes.",
+            "category": "Nos formations",
+            "group": str(first["message_id"]),
+        },
+    )
+    assert response.status_code == 302
+    assert unanswered_groups() == []
+
+    again = _ask(client, _start(client), "Vous avez un bureau à Lyon ?")
+    assert again["unanswered"] is False
+    assert "dans vos locaux" in again["text"]
+    assert again["sources"][0]["url"].startswith("/faq/#")
