@@ -33,7 +33,6 @@ def main() -> int:
     from django.conf import settings
 
     from frenchbot.assistant.intents import FALLBACK, intent_detect
-    from frenchbot.assistant.prompt import Turn
     from frenchbot.assistant.services import _honest, retrieval_query
     from frenchbot.retrieval.embedders import get_embedder
     from frenchbot.retrieval.models import Chunk
@@ -76,7 +75,7 @@ def main() -> int:
     right = 0
     print("\nFollow-ups (best passage of the second question):")
     for case in data["follow_ups"]:
-        query = retrieval_query(case["then"], [Turn(role="user", content=case["first"])])
+        query = retrieval_query(case["then"], [case["first"]])
         hits = search(query=query, limit=1)
         url = hits[0].url if hits else ""
         expected = case["url"] if isinstance(case["url"], list) else [case["url"]]

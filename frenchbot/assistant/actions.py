@@ -225,7 +225,7 @@ def chat_booking_create(
         if kind is None:
             raise BookingError(
                 _(
-                    "Ce type de rendez-vous n'est plus proposé : choisissez un créneau sur la page des rendez-vous."
+                    "Ce type de rendez-vous n'est plus proposé : choisissez un créneau sur la page des rendez-vous."
                 ),
                 field="start",
                 code="event_type",
@@ -247,7 +247,7 @@ def chat_booking_create(
             message = _bot_message(
                 conversation=conversation,
                 text=_(
-                    "C'est réservé : **%(event)s**, le %(when)s, avec %(member)s. Une confirmation part à "
+                    "C'est réservé : **%(event)s**, le %(when)s, avec %(member)s. Une confirmation part à "
                     "%(email)s avec l'invitation pour votre agenda.\n\n[Voir ou déplacer mon rendez-vous](%(url)s)"
                 )
                 % {
@@ -275,7 +275,7 @@ def _transcript(conversation: Conversation) -> str:
     lines = []
     for message in reversed(messages):
         who = _("Visiteur") if message.role == Message.Role.USER else _("Bot")
-        lines.append(f"{who} : {message.content.strip()}")
+        lines.append(f"{who} : {message.content.strip()}")
     return "\n\n".join(lines)
 
 
@@ -287,10 +287,10 @@ def chat_handoff_send(
     says so in the chat. Raises ActionError (``errors`` per field, or "rate_limited"); nothing is written then."""
     if contact_rate_limited(ip=ip):
         raise ActionError(
-            _("Trop de messages envoyés en peu de temps : réessayez dans quelques minutes."),
+            _("Trop de messages envoyés en peu de temps : réessayez dans quelques minutes."),
             code="rate_limited",
         )
-    text = (message or "").strip() or _("(pas de message : voir la conversation ci-dessous)")
+    text = (message or "").strip() or _("(pas de message : voir la conversation ci-dessous)")
     try:
         with transaction.atomic():
             lead = contact_submit(
@@ -308,7 +308,7 @@ def chat_handoff_send(
             reply = _bot_message(
                 conversation=conversation,
                 text=_(
-                    "Merci %(name)s, c'est transmis : une personne de l'équipe vous répond à %(email)s sous deux "
+                    "Merci %(name)s, c'est transmis : une personne de l'équipe vous répond à %(email)s sous deux "
                     "jours ouvrés, avec notre conversation sous les yeux."
                 )
                 % {"name": single_line(name), "email": lead.email},

@@ -25,6 +25,7 @@ class FaqSource(IndexSource):
             source_id=str(entry.pk),
             title=entry.question,
             url=entry.get_absolute_url(),
-            # The question is in the text too: a visitor's wording is matched against it word for word.
-            text=entry.question + "\n\n" + _HEADING_RE.sub(r"**\1**", entry.answer),
+            # The question is the title, which the search weighs (words and meaning) like any title: the text is
+            # the answer alone, so that the bot quotes the answer, not the question back.
+            text=_HEADING_RE.sub(r"**\1**", entry.answer),
         )

@@ -34,6 +34,7 @@ from frenchbot.core.net import ip_fingerprint
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.text import fold, french_analyze
 from frenchbot.llm.base import ChatOptions, LLMError, Passage, Provider
+from frenchbot.llm.base import Message as LLMMessage
 from frenchbot.llm.registry import get_provider
 from frenchbot.retrieval.embedders import get_embedder
 from frenchbot.retrieval.models import Visibility
@@ -213,35 +214,38 @@ _FOLLOW_UP_OPENING = re.compile(r"^\s*(et|mais|alors|donc|sinon|ok|d'accord)\b",
 _FOLLOW_UP_POINTER = re.compile(
     r"\b(?:l['’](?:a|ont|avait|avaient|aurait|est|était|as|ai)\b"
     r"|(?:le|la|les|lui|leur)\s+(?:a|ont|avait|avaient|aurait|faut|coûte|coute|propose|utilise)\b"
-    r"|(?:[Ii]l|[Ee]lle|[Ii]ls|[Ee]lles)\s+(?!y\b|faut\b)\w"
+    r"|(?<![-\w])(?:[Ii]l|[Ee]lle|[Ii]ls|[Ee]lles)\s+(?!y\b|faut\b)\w"
     r"|[Çç]a\b|[Cc]ela\b|[Cc]elui|[Cc]elle|[Cc]eux|[Cc]e dernier|[Cc]ette dernière)",
 )
 
 
 def _is_follow_up(question: str) -> bool:
-    return (
-        len(french_analyze(question)) < 3
-        or bool(_FOLLOW_UP_OPENING.match(question))
-        or bool(_FOLLOW_UP_POINTER.search(question))
-    )
+    # A question that names something of its own (« Qui est le PDG d'Anthropic ? », « Combien Elon Musk a-t-il
+    # proposé ? ») stands alone, unless it opens as a follow-up (« Et Mistral ? »).
+    named = any(word[:1].isupper() for word in question.split()[1:])
+    if _FOLLOW_UP_OPENING.match(question):
+        return True
+    return not named and (bool(_FOLLOW_UP_POINTER.search(question)) or len(french_analyze(question)) < 3)
 
 
-def retrieval_query(question: str, history: list[Turn]) -> str:
-    """What to search for `question` in this conversation: the question alone when it stands alone (a new
-    subject is not mixed with the old one), else with the subject of the questions it follows — the previous
-    question, and the one before when that was itself a follow-up (« Qui a fondé Mistral AI ? » → « Et en
-    quelle année ? » → « Et ses fondateurs ? »)."""
+def follow_up_subject(question: str, asked: list[str]) -> list[str]:
+    """The earlier questions `question` leans on, oldest first; none when it stands alone (a new subject is not
+    mixed with the old one). `asked`: the conversation's earlier questions that our content answered (small talk,
+    a booking or an off-topic message is no subject). The previous one, and the one before when that was
+    itself a follow-up (« Qui a fondé Mistral AI ? » → « Et en quelle année ? » → « Et ses fondateurs ? »)."""
     if not _is_follow_up(question):
-        return question
-    asked = [t.content for t in history if t.role == "user"]
+        return []
     subject = []
     for previous in reversed(asked[-2:]):
         subject.insert(0, previous)
         if not _is_follow_up(previous):
             break
-    if not subject:
-        return question
-    return " ".join([*subject, question])[-2000:]
+    return subject
+
+
+def retrieval_query(question: str, asked: list[str]) -> str:
+    """What to search for `question`: the question with the subject it leans on (``follow_up_subject``)."""
+    return " ".join([*follow_up_subject(question, asked), question])[-2000:]
 
 
 def _honest(hits) -> bool:
@@ -263,7 +267,7 @@ def _unanswered_reply() -> Reply:
     return Reply(
         text=_(
             "Je n'ai pas trouvé de réponse sûre à cette question dans nos contenus, et je préfère ne pas "
-            "inventer. Laissez votre question à l'équipe juste ici : une personne vous répond par e-mail. "
+            "inventer. Laissez votre question à l'équipe juste ici : une personne vous répond par e-mail. "
             "Vous pouvez aussi reformuler, ou réserver un appel de 30 minutes."
         ),
         suggestions=[
@@ -299,10 +303,16 @@ def answer_prepare(
         raise AssistantError(error.message, field="content") from error
     limits_check(session_key=session_key, ip=ip)
     provider = get_provider(provider_alias)
-    history = [
-        Turn(role=m.role, content=m.content)
-        for m in conversation.messages.filter(status=Message.Status.COMPLETE).exclude(content="")
-    ][-2 * settings.ASSISTANT_HISTORY_TURNS :]
+    said = list(conversation.messages.filter(status=Message.Status.COMPLETE).exclude(content=""))
+    history = [Turn(role=m.role, content=m.content) for m in said][-2 * settings.ASSISTANT_HISTORY_TURNS :]
+    # The questions our content answered: what a follow-up may lean on.
+    asked = [
+        question_message.content
+        for question_message, answer in zip(said, said[1:], strict=False)
+        if question_message.role == Message.Role.USER
+        and answer.role == Message.Role.ASSISTANT
+        and answer.sources
+    ]
     previous = next((t.content for t in reversed(history) if t.role == "user"), "")
     match = intent_detect(question, previous=previous) if settings.ASSISTANT_INTENTS else None
     intent = intent_get(match.name if match else FALLBACK)
@@ -313,11 +323,12 @@ def answer_prepare(
     )
     model_writes = reply is not None and intent.small_talk and not provider.capabilities.uses_passages_only
     unanswered = False
-    hits = []
+    hits, subject = [], []
     if reply is None:
         # Searched without the courtesy the question opens with; the intent layer's vector of the same text is
         # reused rather than computed again.
-        query = retrieval_query(match.request if match else question, history)
+        subject = follow_up_subject(match.request if match else question, asked)
+        query = " ".join([*subject, match.request if match else question])[-2000:]
         hits = search(
             query=query,
             visibilities=visibilities_for(user),
@@ -334,6 +345,12 @@ def answer_prepare(
         sources.append({"label": label, "title": hit.title, "heading": hit.chunk.heading, "url": hit.url})
     if model_writes:
         prompt = prompt_build(question=question, passages=[], history=history, small_talk=True)
+    elif reply is None and provider.capabilities.uses_passages_only:
+        # A provider that only quotes passages answers the question itself, in the light of its subject.
+        prompt = [
+            *(LLMMessage(role="user", content=text) for text in subject),
+            LLMMessage(role="user", content=question),
+        ]
     elif reply is None:
         prompt = prompt_build(question=question, passages=passages, history=history)
     else:

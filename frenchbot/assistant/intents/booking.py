@@ -16,7 +16,7 @@ class BookingIntent(Intent):
             # Nothing free soon (or no call offered): the written reply sends the visitor to the booking page.
             return super().reply(message=message, user=user, context=context)
         text = _(
-            "Avec plaisir ! Voici les prochains créneaux libres pour l'%(event)s, en %(zone)s : choisissez-en un "
+            "Avec plaisir ! Voici les prochains créneaux libres pour l'%(event)s, en %(zone)s : choisissez-en un "
             "ici, je vous demande ensuite votre nom et votre e-mail. Tous les autres créneaux sont sur la "
             "[page des rendez-vous](%(url)s)."
         ) % {

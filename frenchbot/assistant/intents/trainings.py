@@ -52,13 +52,13 @@ class TrainingsIntent(Intent):
             }
         )
         intro = (
-            _("Voici notre formation : %(list)s.") % {"list": listed}
+            _("Voici notre formation : %(list)s.") % {"list": listed}
             if len(trainings) == 1
-            else _("Voici nos %(n)d formations : %(list)s.") % {"n": len(trainings), "list": listed}
+            else _("Voici nos %(n)d formations : %(list)s.") % {"n": len(trainings), "list": listed}
         )
         outro = _(
             "Chaque formation se suit en ligne, à votre rythme, avec des quiz, des exercices pratiques et un "
-            "certificat. Laquelle vous intéresse ?"
+            "certificat. Laquelle vous intéresse ?"
         )
         # The cards name the trainings: the next steps under them are the others (the audit, a call).
         suggestions = [s for s in self.suggestions if s["kind"] != "training"]

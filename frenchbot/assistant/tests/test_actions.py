@@ -357,11 +357,9 @@ def test_a_follow_up_question_is_searched_with_the_subject_of_the_previous_one(c
     ],
 )
 def test_the_search_query_carries_the_subject_only_of_a_follow_up(question, history, query):
-    from frenchbot.assistant.prompt import Turn
     from frenchbot.assistant.services import retrieval_query
 
-    turns = [Turn(role="user", content=text) for text in history]
-    result = retrieval_query(question, turns)
+    result = retrieval_query(question, history)
     if query is not None:
         assert result == query
     elif len(history) == 2 and question.startswith("Et"):

@@ -56,7 +56,9 @@ class ExtractiveProvider(Provider):
     ) -> AsyncIterator[str]:
         messages = check_messages(messages)
         # A few passages take a few milliseconds to score: not worth a thread hop.
-        text = self.answer(query=last_user_message(messages), passages=passages)
+        # Earlier user turns, when given, are what the question leans on (a follow-up's subject).
+        earlier = [m.content for m in messages if m.role == "user"][:-1]
+        text = self.answer(query=last_user_message(messages), passages=passages, context=" ".join(earlier))
         words = _WORD.findall(text)[: max(1, options.max_tokens)]
         words[-1] = words[-1].rstrip()  # a cut answer does not end with a dangling space
         if usage is not None:
@@ -64,9 +66,11 @@ class ExtractiveProvider(Provider):
         for word in words:
             yield word
 
-    def answer(self, *, query: str, passages: Sequence[Passage]) -> str:
+    def answer(self, *, query: str, passages: Sequence[Passage], context: str = "") -> str:
         """The whole answer text: the chosen sentences, or the "je ne sais pas" message."""
-        answer = extract_answer(query=query, passages=list(passages), max_sentences=self.max_sentences)
+        answer = extract_answer(
+            query=query, passages=list(passages), max_sentences=self.max_sentences, context=context
+        )
         if answer.text.strip():
             return answer.text.strip()
         return gettext(

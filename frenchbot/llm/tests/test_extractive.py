@@ -112,3 +112,54 @@ def test_usage_counts_the_words():
 def test_bad_options_are_refused():
     with pytest.raises(ValueError, match="max_sentences"):
         ExtractiveProvider(max_sentences=0)
+
+
+MUSK = [
+    Passage(
+        title="L'offre d'Elon Musk",
+        url="/blog/offre/#histoire",
+        text=(
+            "Elon Musk a cofondé OpenAI en 2015 avec Sam Altman. En 2024, Elon Musk a attaqué OpenAI en justice."
+        ),
+    ),
+    Passage(
+        title="L'offre d'Elon Musk",
+        url="/blog/offre/",
+        text=(
+            "Le 10 février 2025, un consortium mené par Elon Musk a proposé 97,4 milliards de dollars pour OpenAI. "
+            "Refus immédiat de Sam Altman, rejet unanime du conseil quatre jours plus tard."
+        ),
+    ),
+]
+MISTRAL = [
+    Passage(
+        title="Mistral AI",
+        url="/blog/mistral/",
+        text=(
+            "Le Chat est l'assistant de Mistral AI, sorti en 2024. Mistral AI a été fondée à Paris en 2023 par "
+            "Arthur Mensch, Guillaume Lample et Timothée Lacroix."
+        ),
+    )
+]
+
+
+def test_a_how_much_question_is_answered_by_the_sentence_with_the_amount_not_a_date():
+    answer = "".join(ask("Combien Elon Musk a-t-il proposé pour OpenAI ?", MUSK))
+    assert answer.startswith("Le 10 février 2025, un consortium mené par Elon Musk a proposé 97,4 milliards")
+
+
+def test_a_follow_up_is_answered_about_the_subject_of_the_question_it_leans_on():
+    messages = [
+        Message("user", "Qui a fondé Mistral AI ?"),
+        Message("user", "Et en quelle année ?"),
+    ]
+    answer = "".join(run(collect(ExtractiveProvider(), messages, passages=MISTRAL)))
+    # A year answers « en quelle année », and of the two years, the one of the founding.
+    assert answer.startswith("Mistral AI a été fondée à Paris en 2023")
+
+
+def test_an_inflected_word_finds_its_sentence():
+    # « refusée » and « refus » are stemmed apart by the light stemmer: the answer still finds the refusal.
+    messages = [Message("user", "Combien Elon Musk a-t-il proposé ?"), Message("user", "Qui l'a refusée ?")]
+    answer = "".join(run(collect(ExtractiveProvider(), messages, passages=MUSK)))
+    assert answer == "Refus immédiat de Sam Altman, rejet unanime du conseil quatre jours plus tard."
