@@ -240,7 +240,10 @@ def test_without_javascript_the_page_books_a_slot_and_keeps_what_was_typed_on_er
     response = client.post("/assistant/reserver/", {**form, "email": "jeanne@example.fr", "consent": "on"})
     assert response.status_code == 302
     assert Booking.objects.filter(email="jeanne@example.fr").exists()
-    assert "C'est réservé" in client.get(response["Location"]).content.decode()
+    after = client.get(response["Location"]).content.decode()
+    assert "C'est réservé" in after
+    # The slots offered before are not offered again under the confirmation.
+    assert 'action="/assistant/reserver/"' not in after
 
 
 def test_without_javascript_the_page_hands_over(client):
