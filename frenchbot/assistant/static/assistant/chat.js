@@ -519,14 +519,10 @@
       clearErrors(form);
       if (!picked) { form.alert.textContent = t.pickSlot; return; }
       var typed = values(form);
-      form.busy = true;
-      form.submitButton.disabled = true;
-      form.submitButton.textContent = t.sending;
-      self.request("POST", submit, {
+      self.sendForm(form, submit, {
         event_type: action.event_type, start: picked.start, name: typed.name, email: typed.email,
         consent: typed.consent, timezone: visitorTimezone()
-      }).then(readJson).then(function (pair) {
-        var response = pair[0], data = pair[1];
+      }, t.book, function (response, data) {
         if (response.status === 201) {
           var label = data.booking && data.booking.label ? data.booking.label : picked.label;
           box.textContent = "";
@@ -545,15 +541,25 @@
           return;
         }
         showErrors(form, data);
-      }).catch(function () {
-        form.alert.textContent = t.network;
-      }).then(function () {
-        form.busy = false;
-        form.submitButton.disabled = false;
-        form.submitButton.textContent = t.book;
       });
     });
     return box;
+  };
+
+  // Posts an inline form's values; the button says so meanwhile, and gets `label` back once answered.
+  Chat.prototype.sendForm = function (form, url, body, label, onAnswer) {
+    form.busy = true;
+    form.submitButton.disabled = true;
+    form.submitButton.textContent = t.sending;
+    this.request("POST", url, body).then(readJson).then(function (pair) {
+      onAnswer(pair[0], pair[1]);
+    }).catch(function () {
+      form.alert.textContent = t.network;
+    }).then(function () {
+      form.busy = false;
+      form.submitButton.disabled = false;
+      form.submitButton.textContent = label;
+    });
   };
 
   Chat.prototype.drawHandoff = function (action) {
@@ -573,11 +579,7 @@
       event.preventDefault();
       if (form.busy) return;
       clearErrors(form);
-      form.busy = true;
-      form.submitButton.disabled = true;
-      form.submitButton.textContent = t.sending;
-      self.request("POST", submit, values(form)).then(readJson).then(function (pair) {
-        var response = pair[0], data = pair[1];
+      self.sendForm(form, submit, values(form), label, function (response, data) {
         if (response.status === 201) {
           var done = el("p", "chat__done", t.sent);
           form.replaceWith(done);
@@ -585,12 +587,6 @@
           return;
         }
         showErrors(form, data);
-      }).catch(function () {
-        form.alert.textContent = t.network;
-      }).then(function () {
-        form.busy = false;
-        form.submitButton.disabled = false;
-        form.submitButton.textContent = label;
       });
     });
     return form;
