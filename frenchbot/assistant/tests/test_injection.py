@@ -734,6 +734,8 @@ def real_model(settings, llama_server):
         "extractive": EXTRACTIVE,
     }
     settings.LLM_DEFAULT_PROVIDER = "default"
+    # The attacks must reach the model: the intent layer would answer some of them with a written reply.
+    settings.ASSISTANT_INTENTS = False
     # The server's context is 2048 tokens: a short prompt, a short answer.
     settings.ASSISTANT_PASSAGES = 2
     settings.ASSISTANT_PASSAGE_CHARS = 600
