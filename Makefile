@@ -26,7 +26,7 @@ install: $(STAMP)
 run: $(STAMP)
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot migrate --noinput -v 0
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot collectstatic --noinput -v 0
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot demo
+	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot demo --if-empty
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot index -v 0
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot intents -v 0
 	@echo "The French Bot : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
@@ -37,7 +37,7 @@ run: $(STAMP)
 
 dev: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/frenchbot migrate --noinput
-	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/frenchbot demo
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/frenchbot demo --if-empty
 	DJANGO_SETTINGS_MODULE=config.settings.local TASKS_BACKEND=immediate $(BIN)/frenchbot runserver $(HOST):$(PORT)
 
 test: $(STAMP)

@@ -62,3 +62,18 @@ def demo_report() -> str:
     """Load the demo FAQ for `frenchbot demo` and say what was created ("" when it was there)."""
     created = faq_demo_load()
     return f"FAQ : {created} questions-réponses." if created else ""
+
+
+@transaction.atomic
+def demo_remove() -> str:
+    """Delete the demo FAQ entries (matched on their question) and take them out of the bot's index; an entry
+    the team wrote or reworded stays. Says what was removed."""
+    from .faq import faq_entry_unindex
+
+    questions = [french_typography(entry["question"]) for entry in faq_demo_entries()]
+    entries = list(FaqEntry.objects.filter(question__in=questions))
+    for entry in entries:
+        entry_id = entry.pk
+        entry.delete()
+        faq_entry_unindex(entry_id=entry_id)
+    return f"FAQ : {len(entries)} questions-réponses de démonstration retirées." if entries else ""

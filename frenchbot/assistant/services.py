@@ -250,13 +250,14 @@ def retrieval_query(question: str, asked: list[str]) -> str:
 
 def _honest(hits) -> bool:
     """Whether the passages found really answer: the best one is close enough in meaning to the question
-    (ASSISTANT_ANSWER_MIN_SIMILARITY, else the embedder's ``answer_similarity``), or, without semantic search,
-    found at all."""
+    (ASSISTANT_ANSWER_MIN_SIMILARITY, else the embedder's ``answer_similarity``), or, without semantic search
+    or for a passage not embedded yet, found at all."""
     if not hits:
         return False
-    similarities = [hit.similarity for hit in hits if hit.similarity is not None]
-    if not similarities:
+    if any(hit.similarity is None for hit in hits):
+        # Found by its words while its vector is not computed yet (indexing in progress): words must do.
         return True
+    similarities = [hit.similarity for hit in hits]
     threshold = settings.ASSISTANT_ANSWER_MIN_SIMILARITY
     if threshold is None:
         threshold = get_embedder().answer_similarity

@@ -81,3 +81,21 @@ def demo_report() -> str:
         f"Rendez-vous : {created['event_types']} types de rendez-vous, Camille disponible "
         "du lundi au vendredi (9 h–12 h, 14 h–18 h)."
     )
+
+
+@transaction.atomic
+def demo_remove() -> str:
+    """Take the demo team member (Camille) out of the calendar: deleted with her account when no booking names
+    her, else no longer taking bookings. The event types stay: they are the company's own calls, to give to
+    real team members in the admin. Says what was done."""
+    member = TeamMember.objects.filter(user__username="camille").select_related("user").first()
+    if member is None:
+        return ""
+    if member.bookings.exists():
+        TeamMember.objects.filter(pk=member.pk).update(is_active=False)
+        return "Rendez-vous : Camille Laurent (démonstration) ne prend plus de rendez-vous."
+    member.user.delete()
+    return (
+        "Rendez-vous : Camille Laurent (démonstration) retirée ; donnez les types de rendez-vous à votre équipe "
+        "dans l'administration."
+    )

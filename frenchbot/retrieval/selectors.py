@@ -215,7 +215,9 @@ def search(
             row = index.rows.get(chunk_id)
             # A passage without a vector (its embedding failed) or hidden gets nothing from the semantic side.
             meaning = float(similarity[row]) if row is not None and np.isfinite(similarity[row]) else 0.0
-            meanings[chunk_id] = meaning
+            # A passage without a vector yet (indexing still running, an embedder failure) has no similarity
+            # to report: callers judge it by its words alone.
+            meanings[chunk_id] = meaning if row is not None else None
             ranked.append((chunk_id, fused.get(chunk_id, 0.0) + weight * meaning / spread))
         ranked.sort(key=lambda pair: -pair[1])
         ranked = ranked[:limit]

@@ -400,3 +400,14 @@ def test_an_unanswered_question_becomes_an_faq_entry_the_bot_then_answers(client
     assert again["unanswered"] is False
     assert "dans vos locaux" in again["text"]
     assert again["sources"][0]["url"].startswith("/faq/#")
+
+
+def test_while_vectors_are_not_computed_yet_the_bot_answers_by_words(client, mistral):
+    from frenchbot.retrieval import selectors
+    from frenchbot.retrieval.models import Chunk
+
+    # As while the worker embeds the content: one article has its vectors, the other not yet.
+    Chunk.objects.filter(document__source_id="mistral").update(vector=None, vector_model="")
+    selectors._vector_indexes.clear()  # the process's copy of the vectors, reloaded from the database
+    answer = _ask(client, _start(client), "Qui a fondé Mistral AI ?")
+    assert answer["unanswered"] is False and "Arthur Mensch" in answer["text"]

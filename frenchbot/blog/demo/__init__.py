@@ -132,3 +132,15 @@ def demo_report() -> str:
         f"Démo chargée : {created['articles']} articles, {created['comments']} commentaires, "
         f"{created['polls']} sondages."
     )
+
+
+@transaction.atomic
+def demo_remove() -> str:
+    """Delete the demo articles (their comments and polls go with them); an article the team wrote stays.
+    Says what was removed."""
+    slugs = [article.meta["slug"] for article in demo_articles()]
+    articles = Article.objects.filter(slug__in=slugs)
+    count = articles.count()
+    articles.delete()
+    transaction.on_commit(blog_cache_invalidate)
+    return f"Blog : {count} articles de démonstration retirés." if count else ""

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from frenchbot.core.datafiles import (
@@ -418,3 +419,31 @@ def demo_report() -> str:
         label = "codes d'accès de démonstration" if len(codes) > 1 else "code d'accès de démonstration"
         line += f" ; {label} : {', '.join(codes)}"
     return line + "."
+
+
+@transaction.atomic
+def demo_remove() -> str:
+    """Delete the demo trainings (with their modules, lessons, quizzes and exercises) and their public access
+    codes; a training the team created stays. A demo training someone enrolled in is kept, unpublished: its
+    learners' progress and certificates are theirs. Says what was done."""
+    trainings = courses_demo_trainings()
+    codes = AccessCode.objects.filter(code__in=[data["access_code"].upper() for data in trainings])
+    removed_codes = codes.count()
+    codes.delete()
+    removed, kept = 0, []
+    for training in Training.objects.filter(slug__in=[data["slug"] for data in trainings]):
+        try:
+            with transaction.atomic():
+                training.delete()
+            removed += 1
+        except ProtectedError:
+            Training.objects.filter(pk=training.pk).update(is_published=False)
+            kept.append(training.title)
+    lines = []
+    if removed or removed_codes:
+        lines.append(
+            f"Formations : {removed} formations et {removed_codes} codes d'accès de démonstration retirés."
+        )
+    if kept:
+        lines.append(f"Gardées mais dépubliées (elles ont des inscrits) : {', '.join(kept)}.")
+    return " ".join(lines)
