@@ -133,6 +133,19 @@ def _csrf_cookie_header(secret: str) -> str:
     return carrier.cookies[settings.CSRF_COOKIE_NAME].OutputString()
 
 
+def _secure(scope, headers: dict[str, str]) -> bool:
+    """Whether the request came over HTTPS: its own scheme, or the proxy's header named by
+    SECURE_PROXY_SSL_HEADER (as Django's ``request.is_secure`` reads it)."""
+    if scope.get("scheme") == "https":
+        return True
+    proxy = settings.SECURE_PROXY_SSL_HEADER
+    if proxy:
+        name, value = proxy
+        header = name.removeprefix("HTTP_").replace("_", "-").lower()
+        return headers.get(header, "").split(",")[0].strip() == value
+    return False
+
+
 class PageCacheASGI:
     """Answers cached public pages before Django runs; everything else goes to `app` untouched."""
 
@@ -159,6 +172,9 @@ class PageCacheASGI:
 
     def _cached_response(self, scope):
         raw = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope.get("headers", [])}
+        if settings.SECURE_SSL_REDIRECT and not _secure(scope, raw):
+            # Django's SecurityMiddleware answers with the redirect to HTTPS: a copy must not skip it.
+            return None
         cookies = parse_cookie(raw.get("cookie", ""))
         if _private(cookies):
             return None

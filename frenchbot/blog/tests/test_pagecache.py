@@ -149,3 +149,18 @@ def test_unknown_article_is_never_cached():
     downstream = Downstream()
     asgi_get(PageCacheASGI(downstream), "/blog/inconnu/")
     assert downstream.calls == 1
+
+
+def test_with_https_required_a_plain_http_request_is_not_served_from_the_cache(settings):
+    article = ArticleFactory(title="Le prompt parfait")
+    Client().get(article.get_absolute_url())  # the shared copy
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    downstream = Downstream()
+    app = PageCacheASGI(downstream)
+    # Over plain HTTP, Django answers (and its SecurityMiddleware redirects to HTTPS).
+    asgi_get(app, article.get_absolute_url())
+    assert downstream.calls == 1
+    # Over HTTPS, behind the proxy that says so, the copy is served before Django.
+    status, _, body = asgi_get(app, article.get_absolute_url(), headers=[(b"x-forwarded-proto", b"https")])
+    assert downstream.calls == 1 and status == 200 and "Le prompt parfait" in body
