@@ -7,6 +7,7 @@ from django.views.decorators.cache import cache_page
 from django.views.static import serve
 
 from config.api import api
+from frenchbot.accounts import views as accounts_views
 from frenchbot.assistant import views as assistant_views
 from frenchbot.assistant.sitemaps import FaqSitemap
 from frenchbot.blog.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
@@ -42,6 +43,7 @@ urlpatterns = [
     path("compte/", include("frenchbot.accounts.urls")),
     path("compte/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", accounts_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("frenchbot.pages.urls")),

@@ -411,6 +411,12 @@ CONTENT_SECURITY_POLICY = (
 )
 # Number of reverse proxies in front of the app whose X-Forwarded-For can be trusted (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# allauth reads the visitor's address for its own rate limits (login, sign-up, reset): the same proxies, or
+# behind one every visitor would share the proxy's address and one attacker would lock everybody out.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Sign-in attempts at /admin/login/ per address within ADMIN_LOGIN_RATE_WINDOW seconds.
+ADMIN_LOGIN_RATE_LIMIT = env.int("ADMIN_LOGIN_RATE_LIMIT", default=10)
+ADMIN_LOGIN_RATE_WINDOW = env.int("ADMIN_LOGIN_RATE_WINDOW", default=600)
 
 # --- Trainings -----------------------------------------------------------------------------------------
 # Attempts a learner gets at a quiz when the quiz itself does not say.

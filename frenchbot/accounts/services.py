@@ -1,5 +1,6 @@
 """Writes of the learner's account (allauth handles e-mail addresses and passwords)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 
 from frenchbot.core.ratelimit import rate_limit_hit
@@ -13,6 +14,16 @@ def profile_rate_limited(*, user: AbstractUser) -> bool:
     """Count one profile write by `user`; True when over the limit for the hour."""
     return rate_limit_hit(
         scope="profile", key=str(user.pk), limit=PROFILE_RATE_LIMIT, window_seconds=PROFILE_RATE_WINDOW
+    )
+
+
+def admin_login_rate_limited(*, ip: str) -> bool:
+    """Count one sign-in attempt at the admin from `ip`; True when over ADMIN_LOGIN_RATE_LIMIT in the window."""
+    return rate_limit_hit(
+        scope="admin-login",
+        key=ip,
+        limit=settings.ADMIN_LOGIN_RATE_LIMIT,
+        window_seconds=settings.ADMIN_LOGIN_RATE_WINDOW,
     )
 
 

@@ -1,6 +1,6 @@
 """The learner's account page (sign-in, sign-up and passwords are allauth's, under /compte/ too)."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from frenchbot.core.net import client_ip
+
 from .forms import ProfileForm
 from .selectors import profile_overview
-from .services import profile_rate_limited, profile_update
+from .services import admin_login_rate_limited, profile_rate_limited, profile_update
 
 
 @never_cache
@@ -44,3 +46,22 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(initial={"first_name": user.first_name, "last_name": user.last_name})
     context = {"form": form, "overview": profile_overview(user=user)}
     return render(request, "accounts/profile.html", context, status=status)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's sign-in page, with a limit on attempts per address (ADMIN_LOGIN_RATE_LIMIT in
+    ADMIN_LOGIN_RATE_WINDOW seconds): password guessing against staff accounts is stopped, not just slowed."""
+    if request.method == "POST" and admin_login_rate_limited(ip=client_ip(request)):
+        return render(
+            request,
+            "core/error.html",
+            {
+                "title": _("Trop de tentatives de connexion"),
+                "message": _(
+                    "Trop de tentatives de connexion depuis votre adresse : patientez quelques minutes avant de "
+                    "réessayer."
+                ),
+            },
+            status=429,
+        )
+    return admin.site.login(request)
