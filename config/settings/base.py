@@ -148,6 +148,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# Where rate-limit counters live: "database" (the default: atomic, and no cache eviction resets them) or
+# "cache" (when the cache is Redis, shared by every node, whose increments are atomic too).
+RATE_LIMIT_STORE = env.str("RATE_LIMIT_STORE", default="") or (
+    "cache" if env.str("CACHE_URL", default="") else "database"
+)
 SESSION_COOKIE_NAME = "sessionid"
 # Seconds a rendered public page stays cached for anonymous visitors (0 turns the page cache off).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)

@@ -10,3 +10,20 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class RateCounter(models.Model):
+    """One fixed-window counter of a rate limit (``core.ratelimit``), when the counters live in the database:
+    an atomic increment that no cache eviction, and no visitor filling the cache, can reset."""
+
+    # "rl:<scope>:<keyed fingerprint>:<window number>": never an address or an e-mail in clear.
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("compteur de limite")
+        verbose_name_plural = _("compteurs de limite")
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.count}"
