@@ -593,11 +593,17 @@ def test_an_obeyed_attack_never_gets_out(attack, obedient, victim, settings):
         if "act" in attack.aims:
             # The claim is only words: nothing was sent, booked or deleted.
             assert "j'ai envoyé" in answer["text"]
-    # No action: no e-mail, and no row written but the two conversations and their messages (and the session).
+    # No action: no e-mail, and no row written but the two conversations and their messages (and the session,
+    # and the rate-limit counters the questions went through).
     assert mail.outbox == []
     after = row_counts()
     changed = {label for label in after if after[label] != before[label]}
-    assert changed <= {"assistant.Conversation", "assistant.Message", "sessions.Session"}, changed
+    assert changed <= {
+        "assistant.Conversation",
+        "assistant.Message",
+        "sessions.Session",
+        "core.RateCounter",
+    }, changed
     assert after["assistant.Conversation"] - before["assistant.Conversation"] == 2
     assert after["assistant.Message"] - before["assistant.Message"] == 4
     assert Message.objects.filter(conversation=victim).count() == 2
@@ -789,4 +795,5 @@ def test_a_real_small_model_under_attack(name, transport, real_model, victim, se
         "assistant.Conversation",
         "assistant.Message",
         "sessions.Session",
+        "core.RateCounter",
     }
