@@ -23,13 +23,12 @@ def _secret_key() -> str:
     from_env = env.str("SECRET_KEY", default="")
     if from_env:
         return from_env
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        from django.core.management.utils import get_random_secret_key
+    from django.core.management import utils
 
-        path.write_text(get_random_secret_key())
-        path.chmod(0o600)
-    return path.read_text().strip()
+    from frenchbot.core.secretfile import secret_file_read_or_create
+
+    # Private from its first byte and created once even when several workers start together.
+    return secret_file_read_or_create(path=VAR_DIR / "secret_key", generate=utils.get_random_secret_key)
 
 
 SECRET_KEY = _secret_key()

@@ -7,6 +7,7 @@ docs/decisions.md, "No double booking".
 """
 
 import datetime
+import re
 import uuid
 import zoneinfo
 
@@ -23,11 +24,29 @@ UNIT_MINUTES = 15
 UNIT = datetime.timedelta(minutes=UNIT_MINUTES)
 
 
+# IANA names are short ASCII words joined by « / » (the longest is 32 characters). Anything else is refused before
+# zoneinfo turns it into a file path: a long name raised OSError (a 500), « Europe » IsADirectoryError.
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")
+ZONE_NAME_MAX = 64
+
+
+def zone_load(name: str) -> zoneinfo.ZoneInfo:
+    """The zone called `name`; ValueError for any name that is not a known IANA zone, whatever its shape."""
+    if not isinstance(name, str) or len(name) > ZONE_NAME_MAX or not _ZONE_NAME.fullmatch(name):
+        raise ValueError("malformed zone name")
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as error:
+        raise ValueError("unknown zone") from error
+
+
 def validate_timezone(value: str) -> None:
     try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(_("Fuseau horaire inconnu : %(tz)s."), params={"tz": value}) from None
+        zone_load(value)
+    except ValueError:
+        raise ValidationError(
+            _("Fuseau horaire inconnu : %(tz)s."), params={"tz": value[:ZONE_NAME_MAX]}
+        ) from None
 
 
 def _check_on_unit(value: datetime.time | None, field: str) -> dict:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from frenchbot.audits.selectors import audit_get
 
-from .models import UNIT, Booking, DateOverride, EventType, OccupiedUnit, TeamMember
+from .models import UNIT, ZONE_NAME_MAX, Booking, DateOverride, EventType, OccupiedUnit, TeamMember, zone_load
 
 if TYPE_CHECKING:
     from frenchbot.audits.models import Audit
@@ -38,11 +38,9 @@ def zone_get(tz: str | datetime.tzinfo) -> datetime.tzinfo:
     if isinstance(tz, datetime.tzinfo):
         return tz
     try:
-        if not tz or "\x00" in tz:
-            raise ValueError(tz)
-        return zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValueError(f"Fuseau horaire inconnu : {tz!r}.") from None
+        return zone_load(tz)
+    except ValueError:
+        raise ValueError(f"Fuseau horaire inconnu : {str(tz)[:ZONE_NAME_MAX]!r}.") from None
 
 
 def event_types_active() -> QuerySet[EventType]:

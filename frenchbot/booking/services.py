@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from frenchbot.core.errors import DomainError
 from frenchbot.core.ratelimit import rate_limit_hit
+from frenchbot.core.text import single_line
 from frenchbot.leads.models import Lead, LeadEvent, Source
 from frenchbot.leads.services import LeadError, lead_event_record, lead_normalize_email, lead_touch
 
@@ -235,7 +236,9 @@ def _reminder_due(start: datetime.datetime) -> datetime.datetime | None:
 def _validate_visitor(
     *, name: str, email: str, company: str, message: str, locale: str, tz: str, consent: bool
 ) -> _Visitor:
-    name = (name or "").strip()
+    # Name and company end up in e-mail subjects and the team's headers: one line each, so a « \r\nBcc: »
+    # neither adds a header nor makes the mail backend refuse the message (and the team miss the booking).
+    name = single_line(name)
     if not name:
         raise BookingError(_("Indiquez votre nom."), field="name", code="name")
     try:
@@ -257,7 +260,7 @@ def _validate_visitor(
     return _Visitor(
         name=name[:120],
         email=email,
-        company=(company or "").strip()[:160],
+        company=single_line(company)[:160],
         message=(message or "").strip()[:5000],
         locale=locale if locale in Booking.Locale.values else Booking.Locale.FR,
         timezone=tz,

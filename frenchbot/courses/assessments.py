@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import regex
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,10 @@ from .models import PromptExercise, Quiz, QuizChoice, QuizQuestion, RubricCriter
 from .selectors.trainings import exercise_criteria, quiz_questions
 
 logger = logging.getLogger(__name__)
+
+# Seconds a staff-written rubric regex may run on one prompt. Catastrophic backtracking (nested quantifiers) would
+# otherwise hold the worker for minutes; the `regex` package stops the match itself, no thread or signal needed.
+REGEX_TIMEOUT = 0.25
 
 PROMPT_MAX_CHARS = 4000
 NON_FIELD = "__all__"
@@ -300,11 +305,20 @@ def _criterion_met(criterion: RubricCriterion, prompt: str, folded: str) -> bool
             logger.warning("Rubric criterion %s (regex) has no expression", criterion.pk)
             return False
         try:
-            pattern = re.compile(values[0], re.IGNORECASE)
-        except (re.error, RecursionError, OverflowError) as error:
+            pattern = regex.compile(values[0], regex.IGNORECASE)
+        except (regex.error, RecursionError, OverflowError) as error:
             logger.warning("Rubric criterion %s has an invalid regex %r: %s", criterion.pk, values[0], error)
             return False
-        return pattern.search(prompt) is not None
+        try:
+            return pattern.search(prompt, timeout=REGEX_TIMEOUT) is not None
+        except TimeoutError:
+            logger.warning(
+                "Rubric criterion %s: regex %r timed out on a %d-character prompt; counted as not met",
+                criterion.pk,
+                values[0],
+                len(prompt),
+            )
+            return False
     logger.warning("Rubric criterion %s has an unknown rule %r", criterion.pk, rule)
     return False
 
@@ -321,8 +335,9 @@ def exercise_check(
       starting with « Exemple », a sample of three words or more between « », “ ” or "", or a value;
     - has_format: liste, tableau, puces, paragraphe(s), colonnes, « N mots/lignes/phrases », format, Markdown,
       JSON, CSV, étapes, titre, a tone (« un ton », « ton : », « ton formel »…), registre, or a value;
-    - regex: the first value, searched case-insensitively in the prompt as typed.
-    A misconfigured criterion (no value, not a number, invalid regex, unknown rule) is not met and logged;
+    - regex: the first value, searched case-insensitively in the prompt as typed (stopped after
+      REGEX_TIMEOUT seconds, then not met).
+    A misconfigured criterion (no value, not a number, invalid or too slow regex, unknown rule) is not met and logged;
     it never raises.
     """
     criteria = list(criteria) if criteria is not None else exercise_criteria(exercise=exercise)

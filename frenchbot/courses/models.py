@@ -9,7 +9,9 @@ progress is what they completed; completing every required step issues one `Cert
 import secrets
 import uuid
 
+import regex
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -289,6 +291,38 @@ class RubricCriterion(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        super().clean()
+        if self.rule == self.Check.REGEX and self.values.strip():
+            _regex_validate(self.values.splitlines()[0])
+
+
+# Answers on which nested quantifiers backtrack exponentially; a pattern still running on one of them after
+# _REGEX_PROBE_TIMEOUT is refused in the admin (the assessment stops it anyway, but staff should know).
+_REGEX_PROBES = ("a" * 40 + "!", "a " * 20 + "!", "1" * 40 + "!", "a\n" * 20 + "!")
+_REGEX_PROBE_TIMEOUT = 0.05
+
+
+def _regex_validate(pattern: str) -> None:
+    try:
+        compiled = regex.compile(pattern, regex.IGNORECASE)
+    except (regex.error, RecursionError, OverflowError) as error:
+        raise ValidationError(
+            {"values": _("Expression régulière invalide : %(error)s.") % {"error": error}}
+        ) from None
+    for probe in _REGEX_PROBES:
+        try:
+            compiled.search(probe, timeout=_REGEX_PROBE_TIMEOUT)
+        except TimeoutError:
+            raise ValidationError(
+                {
+                    "values": _(
+                        "Expression régulière trop lente : elle peut bloquer la correction sur certaines "
+                        "réponses. Évitez les répétitions imbriquées comme (\\w+\\s?)+."
+                    )
+                }
+            ) from None
 
 
 class Company(TimeStampedModel):

@@ -155,3 +155,24 @@ def test_the_api_is_documented(client):
     assert {"201", "409", "422"} <= set(responses)
     assert "Début choisi" in json.dumps(schema["components"]["schemas"]["BookingIn"], ensure_ascii=False)
     assert "code" in schema["components"]["schemas"]["ErrorOut"]["properties"]
+
+
+BAD_ZONES = [
+    "a" * 300,
+    "Europe/" + "x" * 300,
+    "Europe/Paris\x00",
+    "../../etc/passwd",
+    "/etc/localtime",
+    "Europe",
+]
+
+
+@pytest.mark.parametrize("tz", BAD_ZONES)
+def test_slots_refuse_a_malformed_zone_in_french_never_a_500(client, event_type, tz):
+    response = client.get(
+        "/api/booking/slots",
+        {"event_type": "appel-audit-offert", "start": "2026-12-01", "end": "2026-12-02", "tz": tz},
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "tz"
+    assert "Fuseau horaire inconnu" in response.json()["detail"]

@@ -39,14 +39,24 @@ def _event(calendar):
     return next(c for c in calendar.walk("VEVENT"))
 
 
-def _book(event_type, start, *, capture, locale="fr", tz="Europe/Paris", email="jeanne@example.fr"):
+def _book(
+    event_type,
+    start,
+    *,
+    capture,
+    locale="fr",
+    tz="Europe/Paris",
+    email="jeanne@example.fr",
+    name="Jeanne Dupont",
+    company="Boulangerie Dupont",
+):
     with capture(execute=True):
         return services.booking_create(
             event_type=event_type,
             start=start,
-            name="Jeanne Dupont",
+            name=name,
             email=email,
-            company="Boulangerie Dupont",
+            company=company,
             message="Automatiser nos devis.",
             consent=True,
             consent_text="J'accepte.",
@@ -224,3 +234,24 @@ def test_no_reminder_for_a_booking_made_less_than_a_day_ahead(event_type):
     )
     assert booking.reminder_due_at is None
     assert reminder_schedule(booking_id=booking.pk) is False
+
+
+def test_a_line_break_in_the_name_adds_no_header_and_loses_no_e_mail(
+    smtp_server, event_type, django_capture_on_commit_callbacks
+):
+    booking = _book(
+        event_type,
+        paris(2027, 3, 1, 14, 30),
+        capture=django_capture_on_commit_callbacks,
+        name="Jeanne\r\nBcc: x@evil.example",
+        company="Dupont\nX-Injected: oui",
+    )
+    member = next(m for m in smtp_server if m["To"] == "camille@thefrenchbot.fr")
+    assert member["Bcc"] is None and member["X-Injected"] is None
+    assert "Jeanne Bcc: x@evil.example" in _subject(member)
+    assert all("evil" not in (m["To"] or "") + (m["Cc"] or "") for m in smtp_server)
+    assert all(m["X-RcptTo"] is None or "evil" not in m["X-RcptTo"] for m in smtp_server)
+    booking.refresh_from_db()
+    assert booking.name == "Jeanne Bcc: x@evil.example"
+    assert booking.company == "Dupont X-Injected: oui"
+    assert booking.lead.name == "Jeanne Bcc: x@evil.example"

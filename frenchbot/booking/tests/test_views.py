@@ -254,3 +254,30 @@ def test_forms_need_their_csrf_token(event_type):
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/rendez-vous/appel-audit-offert/reserver/", _form_data(slot)).status_code == 403
     assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "tz", ["a" * 300, "Europe/" + "x" * 300, "Europe/Paris\x00", "../../etc/passwd", "Europe"]
+)
+def test_a_malformed_zone_falls_back_to_paris_with_a_notice_never_a_500(client, event_type, tz):
+    calendar = client.get("/rendez-vous/appel-audit-offert/", {"tz": tz})
+    assert calendar.status_code == 200
+    assert "Fuseau horaire inconnu" in calendar.content.decode()
+    slot = selectors.slot_first_available(event_type=event_type, tz="Europe/Paris")
+    book_url = "/rendez-vous/appel-audit-offert/reserver/"
+    form_page = client.get(book_url, {"debut": format_start(slot.start), "tz": tz})
+    assert form_page.status_code == 200
+    posted = client.post(book_url, _form_data(slot, tz=tz))
+    assert posted.status_code == 400
+    # Django's own French word for a NUL, ours for the rest.
+    assert any(words in posted.content.decode() for words in ("Fuseau horaire inconnu", "caractère nul"))
+
+
+def test_staff_get_a_french_error_for_a_malformed_zone():
+    from django.core.exceptions import ValidationError
+
+    from frenchbot.booking.models import validate_timezone
+
+    for tz in ("a" * 300, "Europe", "../etc/passwd"):
+        with pytest.raises(ValidationError, match="Fuseau horaire inconnu"):
+            validate_timezone(tz)

@@ -8,6 +8,25 @@ def test_healthz(client):
     assert response.json()["status"] == "ok"
 
 
+def test_healthz_hides_the_database_error_and_logs_it(client, monkeypatch, caplog):
+    import logging
+
+    from django.db import OperationalError, connection
+
+    secret = "password authentication failed for user frenchbot host db.internal:5432 pw=S3cr3t"
+
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError(secret)
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    with caplog.at_level(logging.ERROR, logger="frenchbot.core.views"):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "unavailable"}
+    assert "S3cr3t" not in response.content.decode() and "db.internal" not in response.content.decode()
+    assert "S3cr3t" in caplog.text
+
+
 def test_robots_points_to_sitemap(client):
     response = client.get("/robots.txt")
     assert response.status_code == 200

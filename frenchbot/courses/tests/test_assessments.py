@@ -752,3 +752,61 @@ def test_a_wrong_key_is_a_refusal_that_keeps_the_submission(enrolment, settings,
     assert not submission.passed
     assert assessment_selectors.submission_ai_unavailable(submission)
     assert ExerciseSubmission.objects.count() == 1
+
+
+# Catastrophic backtracking under Python's `re`: nested quantifiers on a run of word characters with no « ? ».
+EVIL_REGEX = r"^(\w+\s?)+\?$"
+EVIL_ANSWER = "a" * 40
+# A pattern that backtracks exponentially even under the `regex` package (alternatives overlapping).
+SLOW_REGEX = r"(a|aa)+$"
+
+
+@pytest.fixture
+def hang_guard():
+    """Turns a frozen regex into a test failure instead of a frozen test run (the check sees signals)."""
+    import signal
+
+    def _frozen(signum, frame):
+        raise AssertionError("the rubric regex froze the worker")
+
+    previous = signal.signal(signal.SIGALRM, _frozen)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_the_reported_backtracking_regex_does_not_freeze_the_check(hang_guard):
+    assert not check("regex", EVIL_REGEX, EVIL_ANSWER)
+    assert check("regex", EVIL_REGEX, "Tu es un expert ?")
+
+
+def test_a_regex_that_runs_too_long_is_stopped_not_met_and_logged(hang_guard, caplog, monkeypatch):
+    monkeypatch.setattr(assessments, "REGEX_TIMEOUT", 0.05, raising=False)
+    with caplog.at_level(logging.WARNING, logger="frenchbot.courses.assessments"):
+        assert not check("regex", SLOW_REGEX, "a" * 40 + "!")
+    assert "timed out" in caplog.text
+
+
+def test_staff_cannot_save_a_regex_that_backtracks_forever(hang_guard):
+    from django.core.exceptions import ValidationError
+
+    exercise = build_exercise(EnrolmentFactory().training, rules=[("contains_any", "tu es")])
+    criterion = RubricCriterion(
+        exercise=exercise,
+        label="Question",
+        rule=RubricCriterion.Check.REGEX,
+        values=SLOW_REGEX,
+        feedback_ok="Bien.",
+        feedback_missing="Posez une question.",
+    )
+    with pytest.raises(ValidationError) as raised:
+        criterion.full_clean()
+    assert "trop lente" in str(raised.value)
+    criterion.values = "([a-z"
+    with pytest.raises(ValidationError) as raised:
+        criterion.full_clean()
+    assert "invalide" in str(raised.value)
+    for fine in (r"\?\s*$", EVIL_REGEX):
+        criterion.values = fine
+        criterion.full_clean()
