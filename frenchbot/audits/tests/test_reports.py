@@ -176,3 +176,49 @@ def test_the_extractive_default_writes_no_section_and_announces_none(client, sma
     assert reports.ai_section_available() is False
     page = client.get(reverse("audits:result", args=[audit.id])).content.decode()
     assert "L'analyse de l'IA" not in page
+
+
+def _count_renders(monkeypatch) -> list[str]:
+    """Wrap the PDF renderer: each real render is appended to the returned list."""
+    calls: list[str] = []
+    real = reports.pdf_render
+
+    def counting(**kwargs):
+        calls.append(kwargs["template_name"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(reports, "pdf_render", counting)
+    return calls
+
+
+def test_the_pdf_is_rendered_once_and_again_only_when_the_audit_changes(client, small, monkeypatch):
+    renders = _count_renders(monkeypatch)
+    audit = _submit(small)
+    url = reverse("audits:report_pdf", args=[audit.id])
+    first = client.get(url)
+    second = client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert len(renders) == 1
+    # The model's section arrives: the report says more, so the next download is a fresh PDF that says it.
+    audit.ai_text = "Commencez par les comptes rendus de réunion."
+    audit.ai_model = "Modèle test"
+    audit.save()
+    third = client.get(url)
+    assert len(renders) == 2
+    assert "comptes rendus de réunion" in _pdf_text(third.content)
+
+
+def test_a_burst_of_downloads_that_must_render_is_refused_in_french(client, small, settings, monkeypatch):
+    settings.PDF_RENDER_RATE_LIMIT = 2
+    renders = _count_renders(monkeypatch)
+    audits = [_submit(small) for _ in range(3)]
+    for audit in audits[:2]:
+        assert client.get(reverse("audits:report_pdf", args=[audit.id])).status_code == 200
+    refused = client.get(reverse("audits:report_pdf", args=[audits[2].id]))
+    assert refused.status_code == 429
+    assert "Retry-After" in refused
+    assert "Trop de téléchargements" in refused.content.decode()
+    assert len(renders) == 2
+    # A PDF already kept is still served: the limit only counts renders.
+    assert client.get(reverse("audits:report_pdf", args=[audits[0].id])).status_code == 200
