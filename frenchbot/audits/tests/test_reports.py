@@ -222,3 +222,41 @@ def test_a_burst_of_downloads_that_must_render_is_refused_in_french(client, smal
     assert len(renders) == 2
     # A PDF already kept is still served: the limit only counts renders.
     assert client.get(reverse("audits:report_pdf", args=[audits[0].id])).status_code == 200
+
+
+def test_the_report_goes_to_one_address_only(client, small, smtp_server, django_capture_on_commit_callbacks):
+    """Anyone holding a result link could otherwise make the site mail the report to any address, again and
+    again: the report goes to the address given first, and to no other."""
+    from frenchbot.leads.models import Lead
+
+    audit = _submit(small)
+    url = reverse("audits:result", args=[audit.id])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, {"email": "marc@exemple.fr", "consent": "on"})
+    assert first.status_code == 302
+    assert [m["To"] for m in smtp_server] == ["marc@exemple.fr"]
+
+    for other in ("cible@exemple.fr", "autre-cible@exemple.fr"):
+        with django_capture_on_commit_callbacks(execute=True):
+            refused = client.post(url, {"email": other, "consent": "on"})
+        assert refused.status_code == 422
+        assert "déjà été envoyé" in refused.content.decode()
+        assert not Lead.objects.filter(email=other).exists()
+    # The same address again sends nothing more either.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"email": "marc@exemple.fr", "consent": "on"})
+    assert [m["To"] for m in smtp_server] == ["marc@exemple.fr"]
+    audit.refresh_from_db()
+    assert audit.email == "marc@exemple.fr"
+
+
+def test_an_address_given_with_the_answers_is_the_only_one(
+    small, smtp_server, django_capture_on_commit_callbacks
+):
+    audit = _submit(small, email="lea@exemple.fr", capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.AuditError) as refused:
+        services.audit_attach_email(
+            audit=audit, email="cible@exemple.fr", consent=True, consent_text="J'accepte.", ip="203.0.113.9"
+        )
+    assert refused.value.code == "email_taken"
+    assert [m["To"] for m in smtp_server] == ["lea@exemple.fr"]
