@@ -280,6 +280,12 @@ BOOKING_REMINDER_HOURS = env.int("BOOKING_REMINDER_HOURS", default=24)
 # Questionnaires submitted per visitor (IP) per hour (0 = no limit).
 AUDIT_SUBMIT_RATE_LIMIT = env.int("AUDIT_SUBMIT_RATE_LIMIT", default=20)
 
+# --- PDF documents (audit reports, certificates) ----------------------------------------------------------
+# Seconds a rendered PDF is kept in the cache (keyed by what it states, so an edit gets a fresh one).
+PDF_CACHE_SECONDS = env.int("PDF_CACHE_SECONDS", default=7 * 24 * 3600)
+# PDF renders one visitor (IP) may cause per 10 minutes; kept copies are served without counting (0 = no limit).
+PDF_RENDER_RATE_LIMIT = env.int("PDF_RENDER_RATE_LIMIT", default=10)
+
 # --- Retrieval ------------------------------------------------------------------------------------------
 # The lexical index: None picks the one of the database (SQLite FTS5 or PostgreSQL full text); a dict
 # {"BACKEND": "dotted.path", "OPTIONS": {...}} names another LexicalBackend.

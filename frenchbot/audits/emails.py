@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from frenchbot.core.mail import mail_send
 
 from .models import Audit
-from .reports import audit_report_context, audit_report_filename, audit_report_pdf
+from .reports import audit_report_context, audit_report_filename, audit_report_pdf_kept
 
 
 def send_audit_report(*, audit: Audit) -> int:
@@ -30,5 +30,7 @@ def send_audit_report(*, audit: Audit) -> int:
         to=[audit.email],
         subject=subject,
         body=body,
-        attachments=[(audit_report_filename(audit=audit), audit_report_pdf(audit=audit), "application/pdf")],
+        attachments=[
+            (audit_report_filename(audit=audit), audit_report_pdf_kept(audit=audit), "application/pdf")
+        ],
     )

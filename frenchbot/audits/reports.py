@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from frenchbot.core.pdf import pdf_render
+from frenchbot.core.pdf import pdf_kept, pdf_render
 from frenchbot.llm.base import ChatOptions, LLMError, Message
 from frenchbot.llm.registry import generative_provider
 
@@ -64,6 +64,18 @@ def audit_report_pdf(*, audit: Audit) -> bytes:
         context = audit_report_context(audit=audit)
         context["site_url"] = settings.SITE_URL
         return pdf_render(template_name="audits/report_pdf.html", context=context)
+
+
+def audit_report_pdf_kept(*, audit: Audit, ip: str = "") -> bytes:
+    """The report's PDF rendered once per version of the audit (its `updated_at` moves with every change, the
+    model's section included) and kept; `ip` (a download) counts a render towards the visitor's limit. Raises
+    PdfError, or PdfRenderLimited for a visitor who caused too many renders."""
+    return pdf_kept(
+        kind="audit",
+        parts=(str(audit.pk), audit.updated_at.isoformat()),
+        render=lambda: audit_report_pdf(audit=audit),
+        ip=ip,
+    )
 
 
 def audit_report_filename(*, audit: Audit) -> str:

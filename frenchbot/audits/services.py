@@ -295,19 +295,34 @@ def audit_attach_email(*, audit: Audit, email: str, consent: bool, consent_text:
     """Give an e-mail (with explicit consent) after seeing the result; records the audit on that lead and
     sends the report there (PDF attached) through the task queue.
 
-    Raises AuditError for an empty or invalid address or missing consent; nothing is written then.
+    The report goes to one address only: the first one given, with the answers or here. Anyone holding the
+    result link can post this form, so another address is refused (code "email_taken") rather than letting the
+    site mail the report to whoever is named, again and again; the same address again sends nothing more (the
+    task sends once). Whoever needs it elsewhere downloads the PDF from the page. Raises AuditError for an
+    empty or invalid address, missing consent or another address; nothing is written then.
     """
     if not (email or "").strip():
         message = _("Indiquez votre adresse e-mail.")
         raise AuditError(message, field="email", errors={"email": message}, code="email")
     email = _check_contact(email=email, consent=consent, consent_text=consent_text)
     with transaction.atomic():
-        if audit.email != email:
-            audit.report_sent_at = None  # a new address gets its own copy
-        audit.email = email
-        audit.consent_text = consent_text
-        audit.consent_at = timezone.now()
-        audit.save(update_fields=["email", "consent_text", "consent_at", "report_sent_at", "updated_at"])
-        _lead_for_audit(audit=audit, email=email, consent_text=consent_text, ip=ip)
-        _finish_after_commit(audit=audit, send_email=True)
+        # Locked: two forms posted at once cannot both find the audit without an address.
+        locked = Audit.objects.select_for_update().get(pk=audit.pk)
+        if locked.email == email:
+            return locked
+        if locked.email:
+            message = _(
+                "Ce rapport a déjà été envoyé à l'adresse indiquée la première fois : il ne part pas vers une "
+                "autre. Téléchargez-le en PDF ci-dessus, ou refaites le questionnaire avec la bonne adresse."
+            )
+            raise AuditError(message, field="email", errors={"email": message}, code="email_taken")
+        locked.email = email
+        locked.consent_text = consent_text
+        locked.consent_at = timezone.now()
+        locked.report_sent_at = None
+        locked.save(update_fields=["email", "consent_text", "consent_at", "report_sent_at", "updated_at"])
+        _lead_for_audit(audit=locked, email=email, consent_text=consent_text, ip=ip)
+        _finish_after_commit(audit=locked, send_email=True)
+    for field in ("email", "consent_text", "consent_at", "report_sent_at", "updated_at"):
+        setattr(audit, field, getattr(locked, field))
     return audit

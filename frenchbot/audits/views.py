@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from frenchbot.core.net import client_ip
-from frenchbot.core.pdf import PdfError
+from frenchbot.core.pdf import PdfError, PdfRenderLimited
 
 from . import reports, selectors, services
 from .forms import CONSENT_TEXT, ContactForm
@@ -153,7 +153,24 @@ def report_pdf(request: HttpRequest, audit_id) -> HttpResponse:
     if audit is None:
         raise Http404(_("Ce rapport d'audit n'existe pas."))
     try:
-        pdf = reports.audit_report_pdf(audit=audit)
+        pdf = reports.audit_report_pdf_kept(audit=audit, ip=client_ip(request))
+    except PdfRenderLimited as limited:
+        response = render(
+            request,
+            "core/error.html",
+            {
+                "title": _("Trop de téléchargements"),
+                "message": _(
+                    "Trop de téléchargements de PDF en peu de temps : patientez quelques minutes puis "
+                    "réessayez. Votre rapport reste consultable en ligne."
+                ),
+                "back_url": reverse("audits:result", args=[audit.id]),
+                "back_label": _("Revenir à mon rapport"),
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(limited.retry_after)
+        return response
     except PdfError:
         return render(
             request,

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import ngettext
 
-from frenchbot.core.pdf import pdf_render
+from frenchbot.core.pdf import pdf_kept, pdf_render
 
 from .models import Certificate
 
@@ -78,6 +78,24 @@ def certificate_pdf_bytes(*, certificate: Certificate) -> bytes:
         context["site_url"] = settings.SITE_URL
         context["site_name"] = settings.SITE_NAME
         return pdf_render(template_name="courses/certificate_pdf.html", context=context)
+
+
+def certificate_pdf_kept(*, certificate: Certificate, ip: str = "") -> bytes:
+    """The certificate's PDF rendered once and kept, keyed by everything it states (and `updated_at`, should
+    staff correct it in the admin); `ip` (a download) counts a render towards the visitor's limit. Raises
+    PdfError, or PdfRenderLimited for a visitor who caused too many renders."""
+    parts = (
+        str(certificate.pk),
+        certificate.updated_at.isoformat(),
+        certificate.code,
+        certificate.learner_name,
+        certificate.training_title,
+        str(certificate.hours),
+        certificate.issued_on.isoformat(),
+    )
+    return pdf_kept(
+        kind="certificate", parts=parts, render=lambda: certificate_pdf_bytes(certificate=certificate), ip=ip
+    )
 
 
 def certificate_pdf_filename(*, certificate: Certificate) -> str:

@@ -17,7 +17,7 @@ from frenchbot.core.pdf import PdfError
 from frenchbot.llm.base import ChatOptions, LLMError, Message, Provider
 
 from .assessments import CriterionResult
-from .certificates_pdf import certificate_context, certificate_pdf_bytes, certificate_pdf_filename
+from .certificates_pdf import certificate_context, certificate_pdf_filename, certificate_pdf_kept
 from .models import Certificate, ExerciseSubmission, PromptExercise, Seat
 from .selectors.assessments import exercise_ai_provider
 
@@ -44,7 +44,7 @@ def send_certificate_email(certificate_id: str) -> int:
     if not user.email or certificate.revoked_at:
         return 0
     try:
-        pdf = certificate_pdf_bytes(certificate=certificate)
+        pdf = certificate_pdf_kept(certificate=certificate)
     except PdfError:
         pdf = None
     attachments = []

@@ -231,3 +231,51 @@ def test_a_malformed_address_gets_the_sites_wording(client):
     html = html_lib.unescape(response.content.decode())
     assert "Saisissez une adresse e-mail valide, par exemple prenom.nom@exemple.fr." in html
     assert "courriel" not in html.lower()
+
+
+def _task_rows_text() -> str:
+    from django_tasks_db.models import DBTaskResult
+
+    return "\n".join(
+        f"{row.args_kwargs!r} {row.return_value!r} {row.traceback!r}" for row in DBTaskResult.objects.all()
+    )
+
+
+@pytest.mark.parametrize("kind", ["reset", "signup"])
+def test_no_link_that_opens_an_account_is_kept_in_the_task_results(
+    kind, client, settings, smtp_server, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The task-results table is kept (and backed up) long after the e-mail left: a reset or confirmation link
+    in a task's arguments would be a credential lying there. The task gets who and what, and makes the link."""
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    # The worker closes the connection between tasks (right for a long-lived process); here the test's
+    # transaction must survive it.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    if kind == "reset":
+        LearnerFactory(email="ines@exemple.fr", first_name="Inès")
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("account_reset_password"), {"email": "ines@exemple.fr"})
+        fragment = "/compte/password/reset/key/"
+    else:
+        _signup(client, django_capture_on_commit_callbacks)
+        fragment = "/compte/confirm-email/"
+    assert DBTaskResult.objects.count() == 1
+    assert smtp_server == []
+    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    assert len(smtp_server) == 1
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    path = link_path(smtp_server[0], fragment)
+    key = path.rstrip("/").rsplit("/", 1)[-1]
+    stored = _task_rows_text()
+    assert key not in stored and path not in stored
+    assert "ines@exemple.fr" in stored or "camille.durand@exemple.fr" in stored  # the rows are the right ones
+    # The link made by the task works.
+    page = client.get(path, follow=True)
+    if kind == "reset":
+        assert "Choisir un nouveau mot de passe" in page.content.decode()
+    else:
+        assert client.post(path).status_code == 302
+        assert EmailAddress.objects.get(email="camille.durand@exemple.fr").verified

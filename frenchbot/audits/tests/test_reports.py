@@ -176,3 +176,87 @@ def test_the_extractive_default_writes_no_section_and_announces_none(client, sma
     assert reports.ai_section_available() is False
     page = client.get(reverse("audits:result", args=[audit.id])).content.decode()
     assert "L'analyse de l'IA" not in page
+
+
+def _count_renders(monkeypatch) -> list[str]:
+    """Wrap the PDF renderer: each real render is appended to the returned list."""
+    calls: list[str] = []
+    real = reports.pdf_render
+
+    def counting(**kwargs):
+        calls.append(kwargs["template_name"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(reports, "pdf_render", counting)
+    return calls
+
+
+def test_the_pdf_is_rendered_once_and_again_only_when_the_audit_changes(client, small, monkeypatch):
+    renders = _count_renders(monkeypatch)
+    audit = _submit(small)
+    url = reverse("audits:report_pdf", args=[audit.id])
+    first = client.get(url)
+    second = client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert len(renders) == 1
+    # The model's section arrives: the report says more, so the next download is a fresh PDF that says it.
+    audit.ai_text = "Commencez par les comptes rendus de réunion."
+    audit.ai_model = "Modèle test"
+    audit.save()
+    third = client.get(url)
+    assert len(renders) == 2
+    assert "comptes rendus de réunion" in _pdf_text(third.content)
+
+
+def test_a_burst_of_downloads_that_must_render_is_refused_in_french(client, small, settings, monkeypatch):
+    settings.PDF_RENDER_RATE_LIMIT = 2
+    renders = _count_renders(monkeypatch)
+    audits = [_submit(small) for _ in range(3)]
+    for audit in audits[:2]:
+        assert client.get(reverse("audits:report_pdf", args=[audit.id])).status_code == 200
+    refused = client.get(reverse("audits:report_pdf", args=[audits[2].id]))
+    assert refused.status_code == 429
+    assert "Retry-After" in refused
+    assert "Trop de téléchargements" in refused.content.decode()
+    assert len(renders) == 2
+    # A PDF already kept is still served: the limit only counts renders.
+    assert client.get(reverse("audits:report_pdf", args=[audits[0].id])).status_code == 200
+
+
+def test_the_report_goes_to_one_address_only(client, small, smtp_server, django_capture_on_commit_callbacks):
+    """Anyone holding a result link could otherwise make the site mail the report to any address, again and
+    again: the report goes to the address given first, and to no other."""
+    from frenchbot.leads.models import Lead
+
+    audit = _submit(small)
+    url = reverse("audits:result", args=[audit.id])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, {"email": "marc@exemple.fr", "consent": "on"})
+    assert first.status_code == 302
+    assert [m["To"] for m in smtp_server] == ["marc@exemple.fr"]
+
+    for other in ("cible@exemple.fr", "autre-cible@exemple.fr"):
+        with django_capture_on_commit_callbacks(execute=True):
+            refused = client.post(url, {"email": other, "consent": "on"})
+        assert refused.status_code == 422
+        assert "déjà été envoyé" in refused.content.decode()
+        assert not Lead.objects.filter(email=other).exists()
+    # The same address again sends nothing more either.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"email": "marc@exemple.fr", "consent": "on"})
+    assert [m["To"] for m in smtp_server] == ["marc@exemple.fr"]
+    audit.refresh_from_db()
+    assert audit.email == "marc@exemple.fr"
+
+
+def test_an_address_given_with_the_answers_is_the_only_one(
+    small, smtp_server, django_capture_on_commit_callbacks
+):
+    audit = _submit(small, email="lea@exemple.fr", capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.AuditError) as refused:
+        services.audit_attach_email(
+            audit=audit, email="cible@exemple.fr", consent=True, consent_text="J'accepte.", ip="203.0.113.9"
+        )
+    assert refused.value.code == "email_taken"
+    assert [m["To"] for m in smtp_server] == ["lea@exemple.fr"]

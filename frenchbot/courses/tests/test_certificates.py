@@ -608,3 +608,48 @@ def test_no_email_when_the_issuing_transaction_fails(course, enrolment, django_c
         raise IntegrityError("a later write of the same request failed")
     assert callbacks == []
     assert not Certificate.objects.exists()
+
+
+def _count_renders(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    real = certificates_pdf.pdf_render
+
+    def counting(**kwargs):
+        calls.append(kwargs["template_name"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(certificates_pdf, "pdf_render", counting)
+    return calls
+
+
+def test_the_pdf_is_rendered_once_then_served_as_kept(course, enrolment, monkeypatch):
+    renders = _count_renders(monkeypatch)
+    _complete(enrolment, course)
+    certificate = certificate_issue_if_complete(enrolment=enrolment)
+    client = _client_for(enrolment.user)
+    url = reverse("courses:certificate_pdf", args=[course["training"].slug])
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert len(renders) == 1
+    # Staff correct the name on the certificate (in the admin): the download says the new one.
+    certificate.learner_name = "Élodie Lefèvre-Martin"
+    certificate.save()
+    assert "Lefèvre-Martin" in _pdf_text(client.get(url).content)
+    assert len(renders) == 2
+
+
+def test_a_burst_of_certificate_renders_is_refused_in_french(course, enrolment, settings, monkeypatch):
+    settings.PDF_RENDER_RATE_LIMIT = 1
+    renders = _count_renders(monkeypatch)
+    _complete(enrolment, course)
+    certificate = certificate_issue_if_complete(enrolment=enrolment)
+    client = _client_for(enrolment.user)
+    url = reverse("courses:certificate_pdf", args=[course["training"].slug])
+    assert client.get(url).status_code == 200
+    certificate.learner_name = "Autre nom"
+    certificate.save()
+    refused = client.get(url)
+    assert refused.status_code == 429
+    assert "Trop de téléchargements" in refused.content.decode()
+    assert len(renders) == 1

@@ -10,10 +10,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from frenchbot.core.net import client_ip
-from frenchbot.core.pdf import PdfError
+from frenchbot.core.pdf import PdfError, PdfRenderLimited
 from frenchbot.core.ratelimit import rate_limit_hit
 
-from ..certificates_pdf import certificate_context, certificate_pdf_bytes, certificate_pdf_filename
+from ..certificates_pdf import certificate_context, certificate_pdf_filename, certificate_pdf_kept
 from ..selectors.certificates import (
     certificate_code_is_wellformed,
     certificate_code_normalize,
@@ -95,7 +95,20 @@ def certificate_pdf(request: HttpRequest, slug: str) -> HttpResponse:
             slug=slug,
         )
     try:
-        pdf = certificate_pdf_bytes(certificate=certificate)
+        pdf = certificate_pdf_kept(certificate=certificate, ip=client_ip(request))
+    except PdfRenderLimited as limited:
+        response = _error(
+            request,
+            status=429,
+            title=_("Trop de téléchargements"),
+            message=_(
+                "Trop de téléchargements de PDF en peu de temps : patientez quelques minutes puis réessayez. "
+                "Votre certificat reste valable et vérifiable en ligne."
+            ),
+            slug=slug,
+        )
+        response["Retry-After"] = str(limited.retry_after)
+        return response
     except PdfError:
         return _error(
             request,
