@@ -58,7 +58,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
             {
                 "title": _("Trop de tentatives de connexion"),
                 "message": _(
-                    "Trop de tentatives de connexion depuis votre adresse : patientez quelques minutes avant de "
+                    "Trop de tentatives de connexion depuis votre adresse : patientez quelques minutes avant de "
                     "réessayer."
                 ),
             },

@@ -312,7 +312,7 @@ def audit_attach_email(*, audit: Audit, email: str, consent: bool, consent_text:
             return locked
         if locked.email:
             message = _(
-                "Ce rapport a déjà été envoyé à l'adresse indiquée la première fois : il ne part pas vers une "
+                "Ce rapport a déjà été envoyé à l'adresse indiquée la première fois : il ne part pas vers une "
                 "autre. Téléchargez-le en PDF ci-dessus, ou refaites le questionnaire avec la bonne adresse."
             )
             raise AuditError(message, field="email", errors={"email": message}, code="email_taken")

@@ -161,7 +161,7 @@ def report_pdf(request: HttpRequest, audit_id) -> HttpResponse:
             {
                 "title": _("Trop de téléchargements"),
                 "message": _(
-                    "Trop de téléchargements de PDF en peu de temps : patientez quelques minutes puis "
+                    "Trop de téléchargements de PDF en peu de temps : patientez quelques minutes puis "
                     "réessayez. Votre rapport reste consultable en ligne."
                 ),
                 "back_url": reverse("audits:result", args=[audit.id]),

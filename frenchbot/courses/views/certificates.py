@@ -102,7 +102,7 @@ def certificate_pdf(request: HttpRequest, slug: str) -> HttpResponse:
             status=429,
             title=_("Trop de téléchargements"),
             message=_(
-                "Trop de téléchargements de PDF en peu de temps : patientez quelques minutes puis réessayez. "
+                "Trop de téléchargements de PDF en peu de temps : patientez quelques minutes puis réessayez. "
                 "Votre certificat reste valable et vérifiable en ligne."
             ),
             slug=slug,
