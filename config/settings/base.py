@@ -111,6 +111,12 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'frenchbot.sqlite3'}"),
 }
+if DATABASES["default"].get("ENGINE") not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
+    # Said in one line by the `frenchbot` command (core/cli.py), instead of a KeyError deep in the settings.
+    raise ImproperlyConfigured(
+        "DATABASE_URL n'est pas une adresse de base de données reconnue : postgres://utilisateur:mot-de-passe"
+        "@hôte:5432/base, ou sqlite:////chemin/absolu/frenchbot.sqlite3 (ou laissez-la vide)."
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {

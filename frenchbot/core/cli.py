@@ -1,4 +1,8 @@
-"""The `frenchbot` console script: Django's management commands with the settings preset."""
+"""The `frenchbot` console script: Django's management commands with the settings preset.
+
+A misconfiguration (a wrong DATABASE_URL, an unreachable database) is said in one French line naming what to
+check, with exit status 2, rather than a traceback: an operator reads it in `make run` or in the journal.
+"""
 
 import os
 import sys
@@ -6,9 +10,21 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db.utils import InterfaceError, OperationalError
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as error:
+        sys.stderr.write(f"Configuration invalide : {error}\n")
+        sys.exit(2)
+    except (OperationalError, InterfaceError) as error:
+        sys.stderr.write(
+            "Base de données injoignable : vérifiez DATABASE_URL (hôte, port, nom, utilisateur, mot de passe) "
+            f"et que le serveur tourne. Détail : {str(error).splitlines()[0] if str(error) else type(error).__name__}\n"
+        )
+        sys.exit(2)
 
 
 if __name__ == "__main__":
