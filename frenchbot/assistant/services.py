@@ -243,9 +243,12 @@ def follow_up_subject(question: str, asked: list[str]) -> list[str]:
     return subject
 
 
-def retrieval_query(question: str, asked: list[str]) -> str:
-    """What to search for `question`: the question with the subject it leans on (``follow_up_subject``)."""
-    return " ".join([*follow_up_subject(question, asked), question])[-2000:]
+def retrieval_query(question: str, asked: list[str], *, subject: list[str] | None = None) -> str:
+    """What to search for `question`: the question with the subject it leans on (``follow_up_subject``, unless
+    the caller has it already)."""
+    if subject is None:
+        subject = follow_up_subject(question, asked)
+    return " ".join([*subject, question])[-2000:]
 
 
 def _honest(hits) -> bool:
@@ -329,7 +332,7 @@ def answer_prepare(
         # Searched without the courtesy the question opens with; the intent layer's vector of the same text is
         # reused rather than computed again.
         subject = follow_up_subject(match.request if match else question, asked)
-        query = " ".join([*subject, match.request if match else question])[-2000:]
+        query = retrieval_query(match.request if match else question, asked, subject=subject)
         hits = search(
             query=query,
             visibilities=visibilities_for(user),
