@@ -258,6 +258,33 @@ _TASK_BACKENDS = {
 _task_backend = env.str("TASKS_BACKEND", default="database")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(_task_backend, _task_backend)}}
 
+# --- Worker, periodic jobs and retention ------------------------------------------------------------------
+# `frenchbot worker` runs the queue of TASKS' backend and, beside it, a scheduler thread that records a
+# heartbeat (what /healthz checks) and enqueues the periodic jobs when due, each once per period across every
+# worker of every machine. Seconds between two heartbeats (and two looks at the periodic jobs).
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=30.0)
+# Durations of the retention jobs, in days; 0 keeps the rows for ever.
+# Finished task results (the queue's history: addresses of e-mails sent, indexing runs...).
+RETENTION_TASK_RESULTS_DAYS = env.int("RETENTION_TASK_RESULTS_DAYS", default=30)
+# Conversations with the bot, counted from their last message: the privacy policy promises twelve months.
+RETENTION_CONVERSATIONS_DAYS = env.int("RETENTION_CONVERSATIONS_DAYS", default=365)
+# The address fingerprint of a poll vote only stops repeated votes for 24 hours (as the privacy policy
+# says); after this many days it is blanked, the vote itself stays counted.
+RETENTION_POLL_FINGERPRINTS_DAYS = env.int("RETENTION_POLL_FINGERPRINTS_DAYS", default=2)
+# The periodic jobs: name → the task (dotted path) and its period in seconds. Expired sessions and rate-limit
+# counters have their own end date and need no setting.
+WORKER_PERIODIC_JOBS = {
+    "retention_task_results": {"TASK": "frenchbot.core.tasks.task_results_prune", "EVERY": 86400},
+    "retention_sessions": {"TASK": "frenchbot.core.tasks.sessions_prune", "EVERY": 86400},
+    "retention_rate_counters": {"TASK": "frenchbot.core.tasks.rate_counters_prune", "EVERY": 86400},
+    "retention_conversations": {"TASK": "frenchbot.assistant.tasks.conversations_prune", "EVERY": 86400},
+    "retention_poll_fingerprints": {"TASK": "frenchbot.blog.tasks.poll_fingerprints_prune", "EVERY": 86400},
+}
+
+# --- Backups ----------------------------------------------------------------------------------------------
+# Where `frenchbot backup` writes its archive when no --output is given (copy them off the machine).
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default="") or VAR_DIR / "backups")
+
 # --- Blog -----------------------------------------------------------------------------------------------
 BLOG_PAGE_SIZE = env.int("BLOG_PAGE_SIZE", default=9)
 # Comments close this many days after publication (0 keeps them open forever).
