@@ -107,8 +107,10 @@ def backup_create(*, source: Target, output: Path) -> dict[str, Any]:
 
 
 def backup_prune(*, folder: Path, keep: int) -> list[Path]:
-    """Remove all but the `keep` newest archives `frenchbot-*.tar.gz` of `folder`; returns those removed."""
-    archives = sorted(folder.glob("frenchbot-*.tar.gz"), key=lambda path: path.stat().st_mtime, reverse=True)
+    """Remove all but the `keep` newest archives `frenchbot-*.tar.gz` of `folder`; returns those removed.
+
+    Newest by name: the default names carry the date and time, and sort as they were made."""
+    archives = sorted(folder.glob("frenchbot-*.tar.gz"), reverse=True)
     removed = archives[keep:]
     for path in removed:
         path.unlink()
