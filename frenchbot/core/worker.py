@@ -98,7 +98,6 @@ class Scheduler(threading.Thread):
 
     def tick(self) -> None:
         """One beat: never raises, so that a database hiccup does not end the thread."""
-        close_old_connections()
         try:
             worker_heartbeat_beat(host=self.host, pid=self.pid, started_at=self.started_at)
             periodic_jobs_enqueue_due()
@@ -108,6 +107,8 @@ class Scheduler(threading.Thread):
     def run(self) -> None:
         try:
             while not self._stopping.is_set():
+                # A connection broken since the last beat (database restarted) is replaced, not reused.
+                close_old_connections()
                 self.tick()
                 self._stopping.wait(self.interval)
         finally:
