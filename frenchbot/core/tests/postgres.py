@@ -1,5 +1,7 @@
 """An empty PostgreSQL database of the local server for a test, or a skip that says what to install."""
 
+import shutil
+
 import pytest
 from django.db import connection
 
@@ -16,6 +18,8 @@ def postgres_server() -> dict:
 
 def postgres_database_or_skip(name: str) -> dict:
     """Drop and create the database `name`, empty; Django's settings dict of it."""
+    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+        pytest.skip("pg_dump and pg_restore are not installed: apt-get install postgresql-client")
     try:
         import psycopg
     except ImportError:
