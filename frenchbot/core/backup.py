@@ -193,32 +193,46 @@ def sqlite_row_counts(path: Path) -> dict[str, int]:
         return {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in tables}  # noqa: S608
 
 
+# libpq's connection keywords and the environment variables pg_dump and pg_restore read them from.
+_LIBPQ_VARIABLES = {
+    "host": "PGHOST",
+    "port": "PGPORT",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "dbname": "PGDATABASE",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+}
+
+
+def _postgres_params(database: dict) -> dict[str, str]:
+    """libpq's keywords for Django's settings of `database`, TLS options of DATABASE_URL included."""
+    params = {
+        "host": database.get("HOST"),
+        "port": database.get("PORT"),
+        "user": database.get("USER"),
+        "password": database.get("PASSWORD"),
+        "dbname": database.get("NAME"),
+    }
+    options = database.get("OPTIONS") or {}
+    params.update({key: options[key] for key in _LIBPQ_VARIABLES if key in options})
+    return {key: str(value) for key, value in params.items() if value not in (None, "")}
+
+
 def _postgres_env(database: dict) -> dict[str, str]:
-    """libpq's variables for `database`: the password never appears on a command line (ps shows those)."""
+    """The environment of pg_dump/pg_restore: the password goes there, never on a command line (ps shows it)."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
-    for variable, key in (
-        ("PGHOST", "HOST"),
-        ("PGPORT", "PORT"),
-        ("PGUSER", "USER"),
-        ("PGPASSWORD", "PASSWORD"),
-        ("PGDATABASE", "NAME"),
-    ):
-        if database.get(key):
-            environment[variable] = str(database[key])
+    environment.update({_LIBPQ_VARIABLES[key]: value for key, value in _postgres_params(database).items()})
     return environment
 
 
 def _postgres_connect(database: dict):
     import psycopg
 
-    environment = _postgres_env(database)
-    return psycopg.connect(
-        host=environment.get("PGHOST"),
-        port=environment.get("PGPORT"),
-        user=environment.get("PGUSER"),
-        password=environment.get("PGPASSWORD"),
-        dbname=environment.get("PGDATABASE"),
-    )
+    return psycopg.connect(**_postgres_params(database))
 
 
 def postgres_row_counts(cursor) -> dict[str, int]:

@@ -82,3 +82,30 @@ def test_a_postgresql_site_restored_into_an_empty_database_and_folder(tmp_path):
     # The second restore finds the data of the first and touches nothing.
     assert again.returncode != 0
     assert "Restauration refusée : la base PostgreSQL fb_ops_restore contient des tables" in again.stderr
+
+
+def test_pg_tools_get_the_password_and_tls_options_from_the_environment(monkeypatch):
+    from frenchbot.core.backup import _postgres_env
+
+    monkeypatch.setenv("PGSERVICE", "autre")
+    database = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "frenchbot",
+        "HOST": "db.internal",
+        "PORT": 5432,
+        "USER": "frenchbot",
+        "PASSWORD": "mot de passe",
+        "OPTIONS": {"sslmode": "verify-full", "pool": {"min_size": 2}},
+    }
+
+    environment = _postgres_env(database)
+
+    assert environment["PGPASSWORD"] == "mot de passe"
+    assert environment["PGSSLMODE"] == "verify-full"
+    assert (environment["PGHOST"], environment["PGPORT"], environment["PGDATABASE"]) == (
+        "db.internal",
+        "5432",
+        "frenchbot",
+    )
+    # The operator's own libpq variables cannot send the dump to another server.
+    assert "PGSERVICE" not in environment

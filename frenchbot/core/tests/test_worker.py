@@ -1,5 +1,6 @@
 """`frenchbot worker`: the heartbeat /healthz reads, and periodic jobs run once per period across workers."""
 
+import importlib.util
 import os
 import signal
 import subprocess
@@ -15,7 +16,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db import DatabaseBackend
 
+from frenchbot.core.management.commands.worker import _backend_kind
 from frenchbot.core.models import PeriodicJob, WorkerHeartbeat
 from frenchbot.core.worker import (
     Scheduler,
@@ -191,3 +194,21 @@ def test_frenchbot_worker_runs_the_queue_and_its_periodic_jobs(tmp_path):
             process.kill()
             process.wait()
         log.close()
+
+
+class SiteDatabaseBackend(DatabaseBackend):
+    """A backend of our own built on the database queue: the worker still knows how to run it."""
+
+
+def test_the_worker_runs_the_worker_of_the_backend_class_or_of_its_base():
+    assert _backend_kind("django_tasks_db.DatabaseBackend") == "database"
+    assert _backend_kind("frenchbot.core.tests.test_worker.SiteDatabaseBackend") == "database"
+    assert _backend_kind("django_tasks.backends.immediate.ImmediateBackend") == ""
+    if importlib.util.find_spec("django_tasks_rq") is None:
+        pytest.skip("django-tasks-rq is not installed: pip install 'django-tasks-rq>=0.12,<0.13'")
+    assert _backend_kind("django_tasks_rq.RQBackend") == "rq"
+
+
+def test_an_unknown_backend_is_named_in_french():
+    with pytest.raises(CommandError, match="TASKS : le backend frenchbot.nulle.Part est introuvable"):
+        _backend_kind("frenchbot.nulle.Part")
