@@ -63,7 +63,8 @@ def backup_create(*, source: Target, output: Path) -> dict[str, Any]:
     """Write the archive `output` of `source` and return its manifest.
 
     The archive is private (0600) from its first byte and appears under its name only once complete: it is
-    written to a temporary name in the same folder, then renamed.
+    written to a temporary name in the same folder, then renamed. The database's copy is staged in that folder
+    too (not in /tmp, often a small memory file system).
     """
     output.parent.mkdir(parents=True, exist_ok=True)
     if output.exists():
@@ -81,7 +82,7 @@ def backup_create(*, source: Target, output: Path) -> dict[str, Any]:
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
-            with tempfile.TemporaryDirectory(prefix="frenchbot-backup-") as work:
+            with tempfile.TemporaryDirectory(prefix=".frenchbot-backup-", dir=output.parent) as work:
                 dump, member, manifest["database"]["tables"] = _database_dump(source.database, Path(work))
                 with dump.open("rb") as handle:
                     _add(archive, manifest, member, handle, dump.stat().st_size)
