@@ -38,3 +38,8 @@ class Command(BaseCommand):
             f"Restauration terminée : sauvegarde du {manifest['created_at']} (version {manifest['version']}), "
             f"{rows} lignes et {len(manifest['files'])} fichiers vérifiés."
         )
+        if "secret_key" in manifest["files"] and target.secret_key_path is None:
+            self.stdout.write(
+                "La clé secrète de l'archive n'a pas été restaurée : SECRET_KEY est définie dans l'environnement "
+                "(les liens envoyés par e-mail avant la sauvegarde ne fonctionneront qu'avec l'ancienne clé)."
+            )
