@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     # After our apps, so that our templates of the account pages win over allauth's own.
     "allauth",
     "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "frenchbot.accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "frenchbot.core.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -433,6 +435,29 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Sign-in attempts at /admin/login/ per address within ADMIN_LOGIN_RATE_WINDOW seconds.
 ADMIN_LOGIN_RATE_LIMIT = env.int("ADMIN_LOGIN_RATE_LIMIT", default=10)
 ADMIN_LOGIN_RATE_WINDOW = env.int("ADMIN_LOGIN_RATE_WINDOW", default=600)
+
+# --- Staff second factor (MFA) -------------------------------------------------------------------------
+# allauth's MFA: an authenticator app (TOTP) and single-use recovery codes; no security keys (WebAuthn would
+# HTTPS on every machine, for a team that signs in from a few laptops).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# French messages with French typography.
+MFA_ADAPTER = "frenchbot.accounts.mfa.MFAAdapter"
+# The name shown in the authenticator app beside the account.
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_FORMS = {
+    "authenticate": "frenchbot.accounts.mfa.AuthenticateForm",
+    "reauthenticate": "frenchbot.accounts.mfa.ReauthenticateForm",
+    "activate_totp": "frenchbot.accounts.mfa.ActivateTOTPForm",
+}
+# Staff accounts are made by an operator (createsuperuser, the admin), often without a confirmed address
+# object: they must be able to turn on the second factor anyway. Learners cannot sign in before confirming
+# their address, so nobody can put a second factor on an address they do not own.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Once on, a superuser (or any staff member) without an authenticator app cannot open /admin/ nor /equipe/: they
+# are sent to set it up first. Off by default here (`make run` on http, demo accounts); production.py turns
+# the superusers' one on when HTTPS=true.
+MFA_REQUIRED_FOR_SUPERUSERS = env.bool("MFA_REQUIRED_FOR_SUPERUSERS", default=False)
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=False)
 
 # --- Trainings -----------------------------------------------------------------------------------------
 # Attempts a learner gets at a quiz when the quiz itself does not say.
