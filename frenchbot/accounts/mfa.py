@@ -18,14 +18,14 @@ class MFAAdapter(DefaultMFAAdapter):
         ),
         "cannot_delete_authenticator": _("Vous ne pouvez pas désactiver la double authentification."),
         "cannot_generate_recovery_codes": _(
-            "Activez d'abord une application d'authentification : les codes de secours la complètent."
+            "Activez d'abord une application d'authentification : les codes de secours la complètent."
         ),
         "incorrect_code": _(
             "Ce code n'est pas le bon. Saisissez les 6 chiffres affichés en ce moment par votre application "
             "(ou un code de secours inutilisé)."
         ),
         "unverified_email": _(
-            "Confirmez d'abord votre adresse e-mail : la double authentification s'active ensuite."
+            "Confirmez d'abord votre adresse e-mail : la double authentification s'active ensuite."
         ),
     }
 
@@ -44,7 +44,7 @@ class AuthenticateForm(mfa_base_forms.AuthenticateForm):
         _code_field(
             self,
             label=_("Code de votre application"),
-            help_text=_("Téléphone perdu ? Saisissez l'un de vos codes de secours à la place."),
+            help_text=_("Téléphone perdu ? Saisissez l'un de vos codes de secours à la place."),
         )
 
 

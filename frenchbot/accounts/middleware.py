@@ -33,7 +33,7 @@ class StaffMFARequiredMiddleware:
             messages.warning(
                 request,
                 _(
-                    "Votre compte donne accès à l'administration : activez d'abord la double authentification "
+                    "Votre compte donne accès à l'administration : activez d'abord la double authentification "
                     "avec une application d'authentification, puis revenez."
                 ),
             )

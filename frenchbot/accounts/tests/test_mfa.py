@@ -215,3 +215,15 @@ def test_the_mfa_reset_command_lets_a_staff_member_sign_in_with_the_password_aga
 def test_the_mfa_reset_command_says_when_nobody_has_that_name(db):
     with pytest.raises(CommandError, match="Aucun compte"):
         call_command("mfa_reset", "personne")
+
+
+def test_the_account_page_leads_to_the_second_factor_page_in_french(client):
+    learner = LearnerFactory()
+    client.force_login(learner)
+    profile = text(client.get(reverse("accounts:profile")))
+    assert reverse("mfa_index") in profile and "non activée" in profile
+    page = text(client.get(reverse("mfa_index")))
+    assert "Double authentification" in page and "Activer la double authentification" in page
+    with_totp(learner)
+    page = text(client.get(reverse("mfa_index")))
+    assert "activée" in page and "Il vous reste 10 codes de secours" in page

@@ -9,7 +9,7 @@ from frenchbot.accounts.services import mfa_reset
 
 class Command(BaseCommand):
     help = (
-        "Désactive la double authentification d'un compte (téléphone et codes de secours perdus) : la personne "
+        "Désactive la double authentification d'un compte (téléphone et codes de secours perdus) : la personne "
         "se connecte avec son seul mot de passe puis l'active de nouveau."
     )
 
@@ -19,15 +19,15 @@ class Command(BaseCommand):
     def handle(self, *args, account: str, **options):
         users = list(get_user_model().objects.filter(Q(username=account) | Q(email__iexact=account))[:2])
         if not users:
-            raise CommandError(f"Aucun compte n'a l'identifiant ou l'adresse « {account} ».")
+            raise CommandError(f"Aucun compte n'a l'identifiant ou l'adresse « {account} ».")
         if len(users) > 1:
-            raise CommandError(f"Plusieurs comptes répondent à « {account} » : donnez l'identifiant.")
+            raise CommandError(f"Plusieurs comptes répondent à « {account} » : donnez l'identifiant.")
         user = users[0]
         removed = mfa_reset(user=user)
         if removed:
             self.stdout.write(
-                f"La double authentification de {user.get_username()} est désactivée : connexion avec le mot de "
+                f"La double authentification de {user.get_username()} est désactivée : connexion avec le mot de "
                 "passe seul, puis activation d'une nouvelle application d'authentification."
             )
         else:
-            self.stdout.write(f"{user.get_username()} n'avait pas de double authentification : rien à faire.")
+            self.stdout.write(f"{user.get_username()} n'avait pas de double authentification : rien à faire.")
