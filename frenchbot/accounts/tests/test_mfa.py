@@ -227,3 +227,40 @@ def test_the_account_page_leads_to_the_second_factor_page_in_french(client):
     with_totp(learner)
     page = text(client.get(reverse("mfa_index")))
     assert "activée" in page and "Il vous reste 10 codes de secours" in page
+
+
+@pytest.mark.parametrize(
+    ("env", "required"),
+    [
+        ({"HTTPS": "true"}, "True"),
+        ({"HTTPS": "false"}, "False"),
+        ({"HTTPS": "true", "MFA_REQUIRED_FOR_SUPERUSERS": "false"}, "False"),
+        ({"HTTPS": "false", "MFA_REQUIRED_FOR_SUPERUSERS": "true"}, "True"),
+    ],
+)
+def test_production_requires_the_superusers_second_factor_behind_https(env, required, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("MFA_", "HTTPS"))},
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "FRENCHBOT_VAR_DIR": str(tmp_path),
+        **env,
+    }
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.MFA_REQUIRED_FOR_SUPERUSERS)",
+        ],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == required
