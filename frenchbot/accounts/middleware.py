@@ -24,7 +24,8 @@ class StaffMFARequiredMiddleware:
             self._guarded = (reverse("admin:index"), reverse("backoffice:board"))
             # Signing in and out of the admin stays possible.
             self._open = (reverse("admin_login"), reverse("admin:logout"))
-        path = request.path_info
+        # request.path, like reverse(), includes the script prefix when the site is served below one.
+        path = request.path
         if (
             path.startswith(self._guarded)
             and path not in self._open
