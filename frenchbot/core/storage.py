@@ -12,6 +12,10 @@ private bucket under two prefixes; nothing in it is readable without the keys:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -180,3 +184,36 @@ def _check_message(*, code: str, status: int | None, bucket: str) -> str:
             "lister, lire, écrire et effacer (vérifiez aussi S3_BUCKET)."
         )
     return f"Stockage objet : réponse inattendue ({code or status}), vérifiez S3_ENDPOINT_URL et S3_BUCKET."
+
+
+@dataclass
+class CopyReport:
+    copied: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)
+
+
+def storage_copy_folder(*, source: Path, storage: Storage, dry_run: bool = False) -> CopyReport:
+    """Copy every file under `source` into `storage` under the same name (the names the database keeps).
+
+    A name already in the storage is left as it is, so a second run after an interruption copies only what
+    is missing. Nothing is deleted from `source`.
+    """
+    report = CopyReport()
+    if not source.is_dir():
+        return report
+    for path in sorted(source.rglob("*")):
+        if not path.is_file() or path.is_symlink():
+            continue
+        name = path.relative_to(source).as_posix()
+        if storage.exists(name):
+            report.present.append(name)
+            continue
+        if not dry_run:
+            with path.open("rb") as handle:
+                saved = storage.save(name, File(handle, name=path.name))
+            if saved != name:
+                # Another process wrote the same name meanwhile: keep both, but say it (the database
+                # points at `name`, which is the other process's file).
+                raise StorageUnavailable(f"{name} copied as {saved}")
+        report.copied.append(name)
+    return report

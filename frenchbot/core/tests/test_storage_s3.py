@@ -259,3 +259,45 @@ def test_an_empty_key_is_refused_by_the_settings(tmp_path):
     assert result.returncode == 2
     assert "S3_ACCESS_KEY_ID est vide" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Moving an existing site's files to the bucket.
+
+
+def test_storage_copy_moves_the_local_folders_under_the_same_names_once(
+    bucket, s3_server, settings, tmp_path
+):
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    (settings.MEDIA_ROOT / "blog" / "covers" / "2025").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "blog" / "covers" / "2025" / "ancienne.png").write_bytes(b"couverture")
+    (settings.PRIVATE_MEDIA_ROOT / "courses" / "resources" / "2025").mkdir(parents=True)
+    (settings.PRIVATE_MEDIA_ROOT / "courses" / "resources" / "2025" / "fiche.pdf").write_bytes(b"%PDF fiche")
+
+    dry = io.StringIO()
+    call_command("storage_copy", "--dry-run", stdout=dry)
+    assert "1 à copier" in dry.getvalue()
+    assert bucket.list_objects_v2(Bucket=s3_server.bucket, Prefix="media/blog/covers/2025/")["KeyCount"] == 0
+
+    out = io.StringIO()
+    call_command("storage_copy", stdout=out)
+    assert "1 copiés" in out.getvalue()
+    assert _object(bucket, s3_server.bucket, "media/blog/covers/2025/ancienne.png") == b"couverture"
+    assert _object(bucket, s3_server.bucket, "private/courses/resources/2025/fiche.pdf") == b"%PDF fiche"
+
+    again = io.StringIO()
+    call_command("storage_copy", stdout=again)
+    assert "0 copiés, 1 déjà présents" in again.getvalue()
+    assert bucket.list_objects_v2(Bucket=s3_server.bucket, Prefix="media/blog/covers/2025/")["KeyCount"] == 1
+
+
+def test_storage_copy_needs_the_s3_backend(settings):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.STORAGE_BACKEND = "local"
+    with pytest.raises(CommandError, match="STORAGE_BACKEND"):
+        call_command("storage_copy")
