@@ -52,3 +52,21 @@ def test_an_uploaded_page_is_never_run_by_the_browser(media_root):
     response = Client().get("/media/page.html")
     assert "sandbox" in response["Content-Security-Policy"]
     assert Client().post("/media/page.html").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("public_url", "expected"),
+    [
+        ("", "/media/blog/covers/robot%20bleu.png"),
+        ("https://cdn.exemple.fr/", "https://cdn.exemple.fr/media/blog/covers/robot%20bleu.png"),
+    ],
+)
+def test_a_cover_in_the_bucket_keeps_an_address_that_never_expires(public_url, expected):
+    """Pages kept by the page cache show it: no signature, no expiry, the same address every time."""
+    from frenchbot.core.storage import MediaS3Storage, s3_storages
+
+    options = s3_storages(
+        endpoint_url="http://127.0.0.1:9", bucket="frenchbot", access_key="k", secret_key="s"
+    )
+    storage = MediaS3Storage(**{**options["default"]["OPTIONS"], "public_url": public_url})
+    assert storage.url("blog/covers/robot bleu.png") == expected
