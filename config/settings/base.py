@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "frenchbot.core.middleware.ContentSecurityPolicyMiddleware",
+    # An upload while the object storage is down answers 503 instead of 500 (STORAGE_BACKEND=s3).
+    "frenchbot.core.middleware.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

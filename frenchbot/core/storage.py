@@ -40,7 +40,8 @@ class StorageCheckFailed(Exception):
 if S3Storage is not None:
 
     class _S3ErrorsMixin:
-        """A missing file stays FileNotFoundError; any other failure of the server is StorageUnavailable."""
+        """A missing file stays FileNotFoundError; any other failure of the server is StorageUnavailable, which
+        the views that read files and StorageUnavailableMiddleware (an upload in the admin) answer with a 503."""
 
         def _open(self, name, mode="rb"):
             try:
@@ -52,6 +53,24 @@ if S3Storage is not None:
             except (ClientError, BotoCoreError) as error:
                 raise StorageUnavailable(str(error)) from error
             return handle
+
+        def _save(self, name, content):
+            try:
+                return super()._save(name, content)
+            except (ClientError, BotoCoreError) as error:
+                raise StorageUnavailable(str(error)) from error
+
+        def exists(self, name):
+            try:
+                return super().exists(name)
+            except (ClientError, BotoCoreError) as error:
+                raise StorageUnavailable(str(error)) from error
+
+        def delete(self, name):
+            try:
+                return super().delete(name)
+            except (ClientError, BotoCoreError) as error:
+                raise StorageUnavailable(str(error)) from error
 
     class MediaS3Storage(_S3ErrorsMixin, S3Storage):
         """Public media: addresses that never expire, served by the app at MEDIA_URL or by S3_PUBLIC_MEDIA_URL."""

@@ -210,6 +210,36 @@ def test_a_storage_that_stops_answering_gives_a_page_not_a_500(bucket, s3_server
     assert Client().get("/media/blog/covers/x.png").status_code == 503
 
 
+def test_an_upload_while_the_storage_is_down_is_a_503_and_saves_nothing(bucket, s3_server, settings):
+    staff = _staff_client()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **s3_storages(
+            endpoint_url="http://127.0.0.1:18299",
+            bucket=s3_server.bucket,
+            access_key=s3_server.access_key,
+            secret_key=s3_server.secret_key,
+            connect_timeout=1,
+        ),
+    }
+    response = staff.post(
+        reverse("admin:blog_article_add"),
+        {
+            "title": "Pendant la panne",
+            "slug": "pendant-la-panne",
+            "excerpt": "Un chapeau.",
+            "body": "Du texte.",
+            "category": CategoryFactory().pk,
+            "author": get_user_model().objects.get(username="equipe").pk,
+            "status": "draft",
+            "cover_image": SimpleUploadedFile("couverture.png", _png(), content_type="image/png"),
+        },
+    )
+    assert response.status_code == 503
+    assert "Réessayez dans quelques minutes" in response.content.decode()
+    assert not Article.objects.filter(slug="pendant-la-panne").exists()
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The check at start: one French line naming the variable, exit status 2, no traceback.
 
