@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "frenchbot.accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "frenchbot.core.middleware.ContentSecurityPolicyMiddleware",
+    # An upload while the object storage is down answers 503 instead of 500 (STORAGE_BACKEND=s3).
+    "frenchbot.core.middleware.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -223,19 +225,57 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 # An empty value (as in .env.example) means the default, not the current folder.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="") or VAR_DIR / "media")
+# Files only some people may fetch (a training's resources and images): never under MEDIA_URL, always
+# through a view that checks who asks.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default="") or VAR_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Files only some people may fetch (a training's resources and images): never under MEDIA_URL, always
-    # through a view that checks who asks.
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(Path(env.str("PRIVATE_MEDIA_ROOT", default="") or VAR_DIR / "private"))},
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 3600
 # Serve uploaded files from the app itself (true on one machine; false when a web server or CDN does it).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+
+# --- Object storage -------------------------------------------------------------------------------------
+# "local" keeps uploads in the folders above (one machine); "s3" puts them in one bucket of an S3-compatible
+# server (AWS S3, SeaweedFS, MinIO, Garage, Scaleway, OVH...) shared by every web server: public media under
+# the "media/" prefix, private files under "private/". The bucket stays private (no public ACL): public media
+# are still served at MEDIA_URL by the app (or at S3_PUBLIC_MEDIA_URL), private files only through the views
+# that check access. `frenchbot` checks the bucket and the keys at start (frenchbot/core/storage.py).
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local").strip().lower()
+if STORAGE_BACKEND not in {"local", "s3"}:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND vaut « {STORAGE_BACKEND} » : indiquez local (dossiers de var/, par défaut) ou s3."
+    )
+if STORAGE_BACKEND == "s3":
+    from frenchbot.core.storage import s3_storages
+
+    for _name in ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"):
+        if not env.str(_name, default=""):
+            raise ImproperlyConfigured(f"{_name} est vide alors que STORAGE_BACKEND=s3 : renseignez-la.")
+    STORAGES.update(
+        s3_storages(
+            # Empty for AWS itself; the server's address otherwise (https://s3.fr-par.scw.cloud, http://10.0.0.5:8333).
+            endpoint_url=env.str("S3_ENDPOINT_URL", default=""),
+            bucket=env.str("S3_BUCKET"),
+            access_key=env.str("S3_ACCESS_KEY_ID"),
+            secret_key=env.str("S3_SECRET_ACCESS_KEY"),
+            # Most S3-compatible servers accept any region name; AWS needs the bucket's own.
+            region=env.str("S3_REGION", default="us-east-1"),
+            # "path" (http://host/bucket/key) works with every server; "virtual" for bucket.host addresses.
+            addressing_style=env.str("S3_ADDRESSING_STYLE", default="path"),
+            # A CDN or web server that serves the bucket's "media/" prefix publicly (then SERVE_MEDIA may be
+            # false); empty, the app serves media at MEDIA_URL, reading them from the bucket.
+            public_media_url=env.str("S3_PUBLIC_MEDIA_URL", default=""),
+            # A server that does not answer fails a request in seconds, not after minutes.
+            connect_timeout=env.int("S3_CONNECT_TIMEOUT", default=5),
+            read_timeout=env.int("S3_READ_TIMEOUT", default=30),
+        )
+    )
 
 # --- E-mail ---------------------------------------------------------------------------------------------
 # Console in development; EMAIL_URL=smtp://user:password@host:587 (or smtp+tls://...) in production.
