@@ -290,7 +290,7 @@ CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="bonjour@thefrenchbot.fr")
 CONTACT_RATE_LIMIT = env.int("CONTACT_RATE_LIMIT", default=5)
 
 # --- Background tasks -----------------------------------------------------------------------------------
-# The database backend needs no extra server: `frenchbot db_worker` runs the queue (make run starts one).
+# The database backend needs no extra server: `frenchbot worker` runs the queue (make run starts one).
 # TASKS_BACKEND=django_tasks_rq.RQBackend with Redis scales to separate workers; "immediate" runs inline.
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
