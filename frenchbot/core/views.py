@@ -1,12 +1,15 @@
 import logging
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from .net import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -80,3 +83,15 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             "autorisez-les pour ce site."
         ),
     )
+
+
+@require_safe
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """The Prometheus exposition, for the addresses of METRICS_ALLOWED_IPS only: anyone else gets the site's
+    404, as if the page did not exist."""
+    from .metrics import metrics_allowed, metrics_render
+
+    if not metrics_allowed(client_ip(request)):
+        raise Http404
+    return HttpResponse(metrics_render(), content_type=CONTENT_TYPE_LATEST)
