@@ -153,6 +153,11 @@ class RequestContextFilter(logging.Filter):
     """Adds the current request's fields to every record (empty outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        # Django's "Not Found: <path>" and the like: an address typed into a URL is not ours to keep.
+        if isinstance(record.args, tuple) and any(isinstance(arg, str) and "@" in arg for arg in record.args):
+            record.args = tuple(
+                _EMAIL_RE.sub("<e-mail>", a) if isinstance(a, str) else a for a in record.args
+            )
         context = _current.get()
         record.request_id = context.request_id if context else "-"
         record.route = context.route if context else ""
@@ -191,7 +196,9 @@ class JsonFormatter(logging.Formatter):
             data.pop("request", None)
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
+        # Plain extra values only: an object's repr (Django's `request`) would carry the query string.
         for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRS and key != "access" and key not in data:
-                data[key] = value if isinstance(value, str | int | float | bool | None) else repr(value)
+            plain = isinstance(value, str | int | float | bool | None)
+            if plain and key not in _STANDARD_ATTRS and key != "access" and key not in data:
+                data[key] = value
         return json.dumps(data, ensure_ascii=False, default=str)

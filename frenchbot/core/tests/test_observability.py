@@ -111,8 +111,13 @@ def test_an_email_address_in_a_path_is_masked_and_a_request_id_is_made_when_none
     response = Client().get("/desinscription/jean.martin@example.org/")
 
     assert response.status_code == 404
-    [access] = [line for line in json_lines() if line["logger"] == "frenchbot.access"]
+    lines = json_lines()
+    [access] = [line for line in lines if line["logger"] == "frenchbot.access"]
     assert access["path"] == "/desinscription/<e-mail>/" and access["route"] == "unmatched"
+    # Django's own "Not Found" warning is masked too.
+    [not_found] = [line for line in lines if line["logger"] == "django.request"]
+    assert not_found["message"] == "Not Found: /desinscription/<e-mail>/" and not_found["status_code"] == 404
+    assert "jean.martin" not in json.dumps(lines)
     assert access["request_id"] == response["X-Request-ID"] and len(response["X-Request-ID"]) == 32
 
 
