@@ -165,12 +165,13 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
-_STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {
+_STANDARD_ATTRS = frozenset(logging.makeLogRecord({}).__dict__) | {
     "message",
     "asctime",
     "request_id",
     "route",
     "method",
+    "access",
 }
 
 
@@ -197,8 +198,8 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
         # Plain extra values only: an object's repr (Django's `request`) would carry the query string.
-        for key, value in record.__dict__.items():
-            plain = isinstance(value, str | int | float | bool | None)
-            if plain and key not in _STANDARD_ATTRS and key != "access" and key not in data:
+        for key in record.__dict__.keys() - _STANDARD_ATTRS - data.keys():
+            value = record.__dict__[key]
+            if isinstance(value, str | int | float | bool | None):
                 data[key] = value
-        return json.dumps(data, ensure_ascii=False, default=str)
+        return json.dumps(data, ensure_ascii=False)

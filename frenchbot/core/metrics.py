@@ -46,10 +46,20 @@ BOT_PROVIDER_ERRORS = Counter(
 )
 
 
+# The labelled children, found once: `labels()` costs as much as the observation itself. Routes, methods and
+# status classes are few, so the dict stays small.
+_latency_children: dict[tuple[str, str, int], object] = {}
+
+
 def request_observe(*, route: str, method: str, status: int, seconds: float) -> None:
-    REQUEST_LATENCY.labels(
-        route=route, method=method if method in _METHODS else "other", status=f"{status // 100}xx"
-    ).observe(seconds)
+    key = (route, method, status // 100)
+    child = _latency_children.get(key)
+    if child is None:
+        child = REQUEST_LATENCY.labels(
+            route=route, method=method if method in _METHODS else "other", status=f"{status // 100}xx"
+        )
+        _latency_children[key] = child
+    child.observe(seconds)
 
 
 _PROVIDER_KINDS = {

@@ -1,3 +1,4 @@
+import functools
 import time
 
 from django.conf import settings
@@ -30,6 +31,17 @@ _SCOPE_KEY = "frenchbot.requestlog"
 
 def _route_and_path(path: str, resolver_match) -> tuple[str, str]:
     return logs.route_of(resolver_match), logs.path_for_log(path, resolver_match)
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(path: str, urlconf: str) -> tuple[str, str]:
+    """Route and loggable path of a path answered from the page cache: the cached pages are a bounded set, and
+    resolving again at every hit would cost more than serving the copy."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        match = None
+    return _route_and_path(path, match)
 
 
 class RequestLogMiddleware:
@@ -143,11 +155,7 @@ class RequestLogASGI:
         finally:
             if "route" not in state:
                 # Answered before Django (a cached page): the resolver still names its route.
-                try:
-                    match = resolve(scope["path"])
-                except Resolver404:
-                    match = None
-                state["route"], state["path"] = _route_and_path(scope["path"], match)
+                state["route"], state["path"] = _resolved(scope["path"], settings.ROOT_URLCONF)
             _record(
                 method=scope["method"],
                 route=state["route"],
