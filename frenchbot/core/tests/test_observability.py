@@ -481,3 +481,49 @@ def test_an_error_in_a_view_reaches_the_dsn_without_personal_data_and_the_visito
     assert event["environment"] == "recette" and event["release"] == "frenchbot@essai"
     sent = b"".join(envelopes).decode()
     assert "claire.petit" not in sent and "192.0.2.33" not in sent
+
+
+@pytest.mark.django_db
+def test_a_page_served_from_the_page_cache_before_django_gets_its_access_line_and_request_id(
+    settings, json_lines
+):
+    import asyncio
+
+    from frenchbot.blog.tests.factories import ArticleFactory
+    from frenchbot.core.middleware import RequestLogASGI
+    from frenchbot.core.pagecache import PageCacheASGI
+
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.ACCESS_LOG = True
+    article = ArticleFactory(title="Le prompt parfait")
+    Client().get(article.get_absolute_url())  # renders and stores the shared copy
+    reached = []
+
+    async def django(scope, receive, send):
+        reached.append(scope["path"])
+
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": article.get_absolute_url(),
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000),
+    }
+    before = len([line for line in json_lines() if line["logger"] == "frenchbot.access"])
+    asyncio.run(RequestLogASGI(PageCacheASGI(django))(scope, receive, send))
+
+    assert not reached and sent[0]["status"] == 200
+    request_id = dict(sent[0]["headers"])[b"x-request-id"].decode()
+    access = [line for line in json_lines() if line["logger"] == "frenchbot.access"][before:]
+    assert len(access) == 1
+    assert access[0]["route"] == "/blog/<slug:slug>/" and access[0]["path"] == article.get_absolute_url()
+    assert access[0]["request_id"] == request_id and access[0]["size"] == len(sent[1]["body"])
