@@ -500,6 +500,11 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # The access lines are INFO, whatever LOG_LEVEL says: ACCESS_LOG is what turns them off.
         "frenchbot.access": {"level": "INFO"},
+        # uvicorn's own lines (errors, shutdown) in the same format once the app is loaded; its access log stays off.
+        "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Configuring "uvicorn" would turn its access logger back on (dictConfig re-enables child loggers): it logs
+        # raw addresses and query strings, and ours replaces it.
+        "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
         # WeasyPrint and fontTools narrate every PDF at INFO; their warnings are what matters.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

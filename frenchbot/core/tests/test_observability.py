@@ -398,9 +398,12 @@ def test_two_uvicorn_workers_are_added_up_in_one_scrape(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+    logged = server.stderr.read().decode()
 
     # Both workers served some of the requests: only their files added up make the whole count.
     assert count == sent
+    # uvicorn's own access log (raw addresses, query strings) stays off once Django has configured logging.
+    assert '"GET /robots.txt HTTP/1.1" 200' not in logged
 
 
 # --- Error reporting --------------------------------------------------------------------------------------
