@@ -30,6 +30,7 @@ run: $(STAMP)
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot demo --if-empty
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot index -v 0
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot intents -v 0
+	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot metrics_reset -v 0
 	@echo "The French Bot : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot worker -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -21,6 +21,7 @@ admin.site.index_title = "Administration du site"
 urlpatterns = [
     path("", pages_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics, name="metrics"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",

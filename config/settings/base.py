@@ -4,6 +4,7 @@ Every value that differs between machines comes from the environment (see `.env.
 `environ.Env` reads `.env` at the project root when it exists.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -70,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id and the route reach every log line, and the access line times everything.
+    "frenchbot.core.middleware.RequestLogMiddleware",
     "frenchbot.core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -539,13 +542,61 @@ COURSES_EXERCISE_AI_FEEDBACK = env.bool("COURSES_EXERCISE_AI_FEEDBACK", default=
 # Seconds the learner may wait, in all, for the model's comment and its answer to their prompt.
 COURSES_EXERCISE_AI_TIMEOUT = env.float("COURSES_EXERCISE_AI_TIMEOUT", default=90.0)
 
+# --- Observability --------------------------------------------------------------------------------------
+# Log lines as "text" (readable in a terminal) or "json" (one object per line, for a log shipper); both carry the
+# request id of the request they belong to (docs/operations.md, « Observabilité »).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT vaut « text » ou « json », pas « {LOG_FORMAT} ».")
+# One access line per request from our own middleware (uvicorn's is turned off: it would log query strings and
+# raw addresses). Off in development, on in production settings.
+ACCESS_LOG = env.bool("ACCESS_LOG", default=False)
+# What an access line says about the client (RGPD): "fingerprint" (a keyed hash, the default), "truncated"
+# (the /24 or /48 network) or "none". The full address is never logged.
+ACCESS_LOG_CLIENT = env.str("ACCESS_LOG_CLIENT", default="fingerprint")
+if ACCESS_LOG_CLIENT not in {"fingerprint", "truncated", "none"}:
+    raise ImproperlyConfigured(
+        f"ACCESS_LOG_CLIENT vaut « fingerprint », « truncated » ou « none », pas « {ACCESS_LOG_CLIENT} »."
+    )
+# Addresses or networks (CIDR) that may read /metrics; every other one gets a 404. Empty: nobody.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+# Where the web and task workers write their counters so that one scrape adds them up (prometheus_client's
+# multiprocess mode). It must be set before prometheus_client is imported, hence here; `frenchbot
+# metrics_reset` empties it before the workers start.
+METRICS_DIR = Path(env.str("PROMETHEUS_MULTIPROC_DIR", default="") or VAR_DIR / "metrics")
+METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
+# Error reporting to Sentry or GlitchTip (both read this DSN); empty: off. No personal data is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+# The environment and the release an error is filed under (the release defaults to the package's version).
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+if SENTRY_DSN:
+    from frenchbot.core.errorreporting import error_reporting_init
+
+    error_reporting_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "frenchbot.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "frenchbot.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # The access lines are INFO, whatever LOG_LEVEL says: ACCESS_LOG is what turns them off.
+        "frenchbot.access": {"level": "INFO"},
+        # uvicorn's own lines (errors, shutdown) in the same format once the app is loaded; its access log stays off.
+        "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Configuring "uvicorn" would turn its access logger back on (dictConfig re-enables child loggers): it logs
+        # raw addresses and query strings, and ours replaces it.
+        "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
         # WeasyPrint and fontTools narrate every PDF at INFO; their warnings are what matters.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

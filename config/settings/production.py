@@ -4,6 +4,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+# One access line per request (our middleware's; uvicorn runs with --no-access-log).
+ACCESS_LOG = env.bool("ACCESS_LOG", default=True)
 # Behind HTTPS, set HTTPS=true: cookies become secure and HTTP is redirected.
 _https = env.bool("HTTPS", default=False)
 SESSION_COOKIE_SECURE = _https

@@ -1,9 +1,18 @@
 """The test suite: the same settings, fast hashing, tasks run inline, e-mails kept in memory."""
 
+import atexit
 import os
+import shutil
 
 from .base import *  # noqa: F403
 from .base import DATABASES, STATIC_ROOT, VAR_DIR
+
+# The metrics of this run only: a folder of its own, emptied now (prometheus_client is not imported yet).
+METRICS_DIR = VAR_DIR / f"metrics-test-{os.getpid()}"
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
+shutil.rmtree(METRICS_DIR, ignore_errors=True)
+METRICS_DIR.mkdir(parents=True)
+atexit.register(shutil.rmtree, METRICS_DIR, ignore_errors=True)
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

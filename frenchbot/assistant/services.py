@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from frenchbot.core.cache import cache_count
 from frenchbot.core.errors import DomainError
 from frenchbot.core.extractive import split_sentences
+from frenchbot.core.metrics import bot_answer_record, bot_provider_error_record
 from frenchbot.core.net import ip_fingerprint
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.text import fold, french_analyze
@@ -427,6 +428,7 @@ def _finish(
     message.completion_tokens = usage.get("completion_tokens") or estimate_tokens(text)
     message.duration_ms = int((time.monotonic() - started) * 1000)
     message.save()
+    bot_answer_record(provider=prepared.provider, status=status)
     Conversation.objects.filter(pk=prepared.conversation.pk).update(updated_at=timezone.now())
     if prepared.prompt and not prepared.provider.capabilities.uses_passages_only:
         _budget_spend(prepared.budget_keys, message.prompt_tokens + message.completion_tokens)
@@ -532,6 +534,7 @@ async def answer_stream(prepared: PreparedAnswer) -> AsyncIterator[Event]:
         yield Event("done", result)
     except LLMError as exc:
         logger.warning("Provider %s failed: %s", provider.alias, exc)
+        bot_provider_error_record(provider=provider, error=exc)
         if prepared.model_writes and not guard.sent:
             # Small talk does not need the model: its written reply stands in.
             status = Message.Status.COMPLETE

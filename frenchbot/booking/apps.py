@@ -13,3 +13,14 @@ class BookingConfig(AppConfig):
         from .indexing import EventTypeSource
 
         register(EventTypeSource())
+
+        from frenchbot.core.metrics import gauge_register
+
+        from .selectors import bookings_upcoming_count
+
+        gauge_register(
+            "frenchbot_bookings_upcoming",
+            "Confirmed bookings still to come",
+            [],
+            lambda: [({}, bookings_upcoming_count())],
+        )

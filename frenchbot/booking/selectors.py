@@ -353,6 +353,11 @@ def bookings_upcoming(*, now: datetime.datetime | None = None) -> QuerySet[Booki
     )
 
 
+def bookings_upcoming_count() -> int:
+    """How many confirmed bookings are still to come (one indexed count, for the metrics)."""
+    return Booking.objects.filter(status=Booking.Status.CONFIRMED, end__gt=timezone.now()).count()
+
+
 def audit_for_booking(value) -> Audit | None:
     """The audit report a visitor brings to their booking, from its id as text (None when not a known id)."""
     try:

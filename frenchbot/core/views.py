@@ -10,6 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from .net import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -114,3 +117,15 @@ def media_serve(request: HttpRequest, path: str) -> HttpResponse:
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     )
     return response
+
+
+@require_safe
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """The Prometheus exposition, for the addresses of METRICS_ALLOWED_IPS only: anyone else gets the site's
+    404, as if the page did not exist."""
+    from .metrics import metrics_allowed, metrics_render
+
+    if not metrics_allowed(client_ip(request)):
+        raise Http404
+    return HttpResponse(metrics_render(), content_type=CONTENT_TYPE_LATEST)
