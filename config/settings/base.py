@@ -108,8 +108,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------------------
 # SQLite in WAL mode by default; BEGIN IMMEDIATE takes the write lock up front so that concurrent writers
 # queue on the busy timeout instead of failing with "database is locked" half-way through a transaction.
+# An empty DATABASE_URL (as in .env.example and docs/deployment.md's file) means the SQLite default too.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'frenchbot.sqlite3'}"),
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'frenchbot.sqlite3'}"
+    ),
 }
 if DATABASES["default"].get("ENGINE") not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
     # Said in one line by the `frenchbot` command (core/cli.py), instead of a KeyError deep in the settings.

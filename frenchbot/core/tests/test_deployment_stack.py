@@ -1,0 +1,457 @@
+"""The production stack as docs/deployment.md builds it, on loopback: deploy/nginx-frenchbot.conf (TLS with a
+certificate made here, HTTP→HTTPS, gzip, static files, the bot's stream) in front of uvicorn started with the
+web unit's own arguments and the production settings with HTTPS on.
+
+nginx runs from its own prefix with its own pid, logs and temporary folders; the system's nginx is untouched.
+"""
+
+import gzip
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.cookies import SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from .deploy_files import BASE_DIR, DEPLOY_DIR, unit_exec_start, unit_values
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+OPENSSL = shutil.which("openssl")
+MIME_TYPES = Path("/etc/nginx/mime.types")
+HOST = "localhost"
+# The ports this suite may use (shared machines hand out ranges).
+PORT_RANGE = range(18450, 18500)
+_ports_taken: set[int] = set()
+
+pytestmark = [
+    pytest.mark.skipif(NGINX is None, reason="nginx manquant : apt-get install nginx (test du proxy ignoré)"),
+    pytest.mark.skipif(
+        OPENSSL is None, reason="openssl manquant : apt-get install openssl (test TLS ignoré)"
+    ),
+    pytest.mark.skipif(
+        not MIME_TYPES.exists(), reason="/etc/nginx/mime.types manquant : apt-get install nginx"
+    ),
+]
+
+
+def _port() -> int:
+    for port in PORT_RANGE:
+        if port in _ports_taken:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _ports_taken.add(port)
+        return port
+    raise RuntimeError("no free port in 18450-18499")
+
+
+class FakeModel:
+    """An OpenAI-compatible server that streams the first half of its answer, then waits until the test says
+    it has seen those words arrive through nginx (or gives up after a while): a proxy that held the stream
+    back would leave the test waiting, and the answer would end only once the model gave up."""
+
+    def __init__(self) -> None:
+        self.seen_by_client = threading.Event()
+        self.released_by_client: bool | None = None
+        self.server = ThreadingHTTPServer(("127.0.0.1", _port()), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def _handler(self):
+        model = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                # More than the leak guard holds back (80 characters), so words go out before the pause.
+                for number in range(40):
+                    self._delta(f"mot{number} ")
+                model.released_by_client = model.seen_by_client.wait(timeout=30)
+                for number in range(40, 50):
+                    self._delta(f"mot{number} ")
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+
+            def _delta(self, text: str) -> None:
+                chunk = {
+                    "id": "c1",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": "fake",
+                    "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}],
+                }
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.flush()
+
+        return Handler
+
+
+def _nginx_site(
+    *, http_port: int, https_port: int, app_port: int, cert: Path, key: Path, static: Path
+) -> str:
+    """deploy/nginx-frenchbot.conf moved to loopback ports, this test's certificate and static folder.
+    Each replacement must apply: an edit of the file that this test no longer follows fails here."""
+    site = (DEPLOY_DIR / "nginx-frenchbot.conf").read_text()
+    replacements = [
+        ("listen [::]:80;", ""),
+        ("listen [::]:443 ssl http2;", ""),
+        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
+        ("/etc/letsencrypt/live/example.fr/fullchain.pem", str(cert)),
+        ("/etc/letsencrypt/live/example.fr/privkey.pem", str(key)),
+        ("/srv/frenchbot/var/static/", f"{static}/"),
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
+        ("server_name example.fr;", f"server_name {HOST};"),
+    ]
+    for old, new in replacements:
+        assert old in site, f"{old!r} is no longer in deploy/nginx-frenchbot.conf: update this test"
+        site = site.replace(old, new)
+    return site
+
+
+def _nginx_main(*, prefix: Path, site: Path) -> str:
+    temp = "\n".join(
+        f"    {name}_temp_path {prefix / name};"
+        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # Run by root (a container), nginx hands requests to unprivileged workers.
+    user = "user nobody nogroup;" if os.geteuid() == 0 else ""
+    return f"""{user}
+daemon off;
+worker_processes 1;
+pid {prefix / "nginx.pid"};
+error_log {prefix / "error.log"} warn;
+events {{ worker_connections 256; }}
+http {{
+    include {MIME_TYPES};
+    default_type application/octet-stream;
+    access_log off;
+{temp}
+    include {site};
+}}
+"""
+
+
+def _wait_for(check, what: str, process: subprocess.Popen, log: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{what} exited ({process.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            check()
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"{what} did not answer within {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def _run(command: list[str], env: dict[str, str]) -> None:
+    result = subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=600)  # noqa: S603
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def stack():
+    """Certificate, model, app (uvicorn as the unit runs it) and nginx, once for the module."""
+    root = Path(tempfile.mkdtemp(prefix="frenchbot-deploy-"))
+    # nginx's workers (nobody when the test runs as root) read the static files and the site file.
+    root.chmod(0o755)
+    processes: list[subprocess.Popen] = []
+    model = FakeModel()
+    model.thread.start()
+    try:
+        cert, key = root / "cert.pem", root / "key.pem"
+        _run(
+            [
+                OPENSSL,
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+                "-days",
+                "2",
+                "-subj",
+                f"/CN={HOST}",
+                "-addext",
+                f"subjectAltName=DNS:{HOST}",
+            ],  # fmt: skip
+            env=dict(os.environ),
+        )
+        http_port, https_port, app_port = _port(), _port(), _port()
+        origin = f"https://{HOST}:{https_port}"
+        var = root / "var"
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CACHE_URL", "TASKS_BACKEND"}
+        }
+        env.update(
+            {
+                # What the web unit sets, then what docs/deployment.md puts in .env.
+                **unit_values("frenchbot-web.service", "Environment"),
+                "PYTHONPATH": str(BASE_DIR),
+                "FRENCHBOT_VAR_DIR": str(var),
+                "SECRET_KEY": "deploy-test-" + "k" * 50,
+                "HTTPS": "true",
+                "TRUSTED_PROXY_COUNT": "1",
+                "ALLOWED_HOSTS": HOST,
+                "SITE_URL": origin,
+                "CSRF_TRUSTED_ORIGINS": origin,
+                "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+                "SECURE_HSTS_PRELOAD": "false",
+                "EMAIL_URL": "consolemail://",
+                # The bot answers with the model above, straight from the question (no intent layer, no
+                # vector model to load: what is tested here is the way the words travel).
+                "LLM_PROVIDER": "openai",
+                "LLM_BASE_URL": model.base_url,
+                "LLM_API_KEY": "test",
+                "LLM_MAX_RETRIES": "0",
+                "ASSISTANT_INTENTS": "false",
+                "RETRIEVAL_SEMANTIC": "false",
+            }
+        )
+        cli = [sys.executable, "-m", "frenchbot.core.cli"]
+        _run([*cli, "migrate", "--noinput", "-v", "0"], env)
+        # The admin's and the API docs' files are most of the work and no page here uses them.
+        _run([*cli, "collectstatic", "--noinput", "-v", "0", "-i", "admin", "-i", "ninja"], env)
+
+        command = unit_exec_start("frenchbot-web.service")
+        assert Path(command[0]).name == "uvicorn"
+        arguments = command[1:]
+        arguments[arguments.index("--port") + 1] = str(app_port)
+        arguments[arguments.index("--workers") + 1] = "1"
+        app_log = root / "uvicorn.log"
+        with app_log.open("wb") as log:
+            app = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "uvicorn", *arguments],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        processes.append(app)
+
+        def app_answers():
+            connection = http.client.HTTPConnection("127.0.0.1", app_port, timeout=5)
+            connection.request("GET", "/healthz", headers={"Host": HOST})
+            assert connection.getresponse().status == 200
+            connection.close()
+
+        _wait_for(app_answers, "uvicorn", app, app_log)
+
+        site = root / "site.conf"
+        site.write_text(
+            _nginx_site(
+                http_port=http_port,
+                https_port=https_port,
+                app_port=app_port,
+                cert=cert,
+                key=key,
+                static=var / "static",
+            )
+        )
+        conf = root / "nginx.conf"
+        conf.write_text(_nginx_main(prefix=root, site=site))
+        nginx_log = root / "error.log"
+        nginx_log.touch()
+        _run([NGINX, "-t", "-q", "-p", str(root), "-c", str(conf), "-e", str(nginx_log)], dict(os.environ))
+        proxy = subprocess.Popen(  # noqa: S603
+            [NGINX, "-p", str(root), "-c", str(conf), "-e", str(nginx_log)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(proxy)
+        tls = ssl.create_default_context(cafile=str(cert))
+
+        def nginx_answers():
+            socket.create_connection(("127.0.0.1", https_port), timeout=2).close()
+
+        _wait_for(nginx_answers, "nginx", proxy, nginx_log)
+        yield {
+            "http_port": http_port,
+            "https_port": https_port,
+            "origin": origin,
+            "tls": tls,
+            "static": var / "static",
+            "model": model,
+        }
+    finally:
+        for process in reversed(processes):
+            _stop(process)
+        model.server.shutdown()
+        model.server.server_close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _https(stack) -> http.client.HTTPSConnection:
+    # The certificate is checked as a browser would (made for "localhost", trusted through this test's CA).
+    return http.client.HTTPSConnection(HOST, stack["https_port"], context=stack["tls"], timeout=40)
+
+
+def _get(stack, path: str, headers: dict | None = None) -> tuple[http.client.HTTPResponse, bytes]:
+    connection = _https(stack)
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    return response, response.read()
+
+
+def test_plain_http_is_sent_to_https_with_the_same_address(stack):
+    connection = http.client.HTTPConnection("127.0.0.1", stack["http_port"], timeout=10)
+    connection.request("GET", "/blog/?page=2", headers={"Host": HOST})
+    response = connection.getresponse()
+    assert response.status == 301
+    assert response.headers["Location"] == f"https://{HOST}/blog/?page=2"
+
+
+def test_a_page_over_https_is_compressed_and_asks_for_https_only(stack):
+    response, body = _get(stack, "/", {"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert b"</html>" in gzip.decompress(body)
+    # The default (a year) with the subdomains the test's environment includes.
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "nginx/" not in response.headers.get("Server", "")
+
+
+def test_static_files_come_from_the_collected_folder_with_a_long_cache(stack):
+    manifest = json.loads((stack["static"] / "staticfiles.json").read_text())["paths"]
+    hashed = manifest["assistant/chat.css"]
+    response, body = _get(stack, f"/static/{hashed}", {"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
+    # WhiteNoise's precompressed copy, sent as it is.
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body) == (stack["static"] / hashed).read_bytes()
+    # A file put in the folder after the app started: the app never indexed it, only nginx can serve it.
+    (stack["static"] / "probe.txt").write_text("servi par nginx")
+    (stack["static"] / "probe.txt").chmod(0o644)
+    response, body = _get(stack, "/static/probe.txt")
+    assert response.status == 200
+    assert body == b"servi par nginx"
+    assert "immutable" not in response.headers["Cache-Control"]
+
+
+def _visitor(stack) -> tuple[http.client.HTTPSConnection, SimpleCookie, list[str]]:
+    connection = _https(stack)
+    connection.request("GET", "/assistant/")
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 200
+    raw = response.headers.get_all("Set-Cookie")
+    cookies = SimpleCookie()
+    for header in raw:
+        cookies.load(header)
+    return connection, cookies, raw
+
+
+def _cookie_header(cookies: SimpleCookie) -> str:
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
+
+
+def _conversation(stack) -> tuple[http.client.HTTPSConnection, dict, str, list[str]]:
+    connection, cookies, raw = _visitor(stack)
+    headers = {
+        "Cookie": _cookie_header(cookies),
+        "X-CSRFToken": cookies["csrftoken"].value,
+        "Content-Type": "application/json",
+        "Origin": stack["origin"],
+        "Referer": f"{stack['origin']}/assistant/",
+    }
+    connection.request("POST", "/api/assistant/conversations", body="{}", headers=headers)
+    response = connection.getresponse()
+    body = json.loads(response.read())
+    assert response.status == 201, body
+    set_cookies = response.headers.get_all("Set-Cookie") or []
+    for header in set_cookies:
+        cookies.load(header)
+    headers["Cookie"] = _cookie_header(cookies)
+    return connection, headers, body["id"], raw + set_cookies
+
+
+def test_a_form_post_over_https_passes_csrf_with_secure_cookies(stack):
+    connection, cookies, _raw = _visitor(stack)
+    # Without the token, refused: the check is on.
+    connection.request(
+        "POST",
+        "/api/assistant/conversations",
+        body="{}",
+        headers={
+            "Cookie": _cookie_header(cookies),
+            "Content-Type": "application/json",
+            "Origin": stack["origin"],
+        },
+    )
+    refused = connection.getresponse()
+    refused.read()
+    assert refused.status == 403
+    _connection, _headers, conversation, set_cookies = _conversation(stack)
+    assert conversation
+    for name in ("csrftoken", "sessionid"):
+        header = next(h for h in set_cookies if h.startswith(f"{name}="))
+        assert re.search(r";\s*Secure", header, re.IGNORECASE), header
+
+
+def test_the_bots_words_pass_the_proxy_as_they_are_written(stack):
+    model = stack["model"]
+    connection, headers, conversation, _cookies = _conversation(stack)
+    connection.request(
+        "POST",
+        f"/api/assistant/conversations/{conversation}/messages",
+        body=json.dumps({"content": "Comment écrire un bon prompt ?"}),
+        headers={**headers, "Accept": "text/event-stream"},
+    )
+    response = connection.getresponse()
+    assert response.status == 200, response.read()[:500]
+    assert response.headers["Content-Type"].startswith("text/event-stream")
+    assert "Content-Encoding" not in response.headers
+    received = b""
+    while b"event: token" not in received:
+        chunk = response.read1(65536)
+        assert chunk, received
+        received += chunk
+    # The model is still holding the end of its answer: these words came through nginx on their own.
+    assert b"mot0" in received and b"mot45" not in received and b"event: done" not in received
+    model.seen_by_client.set()
+    while chunk := response.read1(65536):
+        received += chunk
+    assert b"event: done" in received and b"mot45" in received
+    assert model.released_by_client is True
