@@ -11,11 +11,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(environ.Env().str("FRENCHBOT_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Read after .env, so that a command typed by hand and the systemd units (which load the same file) use the same
+# folder; a relative path is taken from the project root, whatever the current directory.
+VAR_DIR = BASE_DIR / (env.str("FRENCHBOT_VAR_DIR", default="") or "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:

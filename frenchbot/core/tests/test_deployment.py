@@ -178,3 +178,34 @@ def test_systemd_accepts_the_units(tmp_path):
     assert result.returncode == 0 and not (result.stdout + result.stderr).strip(), (
         result.stdout + result.stderr
     )
+
+
+def test_the_var_folder_of_env_is_the_one_every_command_uses(tmp_path):
+    """The units load .env into the environment, the commands typed by hand read it from the settings: both must
+    land on the same folder (a relative path counts from the project root, not from where one stands)."""
+    project = tmp_path / "project"
+    shutil.copytree(BASE_DIR / "config", project / "config", ignore=shutil.ignore_patterns("__pycache__"))
+    (project / ".env").write_text("FRENCHBOT_VAR_DIR=donnees\nSECRET_KEY=test-key\n")
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps([str(settings.VAR_DIR), str(settings.DATABASES['default']['NAME'])]))"
+    )
+    clean = {
+        n: v for n, v in os.environ.items() if not n.startswith(("DJANGO_", "FRENCHBOT_", "DATABASE_URL"))
+    }
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={
+            **clean,
+            "PYTHONPATH": f"{project}{os.pathsep}{BASE_DIR}",
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    var, database = json.loads(result.stdout.strip().splitlines()[-1])
+    assert var == str(project / "donnees")
+    assert database == str(project / "donnees" / "frenchbot.sqlite3")
