@@ -1,8 +1,8 @@
-"""The production stack as docs/deployment.md builds it, on loopback: deploy/nginx-frenchbot.conf (TLS with a
-certificate made here, HTTP→HTTPS, gzip, static files, the bot's stream) in front of uvicorn started with the
-web unit's own arguments and the production settings with HTTPS on.
+"""The production stack as docs/deployment.md builds it, on loopback: deploy/nginx-frenchbot.conf, then
+deploy/Caddyfile (TLS with a certificate made here, HTTP→HTTPS, gzip, static files, the bot's stream) in front of
+uvicorn started with the web unit's own arguments and the production settings with HTTPS on.
 
-nginx runs from its own prefix with its own pid, logs and temporary folders; the system's nginx is untouched.
+Each proxy runs from a folder of its own (pid, logs, temporary files); the system's nginx or Caddy is untouched.
 """
 
 import gzip
@@ -21,28 +21,25 @@ import time
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from .deploy_files import BASE_DIR, DEPLOY_DIR, unit_exec_start, unit_values
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+CADDY = shutil.which("caddy")
 OPENSSL = shutil.which("openssl")
 MIME_TYPES = Path("/etc/nginx/mime.types")
 HOST = "localhost"
 # The ports this suite may use (shared machines hand out ranges).
 PORT_RANGE = range(18450, 18500)
 _ports_taken: set[int] = set()
+PROXIES = ["nginx", "caddy"]
 
-pytestmark = [
-    pytest.mark.skipif(NGINX is None, reason="nginx manquant : apt-get install nginx (test du proxy ignoré)"),
-    pytest.mark.skipif(
-        OPENSSL is None, reason="openssl manquant : apt-get install openssl (test TLS ignoré)"
-    ),
-    pytest.mark.skipif(
-        not MIME_TYPES.exists(), reason="/etc/nginx/mime.types manquant : apt-get install nginx"
-    ),
-]
+pytestmark = pytest.mark.skipif(
+    OPENSSL is None, reason="openssl manquant : apt-get install openssl (tests du proxy TLS ignorés)"
+)
 
 
 def _port() -> int:
@@ -65,6 +62,7 @@ class FakeModel:
     back would leave the test waiting, and the answer would end only once the model gave up."""
 
     def __init__(self) -> None:
+        # One per answer: set by the test once the first words reached it.
         self.seen_by_client = threading.Event()
         self.released_by_client: bool | None = None
         self.server = ThreadingHTTPServer(("127.0.0.1", _port()), self._handler())
@@ -83,6 +81,7 @@ class FakeModel:
 
             def do_POST(self):
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                model.seen_by_client, model.released_by_client = threading.Event(), None
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
@@ -182,42 +181,42 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def _caddy_site(
+    *, http_port: int, https_port: int, app_port: int, cert: Path, key: Path, static: Path
+) -> str:
+    """deploy/Caddyfile on loopback ports with this test's certificate (instead of Let's Encrypt)."""
+    site = (DEPLOY_DIR / "Caddyfile").read_text()
+    replacements = [
+        ("example.fr {", f"{HOST} {{\n\tbind 127.0.0.1\n\ttls {cert} {key}"),
+        ("root * /srv/frenchbot/var/static", f"root * {static}"),
+        ("reverse_proxy 127.0.0.1:8000 {", f"reverse_proxy 127.0.0.1:{app_port} {{"),
+    ]
+    for old, new in replacements:
+        assert old in site, f"{old!r} is no longer in deploy/Caddyfile: update this test"
+        site = site.replace(old, new)
+    return f"{{\n\tadmin off\n\thttp_port {http_port}\n\thttps_port {https_port}\n}}\n\n{site}"
+
+
 @pytest.fixture(scope="module")
-def stack():
-    """Certificate, model, app (uvicorn as the unit runs it) and nginx, once for the module."""
+def app():
+    """Certificate, model and the app (uvicorn as the web unit runs it, production settings), once."""
     root = Path(tempfile.mkdtemp(prefix="frenchbot-deploy-"))
     # nginx's workers (nobody when the test runs as root) read the static files and the site file.
     root.chmod(0o755)
-    processes: list[subprocess.Popen] = []
     model = FakeModel()
     model.thread.start()
+    process = None
     try:
         cert, key = root / "cert.pem", root / "key.pem"
         _run(
-            [
-                OPENSSL,
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-keyout",
-                str(key),
-                "-out",
-                str(cert),
-                "-days",
-                "2",
-                "-subj",
-                f"/CN={HOST}",
-                "-addext",
-                f"subjectAltName=DNS:{HOST}",
-            ],  # fmt: skip
+            [OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+            + ["-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", f"/CN={HOST}"]
+            + ["-addext", f"subjectAltName=DNS:{HOST}"],
             env=dict(os.environ),
         )
-        http_port, https_port, app_port = _port(), _port(), _port()
-        origin = f"https://{HOST}:{https_port}"
+        ports = {name: (_port(), _port()) for name in PROXIES}
+        origins = [f"https://{HOST}:{https}" for _http, https in ports.values()]
+        app_port = _port()
         var = root / "var"
         env = {
             name: value
@@ -234,8 +233,8 @@ def stack():
                 "HTTPS": "true",
                 "TRUSTED_PROXY_COUNT": "1",
                 "ALLOWED_HOSTS": HOST,
-                "SITE_URL": origin,
-                "CSRF_TRUSTED_ORIGINS": origin,
+                "SITE_URL": origins[0],
+                "CSRF_TRUSTED_ORIGINS": ",".join(origins),
                 "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
                 "SECURE_HSTS_PRELOAD": "false",
                 "EMAIL_URL": "consolemail://",
@@ -261,14 +260,13 @@ def stack():
         arguments[arguments.index("--workers") + 1] = "1"
         app_log = root / "uvicorn.log"
         with app_log.open("wb") as log:
-            app = subprocess.Popen(  # noqa: S603
+            process = subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "uvicorn", *arguments],
                 cwd=BASE_DIR,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        processes.append(app)
 
         def app_answers():
             connection = http.client.HTTPConnection("127.0.0.1", app_port, timeout=5)
@@ -276,50 +274,93 @@ def stack():
             assert connection.getresponse().status == 200
             connection.close()
 
-        _wait_for(app_answers, "uvicorn", app, app_log)
-
-        site = root / "site.conf"
-        site.write_text(
-            _nginx_site(
-                http_port=http_port,
-                https_port=https_port,
-                app_port=app_port,
-                cert=cert,
-                key=key,
-                static=var / "static",
-            )
-        )
-        conf = root / "nginx.conf"
-        conf.write_text(_nginx_main(prefix=root, site=site))
-        nginx_log = root / "error.log"
-        nginx_log.touch()
-        _run([NGINX, "-t", "-q", "-p", str(root), "-c", str(conf), "-e", str(nginx_log)], dict(os.environ))
-        proxy = subprocess.Popen(  # noqa: S603
-            [NGINX, "-p", str(root), "-c", str(conf), "-e", str(nginx_log)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
-        processes.append(proxy)
-        tls = ssl.create_default_context(cafile=str(cert))
-
-        def nginx_answers():
-            socket.create_connection(("127.0.0.1", https_port), timeout=2).close()
-
-        _wait_for(nginx_answers, "nginx", proxy, nginx_log)
+        _wait_for(app_answers, "uvicorn", process, app_log)
         yield {
-            "http_port": http_port,
-            "https_port": https_port,
-            "origin": origin,
-            "tls": tls,
+            "root": root,
+            "cert": cert,
+            "key": key,
+            "ports": ports,
+            "app_port": app_port,
             "static": var / "static",
             "model": model,
+            "tls": ssl.create_default_context(cafile=str(cert)),
         }
     finally:
-        for process in reversed(processes):
+        if process is not None:
             _stop(process)
         model.server.shutdown()
         model.server.server_close()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _start_nginx(app, folder: Path, http_port: int, https_port: int) -> tuple[list[str], Path]:
+    if NGINX is None or not MIME_TYPES.exists():
+        pytest.skip("nginx manquant : apt-get install nginx (test de deploy/nginx-frenchbot.conf ignoré)")
+    site = folder / "site.conf"
+    site.write_text(
+        _nginx_site(
+            http_port=http_port,
+            https_port=https_port,
+            app_port=app["app_port"],
+            cert=app["cert"],
+            key=app["key"],
+            static=app["static"],
+        )
+    )
+    conf = folder / "nginx.conf"
+    conf.write_text(_nginx_main(prefix=folder, site=site))
+    log = folder / "error.log"
+    log.touch()
+    _run([NGINX, "-t", "-q", "-p", str(folder), "-c", str(conf), "-e", str(log)], dict(os.environ))
+    return [NGINX, "-p", str(folder), "-c", str(conf), "-e", str(log)], log
+
+
+def _start_caddy(app, folder: Path, http_port: int, https_port: int) -> tuple[list[str], Path]:
+    if CADDY is None:
+        pytest.skip("caddy manquant : apt-get install caddy (test de deploy/Caddyfile ignoré)")
+    conf = folder / "Caddyfile"
+    conf.write_text(
+        _caddy_site(
+            http_port=http_port,
+            https_port=https_port,
+            app_port=app["app_port"],
+            cert=app["cert"],
+            key=app["key"],
+            static=app["static"],
+        )
+    )
+    return [CADDY, "run", "--adapter", "caddyfile", "--config", str(conf)], folder / "caddy.log"
+
+
+@pytest.fixture(scope="module", params=PROXIES)
+def stack(request, app):
+    """The app behind one of the two proxy configurations of deploy/."""
+    name = request.param
+    http_port, https_port = app["ports"][name]
+    folder = app["root"] / name
+    folder.mkdir(mode=0o755)
+    start = _start_nginx if name == "nginx" else _start_caddy
+    command, log = start(app, folder, http_port, https_port)
+    home = {"HOME": str(folder), "XDG_DATA_HOME": str(folder), "XDG_CONFIG_HOME": str(folder)}
+    with log.open("ab") as output:
+        proxy = subprocess.Popen(  # noqa: S603
+            command, env={**os.environ, **home}, stdout=output, stderr=subprocess.STDOUT
+        )
+
+    def proxy_answers():
+        socket.create_connection(("127.0.0.1", https_port), timeout=2).close()
+
+    try:
+        _wait_for(proxy_answers, name, proxy, log)
+        yield {
+            **app,
+            "proxy": name,
+            "http_port": http_port,
+            "https_port": https_port,
+            "origin": f"https://{HOST}:{https_port}",
+        }
+    finally:
+        _stop(proxy)
 
 
 def _https(stack) -> http.client.HTTPSConnection:
@@ -338,8 +379,15 @@ def test_plain_http_is_sent_to_https_with_the_same_address(stack):
     connection = http.client.HTTPConnection("127.0.0.1", stack["http_port"], timeout=10)
     connection.request("GET", "/blog/?page=2", headers={"Host": HOST})
     response = connection.getresponse()
-    assert response.status == 301
-    assert response.headers["Location"] == f"https://{HOST}/blog/?page=2"
+    # Permanent either way: nginx's classic 301, Caddy's 308 (which keeps the method).
+    assert response.status == {"nginx": 301, "caddy": 308}[stack["proxy"]]
+    location = urlsplit(response.headers["Location"])
+    assert (location.scheme, location.hostname, location.path, location.query) == (
+        "https",
+        HOST,
+        "/blog/",
+        "page=2",
+    )
 
 
 def test_a_page_over_https_is_compressed_and_asks_for_https_only(stack):
@@ -349,7 +397,8 @@ def test_a_page_over_https_is_compressed_and_asks_for_https_only(stack):
     assert b"</html>" in gzip.decompress(body)
     # The default (a year) with the subdomains the test's environment includes.
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
-    assert "nginx/" not in response.headers.get("Server", "")
+    # No version given away.
+    assert not re.search(r"\d", response.headers.get("Server", ""))
 
 
 def test_static_files_come_from_the_collected_folder_with_a_long_cache(stack):
