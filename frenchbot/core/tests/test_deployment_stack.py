@@ -419,6 +419,15 @@ def test_static_files_come_from_the_collected_folder_with_a_long_cache(stack):
     assert "immutable" not in response.headers["Cache-Control"]
 
 
+def test_the_metrics_stay_on_the_machine(stack):
+    response, _body = _get(stack, "/metrics")
+    assert response.status == 404
+    # Answered by the proxy itself: every answer of the app carries its Content-Security-Policy.
+    assert "Content-Security-Policy" not in response.headers
+    page, _body = _get(stack, "/")
+    assert "Content-Security-Policy" in page.headers
+
+
 def _visitor(stack) -> tuple[http.client.HTTPSConnection, SimpleCookie, list[str]]:
     connection = _https(stack)
     connection.request("GET", "/assistant/")
