@@ -294,8 +294,6 @@ def app():
 
 
 def _start_nginx(app, folder: Path, http_port: int, https_port: int) -> tuple[list[str], Path]:
-    if NGINX is None or not MIME_TYPES.exists():
-        pytest.skip("nginx manquant : apt-get install nginx (test de deploy/nginx-frenchbot.conf ignoré)")
     site = folder / "site.conf"
     site.write_text(
         _nginx_site(
@@ -316,8 +314,6 @@ def _start_nginx(app, folder: Path, http_port: int, https_port: int) -> tuple[li
 
 
 def _start_caddy(app, folder: Path, http_port: int, https_port: int) -> tuple[list[str], Path]:
-    if CADDY is None:
-        pytest.skip("caddy manquant : apt-get install caddy (test de deploy/Caddyfile ignoré)")
     conf = folder / "Caddyfile"
     conf.write_text(
         _caddy_site(
@@ -333,9 +329,15 @@ def _start_caddy(app, folder: Path, http_port: int, https_port: int) -> tuple[li
 
 
 @pytest.fixture(scope="module", params=PROXIES)
-def stack(request, app):
+def stack(request):
     """The app behind one of the two proxy configurations of deploy/."""
     name = request.param
+    if name == "nginx" and (NGINX is None or not MIME_TYPES.exists()):
+        pytest.skip("nginx manquant : apt-get install nginx (test de deploy/nginx-frenchbot.conf ignoré)")
+    if name == "caddy" and CADDY is None:
+        pytest.skip("caddy manquant : apt-get install caddy (test de deploy/Caddyfile ignoré)")
+    # Only now: the app takes half a minute to prepare, for nothing when no proxy is installed.
+    app = request.getfixturevalue("app")
     http_port, https_port = app["ports"][name]
     folder = app["root"] / name
     folder.mkdir(mode=0o755)
