@@ -115,6 +115,10 @@ def _nginx_site(
     Each replacement must apply: an edit of the file that this test no longer follows fails here."""
     site = (DEPLOY_DIR / "nginx-frenchbot.conf").read_text()
     replacements = [
+        ("listen [::]:80 default_server;", ""),
+        ("listen [::]:443 ssl default_server;", ""),
+        ("listen 80 default_server;", f"listen 127.0.0.1:{http_port} default_server;"),
+        ("listen 443 ssl default_server;", f"listen 127.0.0.1:{https_port} ssl default_server;"),
         ("listen [::]:80;", ""),
         ("listen [::]:443 ssl http2;", ""),
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
@@ -390,6 +394,27 @@ def test_plain_http_is_sent_to_https_with_the_same_address(stack):
         "/blog/",
         "page=2",
     )
+
+
+def test_a_request_for_another_name_gets_nothing(stack):
+    # Over TLS, a name the site does not serve gets no certificate at all: the handshake fails even for a client
+    # that would accept any certificate.
+    anything = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    anything.check_hostname = False
+    anything.verify_mode = ssl.CERT_NONE
+    with (
+        socket.create_connection(("127.0.0.1", stack["https_port"]), timeout=10) as raw,
+        pytest.raises((ssl.SSLError, ConnectionError)),
+    ):
+        anything.wrap_socket(raw, server_hostname="autre.example").close()
+    with socket.create_connection(("127.0.0.1", stack["https_port"]), timeout=10) as raw:
+        anything.wrap_socket(raw, server_hostname=HOST).close()
+    if stack["proxy"] == "nginx":
+        # Over HTTP, nginx closes the connection without an answer.
+        connection = http.client.HTTPConnection("127.0.0.1", stack["http_port"], timeout=10)
+        with pytest.raises(ConnectionError):
+            connection.request("GET", "/", headers={"Host": "autre.example"})
+            connection.getresponse()
 
 
 def test_a_page_over_https_is_compressed_and_asks_for_https_only(stack):
