@@ -41,3 +41,8 @@ if _https:
         *([] if _subdomains is None else ["security.W005"]),
         *([] if _preload is None else ["security.W021"]),
     ]
+
+# --- Staff second factor (MFA) ---------------------------------------------------------------------------
+# A real deployment (HTTPS) requires the second factor of superusers unless told otherwise; `make run` on http is
+# a local trial whose printed admin login must work at once.
+MFA_REQUIRED_FOR_SUPERUSERS = env.bool("MFA_REQUIRED_FOR_SUPERUSERS", default=_https)
