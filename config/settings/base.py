@@ -12,11 +12,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(environ.Env().str("FRENCHBOT_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Read after .env, so that a command typed by hand and the systemd units (which load the same file) use the same
+# folder; a relative path is taken from the project root, whatever the current directory.
+VAR_DIR = BASE_DIR / (env.str("FRENCHBOT_VAR_DIR", default="") or "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
@@ -115,8 +117,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------------------
 # SQLite in WAL mode by default; BEGIN IMMEDIATE takes the write lock up front so that concurrent writers
 # queue on the busy timeout instead of failing with "database is locked" half-way through a transaction.
+# An empty DATABASE_URL (as in .env.example and docs/deployment.md's file) means the SQLite default too.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'frenchbot.sqlite3'}"),
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'frenchbot.sqlite3'}"
+    ),
 }
 if DATABASES["default"].get("ENGINE") not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
     # Said in one line by the `frenchbot` command (core/cli.py), instead of a KeyError deep in the settings.
