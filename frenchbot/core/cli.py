@@ -1,11 +1,42 @@
 """The `frenchbot` console script: Django's management commands with the settings preset.
 
-A misconfiguration (a wrong DATABASE_URL, an unreachable database) is said in one French line naming what to
-check, with exit status 2, rather than a traceback: an operator reads it in `make run` or in the journal.
+A misconfiguration (a wrong DATABASE_URL, an unreachable database or Redis) is said in one French line naming
+what to check, with exit status 2, rather than a traceback: an operator reads it in `make run` or in the journal.
 """
 
 import os
 import sys
+
+# Commands that need no server: they run where the site is built (an image, CI), not where it is served.
+_OFFLINE_COMMANDS = {"help", "version", "collectstatic", "compilemessages", "makemessages", "--help", "-h"}
+
+
+def redis_check() -> str | None:
+    """One French line naming the variable when a Redis the settings use (CACHE_URL, TASKS_REDIS_URL) does
+    not answer; None when they all answer, or when none is used."""
+    from django.conf import settings
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    targets = []
+    cache = settings.CACHES["default"]
+    if cache["BACKEND"].endswith("RedisCache"):
+        targets.append(("CACHE_URL", cache["LOCATION"]))
+    targets += [("TASKS_REDIS_URL", queue["URL"]) for queue in getattr(settings, "RQ_QUEUES", {}).values()]
+    for name, url in targets:
+        try:
+            Redis.from_url(url.split(",")[0], socket_connect_timeout=3, socket_timeout=3).ping()
+        except (RedisError, ValueError) as error:
+            detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+            return (
+                f"Redis injoignable : vérifiez {name} (hôte, port, numéro de base, mot de passe) et que le "
+                f"serveur tourne. Détail : {detail}"
+            )
+    return None
+
+
+def _command(argv: list[str]) -> str:
+    return argv[1] if len(argv) > 1 else "help"
 
 
 def main() -> None:
@@ -15,6 +46,11 @@ def main() -> None:
     from django.db.utils import InterfaceError, OperationalError
 
     try:
+        if _command(sys.argv) not in _OFFLINE_COMMANDS:
+            problem = redis_check()
+            if problem:
+                sys.stderr.write(problem + "\n")
+                sys.exit(2)
         execute_from_command_line(sys.argv)
     except ImproperlyConfigured as error:
         sys.stderr.write(f"Configuration invalide : {error}\n")

@@ -1,6 +1,4 @@
-import logging
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -8,24 +6,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-logger = logging.getLogger(__name__)
+from .health import health_report
+
 
 
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers, 503 otherwise; for load balancers and uptime checks.
-
-    The endpoint is public: a database error names hosts, users, sometimes a password, so it goes to the
-    server's log and the answer only says the database is unavailable."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-        logger.exception("Health check: the database does not answer")
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    """Database and cache state for load balancers (status codes chosen in core/health.py)."""
+    status, body = health_report()
+    return JsonResponse(body, status=status)
 
 
 @require_safe
