@@ -139,6 +139,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
 # --- Cache ----------------------------------------------------------------------------------------------
 # By default a folder under var/: shared by the web workers and the task worker of one machine, so that
 # a change seen by one process (a comment approved, an article saved) shows in all of them. Point CACHE_URL

@@ -40,7 +40,7 @@ def _worker_report() -> dict:
     returns when a worker last said it was alive, or None). Reported only: a queue that nobody runs delays
     e-mails but does not stop the node from serving pages, so it does not change the status code."""
     try:
-        from .worker import worker_heartbeat_last  # noqa: PLC0415 - written beside this, may be absent
+        from .worker import worker_heartbeat_last  # written beside this module; may be absent
     except ImportError:
         return {}
     try:

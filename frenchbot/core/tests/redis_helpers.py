@@ -29,13 +29,25 @@ class OwnRedis:
     """A redis-server of the test's own on `port` (no disk), which the test can stop like a failed server."""
 
     def __init__(self, *, port: int, workdir: Path):
-        if shutil.which("redis-server") is None:
+        binary = shutil.which("redis-server")
+        if binary is None:
             pytest.skip("redis-server manquant : apt-get install redis-server")
         self.port = port
         self.url = f"redis://127.0.0.1:{port}/0"
         self.process = subprocess.Popen(  # noqa: S603 - a fixed command on loopback
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(workdir)],  # fmt: skip
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(workdir),
+            ],  # fmt: skip
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -50,7 +50,10 @@ def test_an_unreachable_redis_cache_is_named_in_one_line(tmp_path):
 
 def test_an_unreachable_task_queue_redis_is_named_in_one_line(tmp_path):
     result = _frenchbot(
-        "check", TASKS_BACKEND="redis", TASKS_REDIS_URL="redis://127.0.0.1:1/6", FRENCHBOT_VAR_DIR=str(tmp_path)
+        "check",
+        TASKS_BACKEND="redis",
+        TASKS_REDIS_URL="redis://127.0.0.1:1/6",
+        FRENCHBOT_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 2
     assert "Redis injoignable : vérifiez TASKS_REDIS_URL" in result.stderr
