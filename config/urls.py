@@ -1,10 +1,8 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_page
-from django.views.static import serve
 
 from config.api import api
 from frenchbot.accounts import views as accounts_views
@@ -49,11 +47,10 @@ urlpatterns = [
     path("", include("frenchbot.pages.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-elif settings.SERVE_MEDIA:
-    # One machine, no web server in front: the app serves uploaded cover images itself.
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+if settings.DEBUG or settings.SERVE_MEDIA:
+    # The app serves uploaded covers itself, read from the storage (the local folder or the bucket), when no
+    # web server or CDN does it.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", core_views.media_serve, name="media")]
 
 handler404 = "frenchbot.core.views.page_not_found"
 handler500 = "frenchbot.core.views.server_error"

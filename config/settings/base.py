@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     # After our apps, so that our templates of the account pages win over allauth's own.
     "allauth",
     "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -79,8 +80,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "frenchbot.accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "frenchbot.core.middleware.ContentSecurityPolicyMiddleware",
+    # An upload while the object storage is down answers 503 instead of 500 (STORAGE_BACKEND=s3).
+    "frenchbot.core.middleware.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -262,19 +266,57 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 # An empty value (as in .env.example) means the default, not the current folder.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="") or VAR_DIR / "media")
+# Files only some people may fetch (a training's resources and images): never under MEDIA_URL, always
+# through a view that checks who asks.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default="") or VAR_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Files only some people may fetch (a training's resources and images): never under MEDIA_URL, always
-    # through a view that checks who asks.
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(Path(env.str("PRIVATE_MEDIA_ROOT", default="") or VAR_DIR / "private"))},
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 3600
 # Serve uploaded files from the app itself (true on one machine; false when a web server or CDN does it).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+
+# --- Object storage -------------------------------------------------------------------------------------
+# "local" keeps uploads in the folders above (one machine); "s3" puts them in one bucket of an S3-compatible
+# server (AWS S3, SeaweedFS, MinIO, Garage, Scaleway, OVH...) shared by every web server: public media under
+# the "media/" prefix, private files under "private/". The bucket stays private (no public ACL): public media
+# are still served at MEDIA_URL by the app (or at S3_PUBLIC_MEDIA_URL), private files only through the views
+# that check access. `frenchbot` checks the bucket and the keys at start (frenchbot/core/storage.py).
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local").strip().lower()
+if STORAGE_BACKEND not in {"local", "s3"}:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND vaut « {STORAGE_BACKEND} » : indiquez local (dossiers de var/, par défaut) ou s3."
+    )
+if STORAGE_BACKEND == "s3":
+    from frenchbot.core.storage import s3_storages
+
+    for _name in ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"):
+        if not env.str(_name, default=""):
+            raise ImproperlyConfigured(f"{_name} est vide alors que STORAGE_BACKEND=s3 : renseignez-la.")
+    STORAGES.update(
+        s3_storages(
+            # Empty for AWS itself; the server's address otherwise (https://s3.fr-par.scw.cloud, http://10.0.0.5:8333).
+            endpoint_url=env.str("S3_ENDPOINT_URL", default=""),
+            bucket=env.str("S3_BUCKET"),
+            access_key=env.str("S3_ACCESS_KEY_ID"),
+            secret_key=env.str("S3_SECRET_ACCESS_KEY"),
+            # Most S3-compatible servers accept any region name; AWS needs the bucket's own.
+            region=env.str("S3_REGION", default="us-east-1"),
+            # "path" (http://host/bucket/key) works with every server; "virtual" for bucket.host addresses.
+            addressing_style=env.str("S3_ADDRESSING_STYLE", default="path"),
+            # A CDN or web server that serves the bucket's "media/" prefix publicly (then SERVE_MEDIA may be
+            # false); empty, the app serves media at MEDIA_URL, reading them from the bucket.
+            public_media_url=env.str("S3_PUBLIC_MEDIA_URL", default=""),
+            # A server that does not answer fails a request in seconds, not after minutes.
+            connect_timeout=env.int("S3_CONNECT_TIMEOUT", default=5),
+            read_timeout=env.int("S3_READ_TIMEOUT", default=30),
+        )
+    )
 
 # --- E-mail ---------------------------------------------------------------------------------------------
 # Console in development; EMAIL_URL=smtp://user:password@host:587 (or smtp+tls://...) in production.
@@ -492,6 +534,29 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Sign-in attempts at /admin/login/ per address within ADMIN_LOGIN_RATE_WINDOW seconds.
 ADMIN_LOGIN_RATE_LIMIT = env.int("ADMIN_LOGIN_RATE_LIMIT", default=10)
 ADMIN_LOGIN_RATE_WINDOW = env.int("ADMIN_LOGIN_RATE_WINDOW", default=600)
+
+# --- Staff second factor (MFA) -------------------------------------------------------------------------
+# allauth's MFA: an authenticator app (TOTP) and single-use recovery codes; no security keys (WebAuthn would
+# HTTPS on every machine, for a team that signs in from a few laptops).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# French messages with French typography.
+MFA_ADAPTER = "frenchbot.accounts.mfa.MFAAdapter"
+# The name shown in the authenticator app beside the account.
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_FORMS = {
+    "authenticate": "frenchbot.accounts.mfa.AuthenticateForm",
+    "reauthenticate": "frenchbot.accounts.mfa.ReauthenticateForm",
+    "activate_totp": "frenchbot.accounts.mfa.ActivateTOTPForm",
+}
+# Staff accounts are made by an operator (createsuperuser, the admin), often without a confirmed address
+# object: they must be able to turn on the second factor anyway. Learners cannot sign in before confirming
+# their address, so nobody can put a second factor on an address they do not own.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Once on, a superuser (or any staff member) without an authenticator app cannot open /admin/ nor /equipe/: they
+# are sent to set it up first. Off by default here (`make run` on http, demo accounts); production.py turns
+# the superusers' one on when HTTPS=true.
+MFA_REQUIRED_FOR_SUPERUSERS = env.bool("MFA_REQUIRED_FOR_SUPERUSERS", default=False)
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=False)
 
 # --- Trainings -----------------------------------------------------------------------------------------
 # Attempts a learner gets at a quiz when the quiz itself does not say.

@@ -12,3 +12,8 @@ SECURE_SSL_REDIRECT = _https
 if _https:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+
+# --- Staff second factor (MFA) ---------------------------------------------------------------------------
+# A real deployment (HTTPS) requires the second factor of superusers unless told otherwise; `make run` on http is
+# a local trial whose printed admin login must work at once.
+MFA_REQUIRED_FOR_SUPERUSERS = env.bool("MFA_REQUIRED_FOR_SUPERUSERS", default=_https)

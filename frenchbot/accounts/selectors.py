@@ -19,6 +19,7 @@ class ProfileOverview:
     trainings: list[DashboardItem] = field(default_factory=list)
     certificates: list[Certificate] = field(default_factory=list)
     companies: list[Company] = field(default_factory=list)
+    mfa_enabled: bool = False
 
 
 def profile_overview(*, user) -> ProfileOverview:
@@ -35,4 +36,25 @@ def profile_overview(*, user) -> ProfileOverview:
         trainings=trainings,
         certificates=certificates,
         companies=companies,
+        mfa_enabled=mfa_enabled(user=user),
     )
+
+
+def mfa_enabled(*, user) -> bool:
+    """True when `user` signs in with an authenticator app (TOTP) as a second factor."""
+    from allauth.mfa.models import Authenticator
+
+    if not user.is_authenticated:
+        return False
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+def mfa_setup_required(*, user) -> bool:
+    """True when the settings require a second factor of `user` (MFA_REQUIRED_FOR_SUPERUSERS,
+    MFA_REQUIRED_FOR_STAFF) and they have not set up an authenticator app yet."""
+    from django.conf import settings
+
+    if not user.is_authenticated or not (user.is_staff or user.is_superuser):
+        return False
+    required = settings.MFA_REQUIRED_FOR_STAFF or (settings.MFA_REQUIRED_FOR_SUPERUSERS and user.is_superuser)
+    return required and not mfa_enabled(user=user)

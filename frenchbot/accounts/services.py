@@ -34,3 +34,26 @@ def profile_update(*, user: AbstractUser, first_name: str, last_name: str) -> Ab
     user.last_name = last_name.strip()
     user.save(update_fields=["first_name", "last_name"])
     return user
+
+
+def mfa_reset(*, user: AbstractUser) -> int:
+    """Remove the second factor of `user` (authenticator app and recovery codes), for a staff member who lost
+    their phone and their codes: they sign in with their password alone, then set it up again (the setting
+    MFA_REQUIRED_FOR_* sends them there first). Returns how many authenticators were removed."""
+    from allauth.mfa.models import Authenticator
+
+    deleted, _ = Authenticator.objects.filter(user_id=user.pk).delete()
+    return deleted
+
+
+def staff_login(*, request, user: AbstractUser, redirect_url: str):
+    """Sign in `user`, whose password the admin's form has checked, through allauth's stages: with an
+    authenticator app they are sent to the code page first, and the sign-in is recorded as a password one (so
+    that allauth does not ask for the password again to turn the second factor on). The address needs no
+    confirmation here: staff accounts are made by an operator. Returns the response to send."""
+    from allauth.account.app_settings import EmailVerificationMethod
+    from allauth.account.internal.flows.login import perform_password_login
+    from allauth.account.models import Login
+
+    login = Login(user=user, email_verification=EmailVerificationMethod.NONE, redirect_url=redirect_url)
+    return perform_password_login(request, {"username": user.get_username()}, login)

@@ -1,9 +1,13 @@
 """The learner's account page (sign-in, sign-up and passwords are allauth's, under /compte/ too)."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -12,7 +16,7 @@ from frenchbot.core.net import client_ip
 
 from .forms import ProfileForm
 from .selectors import profile_overview
-from .services import admin_login_rate_limited, profile_rate_limited, profile_update
+from .services import admin_login_rate_limited, profile_rate_limited, profile_update, staff_login
 
 
 @never_cache
@@ -48,9 +52,22 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", context, status=status)
 
 
+class _AdminLoginView(LoginView):
+    """The admin's own sign-in form and page, but a good password goes through allauth's sign-in stages: a
+    staff member with an authenticator app is asked for its code before being signed in."""
+
+    authentication_form = AdminAuthenticationForm
+    template_name = "admin/login.html"
+
+    def form_valid(self, form):
+        return staff_login(request=self.request, user=form.get_user(), redirect_url=self.get_success_url())
+
+
 def admin_login(request: HttpRequest) -> HttpResponse:
     """The admin's sign-in page, with a limit on attempts per address (ADMIN_LOGIN_RATE_LIMIT in
-    ADMIN_LOGIN_RATE_WINDOW seconds): password guessing against staff accounts is stopped, not just slowed."""
+    ADMIN_LOGIN_RATE_WINDOW seconds): password guessing against staff accounts is stopped, not just slowed.
+    Code attempts on the second-factor page are limited by allauth (ACCOUNT_RATE_LIMITS « login_failed », per
+    account)."""
     if request.method == "POST" and admin_login_rate_limited(ip=client_ip(request)):
         return render(
             request,
@@ -64,4 +81,17 @@ def admin_login(request: HttpRequest) -> HttpResponse:
             },
             status=429,
         )
-    return admin.site.login(request)
+    if request.method == "GET" and admin.site.has_permission(request):
+        return redirect("admin:index")
+    # The context AdminSite.login gives its page, which this view replaces.
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Connexion"),
+        "subtitle": None,
+        "app_path": request.get_full_path(),
+        "username": request.user.get_username(),
+    }
+    if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+        context[REDIRECT_FIELD_NAME] = reverse("admin:index")
+    request.current_app = admin.site.name
+    return _AdminLoginView.as_view(extra_context=context)(request)

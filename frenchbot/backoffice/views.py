@@ -1,11 +1,13 @@
 """The team's back-office: the leads pipeline as a board and a list, a lead's file, the CSV export.
-Every view is for staff only (anonymous visitors and non-staff users go to the login page)."""
+Every view is for staff only (anonymous visitors and non-staff users go to the login page), and each needs the
+permission of its work (permissions.py): a moderator cannot read the leads."""
 
 import csv
 import datetime
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +33,7 @@ from .forms import (
     LeadStatusForm,
     message_ids_parse,
 )
+from .permissions import first_section_for, staff_permission_required
 
 PAGE_SIZE = 50
 
@@ -54,6 +57,12 @@ def _back(request: HttpRequest, default: str) -> str:
 @staff_member_required
 @require_safe
 def board(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("leads.view_lead"):
+        # A moderator's or a trainer's way into the back-office: the first section they may open.
+        section = first_section_for(request.user)
+        if section is None:
+            raise PermissionDenied
+        return redirect(section)
     search = request.GET.get("q", "").strip()[:200]
     columns = lead_selectors.lead_board(search=search)
     funnel, lost = lead_selectors.lead_funnel()
@@ -71,7 +80,7 @@ def board(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_member_required
+@staff_permission_required("leads.view_lead")
 @require_safe
 def lead_list(request: HttpRequest) -> HttpResponse:
     form = LeadFilterForm(request.GET or None)
@@ -99,7 +108,7 @@ def _csv_line(row: list[str]) -> str:
     return line.value
 
 
-@staff_member_required
+@staff_permission_required("leads.view_lead")
 @require_safe
 def lead_export(request: HttpRequest) -> StreamingHttpResponse:
     form = LeadFilterForm(request.GET or None)
@@ -134,13 +143,13 @@ def _render_detail(request, lead, *, status=200, note_form=None, action_form=Non
     )
 
 
-@staff_member_required
+@staff_permission_required("leads.view_lead")
 @require_safe
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     return _render_detail(request, _lead_or_404(lead_id))
 
 
-@staff_member_required
+@staff_permission_required("leads.change_lead")
 @require_POST
 def lead_status(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead_or_404(lead_id)
@@ -157,7 +166,7 @@ def lead_status(request: HttpRequest, lead_id: int) -> HttpResponse:
     return redirect(_back(request, reverse("backoffice:lead_detail", args=[lead.pk])))
 
 
-@staff_member_required
+@staff_permission_required("leads.change_lead")
 @require_POST
 def lead_note(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead_or_404(lead_id)
@@ -173,7 +182,7 @@ def lead_note(request: HttpRequest, lead_id: int) -> HttpResponse:
     return _render_detail(request, lead, status=400, note_form=form)
 
 
-@staff_member_required
+@staff_permission_required("leads.change_lead")
 @require_POST
 def lead_next_action(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead_or_404(lead_id)
@@ -191,7 +200,7 @@ def lead_next_action(request: HttpRequest, lead_id: int) -> HttpResponse:
     return _render_detail(request, lead, status=400, action_form=form)
 
 
-@staff_member_required
+@staff_permission_required("booking.view_booking")
 @require_safe
 def bookings(request: HttpRequest) -> HttpResponse:
     upcoming = list(bookings_upcoming()[:200])
@@ -205,14 +214,14 @@ def bookings(request: HttpRequest) -> HttpResponse:
 # --- Questions the bot could not answer -------------------------------------------------------------------------
 
 
-@staff_member_required
+@staff_permission_required("assistant.view_message")
 @require_safe
 def unanswered(request: HttpRequest) -> HttpResponse:
     """« Questions sans réponse »: what visitors asked that our content does not answer, grouped by meaning."""
     return render(request, "backoffice/unanswered.html", {"groups": assistant_selectors.unanswered_groups()})
 
 
-@staff_member_required
+@staff_permission_required("assistant.add_faqentry")
 @require_http_methods(["GET", "HEAD", "POST"])
 def unanswered_faq(request: HttpRequest) -> HttpResponse:
     """« Rédiger une entrée de FAQ » from a group: its most typical question prefilled; once sent, the entry is
@@ -256,7 +265,7 @@ def unanswered_faq(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_member_required
+@staff_permission_required("assistant.change_message")
 @require_POST
 def unanswered_dismiss(request: HttpRequest) -> HttpResponse:
     """« Ignorer »: the group leaves the list without an FAQ entry (spam, off-topic)."""

@@ -1,14 +1,17 @@
 """The `frenchbot` console script: Django's management commands with the settings preset.
 
-A misconfiguration (a wrong DATABASE_URL, an unreachable database or Redis) is said in one French line naming
-what to check, with exit status 2, rather than a traceback: an operator reads it in `make run` or in the journal.
+A misconfiguration (a wrong DATABASE_URL, an unreachable database or Redis, a wrong bucket or key of the object
+storage) is said in one French line naming what to check, with exit status 2, rather than a traceback: an
+operator reads it in `make run` or in the journal.
 """
 
 import os
 import sys
 
-# Commands that need no server: they run where the site is built (an image, CI), not where it is served.
-_OFFLINE_COMMANDS = {"help", "version", "collectstatic", "compilemessages", "makemessages", "--help", "-h"}
+# Commands that only print help: they need no storage, and must work while it is being set up.
+_NO_CHECK_COMMANDS = {"help", "--help", "-h", "version", "--version"}
+# Commands that run where the site is built (an image, CI), not where it is served: no Redis there.
+_NO_REDIS_COMMANDS = {"collectstatic", "compilemessages", "makemessages"}
 
 
 def redis_check() -> str | None:
@@ -35,10 +38,6 @@ def redis_check() -> str | None:
     return None
 
 
-def _command(argv: list[str]) -> str:
-    return argv[1] if len(argv) > 1 else "help"
-
-
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
     from django.core.exceptions import ImproperlyConfigured
@@ -46,11 +45,8 @@ def main() -> None:
     from django.db.utils import InterfaceError, OperationalError
 
     try:
-        if _command(sys.argv) not in _OFFLINE_COMMANDS:
-            problem = redis_check()
-            if problem:
-                sys.stderr.write(problem + "\n")
-                sys.exit(2)
+        if len(sys.argv) > 1 and sys.argv[1] not in _NO_CHECK_COMMANDS:
+            _start_checks(sys.argv[1])
         execute_from_command_line(sys.argv)
     except ImproperlyConfigured as error:
         sys.stderr.write(f"Configuration invalide : {error}\n")
@@ -61,6 +57,22 @@ def main() -> None:
             f"et que le serveur tourne. Détail : {str(error).splitlines()[0] if str(error) else type(error).__name__}\n"
         )
         sys.exit(2)
+
+
+def _start_checks(command: str) -> None:
+    """Services the site cannot run without, asked once before the command (the database answers for itself)."""
+    from frenchbot.core.storage import StorageCheckFailed, storage_check
+
+    try:
+        storage_check()
+    except StorageCheckFailed as error:
+        sys.stderr.write(f"{error}\n")
+        sys.exit(2)
+    if command not in _NO_REDIS_COMMANDS:
+        problem = redis_check()
+        if problem:
+            sys.stderr.write(problem + "\n")
+            sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+import logging
+import mimetypes
+
+from django.core.exceptions import SuspiciousOperation
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -6,6 +11,11 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from .health import health_report
+
+logger = logging.getLogger(__name__)
+
+# Uploaded media keep their name once written (a new upload gets a new name), so browsers may keep them a day.
+MEDIA_MAX_AGE = 24 * 3600
 
 
 @require_safe
@@ -68,3 +78,31 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             "autorisez-les pour ce site."
         ),
     )
+
+
+@require_safe
+def media_serve(request: HttpRequest, path: str) -> HttpResponse:
+    """A public upload (an article's cover) read from the default storage: the local folder or the bucket."""
+    from frenchbot.core.storage import StorageUnavailable
+
+    try:
+        handle = default_storage.open(path, "rb")
+    except StorageUnavailable:
+        logger.warning("media %s: object storage unavailable", path, exc_info=True)
+        return _error(
+            request,
+            status=503,
+            title=_("Fichier momentanément indisponible"),
+            message=_("Ce fichier ne peut pas être lu pour le moment. Réessayez dans quelques minutes."),
+        )
+    except (OSError, ValueError, SuspiciousOperation):
+        # Missing, a folder, or a path that leaves the media root: the same answer for all.
+        raise Http404(_("Ce fichier n'existe pas.")) from None
+    response = FileResponse(handle, content_type=mimetypes.guess_type(path)[0] or "application/octet-stream")
+    response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
+    # An upload is shown, never run: no sniffing into HTML, no script even if someone managed to upload one.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
+    return response

@@ -12,13 +12,13 @@ import uuid
 import regex
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from frenchbot.core import storage as core_storage
 from frenchbot.core.models import TimeStampedModel
 
 # Codes people type or read aloud: no 0/O, 1/I/L.
@@ -27,7 +27,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 def private_storage():
     """Where a training's images and resources live: outside MEDIA_ROOT, served only by views that check access."""
-    return storages["private"]
+    return core_storage.private_storage
 
 
 def code_generate(length: int = 10) -> str:

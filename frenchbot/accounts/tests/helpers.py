@@ -25,3 +25,16 @@ def link_path(message, fragment: str) -> str:
             assert url.startswith(settings.SITE_URL + "/"), url
             return urlsplit(url).path
     raise AssertionError(f"no link with {fragment!r} in:\n{body(message)}")
+
+
+def staff_group(name: str):
+    """The team's group `name` as migration accounts 0001 makes it. Made again when missing: a test with
+    transaction=True empties every table, the migration's groups with them."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name=name).exists():
+        import_module("frenchbot.accounts.migrations.0001_staff_groups").groups_create(apps, None)
+    return Group.objects.get(name=name)

@@ -11,6 +11,7 @@ from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.test import AsyncClient, Client
 
+from frenchbot.accounts.tests.helpers import staff_group
 from frenchbot.assistant.models import Message
 from frenchbot.assistant.selectors import unanswered_groups
 from frenchbot.booking.models import Booking
@@ -112,7 +113,9 @@ def test_a_slot_booked_from_the_chat_is_a_real_booking_seen_by_the_team(
     assert any(message["To"] == "jeanne@example.fr" for message in smtp_server)
     # The team sees it in the back-office.
     staff = Client()
-    staff.force_login(get_user_model().objects.create_user("equipe", is_staff=True))
+    sales = get_user_model().objects.create_user("equipe", is_staff=True)
+    sales.groups.add(staff_group("Commercial"))
+    staff.force_login(sales)
     assert "Jeanne Dupont" in staff.get("/equipe/rendez-vous/").content.decode()
 
 
@@ -381,7 +384,9 @@ def test_an_unanswered_question_becomes_an_faq_entry_the_bot_then_answers(client
     assert first["unanswered"] is True
 
     staff = Client()
-    staff.force_login(get_user_model().objects.create_user("camille", is_staff=True))
+    moderator = get_user_model().objects.create_user("camille", is_staff=True)
+    moderator.groups.add(staff_group("Modération"))
+    staff.force_login(moderator)
     listing = staff.get("/equipe/questions-sans-reponse/").content.decode().replace("&#x27;", "'")
     assert question in listing
     response = staff.post(

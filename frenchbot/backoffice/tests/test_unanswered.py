@@ -4,6 +4,7 @@ the bot answers from then on; « Ignorer » for the rest; staff only."""
 import pytest
 from django.urls import reverse
 
+from frenchbot.accounts.tests.helpers import staff_group
 from frenchbot.assistant.models import Conversation, FaqEntry, Feedback, Message
 from frenchbot.assistant.selectors import unanswered_groups
 from frenchbot.retrieval.selectors import search
@@ -22,6 +23,8 @@ NOT_FOUND = "Je n'ai pas trouvé la réponse dans nos contenus."
 @pytest.fixture
 def staff_client(client, django_user_model):
     user = django_user_model.objects.create_user("camille", password="x", is_staff=True)
+    # The group the team gives this work (migration accounts 0001).
+    user.groups.add(staff_group("Modération"))
     client.force_login(user)
     return client
 
@@ -145,4 +148,7 @@ def test_only_staff_see_or_change_the_list(client, django_user_model):
 
 
 def test_the_list_is_linked_from_the_back_office(staff_client):
-    assert f'href="{reverse("backoffice:unanswered")}"' in staff_client.get("/equipe/").content.decode()
+    assert (
+        f'href="{reverse("backoffice:unanswered")}"'
+        in staff_client.get("/equipe/", follow=True).content.decode()
+    )

@@ -4,6 +4,7 @@ for a group in one form, and the question is on /faq/ at its anchor."""
 import pytest
 from playwright.sync_api import expect
 
+from frenchbot.accounts.tests.helpers import staff_group
 from frenchbot.assistant.models import Conversation, Message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +22,10 @@ def _asked(question: str) -> None:
 
 
 def test_staff_answer_a_group_in_the_faq_from_the_back_office(page, django_user_model):
-    django_user_model.objects.create_user("camille", password="motdepasse-solide-42", is_staff=True)
+    moderator = django_user_model.objects.create_user(
+        "camille", password="motdepasse-solide-42", is_staff=True
+    )
+    moderator.groups.add(staff_group("Modération"))
     _asked("Combien de temps dure la formation ?")
     _asked("la formation dure combien d'heures ?")
     page.goto("/admin/login/?next=/equipe/questions-sans-reponse/")
@@ -59,7 +63,10 @@ def test_the_faq_and_the_unanswered_screens_pass_axe(axe_page, django_user_model
 
     faq_entry_create(question="Combien coûtent vos formations ?", answer="**190 €** TTC.", category="Prix")
     faq_entry_create(question="Qui êtes-vous ?", answer="Une équipe de formateurs.", category="")
-    django_user_model.objects.create_user("camille", password="motdepasse-solide-42", is_staff=True)
+    moderator = django_user_model.objects.create_user(
+        "camille", password="motdepasse-solide-42", is_staff=True
+    )
+    moderator.groups.add(staff_group("Modération"))
     _asked("Combien de temps dure la formation ?")
     page = axe_page
     problems = {}

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from frenchbot.accounts.tests.helpers import staff_group
 from frenchbot.leads.models import Lead, LeadEvent
 from frenchbot.leads.tests.factories import LeadFactory
 
@@ -14,6 +15,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(client, django_user_model):
     user = django_user_model.objects.create_user("camille", password="x", is_staff=True, first_name="Camille")
+    # The group the team gives this work (migration accounts 0001).
+    user.groups.add(staff_group("Commercial"))
     client.force_login(user)
     return client
 

@@ -484,7 +484,8 @@ def test_a_reserved_lessons_image_goes_to_learners_only_and_is_not_under_media(c
     assert Client().get(url).status_code == 404
     assert _client(LearnerFactory()).get(url).status_code == 404
     # The file lives in the private storage, outside MEDIA_ROOT: nothing of it is reachable under /media/.
-    assert image.image.storage is storages["private"]
+    assert storages["private"].exists(image.image.name)
+    assert not storages["default"].exists(image.image.name)
     assert Client().get(f"/media/{image.image.name}").status_code == 404
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from frenchbot.core.ratelimit import rate_limit_hit
+from frenchbot.core.storage import StorageUnavailable
 
 from .. import access
 from ..errors import CourseError
@@ -213,6 +214,18 @@ def lesson_complete(request: HttpRequest, slug: str, lesson_id: int) -> HttpResp
     return redirect(_resume_url(enrolment))
 
 
+def _storage_unavailable(request: HttpRequest, back_url: str) -> HttpResponse:
+    # The object storage is down or refuses our keys: the file is not lost, say so and let them retry.
+    return _error(
+        request,
+        status=503,
+        title=_("Fichier momentanément indisponible"),
+        message=_("Ce fichier ne peut pas être lu pour le moment. Réessayez dans quelques minutes."),
+        back_url=back_url,
+        back_label=_("Revenir à la leçon"),
+    )
+
+
 @never_cache
 @require_safe
 def lesson_image(request: HttpRequest, slug: str, lesson_id: int, name: str) -> HttpResponse:
@@ -223,6 +236,8 @@ def lesson_image(request: HttpRequest, slug: str, lesson_id: int, name: str) -> 
         raise Http404(_("Cette image n'existe pas ou n'est plus proposée."))
     try:
         handle = image.image.open("rb")
+    except StorageUnavailable:
+        return _storage_unavailable(request, lesson.get_absolute_url())
     except (FileNotFoundError, ValueError):
         raise Http404(_("Cette image n'existe pas ou n'est plus proposée.")) from None
     response = FileResponse(
@@ -244,6 +259,8 @@ def resource_download(request: HttpRequest, slug: str, resource_id: int) -> Http
         return _locked(request, resource.lesson)
     try:
         handle = resource.file.open("rb")
+    except StorageUnavailable:
+        return _storage_unavailable(request, resource.lesson.get_absolute_url())
     except (FileNotFoundError, ValueError):
         raise Http404(_("Ce fichier n'est plus disponible. Écrivez-nous : nous vous l'enverrons.")) from None
     response = FileResponse(handle, as_attachment=True, filename=os.path.basename(resource.file.name))
