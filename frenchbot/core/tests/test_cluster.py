@@ -16,6 +16,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from frenchbot.core.tasks_backend import rq_worker_command
+
 from .cluster import (
     CONTACT_LIMIT,
     DATABASE,
@@ -84,8 +86,8 @@ def cluster(tmp_path_factory, smtp_inbox):
     try:
         node_a, log_a = cluster.node("node-a", NODE_A_PORT)
         node_b, log_b = cluster.node("node-b", NODE_B_PORT)
-        cluster.start("worker-b", [sys.executable, "-m", "frenchbot.core.cli", "rqworker", "--job-class",
-                                   "django_tasks_rq.Job", "--with-scheduler", "default"])  # fmt: skip
+        # The worker command operators are told to run (core/tasks_backend.py), on node B only.
+        cluster.start("worker-b", [sys.executable, "-m", "frenchbot.core.cli", *rq_worker_command()])
         lb, log_lb = cluster.start("haproxy", [haproxy, "-db", "-f", str(config)])
         _wait_http(f"{cluster.node_a}/healthz", node_a, log_a)
         _wait_http(f"{cluster.node_b}/healthz", node_b, log_b)

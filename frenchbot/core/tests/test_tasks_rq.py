@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from frenchbot.core.tasks_backend import rq_worker_command
+from frenchbot.core.tasks_backend import rq_worker_command, worker_command
 
 from .redis_helpers import redis_url_or_skip
 
@@ -59,3 +59,18 @@ def test_a_task_enqueued_to_run_later_runs_once_due(tmp_path):
     assert marker.exists(), f"the scheduled task never ran:\n{log.read_text(errors='replace')[-2000:]}"
     # It waited for its time (not run at once, as a worker without the scheduler's clock would not run it at all).
     assert float(marker.read_text()) >= float((tmp_path / "due").read_text())
+
+
+def test_the_worker_command_follows_the_configured_backend(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert worker_command() == ["db_worker"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    assert worker_command()[:5] == [
+        "rqworker",
+        "--job-class",
+        "django_tasks_rq.Job",
+        "--with-scheduler",
+        "default",
+    ]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert worker_command() is None
