@@ -22,7 +22,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# Production settings on one machine: DEBUG off, WhiteNoise serves static files, a task worker beside the app.
+# Production settings on one machine: DEBUG off, WhiteNoise serves static files, a task worker beside the app
+# (`frenchbot worker`: the queue, its heartbeat and the daily retention jobs).
 run: $(STAMP)
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot migrate --noinput -v 0
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot collectstatic --noinput -v 0
@@ -30,7 +31,7 @@ run: $(STAMP)
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot index -v 0
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot intents -v 0
 	@echo "The French Bot : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot db_worker -v 0 & worker=$$!; \
+	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot worker -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/uvicorn config.asgi:application \
 		--host $(HOST) --port $(PORT) --workers $(WORKERS) --no-access-log --lifespan off

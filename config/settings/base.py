@@ -331,9 +331,9 @@ CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="bonjour@thefrenchbot.fr")
 CONTACT_RATE_LIMIT = env.int("CONTACT_RATE_LIMIT", default=5)
 
 # --- Background tasks -----------------------------------------------------------------------------------
-# The database backend needs no extra server: `frenchbot db_worker` runs the queue (make run starts one).
-# TASKS_BACKEND=redis puts the queue in Redis (django-tasks-rq), run by `frenchbot rqworker` processes on any
-# node; "immediate" runs inline. A dotted path names any other django-tasks backend.
+# The database backend needs no extra server: `frenchbot worker` runs the queue (make run starts one).
+# TASKS_BACKEND=redis puts the queue in Redis (django-tasks-rq), run by `frenchbot worker` (an RQ worker with
+# its scheduler, core/tasks_backend.py) on any node; "immediate" runs inline. A dotted path names any other.
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "redis": "django_tasks_rq.RQBackend",
@@ -358,6 +358,33 @@ if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
     RQ_QUEUES = {
         "default": {"URL": _redis_url("TASKS_REDIS_URL", TASKS_REDIS_URL), "DEFAULT_TIMEOUT": 600},
     }
+
+# --- Worker, periodic jobs and retention ------------------------------------------------------------------
+# `frenchbot worker` runs the queue of TASKS' backend and, beside it, a scheduler thread that records a
+# heartbeat (what /healthz checks) and enqueues the periodic jobs when due, each once per period across every
+# worker of every machine. Seconds between two heartbeats (and two looks at the periodic jobs).
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=30.0)
+# Durations of the retention jobs, in days; 0 keeps the rows for ever.
+# Finished task results (the queue's history: addresses of e-mails sent, indexing runs...).
+RETENTION_TASK_RESULTS_DAYS = env.int("RETENTION_TASK_RESULTS_DAYS", default=30)
+# Conversations with the bot, counted from their last message: the privacy policy promises twelve months.
+RETENTION_CONVERSATIONS_DAYS = env.int("RETENTION_CONVERSATIONS_DAYS", default=365)
+# The address fingerprint of a poll vote only stops repeated votes for 24 hours (as the privacy policy
+# says); after this many days it is blanked, the vote itself stays counted.
+RETENTION_POLL_FINGERPRINTS_DAYS = env.int("RETENTION_POLL_FINGERPRINTS_DAYS", default=2)
+# The periodic jobs: name → the task (dotted path) and its period in seconds. Expired sessions and rate-limit
+# counters have their own end date and need no setting.
+WORKER_PERIODIC_JOBS = {
+    "retention_task_results": {"TASK": "frenchbot.core.tasks.task_results_prune", "EVERY": 86400},
+    "retention_sessions": {"TASK": "frenchbot.core.tasks.sessions_prune", "EVERY": 86400},
+    "retention_rate_counters": {"TASK": "frenchbot.core.tasks.rate_counters_prune", "EVERY": 86400},
+    "retention_conversations": {"TASK": "frenchbot.assistant.tasks.conversations_prune", "EVERY": 86400},
+    "retention_poll_fingerprints": {"TASK": "frenchbot.blog.tasks.poll_fingerprints_prune", "EVERY": 86400},
+}
+
+# --- Backups ----------------------------------------------------------------------------------------------
+# Where `frenchbot backup` writes its archive when no --output is given (copy them off the machine).
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default="") or VAR_DIR / "backups")
 
 # --- Blog -----------------------------------------------------------------------------------------------
 BLOG_PAGE_SIZE = env.int("BLOG_PAGE_SIZE", default=9)

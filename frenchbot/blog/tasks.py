@@ -1,12 +1,19 @@
 """Background work of the blog, run by the task queue so that no request waits for SMTP."""
 
+import logging
+from datetime import timedelta
+
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from frenchbot.core.mail import mail_send_templated, staff_notification_recipients
 
-from .models import Comment
+from .models import Comment, PollVote
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -25,3 +32,18 @@ def notify_staff_of_held_comment(comment_id: int) -> int:
             "queue_path": reverse("admin:blog_comment_changelist") + "?status__exact=pending",
         },
     )
+
+
+@task()
+def poll_fingerprints_prune() -> int:
+    """Blank the address fingerprint of poll votes older than RETENTION_POLL_FINGERPRINTS_DAYS (0 keeps it):
+    it only stops repeated votes for a day (the privacy policy says so); the votes stay counted."""
+    days = settings.RETENTION_POLL_FINGERPRINTS_DAYS
+    if not days:
+        return 0
+    cutoff = timezone.now() - timedelta(days=days)
+    blanked = (
+        PollVote.objects.filter(created_at__lt=cutoff).exclude(ip_fingerprint="").update(ip_fingerprint="")
+    )
+    logger.info("Rétention : empreintes d'adresse effacées sur %d votes (plus de %d jours)", blanked, days)
+    return blanked

@@ -29,6 +29,39 @@ class RateCounter(models.Model):
         return f"{self.key} = {self.count}"
 
 
+class WorkerHeartbeat(models.Model):
+    """One running task worker (``frenchbot worker``): its scheduler thread touches ``last_seen`` every few
+    seconds, so that ``/healthz`` can tell that some worker, on some machine, is alive."""
+
+    host = models.CharField(_("machine"), max_length=255)
+    pid = models.PositiveIntegerField(_("processus"))
+    started_at = models.DateTimeField(_("démarré le"))
+    last_seen = models.DateTimeField(_("vu pour la dernière fois le"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        constraints = [models.UniqueConstraint(fields=["host", "pid"], name="core_workerheartbeat_host_pid")]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"
+
+
+class PeriodicJob(models.Model):
+    """The last run of one periodic job (``WORKER_PERIODIC_JOBS``): the row every worker's scheduler claims
+    with a conditional UPDATE, so that a job runs once per period however many workers are running."""
+
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    last_run_at = models.DateTimeField(_("dernier lancement"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tâche périodique")
+        verbose_name_plural = _("tâches périodiques")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SharedVersion(models.Model):
     """A version number every process of every node reads from the database (``core.versions``): what a
     process keeps in memory (the search vectors) is reloaded when it moves, with or without a shared cache."""

@@ -1,5 +1,5 @@
-"""The Redis task queue as an operator runs it: `frenchbot rqworker` with the command of core.tasks_backend,
-running a task when it is due (`run_after`, as booking reminders are enqueued)."""
+"""The Redis task queue as an operator runs it (`frenchbot worker`, or `frenchbot rqworker` with the arguments
+of core.tasks_backend): a task enqueued with `run_after`, as booking reminders are, runs once due."""
 
 import os
 import subprocess
@@ -7,7 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from frenchbot.core.tasks_backend import rq_worker_command, worker_command
+import pytest
+
+from frenchbot.core.tasks_backend import rq_worker_command
 
 from .redis_helpers import redis_url_or_skip
 
@@ -26,7 +28,16 @@ def _env(tmp_path: Path, redis_url: str) -> dict:
     }
 
 
-def test_a_task_enqueued_to_run_later_runs_once_due(tmp_path):
+@pytest.mark.parametrize(
+    "worker",
+    [
+        # What operators run (docs/operations.md), without its heartbeat (no database here).
+        ["worker", "--no-scheduler"],
+        rq_worker_command(),
+    ],
+    ids=["frenchbot-worker", "rqworker"],
+)
+def test_a_task_enqueued_to_run_later_runs_once_due(tmp_path, worker):
     redis_url = redis_url_or_skip(7)
     env = _env(tmp_path, redis_url)
     marker = tmp_path / "ran"
@@ -43,7 +54,7 @@ def test_a_task_enqueued_to_run_later_runs_once_due(tmp_path):
     log = tmp_path / "worker.log"
     with log.open("wb") as output:
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and command
-            [*cli, *rq_worker_command()], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+            [*cli, *worker], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
         deadline = time.monotonic() + 60
@@ -59,18 +70,3 @@ def test_a_task_enqueued_to_run_later_runs_once_due(tmp_path):
     assert marker.exists(), f"the scheduled task never ran:\n{log.read_text(errors='replace')[-2000:]}"
     # It waited for its time (not run at once, as a worker without the scheduler's clock would not run it at all).
     assert float(marker.read_text()) >= float((tmp_path / "due").read_text())
-
-
-def test_the_worker_command_follows_the_configured_backend(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    assert worker_command() == ["db_worker"]
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
-    assert worker_command()[:5] == [
-        "rqworker",
-        "--job-class",
-        "django_tasks_rq.Job",
-        "--with-scheduler",
-        "default",
-    ]
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    assert worker_command() is None
