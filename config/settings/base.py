@@ -151,12 +151,47 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
 # --- Cache ----------------------------------------------------------------------------------------------
 # By default a folder under var/: shared by the web workers and the task worker of one machine, so that
 # a change seen by one process (a comment approved, an article saved) shows in all of them. Point CACHE_URL
 # at Redis (redis://127.0.0.1:6379/1) when the site runs on several machines.
-if env.str("CACHE_URL", default=""):
-    CACHES = {"default": env.cache_url("CACHE_URL")}
+def _redis_url(name: str, value: str) -> str:
+    """A Redis address as redis-py takes it, or ImproperlyConfigured naming the variable (said in one line by
+    the `frenchbot` command)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in {"redis", "rediss", "unix"} or (parts.scheme != "unix" and not parts.hostname):
+        raise ImproperlyConfigured(
+            f"{name} n'est pas une adresse Redis reconnue : redis://hôte:6379/0 (ou rediss:// avec TLS)."
+        )
+    return value
+
+
+_cache_url = env.str("CACHE_URL", default="")
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            # Django's RedisCache, but a node that loses Redis keeps serving: errors become cache misses
+            # (frenchbot/core/cache_backends.py).
+            "BACKEND": "frenchbot.core.cache_backends.ResilientRedisCache",
+            "LOCATION": _redis_url("CACHE_URL", _cache_url),
+            # Short socket timeouts: a Redis that stops answering costs a request at most this, once per
+            # CACHE_RETRY_SECONDS, instead of hanging it.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_REDIS_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_REDIS_TIMEOUT", default=0.5),
+            },
+        }
+    }
+elif _cache_url:
+    try:
+        CACHES = {"default": env.cache_url("CACHE_URL")}
+    except ImproperlyConfigured:
+        raise ImproperlyConfigured(
+            "CACHE_URL n'est pas une adresse de cache reconnue : redis://hôte:6379/1 (ou laissez-la vide)."
+        ) from None
 else:
     CACHES = {
         "default": {
@@ -175,6 +210,12 @@ SESSION_COOKIE_NAME = "sessionid"
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # A visitor with one of these cookies gets a page rendered for them, never the shared copy.
 PAGE_CACHE_PRIVATE_COOKIES = [SESSION_COOKIE_NAME, "messages", "fb_voter", "fb_pending"]
+
+# --- Redis (several nodes) ------------------------------------------------------------------------------
+# Seconds a node leaves a Redis that failed alone before trying it again (pages are served uncached and rate
+# limits counted in the database meanwhile), and at most one log line per this many seconds about it.
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5.0)
+CACHE_ERROR_LOG_SECONDS = env.float("CACHE_ERROR_LOG_SECONDS", default=60.0)
 
 # --- Auth -----------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -299,14 +340,32 @@ CONTACT_RATE_LIMIT = env.int("CONTACT_RATE_LIMIT", default=5)
 
 # --- Background tasks -----------------------------------------------------------------------------------
 # The database backend needs no extra server: `frenchbot worker` runs the queue (make run starts one).
-# TASKS_BACKEND=django_tasks_rq.RQBackend with Redis scales to separate workers; "immediate" runs inline.
+# TASKS_BACKEND=redis puts the queue in Redis (django-tasks-rq), run by `frenchbot worker` (an RQ worker with
+# its scheduler, core/tasks_backend.py) on any node; "immediate" runs inline. A dotted path names any other.
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "dummy": "django_tasks.backends.dummy.DummyBackend",
 }
 _task_backend = env.str("TASKS_BACKEND", default="database")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(_task_backend, _task_backend)}}
+# The Redis of the task queue (TASKS_BACKEND=redis); empty: the server of CACHE_URL when it is Redis. Another
+# database number than the cache's is better, so that clearing the cache never drops queued tasks.
+TASKS_REDIS_URL = env.str("TASKS_REDIS_URL", default="")
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+    if not TASKS_REDIS_URL and CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        TASKS_REDIS_URL = CACHES["default"]["LOCATION"]
+    if not TASKS_REDIS_URL:
+        raise ImproperlyConfigured(
+            "TASKS_BACKEND=redis demande un serveur Redis : renseignez TASKS_REDIS_URL (redis://hôte:6379/2) "
+            "ou un CACHE_URL Redis."
+        )
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # One RQ queue per django-tasks queue name (ours all use "default"); a job may run 10 minutes at most.
+    RQ_QUEUES = {
+        "default": {"URL": _redis_url("TASKS_REDIS_URL", TASKS_REDIS_URL), "DEFAULT_TIMEOUT": 600},
+    }
 
 # --- Worker, periodic jobs and retention ------------------------------------------------------------------
 # `frenchbot worker` runs the queue of TASKS' backend and, beside it, a scheduler thread that records a

@@ -27,7 +27,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from frenchbot.core.cache import cache_count
+from frenchbot.core.cache import CacheUnavailable, cache_count
 from frenchbot.core.errors import DomainError
 from frenchbot.core.extractive import split_sentences
 from frenchbot.core.metrics import bot_answer_record, bot_provider_error_record
@@ -172,7 +172,10 @@ def limits_check(*, session_key: str, ip: str) -> None:
 
 def _budget_spend(keys: list[str], tokens: int) -> None:
     for key in keys:
-        cache_count(key, amount=tokens, timeout=26 * 3600)
+        try:
+            cache_count(key, amount=tokens, timeout=26 * 3600)
+        except CacheUnavailable:  # Redis gone (logged by the cache): the answer is given, its cost uncounted
+            return
 
 
 # ---------------------------------------------------------------------------------------------------------------

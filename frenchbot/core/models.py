@@ -60,3 +60,18 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SharedVersion(models.Model):
+    """A version number every process of every node reads from the database (``core.versions``): what a
+    process keeps in memory (the search vectors) is reloaded when it moves, with or without a shared cache."""
+
+    name = models.CharField(max_length=100, unique=True)
+    value = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("version partagée")
+        verbose_name_plural = _("versions partagées")
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}"

@@ -1,5 +1,6 @@
 """Fixed-window rate limits, counted in the database by default or in the cache when it is Redis
-(RATE_LIMIT_STORE): either way shared by every process and node, and incremented atomically.
+(RATE_LIMIT_STORE): either way shared by every process and node, and incremented atomically. When the cache
+server does not answer, the counters fall back on the database.
 
 The one policy for every limit of the site: callers name a scope and pass what they count by (an IP address, an
 e-mail address, an account id) as it is; the cache key holds only its keyed fingerprint, so no address is ever
@@ -15,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from .cache import cache_count
+from .cache import CacheUnavailable, cache_count
 from .net import ip_fingerprint
 
 # Share of counts that also delete the expired counters (the table stays small without a scheduled job).
@@ -57,5 +58,10 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> 
     bucket = int(time.time() // window_seconds)
     counter = f"rl:{scope}:{ip_fingerprint(str(key))}:{bucket}"
     if settings.RATE_LIMIT_STORE == "cache":
-        return cache_count(counter, timeout=window_seconds + 1) > limit
+        try:
+            return cache_count(counter, timeout=window_seconds + 1) > limit
+        except CacheUnavailable:
+            # Redis is gone: count in the database, shared by every node too, rather than not at all. The
+            # window restarts from the database's count, so a burst across the failure can reach twice the limit.
+            pass
     return _database_count(counter, timeout=window_seconds + 1) > limit

@@ -3,7 +3,6 @@ import mimetypes
 
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import default_storage
-from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,6 +13,8 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from .net import client_ip
 
+from .health import health_report
+
 logger = logging.getLogger(__name__)
 
 # Uploaded media keep their name once written (a new upload gets a new name), so browsers may keep them a day.
@@ -23,18 +24,9 @@ MEDIA_MAX_AGE = 24 * 3600
 @require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers, 503 otherwise; for load balancers and uptime checks.
-
-    The endpoint is public: a database error names hosts, users, sometimes a password, so it goes to the
-    server's log and the answer only says the database is unavailable."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-        logger.exception("Health check: the database does not answer")
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    """Database and cache state for load balancers (status codes chosen in core/health.py)."""
+    status, body = health_report()
+    return JsonResponse(body, status=status)
 
 
 @require_safe

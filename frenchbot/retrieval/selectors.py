@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frenchbot.core.errors import DomainError
 from frenchbot.core.text import french_analyze
+from frenchbot.core.versions import shared_version
 
 from .backends import get_lexical_backend
 from .embedders import EmbedderError, bytes_to_matrix, get_embedder
@@ -93,7 +93,7 @@ def _sentence_rows(blob, vector, dimensions: int) -> bytes:
 
 def _vector_index(*, collection: str, model_id: str, dimensions: int) -> _VectorIndex:
     """The collection's vectors as matrices, loaded once per process and reloaded when the index changes."""
-    version = cache.get(VERSION_KEY, 1)
+    version = shared_version(VERSION_KEY)
     key = (collection, model_id)
     current = _vector_indexes.get(key)
     if current is not None and current.version == version:

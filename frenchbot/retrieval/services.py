@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 
-from frenchbot.core.cache import cache_counter_bump
 from frenchbot.core.extractive import split_sentences
 from frenchbot.core.text import french_analyze
+from frenchbot.core.versions import shared_version_bump
 
 from .backends import LexicalEntry, get_lexical_backend
 from .chunking import chunk_markdown
@@ -25,8 +25,9 @@ VERSION_KEY = "retrieval:version"
 
 
 def index_version_bump() -> None:
-    """Tell every process that the index changed (their in-memory vector matrices are then reloaded)."""
-    cache_counter_bump(VERSION_KEY)
+    """Tell every process of every node that the index changed (their in-memory vector matrices are then
+    reloaded). Kept in the database, not the cache: shared by all nodes even without Redis."""
+    shared_version_bump(VERSION_KEY)
 
 
 def embedding_text(*, title: str, heading: str, text: str) -> str:

@@ -5,7 +5,7 @@ import pytest
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["status"] == "ok"
+    assert response.json()["status"] == "ok" and response.json()["cache"] == "ok"
 
 
 def test_healthz_hides_the_database_error_and_logs_it(client, monkeypatch, caplog):
@@ -19,7 +19,7 @@ def test_healthz_hides_the_database_error_and_logs_it(client, monkeypatch, caplo
         raise OperationalError(secret)
 
     monkeypatch.setattr(connection, "cursor", broken_cursor)
-    with caplog.at_level(logging.ERROR, logger="frenchbot.core.views"):
+    with caplog.at_level(logging.ERROR, logger="frenchbot.core.health"):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "unavailable"}

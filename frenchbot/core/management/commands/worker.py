@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
+from frenchbot.core.tasks_backend import rq_worker_options
 from frenchbot.core.worker import Scheduler
 
 
@@ -62,9 +63,10 @@ class Command(BaseCommand):
                 # No autoreload: the scheduler thread would be left behind by the reloader's restart.
                 call_command("db_worker", queue_name=queue_name, reload=False, verbosity=verbosity)
             else:
-                # django-tasks-rq runs on django-rq's worker with its own job class.
+                # django-tasks-rq runs on django-rq's worker with its own job class, and RQ's scheduler so that
+                # tasks with run_after (booking reminders) run when due (core/tasks_backend.py).
                 queues = [name.strip() for name in queue_name.split(",") if name.strip()]
-                call_command("rqworker", *queues, job_class="django_tasks_rq.Job", verbosity=verbosity)
+                call_command("rqworker", *queues, **rq_worker_options(), verbosity=verbosity)
         finally:
             if scheduler is not None:
                 scheduler.stop()
