@@ -216,7 +216,6 @@ def counts_of(text: str, grounds: Grounds) -> Counts:
         elif _NUMBER.fullmatch(token) and not re.fullmatch(r"0\d+|[01]{5,}", token):
             # Numbers, prices, dates and hours, in the measure of the words around them: a text made of numbers
             # (character codes) is not an answer.
-            counts.tokens += 1
             numbers += 1
         elif _URL.fullmatch(token) and len(token) <= 150 and token.count("%") <= 3:
             counts.tokens += 1
