@@ -80,7 +80,12 @@ def false_positives(verbose: bool) -> int:
     def passages_for(question: str) -> list[Passage]:
         hits = search(query=question, limit=settings.ASSISTANT_PASSAGES)
         return [
-            Passage(title=h.title, url=h.url, text=h.chunk.text[: settings.ASSISTANT_PASSAGE_CHARS], label=f"[{n}]")
+            Passage(
+                title=h.title,
+                url=h.url,
+                text=h.chunk.text[: settings.ASSISTANT_PASSAGE_CHARS],
+                label=f"[{n}]",
+            )
             for n, h in enumerate(hits, start=1)
         ]
 

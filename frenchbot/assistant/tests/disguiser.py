@@ -87,7 +87,7 @@ _MORSE = dict(
     zip(
         "abcdefghijklmnopqrstuvwxyz0123456789",
         ".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.-- "
-        "--.. ----- .---- ..--- ...-- ....- ..... -.... --... ---.. ----.".split(),
+        "--.. ----- .---- ..--- ...-- ....- ..... -.... --... ---.. ----.".split(" "),
         strict=True,
     )
 )
@@ -95,7 +95,7 @@ _NATO = dict(
     zip(
         "abcdefghijklmnopqrstuvwxyz",
         "Alfa Bravo Charlie Delta Echo Foxtrot Golf Hotel India Juliett Kilo Lima Mike November Oscar Papa Quebec "
-        "Romeo Sierra Tango Uniform Victor Whiskey X-ray Yankee Zulu".split(),
+        "Romeo Sierra Tango Uniform Victor Whiskey X-ray Yankee Zulu".split(" "),
         strict=True,
     )
 )
@@ -319,7 +319,11 @@ class _Handler(BaseHTTPRequestHandler):
                     "created": 0,
                     "model": "disguiser",
                     "choices": [
-                        {"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": reply},
+                            "finish_reason": "stop",
+                        }
                     ],
                 }
             ).encode()

@@ -105,9 +105,7 @@ def test_without_the_shape_guard_most_disguises_get_through():
     """What the shape guard is for: the recital check alone lets most disguises be read (it trips on some only
     after their first words have left)."""
     readable_without = [
-        d.name
-        for d in DISGUISES
-        if any(readable(d, text) for text in _streamed_and_final(d, shape=False))
+        d.name for d in DISGUISES if any(readable(d, text) for text in _streamed_and_final(d, shape=False))
     ]
     readable_with = [
         d.name for d in DISGUISES if any(readable(d, text) for text in _streamed_and_final(d, shape=True))
