@@ -83,19 +83,25 @@ def _ascii(text: str) -> str:
 _LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7", "b": "8", "g": "9"}
 _HOMOGLYPHS = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і", "s": "ѕ"}
 _FLIP = dict(zip("abcdefghijklmnopqrstuvwxyz", "ɐqɔpǝɟƃɥᴉɾʞlɯuodbɹsʇnʌʍxʎz", strict=True))
+_MORSE_CODES = (
+    ".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.-- "
+    "--.. ----- .---- ..--- ...-- ....- ..... -.... --... ---.. ----."
+)
+_NATO_WORDS = (
+    "Alfa Bravo Charlie Delta Echo Foxtrot Golf Hotel India Juliett Kilo Lima Mike November Oscar Papa Quebec "
+    "Romeo Sierra Tango Uniform Victor Whiskey X-ray Yankee Zulu"
+)
 _MORSE = dict(
     zip(
         "abcdefghijklmnopqrstuvwxyz0123456789",
-        ".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.-- "
-        "--.. ----- .---- ..--- ...-- ....- ..... -.... --... ---.. ----.".split(" "),
+        _MORSE_CODES.split(),
         strict=True,
     )
 )
 _NATO = dict(
     zip(
         "abcdefghijklmnopqrstuvwxyz",
-        "Alfa Bravo Charlie Delta Echo Foxtrot Golf Hotel India Juliett Kilo Lima Mike November Oscar Papa Quebec "
-        "Romeo Sierra Tango Uniform Victor Whiskey X-ray Yankee Zulu".split(" "),
+        _NATO_WORDS.split(),
         strict=True,
     )
 )
