@@ -8,8 +8,8 @@
 2. False positives: legitimate answers run through the same guard, grounded on the passages the bot finds for
    their question in the demo content: the extractive answer to each answerable question of
    ``bench/data/honesty_fr.toml``, the first sentences of the best passage quoted verbatim and as a list, the
-   "je ne sais pas" of the rules for the unanswerable questions, the demo FAQ's answers, the intents' written
-   replies (no passage), and the rephrasings of ``bench/data/guard_legit_fr.toml`` (French and English).
+   "je ne sais pas" of the rules for the unanswerable questions, the demo FAQ's answers, the small talk intents'
+   written replies (what a model words with no passage), and the rephrasings of ``bench/data/guard_legit_fr.toml`` (French and English).
 
 Reads the database of the settings in use: run it after `make run` (which loads and indexes the demo), or point
 DATABASE_URL / FRENCHBOT_VAR_DIR at such a database. Part 1 needs no database (``--disguises-only``).
@@ -101,7 +101,7 @@ def false_positives(verbose: bool) -> int:
         "demo FAQ answers": [],
         "rephrasings (fr)": [],
         "rephrasings (en visitor)": [],
-        "intents' written replies": [],
+        "small talk (no passage)": [],
     }
     for question in answerable:
         passages = passages_for(question)
@@ -125,8 +125,10 @@ def false_positives(verbose: bool) -> int:
         sets[key].append((entry["question"], entry["answer"], passages_for(entry["question"])))
     for path in sorted((ROOT / "frenchbot" / "assistant" / "intents" / "data").glob("*.toml")):
         data = tomllib.loads(path.read_text())
+        if not data.get("small_talk"):
+            continue  # said as written, never through the guard
         for reply in data.get("replies", []):
-            sets["intents' written replies"].append((data["examples"][0], reply, []))
+            sets["small talk (no passage)"].append((data["examples"][0], reply, []))
 
     print("\nLegitimate answers withheld by the guard:")
     total = withheld_total = 0

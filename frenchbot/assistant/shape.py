@@ -36,7 +36,7 @@ from .prompt import COMPANY, NEXT_STEPS, TOPICS
 MIN_ZIPF = 1.8
 # Words this frequent in their language are function words or everyday words: they carry no content and need
 # not be found in the passages.
-COMMON_ZIPF = 5.0
+COMMON_ZIPF = 4.5
 # A window is judged once it has MIN_TOKENS tokens and ends a sentence (or a line), or once it has MAX_TOKENS
 # tokens or WINDOW_CHARS characters: what the visitor waits for before a word shows, and what a disguise may hide
 # in before it is judged.
@@ -49,8 +49,8 @@ PROSE_SHARE = 0.7
 FOREIGN_SHARE = 0.4
 # Of the content words of the answer so far (once there are GROUNDED_AFTER of them), at least this share is
 # found in the passages, the conversation or the bot's own vocabulary; a window needs WINDOW_GROUNDED_SHARE.
-GROUNDED_SHARE = 0.45
-WINDOW_GROUNDED_SHARE = 0.3
+GROUNDED_SHARE = 0.4
+WINDOW_GROUNDED_SHARE = 0.25
 GROUNDED_AFTER = 8
 
 # What the bot says of itself whatever the passages (rules 3, 6 and 8, the refusals, the next steps): an answer
@@ -60,7 +60,8 @@ BOT_VOCABULARY = " ".join(
         COMPANY,
         NEXT_STEPS,
         TOPICS,
-        "The French Bot, assistant d'intelligence artificielle, ChatGPT, Claude, Mistral, Gemini, Copilot, IA "
+        "The French Bot, assistant d'intelligence artificielle, ChatGPT, OpenAI, Claude, Anthropic, Mistral, Le "
+        "Chat, Gemini, Copilot, Perplexity, Midjourney, DeepL, Make, Zapier, n8n, Notion, IA "
         "générative, bonjour, bonsoir, merci, revoir, bienvenue, ravi, volontiers, plaisir, aider, aide, "
         "question, réponse, répondre, contenus, site, article, articles, équipe, formation, audit, offert, "
         "rendez-vous, réserver, appel, reformuler, consignes, internes, partager, sujets, désolé, malheureusement, "
@@ -91,7 +92,7 @@ _NUMBER = re.compile(
     r"(?:%|€|\$|h\d{0,2}|min|e|er|re|ère|ème|es|k|m|x)?",
     re.IGNORECASE,
 )
-_URL = re.compile(r"(?:https?://|/)[\w\-./#?=&~+]*|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|/)[\w\-./#?=&~+<>]*|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;](?:[\"»”)\]*_]*)(?=\s)|\n")
 
 
@@ -116,10 +117,14 @@ def vocabulary_load() -> None:
     _vocabulary()
 
 
+_MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)\)")
+
+
 def _clean(text: str) -> str:
     # Compatibility forms (full-width, mathematical letters) read as the letters they draw; invisible characters
-    # (zero-width spaces, soft hyphens) slipped inside words are dropped.
-    text = unicodedata.normalize("NFKC", text)
+    # (zero-width spaces, soft hyphens) slipped inside words are dropped; a Markdown link is its text and its
+    # address, apart.
+    text = _MARKDOWN_LINK.sub(r" \1 \2 ", unicodedata.normalize("NFKC", text))
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
