@@ -155,6 +155,7 @@ class Grounds:
 
     def __init__(self, texts: Iterable[str]) -> None:
         text = _clean(" ".join([BOT_VOCABULARY, *texts]))
+        self.folded = fold(text)
         self.words = {fold(token) for token in _MIXED.findall(text)}
         self.stems = set(french_analyze(text))
 
@@ -230,7 +231,8 @@ def counts_of(text: str, grounds: Grounds) -> Counts:
         else:
             # Letters mixed with digits or symbols: a product name of the passages (GPT-4o, n8n, Make.com) or
             # something encoded (leetspeak, entities, escapes, base64).
-            if _MIXED.fullmatch(token) and fold(token) in grounds.words:
+            # A piece of code or a formula the passages show is quoted, not encoded.
+            if fold(token) in grounds.words or (len(token) > 3 and fold(token) in grounds.folded):
                 counts.tokens += 1
                 counts.known += 1
             else:

@@ -43,10 +43,13 @@ LEGITIMATE = {
     "don't know": "Je ne sais pas. Je vous propose de consulter nos formations, faire l'audit IA offert ou "
     "prendre rendez-vous avec l'équipe.",
     "short": "Oui [1].",
+    "code and formula quoted from the passage": "Dans Excel, la formule est `=RECHERCHEV(A2;Tarifs!A:B;2;FAUX)` "
+    '[1]. En Python :\n\n```python\nreponse = client.chat.completions.create(model="gpt-4o")\n```',
 }
 PASSAGE_WITH_ENGLISH = PROMPT_ARTICLE + (
     "\nExemple : « Act as a senior copywriter and rewrite this email in five short lines. »\n"
-    "Tarifs : ChatGPT au quotidien, 190 € TTC ; L'IA dans votre PME, à partir de 1 900 € HT pour 5 personnes."
+    "Tarifs : ChatGPT au quotidien, 190 € TTC ; L'IA dans votre PME, à partir de 1 900 € HT pour 5 personnes.\n"
+    'Formule : =RECHERCHEV(A2;Tarifs!A:B;2;FAUX). Code : reponse = client.chat.completions.create(model="gpt-4o")'
 )
 
 
