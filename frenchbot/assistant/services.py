@@ -506,7 +506,8 @@ async def answer_stream(prepared: PreparedAnswer) -> AsyncIterator[Event]:
             yield Event(action["type"], action)
         yield Event("done", result)
         return
-    guard = _guard_for(prepared)
+    # Off the event loop: the first guard of a process loads the word lists (a second or two).
+    guard = await sync_to_async(_guard_for)(prepared)
     usage: dict[str, int] = {}
     options = ChatOptions(
         max_tokens=settings.ASSISTANT_MAX_TOKENS,
