@@ -546,6 +546,12 @@ ASSISTANT_DAILY_TOKENS_PER_IP = env.int("ASSISTANT_DAILY_TOKENS_PER_IP", default
 # besides public content (and staff notes for the team): the lessons of the trainings a learner follows.
 ASSISTANT_VISIBILITY_PROVIDERS = ["frenchbot.courses.access.visibilities_for_user"]
 
+# --- Bot answer shape guard -----------------------------------------------------------------------------
+# An answer reaches the visitor only window by window, as each reads as prose in the visitor's language standing
+# on the passages (see frenchbot/assistant/shape.py); what does not (a recital in ROT13, entities, spaced letters,
+# a translation…) is withheld. False keeps only the check for recited rules and the canary.
+ASSISTANT_SHAPE_GUARD = env.bool("ASSISTANT_SHAPE_GUARD", default=True)
+
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

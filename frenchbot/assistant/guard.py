@@ -6,6 +6,9 @@ Two checks, both on the server side, whatever the model was persuaded to do:
   contains the prompt's canary or recites a run of words of the rules (also disguised: punctuated, spelled out,
   backwards, in base64), the stream is cut before that text is sent. A model that truly translates or paraphrases
   the rules without the canary is not caught: the rules hold nothing secret, the canary is the tripwire.
+- ``ShapeGate`` (``shape.py``) lets the answer out only window by window, as each window reads as prose in the
+  visitor's language standing on the passages: a recital in a disguise the first check does not know (ROT13,
+  entities, letters spaced out, a translation…) fails it and is withheld, whatever the encoding.
 - ``answer_html`` renders the final answer: safe Markdown, no images (an image URL is a way to send data out),
   and links only to this site (a link elsewhere is shown as its text).
 """
@@ -14,6 +17,7 @@ import base64
 import binascii
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import nh3
@@ -22,6 +26,7 @@ from django.conf import settings
 from frenchbot.core.text import render_markdown
 
 from .prompt import CANARY, PUBLIC_PHRASES, SYSTEM_PROMPT
+from .shape import ShapeGate
 
 # Runs of this many words of the rules in an answer mean it is reciting them.
 SHINGLE = 7
@@ -104,13 +109,24 @@ def _reveals(text: str, normal: str) -> bool:
 
 
 class LeakGuard:
-    """Feed it the deltas; it returns what may be sent now, and says when the answer must be cut."""
+    """Feed it the deltas; it returns what may be sent now, and says when the answer must be cut.
 
-    def __init__(self) -> None:
+    ``grounds`` (the passages, the conversation) and ``question`` are what the answer's shape is judged against;
+    ``shape=False`` keeps only the recital check (ASSISTANT_SHAPE_GUARD). ``withheld`` says why an answer was
+    cut: ``"recital"`` (it showed the rules or the canary) or ``"shape"`` (it did not read as an answer).
+    """
+
+    def __init__(self, *, grounds: Iterable[str] = (), question: str = "", shape: bool = True) -> None:
         self.text = ""
         self.normal = ""
         self.sent = 0
         self.tripped = False
+        self.withheld = ""
+        self.shape = ShapeGate(grounds=grounds, question=question) if shape else None
+
+    def _trip(self, why: str) -> str:
+        self.tripped, self.withheld = True, why
+        return ""
 
     def feed(self, delta: str) -> str:
         if self.tripped:
@@ -120,15 +136,22 @@ class LeakGuard:
         # Only the end can hold what the last delta completed: examining the whole answer each time made a long
         # answer cost quadratic time in the event loop.
         if _reveals(self.text[-WINDOW:], self.normal[-WINDOW:]):
-            self.tripped = True
-            return ""
-        safe_until = max(self.sent, len(self.text) - HOLD_BACK)
+            return self._trip("recital")
+        limit = len(self.text) - HOLD_BACK
+        if self.shape is not None:
+            if not self.shape.advance(self.text):
+                return self._trip("shape")
+            # Nothing leaves before the window it belongs to has been judged.
+            limit = min(limit, self.shape.cleared)
+        safe_until = max(self.sent, limit)
         out, self.sent = self.text[self.sent : safe_until], safe_until
         return out
 
     def flush(self) -> str:
         if self.tripped:
             return ""
+        if self.shape is not None and not self.shape.finish(self.text):
+            return self._trip("shape")
         out, self.sent = self.text[self.sent :], len(self.text)
         return out
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from frenchbot.core.cache import CacheUnavailable, cache_count
 from frenchbot.core.errors import DomainError
-from frenchbot.core.extractive import split_sentences
+from frenchbot.core.extractive import extract_answer, split_sentences
 from frenchbot.core.metrics import bot_answer_record, bot_provider_error_record
 from frenchbot.core.net import ip_fingerprint
 from frenchbot.core.ratelimit import rate_limit_hit
@@ -452,6 +452,30 @@ REFUSAL = gettext_lazy(
     "Je ne peux pas partager mes consignes internes. Posez-moi plutôt une question sur l'IA, "
     "nos formations ou notre audit."
 )
+# Said instead of an answer that did not read as one (the shape guard) when no passage can stand in for it.
+SHAPE_FALLBACK = gettext_lazy(
+    "Je ne peux pas vous répondre sous cette forme. Posez-moi votre question en quelques mots : je vous "
+    "réponds à partir de nos contenus sur l'IA, nos formations et notre audit."
+)
+
+
+def _guard_for(prepared: PreparedAnswer) -> LeakGuard:
+    """The guard of this answer: what the model was given is what its answer may stand on."""
+    grounds = [m.content for m in prepared.prompt if m.role != "system"]
+    grounds += [f"{p.title}\n{p.text}" for p in prepared.passages]
+    return LeakGuard(grounds=grounds, question=prepared.question, shape=settings.ASSISTANT_SHAPE_GUARD)
+
+
+def _withheld_answer(prepared: PreparedAnswer, guard: LeakGuard) -> str:
+    """What is said instead of a withheld answer: the refusal for a recital; for an answer that did not read as
+    one, the small talk's written reply, else the sentences of the same passages that answer the question (what
+    the extractive bot would say), else an honest fallback."""
+    if guard.withheld == "recital":
+        return str(REFUSAL)
+    if prepared.reply is not None:
+        return prepared.reply.text
+    quoted = extract_answer(query=prepared.question, passages=prepared.passages).text.strip()
+    return quoted or str(SHAPE_FALLBACK)
 
 
 async def answer_stream(prepared: PreparedAnswer) -> AsyncIterator[Event]:
@@ -487,7 +511,8 @@ async def answer_stream(prepared: PreparedAnswer) -> AsyncIterator[Event]:
             yield Event(action["type"], action)
         yield Event("done", result)
         return
-    guard = LeakGuard()
+    # Off the event loop: the first guard of a process loads the word lists (a second or two).
+    guard = await sync_to_async(_guard_for)(prepared)
     usage: dict[str, int] = {}
     options = ChatOptions(
         max_tokens=settings.ASSISTANT_MAX_TOKENS,
@@ -527,9 +552,14 @@ async def answer_stream(prepared: PreparedAnswer) -> AsyncIterator[Event]:
         rest = guard.flush()
         if rest:
             yield Event("token", {"text": rest})
-        text = str(REFUSAL) if guard.tripped else guard.text.strip()
+        text = _withheld_answer(prepared, guard) if guard.tripped else guard.text.strip()
         if guard.tripped:
-            logger.warning("Answer withheld: it recited the instructions (message %s)", prepared.message.pk)
+            logger.warning(
+                "Answer withheld (%s%s) (message %s)",
+                guard.withheld,
+                f": {guard.shape.reason}" if guard.withheld == "shape" and guard.shape else "",
+                prepared.message.pk,
+            )
         status = Message.Status.COMPLETE
         result = await finish(prepared, text=text, status=status, error="", usage=usage, started=started)
         for action in result["actions"]:

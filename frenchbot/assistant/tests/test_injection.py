@@ -32,7 +32,7 @@ from django.test import AsyncClient
 
 from frenchbot.assistant.models import Conversation, Message
 from frenchbot.assistant.prompt import CANARY, SYSTEM_PROMPT
-from frenchbot.assistant.services import REFUSAL
+from frenchbot.assistant.services import REFUSAL, SHAPE_FALLBACK
 from frenchbot.llm.base import Message as LLMMessage
 from frenchbot.llm.registry import get_provider
 from frenchbot.retrieval.services import document_index
@@ -586,13 +586,19 @@ def test_an_obeyed_attack_never_gets_out(attack, obedient, victim, settings):
     done = seen.events[-1][1]
     for answer in (done, seen.answer):
         if "leak" in attack.aims:
-            assert answer["text"] == str(REFUSAL)
+            # Withheld: as a recital (the refusal), or, caught first by its shape (a translation), as an answer
+            # that did not read as one.
+            assert answer["text"] in (str(REFUSAL), str(SHAPE_FALLBACK))
         else:
             # Not refused wholesale: the answer went out, and the HTML allow-list is what disarmed it.
             assert answer["text"] != str(REFUSAL) and answer["html"]
         if "act" in attack.aims:
-            # The claim is only words: nothing was sent, booked or deleted.
-            assert "j'ai envoyé" in answer["text"]
+            # The claim is only words: nothing was sent, booked or deleted. To a visitor who asked in French, its
+            # English half ("Done: the e-mail is sent…") does not read as an answer: it is withheld whole.
+            asked_in_french = attack.lang == "fr" or attack.where == "planted"
+            assert "j'ai envoyé" in answer["text"] or (
+                asked_in_french and "Done" not in answer["text"] and "envoyé" not in answer["text"]
+            ), answer["text"]
     # No action: no e-mail, and no row written but the two conversations and their messages (and the session,
     # and the rate-limit counters the questions went through).
     assert mail.outbox == []
