@@ -245,7 +245,10 @@ def unanswered_groups(
     groups = []
     for indexes, total in zip(members, sums, strict=True):
         centre = total / (float(np.linalg.norm(total)) or 1.0)
-        by_closeness = sorted(indexes, key=lambda i: -float(vectors[i] @ centre))
+        # Closest to the centre first; a tie (two questions are always equally close to their centre, up to
+        # rounding noise that differs between machines) goes to the wording asked first, which stays put as
+        # the group grows (questions are listed most recent first).
+        by_closeness = sorted(indexes, key=lambda i: (-round(float(vectors[i] @ centre), 3), -i))
         wordings: list[str] = []
         for i in by_closeness:
             if questions[i].question not in wordings:
