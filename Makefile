@@ -23,12 +23,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 # Production settings on one machine: DEBUG off, WhiteNoise serves static files, a task worker beside the app.
+# `prepare` (one process): migrations, static files when they changed, the demo in an empty database, the index
+# of words; the search vectors and the bot's intents are computed by the worker, whose progress lines show here.
 run: $(STAMP)
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot migrate --noinput -v 0
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot collectstatic --noinput -v 0
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot demo --if-empty
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot index -v 0
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot intents -v 0
+	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot prepare
 	@echo "The French Bot : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot db_worker -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

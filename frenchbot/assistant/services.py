@@ -38,7 +38,7 @@ from frenchbot.llm.base import Message as LLMMessage
 from frenchbot.llm.registry import get_provider
 from frenchbot.retrieval.embedders import get_embedder
 from frenchbot.retrieval.models import Visibility
-from frenchbot.retrieval.selectors import QueryError, search, search_validate
+from frenchbot.retrieval.selectors import QueryError, search, search_validate, semantic_pending
 
 from .actions import actions_for, handoff_form
 from .guard import LeakGuard, answer_html
@@ -80,6 +80,8 @@ class PreparedAnswer:
     model_writes: bool = False
     # Nothing in our content answers the question (the honesty threshold): `reply` says so.
     unanswered: bool = False
+    # One sentence shown under the answer: the search index is still being prepared (words alone meanwhile).
+    notice: str = ""
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -251,20 +253,41 @@ def retrieval_query(question: str, asked: list[str], *, subject: list[str] | Non
     return " ".join([*subject, question])[-2000:]
 
 
-def _honest(hits) -> bool:
+def lexical_coverage(hits, query: str) -> float:
+    """The largest share of the question's words (French stems) that one passage found holds, its title
+    included: what words alone can say about whether it answers."""
+    wanted = set(french_analyze(query))
+    if not wanted:
+        return 0.0
+    return max(
+        (
+            len(wanted & (set(hit.chunk.tokens.split()) | set(french_analyze(hit.title)))) / len(wanted)
+            for hit in hits
+        ),
+        default=0.0,
+    )
+
+
+def _honest(hits, *, query: str) -> bool:
     """Whether the passages found really answer: the best one is close enough in meaning to the question
-    (ASSISTANT_ANSWER_MIN_SIMILARITY, else the embedder's ``answer_similarity``), or, without semantic search
-    or for a passage not embedded yet, found at all."""
+    (ASSISTANT_ANSWER_MIN_SIMILARITY, else the embedder's ``answer_similarity``); found by words alone (no
+    semantic search, or vectors still being computed), one passage must hold enough of the question's words
+    (ASSISTANT_LEXICAL_MIN_COVERAGE)."""
     if not hits:
         return False
     if any(hit.similarity is None for hit in hits):
-        # Found by its words while its vector is not computed yet (indexing in progress): words must do.
-        return True
+        return lexical_coverage(hits, query) >= settings.ASSISTANT_LEXICAL_MIN_COVERAGE
     similarities = [hit.similarity for hit in hits]
     threshold = settings.ASSISTANT_ANSWER_MIN_SIMILARITY
     if threshold is None:
         threshold = get_embedder().answer_similarity
     return max(similarities) >= threshold
+
+
+LEXICAL_ONLY_NOTICE = gettext_lazy(
+    "Notre index de recherche est encore en préparation : cette réponse s'appuie sur les mots de votre "
+    "question seulement."
+)
 
 
 def _unanswered_reply() -> Reply:
@@ -327,6 +350,7 @@ def answer_prepare(
     )
     model_writes = reply is not None and intent.small_talk and not provider.capabilities.uses_passages_only
     unanswered = False
+    notice = ""
     hits, subject = [], []
     if reply is None:
         # Searched without the courtesy the question opens with; the intent layer's vector of the same text is
@@ -339,8 +363,10 @@ def answer_prepare(
             limit=settings.ASSISTANT_PASSAGES,
             query_vector=match.vector if match and match.request == query else None,
         )
-        if settings.ASSISTANT_INTENTS and not _honest(hits):
+        if settings.ASSISTANT_INTENTS and not _honest(hits, query=query):
             reply, hits, unanswered = _unanswered_reply(), [], True
+        if semantic_pending():
+            notice = str(LEXICAL_ONLY_NOTICE)
     passages, sources = [], []
     for number, hit in enumerate(hits, start=1):
         label = f"[{number}]"
@@ -385,6 +411,7 @@ def answer_prepare(
         reply=reply,
         model_writes=model_writes,
         unanswered=unanswered,
+        notice=notice,
     )
 
 
@@ -440,6 +467,7 @@ def _finish(
         "provider": message.provider_name,
         "actions": message.actions,
         "unanswered": message.unanswered,
+        "notice": prepared.notice,
     }
 
 
