@@ -15,5 +15,7 @@ def prepare_intents() -> int:
     """Embed the intent examples into the cache (queued by a first start), so no visitor waits for it."""
     started = time.monotonic()
     count = intents_prepare()
-    logger.info("Intentions du bot prêtes : %d exemples vectorisés en %.0f s.", count, time.monotonic() - started)
+    logger.info(
+        "Intentions du bot prêtes : %d exemples vectorisés en %.0f s.", count, time.monotonic() - started
+    )
     return count
