@@ -253,19 +253,32 @@ def retrieval_query(question: str, asked: list[str], *, subject: list[str] | Non
     return " ".join([*subject, question])[-2000:]
 
 
+# Two stems this long where one begins the other are one word for the words-only honesty rule: the stemmer
+# leaves « fondé » and « fondée » as « fond » and « fonde ».
+SAME_WORD_PREFIX = 4
+
+
+def _holds(stems: set[str], stem: str) -> bool:
+    if stem in stems:
+        return True
+    if len(stem) < SAME_WORD_PREFIX:
+        return False
+    return any(
+        len(other) >= SAME_WORD_PREFIX and (other.startswith(stem) or stem.startswith(other)) for other in stems
+    )
+
+
 def lexical_coverage(hits, query: str) -> float:
     """The largest share of the question's words (French stems) that one passage found holds, its title
     included: what words alone can say about whether it answers."""
     wanted = set(french_analyze(query))
     if not wanted:
         return 0.0
-    return max(
-        (
-            len(wanted & (set(hit.chunk.tokens.split()) | set(french_analyze(hit.title)))) / len(wanted)
-            for hit in hits
-        ),
-        default=0.0,
-    )
+    best = 0.0
+    for hit in hits:
+        stems = set(hit.chunk.tokens.split()) | set(french_analyze(hit.title))
+        best = max(best, sum(_holds(stems, stem) for stem in wanted) / len(wanted))
+    return best
 
 
 def _honest(hits, *, query: str) -> bool:
