@@ -16,7 +16,6 @@ except ImportError:  # optional for WhiteNoise too: without it, gzip only (and _
 from whitenoise.compress import Compressor
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
-
 # Brotli's slowest level (11, WhiteNoise's) for files below this size: the site's own CSS and JavaScript, what
 # visitors load. Larger ones are the admin's and the API docs' vendor bundles, which visitors never load: level 9
 # makes them 16 times faster for 9 % more bytes (swagger-ui-bundle.js: 2.9 s → 0.18 s, 334 → 365 KB).
