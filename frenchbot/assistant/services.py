@@ -264,7 +264,8 @@ def _holds(stems: set[str], stem: str) -> bool:
     if len(stem) < SAME_WORD_PREFIX:
         return False
     return any(
-        len(other) >= SAME_WORD_PREFIX and (other.startswith(stem) or stem.startswith(other)) for other in stems
+        len(other) >= SAME_WORD_PREFIX and (other.startswith(stem) or stem.startswith(other))
+        for other in stems
     )
 
 

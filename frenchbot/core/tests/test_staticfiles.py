@@ -5,7 +5,9 @@ from django.core.management import call_command
 
 from frenchbot.core.staticfiles import BROTLI_BEST_BELOW
 
-brotli = pytest.importorskip("brotli", reason="Brotli compression needs the brotli package: pip install brotli")
+brotli = pytest.importorskip(
+    "brotli", reason="Brotli compression needs the brotli package: pip install brotli"
+)
 
 
 @pytest.fixture
