@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
 from frenchbot.core.cache import cache_counter_bump
@@ -265,10 +264,6 @@ def index_rebuild(*, progress=None, vectors: bool = True) -> dict[str, int]:
 # How many passages are embedded at once by the vector task: each batch is saved, so that the progress staff
 # see moves and an interrupted worker resumes where it stopped.
 VECTOR_BATCH = 32
-# Set while the vector task is queued or running; a worker that died with it set lets the next start after
-# this many seconds queue it again.
-VECTORS_QUEUED_KEY = "retrieval:vectors-queued"
-VECTORS_QUEUED_TIMEOUT = 3600
 
 
 def vectors_missing(*, collection: str = "site"):
@@ -285,13 +280,12 @@ def vectors_missing(*, collection: str = "site"):
 
 
 def vectors_enqueue() -> bool:
-    """Queue the vector task when some passage of the site lacks its vector (once: a start while it is still
-    queued or running queues nothing more); False when every passage has its vector (a later start with nothing
-    changed queues nothing)."""
+    """Queue the vector task when some passage of the site lacks its vector; False when every passage has its
+    vector (a later start with nothing changed queues nothing). A start while an earlier task is still queued
+    queues one more, which finds nothing left to do: a worker stopped in the middle leaves its task « running »
+    for ever, and the next start must be able to resume."""
     if not vectors_missing().exists():
         return False
-    if not cache.add(VECTORS_QUEUED_KEY, True, timeout=VECTORS_QUEUED_TIMEOUT):
-        return True
     from .tasks import compute_vectors
 
     # Ahead of the per-article tasks the demo queued: those then find their passages embedded already.
@@ -319,5 +313,4 @@ def vectors_compute(*, progress=None) -> dict[str, int]:
             progress(done, total)
     # Every process reloads its vectors now, and switches from words alone to the whole search.
     index_version_bump()
-    cache.delete(VECTORS_QUEUED_KEY)
     return {"embedded": embedded, "total": total, "missing": vectors_missing().count()}

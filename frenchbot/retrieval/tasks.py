@@ -3,12 +3,10 @@
 import logging
 import time
 
-from django.core.cache import cache
 from django_tasks import task
 
 from .registry import source_get
 from .services import (
-    VECTORS_QUEUED_KEY,
     document_index_item,
     document_remove,
     vectors_compute,
@@ -44,8 +42,10 @@ def compute_vectors() -> dict[str, int]:
     started = time.monotonic()
     last = [float("-inf")]
     if not vectors_missing().exists():
-        cache.delete(VECTORS_QUEUED_KEY)
-        return {"embedded": 0, "missing": 0}  # done already (by the per-article tasks)
+        return {
+            "embedded": 0,
+            "missing": 0,
+        }  # done already (queued by two starts, or by the per-article tasks)
 
     def progress(done: int, total: int) -> None:
         now = time.monotonic()

@@ -204,9 +204,9 @@ def intents_prepare_enqueue() -> bool:
     visitor's request; False when there is nothing to do. Messages compare words until it is done."""
     if not settings.RETRIEVAL_SEMANTIC:
         return False
-    # Queued already by an earlier start that the worker has not reached yet: once is enough.
-    if not cache.add(PREPARING_KEY, True, timeout=PREPARING_TIMEOUT):
-        return False
+    # Queued again at a start while an earlier task waits: that one then finds the cache filled (and a worker
+    # stopped in the middle of it never resumes it).
+    cache.set(PREPARING_KEY, True, timeout=PREPARING_TIMEOUT)
     intents_reset()
     if intents_ready():
         cache.delete(PREPARING_KEY)

@@ -45,9 +45,10 @@ def test_a_second_start_before_the_worker_ran_redoes_nothing(database_tasks, cap
     collected_at = marker.stat().st_mtime_ns
     capsys.readouterr()
     call_command("prepare")
-    # No demo again, no admin password printed, nothing queued twice, static files not collected again; the
-    # operator is reminded why the bot answers by words.
+    # No demo again, no admin password printed, static files not collected again; the operator is reminded why
+    # the bot answers by words, and the work is queued again (a worker stopped in the middle never resumes its
+    # task; the copy that comes second finds nothing left to do).
     out = capsys.readouterr().out
-    assert out.startswith("Index sémantique en préparation") and out.count("\n") == 1
-    assert _queued() == ["compute_vectors", "prepare_intents"]
+    assert "Démo" not in out and "mot de passe" not in out
+    assert out.startswith("Index sémantique en préparation")
     assert marker.stat().st_mtime_ns == collected_at
