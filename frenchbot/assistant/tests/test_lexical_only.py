@@ -64,3 +64,15 @@ def test_intents_compare_words_while_the_worker_embeds_their_examples(settings):
     classifier.intents_prepare()  # what the queued task does
     assert intent_detect("Bonjour !").vector is not None
     assert not classifier.intents_prepare_enqueue()  # in the cache now: nothing more to queue
+
+
+def test_the_api_gives_the_note_with_the_answer(demo_words_only, client):
+    conversation = client.post("/api/assistant/conversations", content_type="application/json").json()["id"]
+    response = client.post(
+        f"/api/assistant/conversations/{conversation}/messages",
+        data={"content": "Comment écrire un bon prompt ?"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["sources"] and "encore en préparation" in answer["notice"]
