@@ -24,13 +24,10 @@ install: $(STAMP)
 
 # Production settings on one machine: DEBUG off, WhiteNoise serves static files, a task worker beside the app
 # (`frenchbot worker`: the queue, its heartbeat and the daily retention jobs).
+# `prepare` (one process): migrations, static files when they changed, the demo in an empty database, the index
+# of words, the metrics folder emptied; the search vectors and the bot's intents are computed by the worker, whose progress lines show here.
 run: $(STAMP)
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot migrate --noinput -v 0
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot collectstatic --noinput -v 0
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot demo --if-empty
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot index -v 0
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot intents -v 0
-	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot metrics_reset -v 0
+	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot prepare
 	@echo "The French Bot : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
 	@DJANGO_SETTINGS_MODULE=config.settings.production $(BIN)/frenchbot worker -v 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -54,6 +54,7 @@ def _forget_vector_indexes():
     selectors = sys.modules.get("frenchbot.retrieval.selectors")
     if selectors is not None:
         selectors._vector_indexes.clear()
+        selectors._readiness.clear()
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ then (for a question) the search and the honesty threshold — and counts how ma
 answer from our content and how many unanswerable ones do not (refused by the threshold, or taken by an intent
 such as « hors sujet »). Then, for each two-question conversation, whether the second question's best passage
 comes from the expected page. Reads the database of the settings in use: run it after `make run` (which loads
-and indexes the demo), or point DATABASE_URL at such a database.
+and indexes the demo), or point DATABASE_URL at such a database. With RETRIEVAL_SEMANTIC=false, the words-only
+rule (the bot's mode while a first start computes the vectors) is measured instead: ``--coverage`` tries a floor.
 
     .venv/bin/python bench/honesty_eval.py [--threshold 0.86]
+    RETRIEVAL_SEMANTIC=false .venv/bin/python bench/honesty_eval.py [--coverage 0.5]
 """
 
 import argparse
@@ -25,6 +27,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default=str(ROOT / "bench" / "data" / "honesty_fr.toml"))
     parser.add_argument("--threshold", type=float, default=None, help="instead of the configured threshold")
+    parser.add_argument(
+        "--coverage", type=float, default=None, help="words-only floor (with RETRIEVAL_SEMANTIC=false)"
+    )
     args = parser.parse_args()
 
     import django
@@ -33,7 +38,7 @@ def main() -> int:
     from django.conf import settings
 
     from frenchbot.assistant.intents import FALLBACK, intent_detect
-    from frenchbot.assistant.services import _honest, retrieval_query
+    from frenchbot.assistant.services import _honest, lexical_coverage, retrieval_query
     from frenchbot.retrieval.embedders import get_embedder
     from frenchbot.retrieval.models import Chunk
     from frenchbot.retrieval.selectors import search
@@ -43,7 +48,14 @@ def main() -> int:
         return 2
     if args.threshold is not None:
         settings.ASSISTANT_ANSWER_MIN_SIMILARITY = args.threshold
-    threshold = settings.ASSISTANT_ANSWER_MIN_SIMILARITY or get_embedder().answer_similarity
+    if args.coverage is not None:
+        settings.ASSISTANT_LEXICAL_MIN_COVERAGE = args.coverage
+    lexical_only = not settings.RETRIEVAL_SEMANTIC
+    threshold = (
+        settings.ASSISTANT_LEXICAL_MIN_COVERAGE
+        if lexical_only
+        else settings.ASSISTANT_ANSWER_MIN_SIMILARITY or get_embedder().answer_similarity
+    )
     data = tomllib.loads(Path(args.set).read_text())
 
     def answered(question: str) -> tuple[bool, str]:
@@ -51,10 +63,16 @@ def main() -> int:
         if match.name != FALLBACK:
             return False, f"intent {match.name}"
         hits = search(query=match.request, limit=settings.ASSISTANT_PASSAGES, query_vector=match.vector)
-        best = max((hit.similarity or 0.0 for hit in hits), default=0.0)
-        return _honest(hits), f"{best:.3f}"
+        if lexical_only:
+            best = lexical_coverage(hits, match.request)
+        else:
+            best = max((hit.similarity or 0.0 for hit in hits), default=0.0)
+        return _honest(hits, query=match.request), f"{best:.3f}"
 
-    print(f"Threshold: {threshold:.3f} ({get_embedder().model_id})")
+    if lexical_only:
+        print(f"Words only (RETRIEVAL_SEMANTIC=false): coverage floor {threshold:.2f}")
+    else:
+        print(f"Threshold: {threshold:.3f} ({get_embedder().model_id})")
     for half in ("tune", "held"):
         answerable, unanswerable = data[half]["answerable"], data[half]["unanswerable"]
         kept = [(q, *answered(q)) for q in answerable]

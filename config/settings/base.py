@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -283,7 +284,7 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
     },
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "frenchbot.core.staticfiles.StaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 3600
 # Serve uploaded files from the app itself (true on one machine; false when a web server or CDN does it).
@@ -645,6 +646,16 @@ if SENTRY_DSN:
     from frenchbot.core.errorreporting import error_reporting_init
 
     error_reporting_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)
+
+# --- First start (make run) and the search index being prepared -------------------------------------------
+# The honesty rule when the bot answers from words alone (RETRIEVAL_SEMANTIC off, or the vectors still being
+# computed after a first start): the best passage must hold at least this share of the question's words
+# (French stems); below it, the bot says it has no answer. Measured with bench/honesty_eval.py
+# (docs/benchmarks.md).
+ASSISTANT_LEXICAL_MIN_COVERAGE = env.float("ASSISTANT_LEXICAL_MIN_COVERAGE", default=0.6)
+# collectstatic compresses every file with Brotli at its slowest level: source maps (.map, several megabytes
+# from the API docs' bundles, fetched by browser devtools only) were most of the first start's wait.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 LOGGING = {
     "version": 1,

@@ -59,6 +59,9 @@ class AnswerOut(Schema):
     error: str = ""
     actions: list[dict] = []
     unanswered: bool = False
+    notice: str = Field(
+        "", description="Une phrase à montrer sous la réponse (l'index de recherche encore en préparation)."
+    )
 
 
 class FeedbackIn(Schema):

@@ -39,7 +39,7 @@ from frenchbot.llm.base import Message as LLMMessage
 from frenchbot.llm.registry import get_provider
 from frenchbot.retrieval.embedders import get_embedder
 from frenchbot.retrieval.models import Visibility
-from frenchbot.retrieval.selectors import QueryError, search, search_validate
+from frenchbot.retrieval.selectors import QueryError, search, search_validate, semantic_pending
 
 from .actions import actions_for, handoff_form
 from .guard import LeakGuard, answer_html
@@ -81,6 +81,8 @@ class PreparedAnswer:
     model_writes: bool = False
     # Nothing in our content answers the question (the honesty threshold): `reply` says so.
     unanswered: bool = False
+    # One sentence shown under the answer: the search index is still being prepared (words alone meanwhile).
+    notice: str = ""
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -255,20 +257,55 @@ def retrieval_query(question: str, asked: list[str], *, subject: list[str] | Non
     return " ".join([*subject, question])[-2000:]
 
 
-def _honest(hits) -> bool:
+# Two stems this long where one begins the other are one word for the words-only honesty rule: the stemmer
+# leaves « fondé » and « fondée » as « fond » and « fonde ».
+SAME_WORD_PREFIX = 4
+
+
+def _holds(stems: set[str], stem: str) -> bool:
+    if stem in stems:
+        return True
+    if len(stem) < SAME_WORD_PREFIX:
+        return False
+    return any(
+        len(other) >= SAME_WORD_PREFIX and (other.startswith(stem) or stem.startswith(other))
+        for other in stems
+    )
+
+
+def lexical_coverage(hits, query: str) -> float:
+    """The largest share of the question's words (French stems) that one passage found holds, its title
+    included: what words alone can say about whether it answers."""
+    wanted = set(french_analyze(query))
+    if not wanted:
+        return 0.0
+    best = 0.0
+    for hit in hits:
+        stems = set(hit.chunk.tokens.split()) | set(french_analyze(hit.title))
+        best = max(best, sum(_holds(stems, stem) for stem in wanted) / len(wanted))
+    return best
+
+
+def _honest(hits, *, query: str) -> bool:
     """Whether the passages found really answer: the best one is close enough in meaning to the question
-    (ASSISTANT_ANSWER_MIN_SIMILARITY, else the embedder's ``answer_similarity``), or, without semantic search
-    or for a passage not embedded yet, found at all."""
+    (ASSISTANT_ANSWER_MIN_SIMILARITY, else the embedder's ``answer_similarity``); found by words alone (no
+    semantic search, or vectors still being computed), one passage must hold enough of the question's words
+    (ASSISTANT_LEXICAL_MIN_COVERAGE)."""
     if not hits:
         return False
     if any(hit.similarity is None for hit in hits):
-        # Found by its words while its vector is not computed yet (indexing in progress): words must do.
-        return True
+        return lexical_coverage(hits, query) >= settings.ASSISTANT_LEXICAL_MIN_COVERAGE
     similarities = [hit.similarity for hit in hits]
     threshold = settings.ASSISTANT_ANSWER_MIN_SIMILARITY
     if threshold is None:
         threshold = get_embedder().answer_similarity
     return max(similarities) >= threshold
+
+
+LEXICAL_ONLY_NOTICE = gettext_lazy(
+    "Notre index de recherche est encore en préparation : cette réponse s'appuie sur les mots de votre "
+    "question seulement."
+)
 
 
 def _unanswered_reply() -> Reply:
@@ -331,6 +368,7 @@ def answer_prepare(
     )
     model_writes = reply is not None and intent.small_talk and not provider.capabilities.uses_passages_only
     unanswered = False
+    notice = ""
     hits, subject = [], []
     if reply is None:
         # Searched without the courtesy the question opens with; the intent layer's vector of the same text is
@@ -343,8 +381,10 @@ def answer_prepare(
             limit=settings.ASSISTANT_PASSAGES,
             query_vector=match.vector if match and match.request == query else None,
         )
-        if settings.ASSISTANT_INTENTS and not _honest(hits):
+        if settings.ASSISTANT_INTENTS and not _honest(hits, query=query):
             reply, hits, unanswered = _unanswered_reply(), [], True
+        if semantic_pending():
+            notice = str(LEXICAL_ONLY_NOTICE)
     passages, sources = [], []
     for number, hit in enumerate(hits, start=1):
         label = f"[{number}]"
@@ -389,6 +429,7 @@ def answer_prepare(
         reply=reply,
         model_writes=model_writes,
         unanswered=unanswered,
+        notice=notice,
     )
 
 
@@ -445,6 +486,7 @@ def _finish(
         "provider": message.provider_name,
         "actions": message.actions,
         "unanswered": message.unanswered,
+        "notice": prepared.notice,
     }
 
 

@@ -1,6 +1,8 @@
-"""Retention of the bot's conversations, run daily by the worker's scheduler."""
+"""The bot's background work, run by the task queue: its intents prepared after a first start, and the daily
+retention of its conversations (run by the worker's scheduler)."""
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,9 +11,21 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 
+from .intents.classifier import intents_prepare
 from .models import Conversation
 
 logger = logging.getLogger(__name__)
+
+
+@task()
+def prepare_intents() -> int:
+    """Embed the intent examples into the cache (queued by a first start), so no visitor waits for it."""
+    started = time.monotonic()
+    count = intents_prepare()
+    logger.info(
+        "Intentions du bot prêtes : %d exemples vectorisés en %.0f s.", count, time.monotonic() - started
+    )
+    return count
 
 
 @task()

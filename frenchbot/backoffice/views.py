@@ -24,6 +24,7 @@ from frenchbot.booking.selectors import bookings_upcoming
 from frenchbot.leads import selectors as lead_selectors
 from frenchbot.leads import services as lead_services
 from frenchbot.leads.models import Lead
+from frenchbot.retrieval.selectors import vectors_progress
 
 from .forms import (
     FaqEntryForm,
@@ -76,6 +77,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "total": sum(column.count for column in columns),
             "funnel": funnel,
             "lost": lost,
+            # After a first start the task worker computes the search vectors: staff follow it here.
+            "index_progress": vectors_progress(),
         },
     )
 

@@ -16,7 +16,7 @@ from frenchbot.core.versions import shared_version
 from .backends import get_lexical_backend
 from .embedders import EmbedderError, bytes_to_matrix, get_embedder
 from .models import Chunk, Visibility
-from .services import VERSION_KEY
+from .services import VERSION_KEY, vectors_missing
 
 logger = logging.getLogger(__name__)
 # How many candidates each side brings to the fusion, per result asked.
@@ -131,6 +131,49 @@ def _vector_index(*, collection: str, model_id: str, dimensions: int) -> _Vector
         return loaded
 
 
+_readiness: dict[str, tuple[int, bool]] = {}
+
+
+def semantic_ready(*, collection: str = "site") -> bool:
+    """Whether every passage of the collection has its vector (checked once per index version and process):
+    until then, search uses words alone, judged by their own honesty rule, rather than mixing passages that
+    have a similarity with passages that have none."""
+    if not settings.RETRIEVAL_SEMANTIC:
+        return False
+    version = cache.get(VERSION_KEY, 1)
+    known = _readiness.get(collection)
+    if known is not None and known[0] == version:
+        return known[1]
+    ready = not vectors_missing(collection=collection).exists()
+    _readiness[collection] = (version, ready)
+    return ready
+
+
+def semantic_pending() -> bool:
+    """Semantic search is on, but the site's vectors are still being computed (the first start): the bot
+    answers from words alone meanwhile, and says so."""
+    return settings.RETRIEVAL_SEMANTIC and not semantic_ready()
+
+
+@dataclass(frozen=True)
+class VectorProgress:
+    done: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.done >= self.total
+
+
+def vectors_progress() -> VectorProgress | None:
+    """How many of the site's passages have their vector (the back-office shows it); None when semantic search
+    is off."""
+    if not settings.RETRIEVAL_SEMANTIC:
+        return None
+    total = Chunk.objects.filter(document__collection="site").count()
+    return VectorProgress(done=total - vectors_missing().count(), total=total)
+
+
 def _semantic_scores(query: str, *, collection, visibilities, now, query_vector=None):
     """How close every visible passage is in meaning to the question: (index, scores, floor), or None when
     unavailable. Hidden passages score -inf; `spread` is how far apart the model's similarities typically lie."""
@@ -180,6 +223,8 @@ def search(
     query = search_validate(query)
     use_lexical = settings.RETRIEVAL_LEXICAL if lexical is None else lexical
     use_semantic = settings.RETRIEVAL_SEMANTIC if semantic is None else semantic
+    # Passages still without vectors (the first start's vector task is running): words alone until all have one.
+    use_semantic = use_semantic and semantic_ready(collection=collection)
     tokens = french_analyze(query)
     if not tokens:
         return []

@@ -45,6 +45,16 @@ def _chunks_without_current_vectors(document: Document) -> list[Chunk]:
     return list(document.chunks.exclude(vector_model=model_id))
 
 
+def _reuse_vectors(chunks: list[Chunk], reusable: dict[str, tuple[bytes, bytes | None, str]]) -> None:
+    """Carry over the vectors an unchanged passage had, whatever model made them (a passage whose model is not
+    the current one stays due for the vector task)."""
+    kept = [chunk for chunk in chunks if chunk.content_hash in reusable]
+    for chunk in kept:
+        chunk.vector, chunk.sentence_vectors, chunk.vector_model = reusable[chunk.content_hash]
+    if kept:
+        Chunk.objects.bulk_update(kept, ["vector", "sentence_vectors", "vector_model"])
+
+
 def _embed_chunks(
     chunks: list[Chunk], *, title: str, reusable: dict[str, tuple[bytes, bytes | None, str]]
 ) -> None:
@@ -104,12 +114,16 @@ def document_index(
     visibility: str = Visibility.PUBLIC,
     available_from: datetime | None = None,
     collection: str = "site",
+    vectors: bool = True,
 ) -> bool:
-    """Index (or re-index) one document from its Markdown; returns False when it was already up to date."""
+    """Index (or re-index) one document from its Markdown; returns False when it was already up to date.
+
+    `vectors=False` indexes the words only (a second, cheap): the passages' vectors are left to
+    ``vectors_compute`` in the task worker, and an unchanged document counts as up to date."""
     content_hash = _hash(title, url, visibility, available_from.isoformat() if available_from else "", text)
     existing = Document.objects.filter(collection=collection, source=source, source_id=str(source_id)).first()
     if existing is not None and existing.content_hash == content_hash:
-        stale = _chunks_without_current_vectors(existing)
+        stale = _chunks_without_current_vectors(existing) if vectors else []
         if not stale:
             return False
         # Same text, new embedding model (or vectors missing after an embedder failure): vectors only.
@@ -172,16 +186,20 @@ def document_index(
                 for chunk in chunks
             ]
         )
-        _embed_chunks(chunks, title=title, reusable=reusable)
+        if vectors:
+            _embed_chunks(chunks, title=title, reusable=reusable)
+        else:
+            _reuse_vectors(chunks, reusable)
         # Now for this process and readers of uncommitted state, again once committed for everyone.
         index_version_bump()
         transaction.on_commit(index_version_bump)
     return True
 
 
-def document_index_item(*, source: str, item: "IndexedItem") -> bool:
+def document_index_item(*, source: str, item: "IndexedItem", vectors: bool = True) -> bool:
     """`document_index` for an item handed over by a registered source."""
     return document_index(
+        vectors=vectors,
         source=source,
         source_id=item.source_id,
         title=item.title,
@@ -218,8 +236,11 @@ def collection_drop(*, collection: str) -> int:
     return per_model.get(Document._meta.label, 0)
 
 
-def index_rebuild(*, progress=None) -> dict[str, int]:
-    """Bring the site's index in line with every registered source; safe to run any number of times."""
+def index_rebuild(*, progress=None, vectors: bool = True) -> dict[str, int]:
+    """Bring the site's index in line with every registered source; safe to run any number of times.
+
+    `vectors=False`: the words only (what a start does before serving); ``vectors_compute`` then fills in the
+    passages' vectors in the task worker (``vectors_enqueue``)."""
     from .registry import sources
 
     summary = {"indexed": 0, "unchanged": 0, "removed": 0}
@@ -228,7 +249,7 @@ def index_rebuild(*, progress=None) -> dict[str, int]:
         seen = set()
         for number, item in enumerate(items, start=1):
             seen.add(item.source_id)
-            changed = document_index_item(source=source.name, item=item)
+            changed = document_index_item(source=source.name, item=item, vectors=vectors)
             summary["indexed" if changed else "unchanged"] += 1
             if progress:
                 progress(source.name, number, len(items))
@@ -239,3 +260,58 @@ def index_rebuild(*, progress=None) -> dict[str, int]:
     summary["documents"] = Document.objects.filter(collection="site").count()
     summary["chunks"] = Chunk.objects.filter(document__collection="site").count()
     return summary
+
+
+# How many passages are embedded at once by the vector task: each batch is saved, so that the progress staff
+# see moves and an interrupted worker resumes where it stopped.
+VECTOR_BATCH = 32
+
+
+def vectors_missing(*, collection: str = "site"):
+    """The collection's passages without a vector of the current embedder (none when semantic search is off
+    or no embedder can be built)."""
+    if not settings.RETRIEVAL_SEMANTIC:
+        return Chunk.objects.none()
+    try:
+        model_id = get_embedder().model_id
+    except Exception:  # noqa: BLE001 - no embedder: nothing can be brought up to date
+        return Chunk.objects.none()
+    chunks = Chunk.objects.filter(document__collection=collection)
+    return chunks.filter(vector=None) | chunks.exclude(vector_model=model_id)
+
+
+def vectors_enqueue() -> bool:
+    """Queue the vector task when some passage of the site lacks its vector; False when every passage has its
+    vector (a later start with nothing changed queues nothing). A start while an earlier task is still queued
+    queues one more, which finds nothing left to do: a worker stopped in the middle leaves its task « running »
+    for ever, and the next start must be able to resume."""
+    if not vectors_missing().exists():
+        return False
+    from .tasks import compute_vectors
+
+    # Ahead of the per-article tasks the demo queued: those then find their passages embedded already.
+    compute_vectors.using(priority=10).enqueue()
+    return True
+
+
+def vectors_compute(*, progress=None) -> dict[str, int]:
+    """Embed every passage of the site that lacks its vector, batch after batch, each batch saved; calls
+    `progress(done, total)` after each one (total: every passage of the site). Returns the counts."""
+    total = Chunk.objects.filter(document__collection="site").count()
+    missing = list(vectors_missing().select_related("document").order_by("document_id", "ordinal"))
+    done = total - len(missing)
+    embedded = 0
+    if progress:
+        progress(done, total)
+    for start in range(0, len(missing), VECTOR_BATCH):
+        batch = missing[start : start + VECTOR_BATCH]
+        for document_id in dict.fromkeys(chunk.document_id for chunk in batch):
+            chunks = [chunk for chunk in batch if chunk.document_id == document_id]
+            _embed_chunks(chunks, title=chunks[0].document.title, reusable={})
+        embedded += sum(1 for chunk in batch if chunk.vector is not None)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    # Every process reloads its vectors now, and switches from words alone to the whole search.
+    index_version_bump()
+    return {"embedded": embedded, "total": total, "missing": vectors_missing().count()}

@@ -44,6 +44,10 @@ _WORD_RE = re.compile(r"[^\W_]+")
 # (chosen on half of the held-out set, reported on the other half: docs/benchmarks.md).
 NEIGHBOURS = 5
 TEMPERATURE = 0.02
+# Set while the task worker embeds the examples (``intents_prepare_enqueue``): messages compare words meanwhile.
+PREPARING_KEY = "assistant:intent-examples:preparing"
+# Should the worker never run the task, the first message after this many seconds embeds them as before.
+PREPARING_TIMEOUT = 600
 # A message this short that opens with one of these words continues the previous one (« Et en quelle année ? »).
 FOLLOW_UP_WORDS = 6
 FOLLOW_UP_OPENERS = {"et", "mais", "ou", "sinon"}
@@ -80,7 +84,7 @@ def _words(text: str) -> set[str]:
 class _Examples:
     """Every intent's examples, as one matrix of vectors (or as word sets when there is no embedder)."""
 
-    def __init__(self):
+    def __init__(self, *, compute: bool = False):
         self.labels: list[str] = []
         self.texts: list[str] = []
         for intent in intents_all().values():
@@ -91,25 +95,38 @@ class _Examples:
         self.words = [_words(text) for text in self.texts]
         self.embedder = None
         self.matrix: np.ndarray | None = None
+        # The examples are being embedded by the task worker (a first start): words are compared meanwhile, and
+        # the cache is looked at again on each message until their vectors are there.
+        self.waiting = False
         if settings.RETRIEVAL_SEMANTIC:
             try:
                 self.embedder = get_embedder()
-                self.matrix = self._matrix()
+                self.matrix = self._matrix(compute=compute)
             except EmbedderError:
                 self.embedder = None
                 logger.warning("Intent examples not embedded: the classifier compares words", exc_info=True)
+            self.waiting = self.embedder is not None and self.matrix is None
 
-    def _matrix(self) -> np.ndarray:
+    def _key(self) -> str:
         digest = hashlib.sha256("\n".join([self.embedder.model_id, *self.texts]).encode()).hexdigest()[:32]
-        key = f"assistant:intent-examples:{digest}"
+        return f"assistant:intent-examples:{digest}"
+
+    def _matrix(self, *, compute: bool = False) -> np.ndarray | None:
+        key = self._key()
         stored = cache.get(key)
         if stored is not None:
             return bytes_to_matrix(stored, self.embedder.dimensions)
+        if not compute and cache.get(PREPARING_KEY):
+            # Not in a visitor's request: 742 examples take a quarter of a minute on 2 cores.
+            return None
         matrix = self.embedder.embed_queries(self.texts)
         cache.set(key, [vector_to_bytes(row) for row in matrix], timeout=None)
         return matrix
 
     def vote(self, request: str) -> tuple[str, float, np.ndarray | None]:
+        if self.waiting:
+            self.matrix = self._matrix()
+            self.waiting = self.matrix is None
         vector = None
         if self.matrix is not None:
             try:
@@ -169,3 +186,43 @@ def intents_reset() -> None:
     global _examples
     with _lock:
         _examples = None
+
+
+def intents_ready() -> bool:
+    """Whether the examples' vectors are in the cache (or words are compared anyway: no semantic search)."""
+    if not settings.RETRIEVAL_SEMANTIC:
+        return True
+    examples = _examples_get()
+    if examples.waiting:
+        examples.matrix = examples._matrix()
+        examples.waiting = examples.matrix is None
+    return not examples.waiting
+
+
+def intents_prepare_enqueue() -> bool:
+    """Have the task worker embed the examples when the cache lacks them (a first start), instead of the first
+    visitor's request; False when there is nothing to do. Messages compare words until it is done."""
+    if not settings.RETRIEVAL_SEMANTIC:
+        return False
+    # Queued again at a start while an earlier task waits: that one then finds the cache filled (and a worker
+    # stopped in the middle of it never resumes it).
+    cache.set(PREPARING_KEY, True, timeout=PREPARING_TIMEOUT)
+    intents_reset()
+    if intents_ready():
+        cache.delete(PREPARING_KEY)
+        return False
+    from frenchbot.assistant.tasks import prepare_intents
+
+    prepare_intents.using(priority=20).enqueue()
+    return True
+
+
+def intents_prepare() -> int:
+    """Embed the examples and keep them in the cache (the task queued by ``intents_prepare_enqueue``); returns
+    how many there are."""
+    global _examples
+    examples = _Examples(compute=True)
+    cache.delete(PREPARING_KEY)
+    with _lock:
+        _examples = examples
+    return len(examples.texts)

@@ -281,6 +281,8 @@
     if (live && !live.textContent) live.remove();
     article.setAttribute("data-text", data.text || data.content || "");
     if (data.status === "stopped") article.appendChild(el("p", "chat__note", t.stopped));
+    // The search index is still being prepared (a first start): the server says so in one sentence.
+    if (data.notice) article.appendChild(el("p", "chat__note", data.notice));
     if (data.error) {
       var note = el("p", "chat__note chat__note--error", data.error);
       note.setAttribute("role", "alert");
