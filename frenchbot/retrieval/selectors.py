@@ -140,7 +140,7 @@ def semantic_ready(*, collection: str = "site") -> bool:
     have a similarity with passages that have none."""
     if not settings.RETRIEVAL_SEMANTIC:
         return False
-    version = cache.get(VERSION_KEY, 1)
+    version = shared_version(VERSION_KEY)
     known = _readiness.get(collection)
     if known is not None and known[0] == version:
         return known[1]

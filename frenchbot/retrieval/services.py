@@ -190,9 +190,8 @@ def document_index(
             _embed_chunks(chunks, title=title, reusable=reusable)
         else:
             _reuse_vectors(chunks, reusable)
-        # Now for this process and readers of uncommitted state, again once committed for everyone.
+        # In the same transaction: the new version is seen by other processes together with the new data.
         index_version_bump()
-        transaction.on_commit(index_version_bump)
     return True
 
 
@@ -219,7 +218,6 @@ def document_remove(*, source: str, source_id: str, collection: str = "site") ->
         get_lexical_backend().delete(list(document.chunks.values_list("id", flat=True)))
         document.delete()
         index_version_bump()
-        transaction.on_commit(index_version_bump)
     return True
 
 
@@ -232,7 +230,6 @@ def collection_drop(*, collection: str) -> int:
         )
         _, per_model = documents.delete()
         index_version_bump()
-        transaction.on_commit(index_version_bump)
     return per_model.get(Document._meta.label, 0)
 
 
