@@ -8,9 +8,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def database_tasks(settings, tmp_path):
-    """The task queue of `make run` (the database backend), and collected files in a folder of this test."""
+    """The task queue of `make run` (the database backend), and collected files and metrics in folders of this
+    test (prepare empties the metrics folder, which the test process itself writes to)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.STATIC_ROOT = tmp_path / "static"
+    settings.METRICS_DIR = tmp_path / "metrics"
 
 
 def _queued() -> list[str]:

@@ -58,7 +58,7 @@ def test_the_worker_computes_the_vectors_with_progress_for_the_operator_and_staf
     assert f"({total} passages à vectoriser)" in capsys.readouterr().out
     assert _queued() == ["compute_vectors"]
     assert semantic_pending()
-    staff = django_user_model.objects.create_user("camille", password="x", is_staff=True)
+    staff = django_user_model.objects.create_superuser("camille", "camille@example.fr", "x")
     client.force_login(staff)
     board = client.get(reverse("backoffice:board")).content.decode()
     assert f"Index sémantique\u00a0: 0 / {total} passages" in board
