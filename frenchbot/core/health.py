@@ -8,10 +8,14 @@ sometimes a password).
 """
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from .cache import cache_healthy
+from .worker import worker_heartbeat_last
 
 logger = logging.getLogger(__name__)
 
@@ -36,19 +40,18 @@ def _cache_ok() -> bool:
 
 
 def _worker_report() -> dict:
-    """The hook for the task worker's heartbeat (``frenchbot.core.worker.worker_heartbeat_last()``, which
-    returns when a worker last said it was alive, or None). Reported only: a queue that nobody runs delays
-    e-mails but does not stop the node from serving pages, so it does not change the status code."""
-    try:
-        from .worker import worker_heartbeat_last  # written beside this module; may be absent
-    except ImportError:
-        return {}
+    """The task worker's heartbeat: "ok" when a worker beat within three intervals, "late" when the last beat is
+    older (the worker stopped or hangs), "unseen" when none ever ran. Reported only: a queue that nobody runs
+    delays e-mails but does not stop the node from serving pages, so it does not change the status code."""
     try:
         last = worker_heartbeat_last()
     except Exception:  # noqa: BLE001 - a heartbeat store that fails must not fail the health check
         logger.exception("Health check: the worker heartbeat could not be read")
         return {"worker": "unknown"}
-    return {"worker": "seen" if last else "unseen", "worker_seen_at": last.isoformat() if last else None}
+    if last is None:
+        return {"worker": "unseen", "worker_seen_at": None}
+    fresh = timezone.now() - last <= timedelta(seconds=3 * settings.WORKER_HEARTBEAT_SECONDS)
+    return {"worker": "ok" if fresh else "late", "worker_seen_at": last.isoformat()}
 
 
 def health_report() -> tuple[int, dict]:

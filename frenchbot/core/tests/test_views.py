@@ -8,6 +8,27 @@ def test_healthz(client):
     assert response.json()["status"] == "ok" and response.json()["cache"] == "ok"
 
 
+@pytest.mark.django_db
+def test_healthz_says_whether_a_task_worker_is_alive(client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from frenchbot.core.worker import worker_heartbeat_beat
+
+    settings.WORKER_HEARTBEAT_SECONDS = 30
+    assert client.get("/healthz").json()["worker"] == "unseen"
+    now = timezone.now()
+    worker_heartbeat_beat(
+        host="web-1", pid=42, started_at=now - timedelta(hours=1), now=now - timedelta(minutes=5)
+    )
+    # Silent for five minutes (ten intervals): stopped or stuck, which the operator must hear of; still 200.
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["worker"] == "late"
+    worker_heartbeat_beat(host="web-1", pid=42, started_at=now - timedelta(hours=1))
+    assert client.get("/healthz").json()["worker"] == "ok"
+
+
 def test_healthz_hides_the_database_error_and_logs_it(client, monkeypatch, caplog):
     import logging
 
