@@ -151,6 +151,35 @@ def _ask(browser: Browser, base: str, question: str, *, visitor_ip: str = "") ->
     return json.loads(body)
 
 
+def _staff_on(base: str) -> Browser:
+    staff = Browser(base)
+    token = _csrf(staff, "/admin/login/")
+    status, body, _ = staff.request(
+        "/admin/login/?next=/admin/",
+        data={
+            "csrfmiddlewaretoken": token,
+            "username": "chef",
+            "password": STAFF_PASSWORD,
+            "next": "/admin/",
+        },
+        headers={"Referer": base + "/admin/login/"},
+    )
+    assert status == 302, body[:1000]
+    return staff
+
+
+def _learner_on(base: str, email: str) -> Browser:
+    learner = Browser(base)
+    token = _csrf(learner, "/compte/login/")
+    status, body, _ = learner.request(
+        "/compte/login/",
+        data={"csrfmiddlewaretoken": token, "login": email, "password": LEARNER_PASSWORD},
+        headers={"Referer": base + "/compte/login/"},
+    )
+    assert status == 302, body[:1000]
+    return learner
+
+
 # --- the scenarios ---------------------------------------------------------------------------------------------
 def test_both_nodes_are_healthy_behind_the_balancer(cluster):
     for base in (cluster.node_a, cluster.node_b, cluster.lb):
@@ -166,19 +195,7 @@ def test_a_an_article_saved_on_node_a_is_answered_by_the_bot_on_node_b(cluster):
     before = _ask(visitor, cluster.node_b, question)
     assert not any("/blog/mayonnaise-maison/" in source["url"] for source in before.get("sources", []))
 
-    staff = Browser(cluster.node_a)
-    token = _csrf(staff, "/admin/login/")
-    status, body, _ = staff.request(
-        "/admin/login/?next=/admin/",
-        data={
-            "csrfmiddlewaretoken": token,
-            "username": "chef",
-            "password": STAFF_PASSWORD,
-            "next": "/admin/",
-        },
-        headers={"Referer": cluster.node_a + "/admin/login/"},
-    )
-    assert status == 302, body[:1000]
+    staff = _staff_on(cluster.node_a)
     status, page, _ = staff.get("/admin/blog/article/add/")
     assert status == 200
     fields = form_fields(page)
@@ -222,35 +239,6 @@ def test_a_an_article_saved_on_node_a_is_answered_by_the_bot_on_node_b(cluster):
 
     answer = _wait_for(found, timeout=120, every=1, what="node B's bot quoting the article saved on node A")
     assert "mayonnaise" in json.dumps(answer, ensure_ascii=False).lower()
-
-
-def _staff_on(base: str) -> Browser:
-    staff = Browser(base)
-    token = _csrf(staff, "/admin/login/")
-    status, body, _ = staff.request(
-        "/admin/login/?next=/admin/",
-        data={
-            "csrfmiddlewaretoken": token,
-            "username": "chef",
-            "password": STAFF_PASSWORD,
-            "next": "/admin/",
-        },
-        headers={"Referer": base + "/admin/login/"},
-    )
-    assert status == 302, body[:1000]
-    return staff
-
-
-def _learner_on(base: str, email: str) -> Browser:
-    learner = Browser(base)
-    token = _csrf(learner, "/compte/login/")
-    status, body, _ = learner.request(
-        "/compte/login/",
-        data={"csrfmiddlewaretoken": token, "login": email, "password": LEARNER_PASSWORD},
-        headers={"Referer": base + "/compte/login/"},
-    )
-    assert status == 302, body[:1000]
-    return learner
 
 
 def test_b_a_lesson_file_uploaded_on_node_a_is_served_by_node_b_to_enrolled_learners_only(cluster):
