@@ -5,6 +5,7 @@ import importlib
 import importlib.util
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -14,12 +15,19 @@ from pathlib import Path
 import pytest
 from django.core.management import get_commands
 
-from .deploy_files import BASE_DIR, DEPLOY_DIR, UNITS, env_file, unit_exec_start, unit_value, unit_values
+from .deploy_files import (
+    BASE_DIR,
+    DEPLOY_DIR,
+    UNITS,
+    env_file,
+    unit_exec_start,
+    unit_lines,
+    unit_value,
+    unit_values,
+)
+
 
 # Commands other parts of issue 13 add; until their branch is merged, the unit naming them cannot be checked.
-PENDING_COMMANDS = {"worker": "ops", "backup": "ops"}
-
-
 def _production(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     """`frenchbot ARGS` in a fresh process with production settings and only the given environment."""
     clean = {
@@ -135,9 +143,12 @@ def test_the_units_commands_exist(unit):
     else:
         assert executable.name in scripts, f"{executable.name} is not a console script of pyproject.toml"
         subcommand = command[1]
-        if subcommand not in get_commands() and subcommand in PENDING_COMMANDS:
-            pytest.skip(f"`frenchbot {subcommand}` arrive avec la branche {PENDING_COMMANDS[subcommand]}")
         assert subcommand in get_commands(), f"frenchbot has no command {subcommand!r}"
+    # What runs before the service (the start checks) is a command of ours too.
+    for key, value in unit_lines(unit):
+        if key == "ExecStartPre":
+            before = shlex.split(value)
+            assert Path(before[0]).name in scripts and before[1] in get_commands(), value
     settings_module = unit_values(unit, "Environment")["DJANGO_SETTINGS_MODULE"]
     assert importlib.util.find_spec(settings_module) is not None
     # The environment file is the one the settings read, and the service may write its var folder only.
