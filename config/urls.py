@@ -39,6 +39,8 @@ urlpatterns = [
     path("faq/", assistant_views.faq, name="faq"),
     path("formations/", include("frenchbot.courses.urls")),
     path("certificats/<str:code>/", courses_certificates.certificate_verify, name="certificate_verify"),
+    path("lettre/", include("frenchbot.newsletter.urls")),
+    path("evenements/", include("frenchbot.events.urls")),
     path("compte/", include("frenchbot.accounts.urls")),
     path("compte/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "frenchbot.audits",
     "frenchbot.booking",
     "frenchbot.courses",
+    "frenchbot.newsletter",
+    "frenchbot.events",
     "frenchbot.accounts",
     "frenchbot.backoffice",
     "frenchbot.pages",
@@ -418,6 +420,32 @@ BOOKING_RATE_WINDOW = env.int("BOOKING_RATE_WINDOW", default=3600)
 BOOKING_LINK_MAX_AGE_DAYS = env.int("BOOKING_LINK_MAX_AGE_DAYS", default=90)
 # Hours before a booking its reminder e-mail goes out (none for a booking made closer to the call).
 BOOKING_REMINDER_HOURS = env.int("BOOKING_REMINDER_HOURS", default=24)
+
+# --- Newsletter -----------------------------------------------------------------------------------------
+# Who the letters come from, and the postal address every letter carries (the law on commercial e-mail asks
+# for a way to reach the sender; the CNIL for the identity of the sender).
+NEWSLETTER_FROM_EMAIL = env.str("NEWSLETTER_FROM_EMAIL", default="") or DEFAULT_FROM_EMAIL
+NEWSLETTER_POSTAL_ADDRESS = env.str(
+    "NEWSLETTER_POSTAL_ADDRESS", default="The French Bot, 10 rue de la Paix, 75002 Paris, France"
+)
+# Days a confirmation link stays valid; at most one confirmation e-mail per address within this many seconds.
+NEWSLETTER_CONFIRM_MAX_AGE_DAYS = env.int("NEWSLETTER_CONFIRM_MAX_AGE_DAYS", default=7)
+NEWSLETTER_CONFIRM_RESEND_SECONDS = env.int("NEWSLETTER_CONFIRM_RESEND_SECONDS", default=3600)
+# Sign-ups per IP address within NEWSLETTER_SIGNUP_RATE_WINDOW seconds (0 = no limit).
+NEWSLETTER_SIGNUP_RATE_LIMIT = env.int("NEWSLETTER_SIGNUP_RATE_LIMIT", default=10)
+NEWSLETTER_SIGNUP_RATE_WINDOW = env.int("NEWSLETTER_SIGNUP_RATE_WINDOW", default=3600)
+# Sending: recipients per task (one batch), and messages per second at most (0 = as fast as the server takes).
+NEWSLETTER_SEND_BATCH_SIZE = env.int("NEWSLETTER_SEND_BATCH_SIZE", default=200)
+NEWSLETTER_SEND_RATE = env.float("NEWSLETTER_SEND_RATE", default=20.0)
+
+# --- Events (webinars and workshops) ---------------------------------------------------------------------
+# Hours before an event its reminders go out (a reminder already past when the person registers is not sent).
+EVENTS_REMINDER_HOURS = env.list("EVENTS_REMINDER_HOURS", cast=int, default=[24, 1])
+# Days the links of the e-mails (registration page, cancel, survey) stay valid after the event.
+EVENTS_LINK_MAX_AGE_DAYS = env.int("EVENTS_LINK_MAX_AGE_DAYS", default=180)
+# Registrations per IP address within EVENTS_REGISTRATION_RATE_WINDOW seconds (0 = no limit).
+EVENTS_REGISTRATION_RATE_LIMIT = env.int("EVENTS_REGISTRATION_RATE_LIMIT", default=10)
+EVENTS_REGISTRATION_RATE_WINDOW = env.int("EVENTS_REGISTRATION_RATE_WINDOW", default=3600)
 
 # --- Free AI audit --------------------------------------------------------------------------------------
 # Questionnaires submitted per visitor (IP) per hour (0 = no limit).

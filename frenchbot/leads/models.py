@@ -17,6 +17,7 @@ class Source(models.TextChoices):
     AUDIT = "audit", _("Audit IA")
     NEWSLETTER = "newsletter", _("Lettre d'information")
     ASSISTANT = "assistant", _("Le bot")
+    EVENT = "event", _("Événement")
     STAFF = "staff", _("Saisie par l'équipe")
     OTHER = "other", _("Autre")
 
@@ -97,6 +98,10 @@ class LeadEvent(models.Model):
         BOOKING_RESCHEDULED = "booking_rescheduled", _("Rendez-vous déplacé")
         AUDIT_COMPLETED = "audit_completed", _("Audit IA complété")
         NEWSLETTER = "newsletter", _("Inscription à la lettre")
+        NEWSLETTER_LEFT = "newsletter_left", _("Désinscription de la lettre")
+        EVENT_REGISTERED = "event_registered", _("Inscription à un événement")
+        EVENT_CANCELLED = "event_cancelled", _("Inscription à un événement annulée")
+        EVENT_ATTENDED = "event_attended", _("Présent à un événement")
         STATUS_CHANGED = "status_changed", _("Statut modifié")
         NOTE = "note", pgettext_lazy("suivi d'un prospect", "Note")
         NEXT_ACTION = "next_action", _("Prochaine action")
