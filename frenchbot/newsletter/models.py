@@ -101,6 +101,15 @@ class SubscriptionChange(models.Model):
     )
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
     at = models.DateTimeField(_("le"), db_index=True)
+    # The letter whose link the person followed to leave (per-issue unsubscribes), or whose send bounced.
+    issue = models.ForeignKey(
+        "Issue",
+        verbose_name=_("lettre"),
+        null=True,
+        blank=True,
+        related_name="changes",
+        on_delete=models.SET_NULL,
+    )
 
     class Meta:
         ordering = ["at", "id"]
