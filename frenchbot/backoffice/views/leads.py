@@ -26,7 +26,7 @@ from frenchbot.leads import services as lead_services
 from frenchbot.leads.models import Lead
 from frenchbot.retrieval.selectors import vectors_progress
 
-from .forms import (
+from ..forms import (
     FaqEntryForm,
     LeadFilterForm,
     LeadNextActionForm,
@@ -34,7 +34,7 @@ from .forms import (
     LeadStatusForm,
     message_ids_parse,
 )
-from .permissions import first_section_for, staff_permission_required
+from ..permissions import first_section_for, staff_permission_required
 
 PAGE_SIZE = 50
 

@@ -1,0 +1,117 @@
+"""Charts of the back-office drawn on the server as SVG: no script (the CSP forbids inline ones, and the pages
+work without JS), readable in forced-colours mode. Each chart is an image with a title and a description, and the
+page always prints the same figures in a table beside it (its text alternative)."""
+
+import dataclasses
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+# Colours of the lines, darkest first, each ≥ 3:1 against white (WCAG 1.4.11), and a dash pattern per line so
+# that no line is told from another by its colour alone.
+_STROKES = ("#14213d", "#c1121f", "#2f5d7c", "#1e6b3a", "#7a4b00", "#4a5568")
+_DASHES = ("", "8 4", "2 4", "12 4 2 4", "4 4", "1 3")
+
+_WIDTH, _HEIGHT = 720, 300
+_LEFT, _RIGHT, _TOP, _BOTTOM = 48, 16, 16, 40
+
+
+@dataclasses.dataclass
+class Line:
+    label: str
+    values: list[int]
+
+
+def _nice_top(maximum: int) -> int:
+    """The top of the vertical axis: the first of 1, 2, 5, 10, 20, 50… at or above `maximum`."""
+    magnitude = 1
+    while True:
+        for step in (1, 2, 5):
+            if step * magnitude >= maximum:
+                return step * magnitude
+        magnitude *= 10
+
+
+def line_chart(
+    *, chart_id: str, lines: list[Line], x_labels: list[str], title: str, description: str
+) -> SafeString:
+    """An SVG line chart of `lines` over `x_labels` (same length as each line's values), with a legend; `title`
+    and `description` are its accessible name and description (`chart_id` makes their ids unique in the
+    page)."""
+    count = len(x_labels)
+    maximum = max((max(line.values, default=0) for line in lines), default=0)
+    top = _nice_top(maximum)
+    plot_w = _WIDTH - _LEFT - _RIGHT
+    plot_h = _HEIGHT - _TOP - _BOTTOM
+
+    def x(i: int) -> float:
+        return _LEFT + (plot_w * i / (count - 1) if count > 1 else plot_w / 2)
+
+    def y(value: int) -> float:
+        return _TOP + plot_h - plot_h * value / top
+
+    grid = format_html_join(
+        "",
+        '<line x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" class="chart__grid" stroke="#c9d1da" />'
+        '<text x="{}" y="{:.1f}" text-anchor="end" class="chart__tick">{}</text>',
+        (
+            (_LEFT, y(value), _WIDTH - _RIGHT, y(value), _LEFT - 6, y(value) + 4, value)
+            for value in sorted({0, top // 2, top})
+        ),
+    )
+    # About six labels under the axis, whatever the number of points.
+    every = max(1, (count + 5) // 6)
+    ticks = format_html_join(
+        "",
+        '<text x="{:.1f}" y="{}" text-anchor="middle" class="chart__tick">{}</text>',
+        ((x(i), _HEIGHT - _BOTTOM + 18, label) for i, label in enumerate(x_labels) if i % every == 0),
+    )
+    paths = format_html_join(
+        "",
+        '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" stroke-dasharray="{}" '
+        'class="chart__line" />',
+        (
+            (
+                " ".join(f"{x(i):.1f},{y(value):.1f}" for i, value in enumerate(line.values)),
+                _STROKES[n % len(_STROKES)],
+                _DASHES[n % len(_DASHES)] or "none",
+            )
+            for n, line in enumerate(lines)
+        ),
+    )
+    legend = format_html_join(
+        "",
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2.5" stroke-dasharray="{}" />'
+        '<text x="{}" y="{}" class="chart__legend">{}</text>',
+        (
+            (
+                _LEFT + 170 * n,
+                _HEIGHT - 8,
+                _LEFT + 170 * n + 28,
+                _HEIGHT - 8,
+                _STROKES[n % len(_STROKES)],
+                _DASHES[n % len(_DASHES)] or "none",
+                _LEFT + 170 * n + 34,
+                _HEIGHT - 4,
+                line.label[:22],
+            )
+            for n, line in enumerate(lines)
+        ),
+    )
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-titre {}-desc" '
+        'xmlns="http://www.w3.org/2000/svg" font-size="12" font-family="sans-serif" fill="#14213d">'
+        '<title id="{}-titre">{}</title><desc id="{}-desc">{}</desc>{}{}{}{}</svg>',
+        _WIDTH,
+        _HEIGHT,
+        chart_id,
+        chart_id,
+        chart_id,
+        title,
+        chart_id,
+        description,
+        grid,
+        ticks,
+        paths,
+        legend,
+    )
