@@ -44,18 +44,19 @@ def line_chart(
     plot_w = _WIDTH - _LEFT - _RIGHT
     plot_h = _HEIGHT - _TOP - _BOTTOM
 
-    def x(i: int) -> float:
-        return _LEFT + (plot_w * i / (count - 1) if count > 1 else plot_w / 2)
+    # Coordinates as text: format_html escapes its arguments, which then take no format code.
+    def x(i: int) -> str:
+        return f"{_LEFT + (plot_w * i / (count - 1) if count > 1 else plot_w / 2):.1f}"
 
-    def y(value: int) -> float:
-        return _TOP + plot_h - plot_h * value / top
+    def y(value: int) -> str:
+        return f"{_TOP + plot_h - plot_h * value / top:.1f}"
 
     grid = format_html_join(
         "",
-        '<line x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" class="chart__grid" stroke="#c9d1da" />'
-        '<text x="{}" y="{:.1f}" text-anchor="end" class="chart__tick">{}</text>',
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" class="chart__grid" stroke="#c9d1da" />'
+        '<text x="{}" y="{}" text-anchor="end" class="chart__tick">{}</text>',
         (
-            (_LEFT, y(value), _WIDTH - _RIGHT, y(value), _LEFT - 6, y(value) + 4, value)
+            (_LEFT, y(value), _WIDTH - _RIGHT, y(value), _LEFT - 6, f"{float(y(value)) + 4:.1f}", value)
             for value in sorted({0, top // 2, top})
         ),
     )
@@ -63,7 +64,7 @@ def line_chart(
     every = max(1, (count + 5) // 6)
     ticks = format_html_join(
         "",
-        '<text x="{:.1f}" y="{}" text-anchor="middle" class="chart__tick">{}</text>',
+        '<text x="{}" y="{}" text-anchor="middle" class="chart__tick">{}</text>',
         ((x(i), _HEIGHT - _BOTTOM + 18, label) for i, label in enumerate(x_labels) if i % every == 0),
     )
     paths = format_html_join(
@@ -72,7 +73,7 @@ def line_chart(
         'class="chart__line" />',
         (
             (
-                " ".join(f"{x(i):.1f},{y(value):.1f}" for i, value in enumerate(line.values)),
+                " ".join(f"{x(i)},{y(value)}" for i, value in enumerate(line.values)),
                 _STROKES[n % len(_STROKES)],
                 _DASHES[n % len(_DASHES)] or "none",
             )
