@@ -80,21 +80,28 @@ def line_chart(
             for n, line in enumerate(lines)
         ),
     )
+    # The legend under the plot, three entries a row.
+    per_row, column_w, row_h = 3, 220, 18
+    height = _HEIGHT + row_h * ((max(len(lines), 1) - 1) // per_row)
+
+    def legend_xy(n: int) -> tuple[int, int]:
+        return _LEFT + column_w * (n % per_row), _HEIGHT - 8 + row_h * (n // per_row)
+
     legend = format_html_join(
         "",
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2.5" stroke-dasharray="{}" />'
         '<text x="{}" y="{}" class="chart__legend">{}</text>',
         (
             (
-                _LEFT + 170 * n,
-                _HEIGHT - 8,
-                _LEFT + 170 * n + 28,
-                _HEIGHT - 8,
+                legend_xy(n)[0],
+                legend_xy(n)[1],
+                legend_xy(n)[0] + 28,
+                legend_xy(n)[1],
                 _STROKES[n % len(_STROKES)],
                 _DASHES[n % len(_DASHES)] or "none",
-                _LEFT + 170 * n + 34,
-                _HEIGHT - 4,
-                line.label[:22],
+                legend_xy(n)[0] + 34,
+                legend_xy(n)[1] + 4,
+                line.label if len(line.label) <= 26 else line.label[:25] + "…",
             )
             for n, line in enumerate(lines)
         ),
@@ -104,7 +111,7 @@ def line_chart(
         'xmlns="http://www.w3.org/2000/svg" font-size="12" font-family="sans-serif" fill="#14213d">'
         '<title id="{}-titre">{}</title><desc id="{}-desc">{}</desc>{}{}{}{}</svg>',
         _WIDTH,
-        _HEIGHT,
+        height,
         chart_id,
         chart_id,
         chart_id,

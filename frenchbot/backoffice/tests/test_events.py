@@ -99,7 +99,7 @@ def test_the_event_page_lists_registrants_and_the_survey(django_user_model, past
     response = member(django_user_model, "Commercial").get(f"/equipe/evenements/{past_event.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
-    for text in ("Alice", "bruno@exemple.fr", "place n°\u00a01", "1<sup>e</sup> en attente", "Annulé"):
+    for text in ("Alice", "bruno@exemple.fr", "place n°\u00a01", "rang\u00a01 en attente", "Annulé"):
         assert text in html
     assert "Très utile." in html and "Note moyenne\u00a0: 5" in html
     # Started: the attendance form, with its CSRF token; ended: the follow-up button.
@@ -128,7 +128,7 @@ def test_the_attendance_form_marks_the_rows(django_user_model, past_event, atten
     response = client.post(url, {"csrfmiddlewaretoken": token, "present": [str(alice.pk)]}, follow=True)
 
     assert response.status_code == 200
-    assert "Présence enregistrée\u00a0: 1 présent(s) sur 2 inscrit(s)." in response.content.decode()
+    assert "Présence enregistrée\u00a0: 1 personne présente sur 2 inscrites." in response.content.decode()
     assert sorted(attendance_service) == [("Alice", True, "lea"), ("Bruno", False, "lea")]
     marks = dict(Registration.objects.filter(event=past_event).values_list("name", "attended"))
     assert marks == {"Alice": True, "Bruno": False, "Chloe": None, "Denis": None}

@@ -102,13 +102,15 @@ def event_attendance(request: HttpRequest, event_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _("Présence enregistrée : %(present)d présent(s) sur %(total)d inscrit(s).")
-            % {"present": len(present), "total": len(confirmed)}
-            if changed
-            else _("Présence enregistrée : rien n'a changé."),
-        )
+        if changed:
+            message = ngettext(
+                "Présence enregistrée : %(present)d personne présente sur %(total)d inscrites.",
+                "Présence enregistrée : %(present)d personnes présentes sur %(total)d inscrites.",
+                len(present),
+            ) % {"present": len(present), "total": len(confirmed)}
+        else:
+            message = _("Présence enregistrée : rien n'a changé.")
+        messages.success(request, message)
     return redirect("backoffice:event_detail", event_id=event.pk)
 
 

@@ -16,7 +16,8 @@ from frenchbot.newsletter import stats
 from ..charts import Line, line_chart
 from ..permissions import staff_permission_required
 
-_SHORT = {"day": "j M", "week": "j M", "month": "M Y"}
+# Under the chart's axis: « 2 déc. », « déc. 2026 ».
+_SHORT = {"day": "j N", "week": "j N", "month": "N Y"}
 
 
 def _label(bucket: datetime.date, unit: str) -> str:
