@@ -160,3 +160,26 @@ def test_subscriber_rows_carry_their_lists(lists):
     assert row[0] == "=cmd@exemple.fr"  # escaped when written (core.csvexport), not here
     assert row[1] == "Confirmé" and row[2] == "Actualités de l'IA, Formations et événements"
     assert row[3] == "2026-12-06 10:00"
+
+
+def test_the_queries_do_not_grow_with_the_history(lists, django_assert_num_queries):
+    news, events = lists
+    people = [subscriber(f"n{i}@exemple.fr") for i in range(40)]
+    SubscriptionChange.objects.bulk_create(
+        SubscriptionChange(
+            subscriber=person, mailing_list=news if i % 2 else events, kind="joined", at=days_ago(i % 35)
+        )
+        for i, person in enumerate(people)
+    )
+    letter = Issue.objects.create(slug="l", subject="L", body_markdown="…", sent_at=days_ago(1))
+    Delivery.objects.bulk_create(Delivery(issue=letter, subscriber=person) for person in people)
+    # The lists, the members before the period, the changes per bucket.
+    with django_assert_num_queries(3):
+        series = stats.subscribers_per_list(period=stats.PERIODS["30j"], now=NOW)
+    assert sum(line.values[-1] for line in series.lists) == 40
+    with django_assert_num_queries(3):
+        stats.subscriber_movements(period=stats.PERIODS["12m"], now=NOW)
+    # The letters with their deliveries counted, then the departures per letter.
+    with django_assert_num_queries(2):
+        [issue] = stats.issues_with_figures()
+    assert issue.recipients == 40
