@@ -11,6 +11,8 @@ SECTIONS = [
     ("backoffice:board", "leads.view_lead"),
     ("backoffice:bookings", "booking.view_booking"),
     ("backoffice:unanswered", "assistant.view_message"),
+    ("backoffice:newsletter", "newsletter.view_issue"),
+    ("backoffice:events", "events.view_registration"),
 ]
 
 

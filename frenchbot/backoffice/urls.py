@@ -1,22 +1,35 @@
 from django.urls import path
 
-from . import views
+from .views import events, leads, newsletter
 
 app_name = "backoffice"
 
 urlpatterns = [
-    path("", views.board, name="board"),
-    path("prospects/", views.lead_list, name="lead_list"),
-    path("prospects/export.csv", views.lead_export, name="lead_export"),
-    path("prospects/<int:lead_id>/", views.lead_detail, name="lead_detail"),
-    path("prospects/<int:lead_id>/statut/", views.lead_status, name="lead_status"),
-    path("prospects/<int:lead_id>/note/", views.lead_note, name="lead_note"),
-    path("prospects/<int:lead_id>/prochaine-action/", views.lead_next_action, name="lead_next_action"),
-    path("rendez-vous/", views.bookings, name="bookings"),
+    path("", leads.board, name="board"),
+    path("prospects/", leads.lead_list, name="lead_list"),
+    path("prospects/export.csv", leads.lead_export, name="lead_export"),
+    path("prospects/<int:lead_id>/", leads.lead_detail, name="lead_detail"),
+    path("prospects/<int:lead_id>/statut/", leads.lead_status, name="lead_status"),
+    path("prospects/<int:lead_id>/note/", leads.lead_note, name="lead_note"),
+    path("prospects/<int:lead_id>/prochaine-action/", leads.lead_next_action, name="lead_next_action"),
+    path("rendez-vous/", leads.bookings, name="bookings"),
 ]
 
 urlpatterns += [
-    path("questions-sans-reponse/", views.unanswered, name="unanswered"),
-    path("questions-sans-reponse/rediger/", views.unanswered_faq, name="unanswered_faq"),
-    path("questions-sans-reponse/ignorer/", views.unanswered_dismiss, name="unanswered_dismiss"),
+    path("questions-sans-reponse/", leads.unanswered, name="unanswered"),
+    path("questions-sans-reponse/rediger/", leads.unanswered_faq, name="unanswered_faq"),
+    path("questions-sans-reponse/ignorer/", leads.unanswered_dismiss, name="unanswered_dismiss"),
+]
+
+urlpatterns += [
+    path("lettre/", newsletter.newsletter_stats, name="newsletter"),
+    path(
+        "lettre/abonnes.csv", newsletter.newsletter_subscribers_export, name="newsletter_subscribers_export"
+    ),
+    path("lettre/lettres.csv", newsletter.newsletter_issues_export, name="newsletter_issues_export"),
+    path("evenements/", events.event_list, name="events"),
+    path("evenements/<int:event_id>/", events.event_detail, name="event_detail"),
+    path("evenements/<int:event_id>/inscrits.csv", events.event_export, name="event_export"),
+    path("evenements/<int:event_id>/presence/", events.event_attendance, name="event_attendance"),
+    path("evenements/<int:event_id>/suivi/", events.event_followup, name="event_followup"),
 ]

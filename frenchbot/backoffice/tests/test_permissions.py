@@ -16,6 +16,9 @@ PAGES = {
     "export": "/equipe/prospects/export.csv",
     "bookings": "/equipe/rendez-vous/",
     "unanswered": "/equipe/questions-sans-reponse/",
+    "newsletter": "/equipe/lettre/",
+    "subscribers_export": "/equipe/lettre/abonnes.csv",
+    "events": "/equipe/evenements/",
     # admin
     "articles": "/admin/blog/article/",
     "categories": "/admin/blog/category/",
@@ -34,10 +37,20 @@ PAGES = {
 }
 
 REACHES = {
-    "Rédaction": {"articles", "categories", "faq"},
+    "Rédaction": {"articles", "categories", "faq", "newsletter"},
     "Modération": {"unanswered", "comments", "polls", "articles", "faq"},
-    "Commercial": {"leads", "export", "bookings", "admin_leads", "admin_bookings", "audits"},
-    "Formation": {"trainings", "lessons", "submissions", "enrolments"},
+    "Commercial": {
+        "leads",
+        "export",
+        "bookings",
+        "admin_leads",
+        "admin_bookings",
+        "audits",
+        "newsletter",
+        "subscribers_export",
+        "events",
+    },
+    "Formation": {"trainings", "lessons", "submissions", "enrolments", "events"},
 }
 
 CASES = [(group, page) for group in REACHES for page in PAGES]
@@ -67,8 +80,8 @@ def test_each_group_reaches_what_its_work_needs_and_nothing_else(django_user_mod
     [
         ("Commercial", None),
         ("Modération", "/equipe/questions-sans-reponse/"),
-        ("Rédaction", 403),
-        ("Formation", 403),
+        ("Rédaction", "/equipe/lettre/"),
+        ("Formation", "/equipe/evenements/"),
     ],
 )
 def test_the_back_office_home_opens_on_the_groups_first_section(django_user_model, group, lands_on):
@@ -93,6 +106,22 @@ def test_the_menu_shows_only_the_sections_a_moderator_may_open(django_user_model
     html = member_of(django_user_model, "Modération").get("/equipe/questions-sans-reponse/").content.decode()
     assert "Questions sans réponse" in html
     assert "Liste des prospects" not in html and "Rendez-vous à venir" not in html
+    assert "Lettre d'information" not in html and "Événements</a>" not in html
+
+
+def test_the_menu_leads_each_group_to_its_new_sections(django_user_model):
+    html = member_of(django_user_model, "Commercial").get("/equipe/").content.decode()
+    assert 'href="/equipe/lettre/"' in html and 'href="/equipe/evenements/"' in html
+    html = member_of_again(django_user_model, "Formation").get("/equipe/evenements/").content.decode()
+    assert 'href="/equipe/evenements/" aria-current="page"' in html and 'href="/equipe/lettre/"' not in html
+
+
+def member_of_again(django_user_model, group: str) -> Client:
+    user = django_user_model.objects.create_user("theo", "theo@exemple.fr", "x", is_staff=True)
+    user.groups.add(staff_group(group))
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def test_a_superuser_reaches_every_page(django_user_model):
@@ -107,5 +136,11 @@ def test_staff_in_no_group_reach_no_back_office_page(django_user_model):
     user = django_user_model.objects.create_user("nouveau", "n@exemple.fr", "x", is_staff=True)
     client = Client()
     client.force_login(user)
-    for url in ("/equipe/", "/equipe/prospects/", "/equipe/questions-sans-reponse/"):
+    for url in (
+        "/equipe/",
+        "/equipe/prospects/",
+        "/equipe/questions-sans-reponse/",
+        "/equipe/lettre/",
+        "/equipe/evenements/",
+    ):
         assert client.get(url).status_code == 403, url

@@ -2,7 +2,6 @@
 Every view is for staff only (anonymous visitors and non-staff users go to the login page), and each needs the
 permission of its work (permissions.py): a moderator cannot read the leads."""
 
-import csv
 import datetime
 
 from django.contrib import messages
@@ -21,12 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from frenchbot.assistant import faq as faq_services
 from frenchbot.assistant import selectors as assistant_selectors
 from frenchbot.booking.selectors import bookings_upcoming
+from frenchbot.core.csvexport import csv_response
 from frenchbot.leads import selectors as lead_selectors
 from frenchbot.leads import services as lead_services
 from frenchbot.leads.models import Lead
 from frenchbot.retrieval.selectors import vectors_progress
 
-from .forms import (
+from ..forms import (
     FaqEntryForm,
     LeadFilterForm,
     LeadNextActionForm,
@@ -34,7 +34,7 @@ from .forms import (
     LeadStatusForm,
     message_ids_parse,
 )
-from .permissions import first_section_for, staff_permission_required
+from ..permissions import first_section_for, staff_permission_required
 
 PAGE_SIZE = 50
 
@@ -98,34 +98,12 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _csv_line(row: list[str]) -> str:
-    class _Line:
-        value = ""
-
-        def write(self, text):
-            self.value = text
-
-    line = _Line()
-    # The semicolon is what Excel expects in French locales; the BOM makes it read UTF-8 (accents intact).
-    csv.writer(line, delimiter=";", lineterminator="\r\n").writerow(row)
-    return line.value
-
-
 @staff_permission_required("leads.view_lead")
 @require_safe
 def lead_export(request: HttpRequest) -> StreamingHttpResponse:
     form = LeadFilterForm(request.GET or None)
     rows = lead_selectors.lead_csv_rows(leads=lead_selectors.lead_list(**form.filters()))
-
-    def stream():
-        yield "\ufeff"
-        for row in rows:
-            yield _csv_line(row)
-
-    filename = f"prospects-{timezone.localdate():%Y-%m-%d}.csv"
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(rows=rows, filename=f"prospects-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 def _render_detail(request, lead, *, status=200, note_form=None, action_form=None, status_form=None):
