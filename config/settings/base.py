@@ -391,6 +391,8 @@ WORKER_PERIODIC_JOBS = {
     "retention_rate_counters": {"TASK": "frenchbot.core.tasks.rate_counters_prune", "EVERY": 86400},
     "retention_conversations": {"TASK": "frenchbot.assistant.tasks.conversations_prune", "EVERY": 86400},
     "retention_poll_fingerprints": {"TASK": "frenchbot.blog.tasks.poll_fingerprints_prune", "EVERY": 86400},
+    # The replay and the survey of events over for EVENTS_FOLLOWUP_DELAY_HOURS whose attendance is marked.
+    "events_followup": {"TASK": "frenchbot.events.tasks_followup.event_followups_send_due", "EVERY": 3600},
 }
 
 # --- Backups ----------------------------------------------------------------------------------------------
@@ -446,6 +448,9 @@ EVENTS_LINK_MAX_AGE_DAYS = env.int("EVENTS_LINK_MAX_AGE_DAYS", default=180)
 # Registrations per IP address within EVENTS_REGISTRATION_RATE_WINDOW seconds (0 = no limit).
 EVENTS_REGISTRATION_RATE_LIMIT = env.int("EVENTS_REGISTRATION_RATE_LIMIT", default=10)
 EVENTS_REGISTRATION_RATE_WINDOW = env.int("EVENTS_REGISTRATION_RATE_WINDOW", default=3600)
+# Hours after an event's end before the worker sends the replay and the satisfaction survey by itself (hourly
+# job `events_followup`), provided staff have marked the attendance; the back-office button sends at once.
+EVENTS_FOLLOWUP_DELAY_HOURS = env.int("EVENTS_FOLLOWUP_DELAY_HOURS", default=2)
 
 # --- Free AI audit --------------------------------------------------------------------------------------
 # Questionnaires submitted per visitor (IP) per hour (0 = no limit).

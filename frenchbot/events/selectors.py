@@ -43,3 +43,16 @@ def event_seats_left(*, event: Event) -> int:
     """Seats still free (confirmed registrations counted in the database, not from a cached annotation)."""
     taken = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).count()
     return max(0, event.seats - taken)
+
+
+def event_replay_visible(*, event: Event, now: datetime.datetime | None = None) -> bool:
+    """Whether the event's public page shows its replay: once the event is over, when it has one."""
+    return bool(event.replay_url) and event.ends_at <= (now or timezone.now())
+
+
+def events_upcoming_cards(*, limit: int = 3, now: datetime.datetime | None = None) -> list[Event]:
+    """The next `limit` events for a list of cards (the home page), each with `seats_left`."""
+    events = events_upcoming(limit=limit, now=now)
+    for event in events:
+        event.seats_left = max(0, event.seats - event.confirmed_count)
+    return events

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from frenchbot.blog.selectors import article_list
 from frenchbot.core.net import client_ip
 from frenchbot.core.pagecache import render_cached
+from frenchbot.events.selectors import events_upcoming_cards
 from frenchbot.leads.forms import CONTACT_CONSENT_TEXT, ContactForm
 from frenchbot.leads.services import ContactError, ContactSubject, contact_rate_limited, contact_submit
 
@@ -20,7 +21,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render_cached(
         request,
         template="pages/home.html",
-        context=lambda values: {"latest_articles": list(article_list()[:3])},
+        context=lambda values: {
+            "latest_articles": list(article_list()[:3]),
+            "upcoming_events": events_upcoming_cards(limit=3),
+        },
     )
 
 
