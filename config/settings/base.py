@@ -391,6 +391,8 @@ WORKER_PERIODIC_JOBS = {
     "retention_rate_counters": {"TASK": "frenchbot.core.tasks.rate_counters_prune", "EVERY": 86400},
     "retention_conversations": {"TASK": "frenchbot.assistant.tasks.conversations_prune", "EVERY": 86400},
     "retention_poll_fingerprints": {"TASK": "frenchbot.blog.tasks.poll_fingerprints_prune", "EVERY": 86400},
+    # Events: queue the reminders due (24 h and 1 h before, EVENTS_REMINDER_HOURS) that no deferred task sent.
+    "events_reminders": {"TASK": "frenchbot.events.tasks.event_reminders_enqueue", "EVERY": 300},
 }
 
 # --- Backups ----------------------------------------------------------------------------------------------
