@@ -34,4 +34,4 @@ def duration_text(minutes: int) -> str:
         return ngettext("%(n)d minute", "%(n)d minutes", rest) % {"n": rest}
     if not rest:
         return ngettext("%(n)d heure", "%(n)d heures", hours) % {"n": hours}
-    return _("%(hours)d h %(minutes)02d") % {"hours": hours, "minutes": rest}
+    return _("%(hours)d h %(minutes)02d") % {"hours": hours, "minutes": rest}

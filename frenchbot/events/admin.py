@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -45,6 +46,8 @@ class EventAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     raw_id_fields = ["training"]
     readonly_fields = ["followup_sent_at"]
+    # A link typed without its scheme is taken as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [RegistrationInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "summary", "description_markdown", "is_published"]}),

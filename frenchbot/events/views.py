@@ -31,6 +31,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     upcoming = selectors.events_upcoming(now=now)
     for event in upcoming:
         event.seats_left = max(0, event.seats - event.confirmed_count)
+        event.when = services.event_when_text(event, with_zone=False)
     return render(
         request,
         "events/list.html",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from frenchbot.core.dates import when_text
 from frenchbot.core.ratelimit import rate_limit_hit
-from frenchbot.core.text import single_line
+from frenchbot.core.text import french_typography, single_line
 from frenchbot.leads.models import LeadEvent, Source
 from frenchbot.leads.services import LeadError, lead_event_record, lead_normalize_email, lead_touch
 
@@ -86,9 +86,10 @@ def registration_rate_limit(*, ip: str) -> None:
         )
 
 
-def event_when_text(event: Event) -> str:
-    """« mardi 15 décembre 2026 à 14 h 00 (heure de Paris) »: the start of `event` in Paris, for people."""
-    return when_text(event.starts_at, "Europe/Paris")
+def event_when_text(event: Event, *, with_zone: bool = True) -> str:
+    """« mardi 15 décembre 2026 à 14 h 00 (heure de Paris) »: the start of `event` in Paris, for
+    people, with the non-breaking spaces that keep a time on one line."""
+    return french_typography(when_text(event.starts_at, "Europe/Paris", with_zone=with_zone))
 
 
 def _lead_summary(event: Event, suffix: str = "") -> str:

@@ -68,8 +68,8 @@ def test_confirmation_carries_the_invitation_the_join_link_and_the_links(
     assert _subject(message) == "Inscription confirmée\u00a0: ChatGPT pour les artisans"
     body = _body(message)
     assert "Bonjour Jeanne Dupont," in body
-    assert "mardi 14 décembre 2027 à 14 h 00 (heure de Paris)" in body
-    assert "1 h 30" in body
+    assert "mardi 14 décembre 2027 à 14\u00a0h\u00a000 (heure de Paris)" in body
+    assert "1\u00a0h\u00a030" in body
     assert "https://visio.example.fr/salle-secrete-4821" in body
     assert "/evenements/inscription/" in body
     assert "/annuler/" in body

@@ -71,8 +71,8 @@ def test_the_event_page_gives_the_facts_and_the_form_but_not_the_join_link(clien
     html = _html(response)
     assert response.status_code == 200
     assert "<h1>ChatGPT pour les artisans</h1>" in html
-    assert "mardi 14 décembre 2027 à 14 h 00" in html
-    assert "1 h 30" in html
+    assert "mardi 14 décembre 2027 à 14\u00a0h\u00a000" in html
+    assert "1\u00a0h\u00a030" in html
     assert "En ligne" in html
     assert "Camille Laurent" in html
     assert "<strong>Des exemples</strong>" in html and "<script>alert" not in response.content.decode()
