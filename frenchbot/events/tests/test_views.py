@@ -168,6 +168,7 @@ def test_a_past_event_shows_the_replay_instead_of_the_form_and_refuses_a_post(cl
     assert SECRET not in html
     response = client.post(reverse("events:register", args=[event.slug]), _form())
     assert response.status_code == 400
+    assert "les inscriptions sont closes" in _html(response)
     assert not Registration.objects.exists()
 
 
