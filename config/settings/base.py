@@ -448,6 +448,8 @@ EVENTS_LINK_MAX_AGE_DAYS = env.int("EVENTS_LINK_MAX_AGE_DAYS", default=180)
 # Registrations per IP address within EVENTS_REGISTRATION_RATE_WINDOW seconds (0 = no limit).
 EVENTS_REGISTRATION_RATE_LIMIT = env.int("EVENTS_REGISTRATION_RATE_LIMIT", default=10)
 EVENTS_REGISTRATION_RATE_WINDOW = env.int("EVENTS_REGISTRATION_RATE_WINDOW", default=3600)
+# A registration sent faster than this after the page was shown is treated as a robot (spam defence).
+EVENTS_REGISTRATION_MIN_FILL_SECONDS = env.int("EVENTS_REGISTRATION_MIN_FILL_SECONDS", default=3)
 
 # --- Free AI audit --------------------------------------------------------------------------------------
 # Questionnaires submitted per visitor (IP) per hour (0 = no limit).

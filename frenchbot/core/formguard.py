@@ -1,73 +1,67 @@
-"""The spam defences of every public form: a honeypot field and a signed time stamp of when the form was
-shown (a robot fills the first and posts faster than a person can type). The rate limit per IP stays with
-each form's service (`frenchbot.core.ratelimit`)."""
+"""The spam defences every public form shares: a honeypot field that people never see and naive robots fill,
+and a signed time stamp of when the form was shown, which catches robots that post at once (a form posted
+sooner than a minimum fill time) and forms kept open for too long (a stale token).
+
+A form class mixes in `SpamGuardForm` and calls `spam_problems()` from its `clean()`; the page puts `ts` (hidden)
+and `website` (inside an `aria-hidden` box hidden by CSS) in the form. The rate limit per IP is the service's
+job (`core.ratelimit.rate_limit_hit`), since it counts actions, not forms.
+
+Pages kept in the shared page cache (`core.pagecache`) cannot carry a time stamp of their own: they hold
+`FORM_TS_PLACEHOLDER`, which the cache fills with a fresh `form_timestamp()` for each visitor.
+"""
 
 import time
 
 from django import forms
-from django.conf import settings
 from django.core import signing
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
-# The comment form's namespace, kept so that article pages already open still post after the move here.
-_TOKEN_SALT = "frenchbot.blog.comment-form"  # noqa: S105 - a signing namespace, not a secret
+_DEFAULT_SALT = "frenchbot.core.form-ts"  # noqa: S105 - a signing namespace, not a secret
 # A page left open for a week still lets its reader send the form.
-_TOKEN_MAX_AGE = 7 * 24 * 3600
+FORM_TS_MAX_AGE = 7 * 24 * 3600
+# Stands for the time stamp in the shared copy of a cached page (registered by CoreConfig.ready).
+FORM_TS_PLACEHOLDER = "fbformtsplaceholder"
 
 
-def form_guard_token() -> str:
-    """A signed time stamp of when the form was shown, to catch robots that post instantly."""
-    return signing.dumps(time.time(), salt=_TOKEN_SALT)
+def form_timestamp(*, salt: str = _DEFAULT_SALT) -> str:
+    """A signed time stamp of when the form is shown."""
+    return signing.dumps(time.time(), salt=salt)
 
 
-class GuardedForm(forms.Form):
-    """A form with the honeypot `website` (hidden by CSS and aria-hidden; render it in a `.hp` block) and the
-    hidden time stamp `ts` (give it `form_guard_token()` as initial value, and a fresh one on re-display).
+def form_timestamp_problem(*, value: str, min_seconds: float, salt: str = _DEFAULT_SALT) -> str | None:
+    """What is wrong with a posted time stamp: "expired" (missing, altered or older than a week), "too_fast"
+    (posted sooner than `min_seconds` after the form was shown), or None when it is fine."""
+    try:
+        shown_at = signing.loads(value or "", salt=salt, max_age=FORM_TS_MAX_AGE)
+    except signing.BadSignature:
+        return "expired"
+    try:
+        shown_at = float(shown_at)
+    except (TypeError, ValueError):
+        return "expired"
+    if time.time() - shown_at < min_seconds:
+        return "too_fast"
+    return None
 
-    Subclasses name the field their refusals are shown next to (`guard_field`, None for the whole form) and
-    the button the person presses again (`guard_button`). The minimum fill time is COMMENT_MIN_FILL_SECONDS.
-    """
 
-    guard_field: str | None = None
-    guard_button = gettext_lazy("Envoyer")
+class SpamGuardForm(forms.Form):
+    """A form with the honeypot `website` and the signed time stamp `ts`; `spam_problems()` tells what is wrong."""
 
-    website = forms.CharField(required=False, label=gettext_lazy("Laissez ce champ vide"))
+    # Honeypot: hidden from people by CSS and aria-hidden, filled by naive robots.
+    website = forms.CharField(required=False, label=_("Laissez ce champ vide"))
     ts = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Subclasses that already signed time stamps with another salt keep it (their pages in cache stay valid).
+    ts_salt = _DEFAULT_SALT
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
-    def guard_refusal(self) -> str | None:
-        """Why the sending looks automatic, in French, or None."""
-        if self.cleaned_data.get("website"):
-            return _(
-                "Votre envoi a été pris pour un envoi automatique. Videz le champ « Laissez ce champ vide » "
-                "puis cliquez à nouveau sur « %(button)s » : ce que vous avez saisi est conservé."
-            ) % {"button": self.guard_button}
-        try:
-            shown_at = signing.loads(
-                self.cleaned_data.get("ts") or "", salt=_TOKEN_SALT, max_age=_TOKEN_MAX_AGE
-            )
-        except signing.BadSignature:
-            return _(
-                "Ce formulaire a expiré. Ce que vous avez saisi est conservé : cliquez à nouveau sur « %(button)s »."
-            ) % {"button": self.guard_button}
-        if time.time() - float(shown_at) < settings.COMMENT_MIN_FILL_SECONDS:
-            return _(
-                "Vous avez été très rapide ! Relisez ce que vous avez saisi puis cliquez à nouveau sur « %(button)s »."
-            ) % {"button": self.guard_button}
-        return None
-
-    def clean(self):
-        cleaned = super().clean()
-        refusal = self.guard_refusal()
-        if refusal:
-            self.add_error(self.guard_field, refusal)
-        return cleaned
-
-    def refresh_token(self) -> None:
-        """Before re-displaying a bound form: a fresh time stamp, everything else as typed."""
-        self.data = self.data.copy()
-        self.data["ts"] = form_guard_token()
+    def spam_problems(self, *, min_seconds: float) -> list[str]:
+        """What gives the post away as automatic, among "honeypot", "expired" and "too_fast" (empty when
+        nothing does); call it from `clean()` and word each error for the form."""
+        problems = ["honeypot"] if self.cleaned_data.get("website") else []
+        problem = form_timestamp_problem(
+            value=self.cleaned_data.get("ts") or "", min_seconds=min_seconds, salt=self.ts_salt
+        )
+        return problems + ([problem] if problem else [])

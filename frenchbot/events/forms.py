@@ -1,7 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from frenchbot.core.formguard import GuardedForm
+from frenchbot.core.formguard import SpamGuardForm
 
 # The exact words next to the consent box; the lead's consent record keeps them as shown (translated).
 CONSENT_TEXT = _(
@@ -11,11 +12,10 @@ CONSENT_TEXT = _(
 )
 
 
-class RegistrationForm(GuardedForm):
-    """The registration form of an event page; `registration_create` decides (it checks the e-mail and the
-    consent again, and everything about the event)."""
-
-    guard_button = _("Je m'inscris")
+class RegistrationForm(SpamGuardForm):
+    """The registration form of an event page, with the spam defences of every public form (honeypot and
+    signed time stamp); `registration_create` decides (it checks the e-mail and the consent again, the event,
+    the duplicate and the rate limit per IP)."""
 
     name = forms.CharField(
         label=_("Votre nom"),
@@ -58,3 +58,31 @@ class RegistrationForm(GuardedForm):
         for name in ("name", "email"):
             self.fields[name].widget.attrs["required"] = True
             self.fields[name].widget.attrs.pop("maxlength", None)
+
+    def clean(self):
+        cleaned = super().clean()
+        problems = self.spam_problems(min_seconds=settings.EVENTS_REGISTRATION_MIN_FILL_SECONDS)
+        if "honeypot" in problems:
+            self.add_error(
+                None,
+                _(
+                    "Votre inscription a été prise pour un envoi automatique. Videz le champ « Laissez ce champ "
+                    "vide » puis renvoyez le formulaire : ce que vous avez saisi est conservé."
+                ),
+            )
+        if "expired" in problems:
+            self.add_error(
+                None,
+                _(
+                    "Ce formulaire a expiré. Ce que vous avez saisi est conservé : cliquez à nouveau sur "
+                    "« Je m'inscris »."
+                ),
+            )
+        elif "too_fast" in problems:
+            self.add_error(
+                None,
+                _(
+                    "Vous avez été très rapide ! Relisez vos informations puis cliquez à nouveau sur « Je m'inscris »."
+                ),
+            )
+        return cleaned

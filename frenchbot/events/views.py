@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from frenchbot.core.dates import duration_text
-from frenchbot.core.formguard import form_guard_token
+from frenchbot.core.formguard import form_timestamp
 from frenchbot.core.net import client_ip
 from frenchbot.core.text import render_markdown
 
@@ -81,10 +81,11 @@ def _render_detail(
 ) -> HttpResponse:
     now = timezone.now()
     if form is None:
-        form = RegistrationForm(initial={"ts": form_guard_token()})
+        form = RegistrationForm(initial={"ts": form_timestamp()})
     else:
         # A re-displayed form gets a fresh time stamp; everything the person typed stays.
-        form.refresh_token()
+        form.data = form.data.copy()
+        form.data["ts"] = form_timestamp()
     context = {
         "event": event,
         "when": services.event_when_text(event),

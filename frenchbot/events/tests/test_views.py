@@ -10,7 +10,7 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from frenchbot.core.formguard import form_guard_token
+from frenchbot.core.formguard import form_timestamp
 from frenchbot.courses.tests.factories import TrainingFactory
 from frenchbot.events.models import Registration
 from frenchbot.events.services.registrations import registration_cancel, registration_token
@@ -33,7 +33,7 @@ def _form(**overrides) -> dict:
         "company": "Boulangerie Dupont",
         "consent": "on",
         "website": "",
-        "ts": form_guard_token(),
+        "ts": form_timestamp(),
     }
     data.update(overrides)
     return data
@@ -136,6 +136,16 @@ def test_bad_input_redisplays_the_page_with_everything_typed(client, overrides, 
     assert message in html
     assert 'value="Boulangerie Dupont"' in html
     assert SECRET not in html
+    assert not Registration.objects.exists()
+
+
+def test_a_form_sent_too_fast_is_taken_for_a_robot(client, settings):
+    settings.EVENTS_REGISTRATION_MIN_FILL_SECONDS = 30
+    event = EventFactory()
+    response = client.post(reverse("events:register", args=[event.slug]), _form())
+    assert response.status_code == 400
+    assert "très rapide" in _html(response)
+    assert 'value="jeanne@example.fr"' in _html(response)
     assert not Registration.objects.exists()
 
 
