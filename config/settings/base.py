@@ -392,7 +392,10 @@ WORKER_PERIODIC_JOBS = {
     "retention_conversations": {"TASK": "frenchbot.assistant.tasks.conversations_prune", "EVERY": 86400},
     "retention_poll_fingerprints": {"TASK": "frenchbot.blog.tasks.poll_fingerprints_prune", "EVERY": 86400},
     # The replay and the survey of events over for EVENTS_FOLLOWUP_DELAY_HOURS whose attendance is marked.
-    "events_followup": {"TASK": "frenchbot.events.tasks_followup.event_followups_send_due", "EVERY": 3600},
+    "events_followup": {"TASK": "frenchbot.events.tasks.event_followups_send_due", "EVERY": 3600},
+
+    # Events: queue the reminders due (24 h and 1 h before, EVENTS_REMINDER_HOURS) that no deferred task sent.
+    "events_reminders": {"TASK": "frenchbot.events.tasks.event_reminders_enqueue", "EVERY": 300},
 }
 
 # --- Backups ----------------------------------------------------------------------------------------------
@@ -451,6 +454,9 @@ EVENTS_REGISTRATION_RATE_WINDOW = env.int("EVENTS_REGISTRATION_RATE_WINDOW", def
 # Hours after an event's end before the worker sends the replay and the satisfaction survey by itself (hourly
 # job `events_followup`), provided staff have marked the attendance; the back-office button sends at once.
 EVENTS_FOLLOWUP_DELAY_HOURS = env.int("EVENTS_FOLLOWUP_DELAY_HOURS", default=2)
+
+# A registration sent faster than this after the page was shown is treated as a robot (spam defence).
+EVENTS_REGISTRATION_MIN_FILL_SECONDS = env.int("EVENTS_REGISTRATION_MIN_FILL_SECONDS", default=3)
 
 # --- Free AI audit --------------------------------------------------------------------------------------
 # Questionnaires submitted per visitor (IP) per hour (0 = no limit).

@@ -1,38 +1,19 @@
 """The booking's e-mails: plain text in the visitor's language, the invitation attached as text/calendar."""
 
-import datetime
 from collections.abc import Iterable
-from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
+from frenchbot.core.dates import when_text, zone_label  # noqa: F401 - imported from here by booking
+from frenchbot.core.ics import ics_mime_part
 from frenchbot.core.mail import Attachment, mail_send
 
 from .ics import booking_ics
 from .models import Booking
-
-
-def when_text(moment: datetime.datetime, zone_name: str) -> str:
-    """« jeudi 27 novembre 2026 à 14 h 30 (heure de Paris) » in the active language."""
-    import zoneinfo
-
-    local = moment.astimezone(zoneinfo.ZoneInfo(zone_name))
-    return _("%(date)s à %(time)s (%(zone)s)") % {
-        "date": date_format(local, "l j F Y"),
-        "time": time_format(local, "TIME_FORMAT"),
-        "zone": zone_label(zone_name),
-    }
-
-
-def zone_label(zone_name: str) -> str:
-    if zone_name == "Europe/Paris":
-        return _("heure de Paris")
-    return _("fuseau %(zone)s") % {"zone": zone_name.replace("_", " ")}
 
 
 def booking_links(booking: Booking) -> dict[str, str]:
@@ -57,11 +38,7 @@ def _send(
 ) -> int:
     parts = list(attachments)
     if ics is not None:
-        # A text/calendar part with its METHOD, so that mail clients offer to add, update or remove the event.
-        part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
-        part.set_param("method", method)
-        part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
-        parts.append(part)
+        parts.append(ics_mime_part(ics, method=method))
     return mail_send(to=to, subject=subject, body=body, attachments=parts, reply_to=reply_to)
 
 

@@ -12,7 +12,7 @@ from frenchbot.core.text import french_typography
 from frenchbot.retrieval.registry import IndexedItem, IndexSource
 
 from .models import Event
-from .services.followup import event_when_text
+from .services.registrations import event_when_text
 
 
 def _duration_text(minutes: int) -> str:

@@ -56,3 +56,33 @@ def events_upcoming_cards(*, limit: int = 3, now: datetime.datetime | None = Non
     for event in events:
         event.seats_left = max(0, event.seats - event.confirmed_count)
     return events
+
+
+def event_get_public(*, slug: str) -> Event | None:
+    """The published event at `slug`, with its linked training, or None."""
+    return Event.objects.select_related("training").filter(slug=slug, is_published=True).first()
+
+
+def event_registration_open(*, event: Event, now: datetime.datetime | None = None) -> bool:
+    """Registrations are open until the event starts."""
+    return event.is_published and event.starts_at > (now or timezone.now())
+
+
+def registration_waitlist_position(*, registration: Registration) -> int | None:
+    """The place of a waitlisted registration in its event's waiting list (1 = next to get a seat), in the
+    order seats are given (`created_at`, then id); None when it is not waiting."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = (
+        Registration.objects.filter(event_id=registration.event_id, status=Registration.Status.WAITLISTED)
+        .filter(
+            Q(created_at__lt=registration.created_at)
+            | Q(created_at=registration.created_at, id__lt=registration.pk)
+        )
+        .count()
+    )
+    return ahead + 1
+
+
+def event_waitlist_count(*, event: Event) -> int:
+    return Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED).count()

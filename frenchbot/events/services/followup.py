@@ -8,13 +8,11 @@ Who receives what (`event_followup_send`, once per event):
 """
 
 import datetime
-import zoneinfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
-from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from frenchbot.leads.models import LeadEvent, Source
@@ -22,8 +20,8 @@ from frenchbot.leads.services import lead_event_record, lead_touch
 
 from ..errors import EventError
 from ..models import Event, Registration, SurveyResponse
+from .registrations import event_when_text
 
-PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 # Follow-up kinds, as the task receives them.
 FOLLOWUP_ATTENDED = "attended"
 FOLLOWUP_REPLAY = "replay"
@@ -32,18 +30,9 @@ SURVEY_COMMENT_MAX_LENGTH = 3000
 LEAD_EVENT_SURVEY = "event_survey"
 
 
-def event_when_text(event: Event) -> str:
-    """« jeudi 17 décembre 2026 à 12 h 30 » in Paris time, in the active language."""
-    local = event.starts_at.astimezone(PARIS)
-    return _("%(date)s à %(time)s") % {
-        "date": date_format(local, "l j F Y"),
-        "time": time_format(local, "TIME_FORMAT"),
-    }
-
-
 def _lead_summary(event: Event) -> str:
     with translation.override("fr"):
-        return f"{event.title} — {event_when_text(event)}"
+        return f"{event.title} — {event_when_text(event, with_zone=False)}"
 
 
 def registration_attendance_mark(*, registration: Registration, attended: bool, by=None) -> Registration:
@@ -130,10 +119,10 @@ def event_followup_send(*, event: Event) -> int:
         recipients = event_followup_recipients(event=event)
 
         def enqueue():
-            from .. import tasks_followup
+            from .. import tasks
 
             for registration_id, kind in recipients:
-                tasks_followup.send_event_followup.enqueue(registration_id=registration_id, kind=kind)
+                tasks.send_event_followup.enqueue(registration_id=registration_id, kind=kind)
 
         transaction.on_commit(enqueue)
     return len(recipients)

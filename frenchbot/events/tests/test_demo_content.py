@@ -15,7 +15,7 @@ from frenchbot.events.models import Event, Registration, SurveyResponse
 from frenchbot.events.selectors import event_seats_left, events_past, events_upcoming
 from frenchbot.events.services.followup import events_followup_due
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("frenchbot.events.tests.urls_before_merge")]
+pytestmark = pytest.mark.django_db
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 

@@ -17,7 +17,7 @@ from frenchbot.leads.services import lead_touch
 
 from .followup_rows import event_make, registration_make
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("frenchbot.events.tests.urls_before_merge")]
+pytestmark = pytest.mark.django_db
 
 HOUR = datetime.timedelta(hours=1)
 REPLAY = "https://video.example.com/replay-du-webinaire"
@@ -181,7 +181,7 @@ def test_the_follow_up_waits_for_the_end_of_the_event(smtp_server, django_captur
 def test_a_registration_cancelled_after_queueing_gets_nothing(
     smtp_server, django_capture_on_commit_callbacks
 ):
-    from frenchbot.events.tasks_followup import send_event_followup
+    from frenchbot.events.tasks import send_event_followup
 
     event = event_make(starts_in=-3 * HOUR, replay_url=REPLAY)
     registration = registration_make(event, attended=True)

@@ -13,7 +13,7 @@ from frenchbot.retrieval.services import document_index, document_index_item
 
 from .followup_rows import event_make
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("frenchbot.events.tests.urls_before_merge")]
+pytestmark = pytest.mark.django_db
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 JOIN_URL = "https://visio.example.com/salle-reservee-aux-inscrits"

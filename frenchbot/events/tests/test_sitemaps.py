@@ -4,7 +4,7 @@ import pytest
 
 from .followup_rows import event_make
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("frenchbot.events.tests.urls_before_merge")]
+pytestmark = pytest.mark.django_db
 
 
 def test_the_sitemap_lists_published_events_upcoming_and_past(client):

@@ -17,7 +17,7 @@ from frenchbot.leads.services import lead_touch
 
 from .followup_rows import event_make, registration_make
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("frenchbot.events.tests.urls_before_merge")]
+pytestmark = pytest.mark.django_db
 
 HOUR = datetime.timedelta(hours=1)
 

@@ -10,7 +10,7 @@ import pytest
 from frenchbot.events.models import Registration
 from frenchbot.events.tests.followup_rows import event_make, registration_make
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("frenchbot.events.tests.urls_before_merge")]
+pytestmark = pytest.mark.django_db
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 DAY = datetime.timedelta(days=1)

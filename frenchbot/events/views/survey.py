@@ -1,48 +1,19 @@
 """The satisfaction survey after an event, reached from the follow-up e-mail's signed link (no account)."""
 
-from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from frenchbot.core.net import client_ip
 from frenchbot.core.ratelimit import rate_limit_hit
 
-from .errors import EventError, EventLinkError
-from .services.followup import SURVEY_COMMENT_MAX_LENGTH, event_when_text, survey_allowed, survey_submit
-from .services.registrations import registration_from_token
-
-RATING_CHOICES = [
-    ("1", gettext_lazy("1 — décevant")),
-    ("2", gettext_lazy("2 — moyen")),
-    ("3", gettext_lazy("3 — correct")),
-    ("4", gettext_lazy("4 — bien")),
-    ("5", gettext_lazy("5 — excellent")),
-]
-
-
-class SurveyForm(forms.Form):
-    rating = forms.ChoiceField(
-        label=gettext_lazy("Votre note"),
-        choices=RATING_CHOICES,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": gettext_lazy("Choisissez une note de 1 (décevant) à 5 (excellent)."),
-            "invalid_choice": gettext_lazy("Choisissez une note de 1 (décevant) à 5 (excellent)."),
-        },
-    )
-    comment = forms.CharField(
-        label=gettext_lazy("Votre commentaire (facultatif)"),
-        help_text=gettext_lazy(
-            "Ce qui vous a servi, ce qui a manqué, le sujet que vous aimeriez voir ensuite."
-        ),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-    )
+from ..errors import EventError, EventLinkError
+from ..forms import SurveyForm
+from ..services.followup import SURVEY_COMMENT_MAX_LENGTH, survey_allowed, survey_submit
+from ..services.registrations import event_when_text, registration_from_token
 
 
 def _link_error(request: HttpRequest, error: EventLinkError) -> HttpResponse:
