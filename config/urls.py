@@ -12,6 +12,7 @@ from frenchbot.blog.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from frenchbot.blog.sitemaps import SITEMAPS
 from frenchbot.core import views as core_views
 from frenchbot.courses.views import certificates as courses_certificates
+from frenchbot.newsletter.sitemaps import SITEMAPS as NEWSLETTER_SITEMAPS
 from frenchbot.pages import views as pages_views
 
 admin.site.site_header = "The French Bot — administration"
@@ -26,7 +27,7 @@ urlpatterns = [
     path(
         "sitemap.xml",
         cache_page(3600)(sitemap),
-        {"sitemaps": {**SITEMAPS, "faq": FaqSitemap}},
+        {"sitemaps": {**SITEMAPS, "faq": FaqSitemap, **NEWSLETTER_SITEMAPS}},
         name="sitemap",
     ),
     path("feed/rss/", LatestArticlesFeed(), name="feed_rss"),

@@ -12,15 +12,14 @@ The Markdown is rendered once per letter (`issue_content`); `issue_email` then o
 
 import re
 import textwrap
+from dataclasses import dataclass, field
 from email.utils import parseaddr
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-
 from markdown_it import MarkdownIt
 
 from frenchbot.core.text import render_markdown, single_line
@@ -68,7 +67,7 @@ _STYLES = {
     "td": f"padding:6px 8px;border:1px solid {LINE};{_TEXT}",
     "hr": f"margin:24px 0;border:0;border-top:1px solid {LINE}",
 }
-_TAG_RE = re.compile(r"<(%s)\b([^>]*)>" % "|".join(sorted(_STYLES, key=len, reverse=True)))
+_TAG_RE = re.compile(r"<({})\b([^>]*)>".format("|".join(sorted(_STYLES, key=len, reverse=True))))
 _IMG_RE = re.compile(r"<img\b([^>]*)>")
 _ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
 
@@ -81,6 +80,8 @@ class IssueContent:
     preheader: str
     body_html: str  # styled for e-mail
     body_text: str
+    # Rendered templates per kind of footer (the subscriber's lists), filled in by issue_email.
+    rendered: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,52 @@ def subscriber_list_names(*, issue: Issue, subscriber: Subscriber) -> list[str]:
     )
 
 
+_PREFERENCES_MARK = "NEWSLETTERPREFERENCESURLMARK"
+_UNSUBSCRIBE_MARK = "NEWSLETTERUNSUBSCRIBEURLMARK"
+
+
+def _render_templates(
+    *, issue: Issue, content: IssueContent, subject: str, list_names: list[str], test: bool, known: bool
+) -> tuple[str, str]:
+    web_url = (
+        settings.SITE_URL.rstrip("/") + issue.get_absolute_url() if issue.in_archive and issue.slug else ""
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "issue": issue,
+            "subject": subject,
+            "preheader": content.preheader,
+            "body_html": content.body_html,
+            "body_text": content.body_text,
+            "list_names": list_names,
+            "lists_text": ", ".join(f"«\u00a0{name}\u00a0»" for name in list_names),
+            "preferences_url": _PREFERENCES_MARK,
+            "unsubscribe_url": _UNSUBSCRIBE_MARK,
+            "web_url": web_url,
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+            "from_email": parseaddr(settings.NEWSLETTER_FROM_EMAIL)[1] or settings.NEWSLETTER_FROM_EMAIL,
+            "postal_address": settings.NEWSLETTER_POSTAL_ADDRESS,
+            "date": issue.sent_at or issue.sending_started_at or timezone.now(),
+            "test": test,
+            "subscriber_known": known,
+            "colors": {
+                "navy": NAVY,
+                "red": RED,
+                "red_dark": RED_DARK,
+                "blue": BLUE,
+                "blue_dark": BLUE_DARK,
+                "grey": GREY,
+                "line": LINE,
+            },
+            "font": FONT,
+        }
+        return (
+            render_to_string("newsletter/email/issue.html", context),
+            render_to_string("newsletter/email/issue.txt", context),
+        )
+
+
 def issue_email(
     *,
     issue: Issue,
@@ -298,41 +345,22 @@ def issue_email(
         list_names = subscriber_list_names(issue=issue, subscriber=subscriber) if subscriber.pk else []
     links = subscriber_links(subscriber=subscriber, issue=issue)
     subject = (TEST_PREFIX if test else "") + content.subject
-    web_url = (
-        settings.SITE_URL.rstrip("/") + issue.get_absolute_url() if issue.in_archive and issue.slug else ""
+    # The templates are rendered once per letter and kind of footer, with markers where the personal links go:
+    # a send to thousands then costs two string replacements per message, not two template renderings.
+    key = (tuple(list_names), test, bool(subscriber.pk))
+    if key not in content.rendered:
+        content.rendered[key] = _render_templates(
+            issue=issue,
+            content=content,
+            subject=subject,
+            list_names=list_names,
+            test=test,
+            known=bool(subscriber.pk),
+        )
+    html, text = (
+        part.replace(_PREFERENCES_MARK, links["preferences"]).replace(_UNSUBSCRIBE_MARK, links["unsubscribe"])
+        for part in content.rendered[key]
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "issue": issue,
-            "subject": subject,
-            "preheader": content.preheader,
-            "body_html": content.body_html,
-            "body_text": content.body_text,
-            "list_names": list_names,
-            "lists_text": ", ".join(f"«\u00a0{name}\u00a0»" for name in list_names),
-            "preferences_url": links["preferences"],
-            "unsubscribe_url": links["unsubscribe"],
-            "web_url": web_url,
-            "site_name": settings.SITE_NAME,
-            "site_url": settings.SITE_URL,
-            "from_email": parseaddr(settings.NEWSLETTER_FROM_EMAIL)[1] or settings.NEWSLETTER_FROM_EMAIL,
-            "postal_address": settings.NEWSLETTER_POSTAL_ADDRESS,
-            "date": issue.sent_at or issue.sending_started_at or timezone.now(),
-            "test": test,
-            "subscriber_known": bool(subscriber.pk),
-            "colors": {
-                "navy": NAVY,
-                "red": RED,
-                "red_dark": RED_DARK,
-                "blue": BLUE,
-                "blue_dark": BLUE_DARK,
-                "grey": GREY,
-                "line": LINE,
-            },
-            "font": FONT,
-        }
-        html = render_to_string("newsletter/email/issue.html", context)
-        text = render_to_string("newsletter/email/issue.txt", context)
     headers = {
         "List-Unsubscribe": f"<{links['unsubscribe']}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

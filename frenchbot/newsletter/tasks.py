@@ -55,7 +55,8 @@ def _memberships(*, issue: Issue, subscriber_ids: list[int]) -> dict[int, list[s
     for subscriber_id, list_id in through:
         names.setdefault(subscriber_id, []).append(lists[list_id])
     return {
-        key: [m.name for m in sorted(value, key=lambda m: (m.position, m.name))] for key, value in names.items()
+        key: [m.name for m in sorted(value, key=lambda m: (m.position, m.name))]
+        for key, value in names.items()
     }
 
 
@@ -77,7 +78,9 @@ def send_batch(*, issue_id: int) -> dict[str, int]:
         for delivery in deliveries:
             # Read again right before sending: an unsubscribe (or a bounce from another letter) since the rows
             # were written takes effect at once.
-            status = Subscriber.objects.filter(pk=delivery.subscriber_id).values_list("status", flat=True).first()
+            status = (
+                Subscriber.objects.filter(pk=delivery.subscriber_id).values_list("status", flat=True).first()
+            )
             if status != Subscriber.Status.CONFIRMED:
                 sending.delivery_mark_skipped(delivery_id=delivery.pk)
                 counts["skipped"] += 1
@@ -106,7 +109,9 @@ def send_batch(*, issue_id: int) -> dict[str, int]:
                     sending.delivery_bounce(delivery_id=delivery.pk, reason=reason)
                     counts["bounced"] += 1
                 else:
-                    sending.delivery_mark_failed(delivery_id=delivery.pk, error=reason, final=outcome == "fail")
+                    sending.delivery_mark_failed(
+                        delivery_id=delivery.pk, error=reason, final=outcome == "fail"
+                    )
                     counts["failed"] += 1
                 if not isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
                     # The session is broken: the next message opens a new one.

@@ -85,7 +85,9 @@ def issue_send_start(*, issue: Issue, by=None, now: datetime.datetime | None = N
             raise NewsletterError(_("Cette lettre a déjà été envoyée."), code="already_sent")
         if not locked.lists.exists():
             raise NewsletterError(
-                _("Choisissez au moins une liste destinataire avant d'envoyer."), field="lists", code="no_lists"
+                _("Choisissez au moins une liste destinataire avant d'envoyer."),
+                field="lists",
+                code="no_lists",
             )
         chunk: list[Delivery] = []
         for subscriber_id in issue_recipients(issue=locked).iterator(chunk_size=2000):
@@ -107,7 +109,9 @@ def issue_send_start(*, issue: Issue, by=None, now: datetime.datetime | None = N
     return total
 
 
-def issue_schedule(*, issue: Issue, at: datetime.datetime, by=None, now: datetime.datetime | None = None) -> Issue:
+def issue_schedule(
+    *, issue: Issue, at: datetime.datetime, by=None, now: datetime.datetime | None = None
+) -> Issue:
     """Send `issue` at `at` (an aware date-time in the future): the periodic job starts it when due."""
     now = now or timezone.now()
     if timezone.is_naive(at):
@@ -117,10 +121,14 @@ def issue_schedule(*, issue: Issue, at: datetime.datetime, by=None, now: datetim
     with transaction.atomic():
         locked = Issue.objects.select_for_update().get(pk=issue.pk)
         if locked.status not in {Issue.Status.DRAFT, Issue.Status.SCHEDULED}:
-            raise NewsletterError(_("Cette lettre est déjà partie : elle ne peut plus être programmée."), code="started")
+            raise NewsletterError(
+                _("Cette lettre est déjà partie : elle ne peut plus être programmée."), code="started"
+            )
         if not locked.lists.exists():
             raise NewsletterError(
-                _("Choisissez au moins une liste destinataire avant de programmer."), field="lists", code="no_lists"
+                _("Choisissez au moins une liste destinataire avant de programmer."),
+                field="lists",
+                code="no_lists",
             )
         locked.status = Issue.Status.SCHEDULED
         locked.scheduled_at = at
@@ -152,7 +160,10 @@ def issue_send_test(*, issue: Issue, to: str, by=None) -> None:
         raise NewsletterError(_("Saisissez une adresse e-mail valide."), field="to", code="invalid") from None
     key = str(by.pk) if by is not None and by.pk else to
     if rate_limit_hit(
-        scope="newsletter-test-send", key=key, limit=settings.NEWSLETTER_TEST_SEND_RATE_LIMIT, window_seconds=3600
+        scope="newsletter-test-send",
+        key=key,
+        limit=settings.NEWSLETTER_TEST_SEND_RATE_LIMIT,
+        window_seconds=3600,
     ):
         raise NewsletterError(_("Trop d'envois de test en une heure : réessayez plus tard."), code="rate")
     from ..tasks import issue_send_test_message
@@ -199,7 +210,9 @@ def delivery_mark_sent(*, delivery_id: int, now: datetime.datetime | None = None
 
 def delivery_mark_skipped(*, delivery_id: int) -> None:
     """The subscriber left (or bounced) after the send started: nothing is sent."""
-    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(status=Delivery.Status.SKIPPED)
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.SKIPPED
+    )
 
 
 def delivery_mark_failed(*, delivery_id: int, error: str, final: bool = False) -> None:
@@ -234,7 +247,9 @@ def delivery_bounce(*, delivery_id: int, reason: str, now: datetime.datetime | N
                 )
                 for mailing_list in MailingList.objects.filter(subscribers=delivery.subscriber_id)
             )
-    logger.info("Lettre %s : adresse refusée définitivement (abonné %s)", delivery.issue_id, delivery.subscriber_id)
+    logger.info(
+        "Lettre %s : adresse refusée définitivement (abonné %s)", delivery.issue_id, delivery.subscriber_id
+    )
 
 
 def smtp_outcome(error: Exception) -> tuple[str, str]:
@@ -299,7 +314,9 @@ def issue_sends_tick(*, now: datetime.datetime | None = None) -> dict[str, int]:
     max_attempts = settings.NEWSLETTER_SEND_MAX_ATTEMPTS
     touched: set[int] = set()
     stale = Delivery.objects.filter(
-        status=Delivery.Status.SENDING, claimed_at__lt=now - _reclaim_after(), issue__status=Issue.Status.SENDING
+        status=Delivery.Status.SENDING,
+        claimed_at__lt=now - _reclaim_after(),
+        issue__status=Issue.Status.SENDING,
     )
     touched.update(stale.values_list("issue_id", flat=True).distinct())
     # A row that killed its worker this many times gives up rather than looping for ever.
@@ -316,7 +333,9 @@ def issue_sends_tick(*, now: datetime.datetime | None = None) -> dict[str, int]:
     touched.update(retry.values_list("issue_id", flat=True).distinct())
     counts["retried"] = retry.update(status=Delivery.Status.PENDING)
 
-    for issue in Issue.objects.filter(status=Issue.Status.SENDING).annotate(last_claim=Max("deliveries__claimed_at")):
+    for issue in Issue.objects.filter(status=Issue.Status.SENDING).annotate(
+        last_claim=Max("deliveries__claimed_at")
+    ):
         has_pending = Delivery.objects.filter(issue=issue, status=Delivery.Status.PENDING).exists()
         if has_pending:
             last_activity = max(filter(None, [issue.last_claim, issue.sending_started_at]), default=None)

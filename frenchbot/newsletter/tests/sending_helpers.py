@@ -2,9 +2,9 @@
 server (aiosmtpd on loopback, as the suite's `smtp_server`) whose answers a test chooses."""
 
 import email
-from email.header import decode_header, make_header
 import socket
 from collections import Counter
+from email.header import decode_header, make_header
 
 import pytest
 from django.utils import timezone
@@ -17,7 +17,11 @@ def make_list(slug: str = "actualites", name: str = "Actualités de l'IA") -> Ma
 
 
 def make_subscribers(
-    count: int, *, lists: list[MailingList], status: str = Subscriber.Status.CONFIRMED, prefix: str = "lecteur"
+    count: int,
+    *,
+    lists: list[MailingList],
+    status: str = Subscriber.Status.CONFIRMED,
+    prefix: str = "lecteur",
 ) -> list[Subscriber]:
     now = timezone.now()
     Subscriber.objects.bulk_create(

@@ -25,6 +25,7 @@ from frenchbot.newsletter.services.sending import (
 )
 from frenchbot.newsletter.services.subscriptions import subscriber_links
 
+from . import sending_helpers
 from .sending_helpers import (
     Recorder,
     header,
@@ -32,10 +33,10 @@ from .sending_helpers import (
     make_list,
     make_subscribers,
     messages_per_address,
-    smtp_recorder,  # noqa: F401 (fixture)
 )
 
 pytestmark = pytest.mark.django_db
+smtp_recorder = sending_helpers.smtp_recorder  # the fixture
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -55,7 +56,11 @@ def _start(issue, capture, **kwargs):
 def test_only_confirmed_subscribers_of_the_lists_receive_it_once(
     smtp_server, django_capture_on_commit_callbacks
 ):
-    news, tutorials, other = make_list("actualites"), make_list("tutoriels", "Tutoriels"), make_list("autre", "Autre")
+    news, tutorials, other = (
+        make_list("actualites"),
+        make_list("tutoriels", "Tutoriels"),
+        make_list("autre", "Autre"),
+    )
     make_subscribers(3, lists=[news], prefix="confirme")
     make_subscribers(2, lists=[news, tutorials], prefix="deuxlistes")
     make_subscribers(1, lists=[news], status=Subscriber.Status.PENDING, prefix="attente")
@@ -173,7 +178,9 @@ def test_permanent_refusals_mark_the_address_bouncing_and_it_is_never_mailed_aga
 def test_temporary_refusals_are_retried_later(smtp_recorder, django_capture_on_commit_callbacks, settings):
     news = make_list()
     make_subscribers(3, lists=[news])
-    recorder = smtp_recorder(Recorder(refuse={"lecteur2@exemple.fr": "451 4.7.1 Greylisted, try again later"}))
+    recorder = smtp_recorder(
+        Recorder(refuse={"lecteur2@exemple.fr": "451 4.7.1 Greylisted, try again later"})
+    )
     issue = make_issue(lists=[news])
     _start(issue, django_capture_on_commit_callbacks)
 
@@ -197,7 +204,9 @@ def test_temporary_refusals_are_retried_later(smtp_recorder, django_capture_on_c
     assert issue.status == Issue.Status.SENT
 
 
-def test_temporary_refusals_give_up_after_the_last_attempt(smtp_recorder, django_capture_on_commit_callbacks, settings):
+def test_temporary_refusals_give_up_after_the_last_attempt(
+    smtp_recorder, django_capture_on_commit_callbacks, settings
+):
     settings.NEWSLETTER_SEND_MAX_ATTEMPTS = 2
     news = make_list()
     make_subscribers(2, lists=[news])
@@ -280,7 +289,9 @@ def test_a_test_send_goes_to_oneself_only_marked_test(smtp_server, django_captur
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_halfway_and_restarted_sends_to_every_address_exactly_once(smtp_recorder, settings, tmp_path):
+def test_a_worker_killed_halfway_and_restarted_sends_to_every_address_exactly_once(
+    smtp_recorder, settings, tmp_path
+):
     """2,000 confirmed subscribers, a real `db_worker` process killed with SIGKILL in the middle of its SMTP
     conversation for the 1,038th message (mid-batch), the periodic job run as it would be once the dead
     worker's rows are stale, and a new worker: every address has exactly one message."""
@@ -310,11 +321,22 @@ def test_a_worker_killed_halfway_and_restarted_sends_to_every_address_exactly_on
         "NEWSLETTER_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
         "NEWSLETTER_TEST_BATCH_SIZE": "200",
     }
-    command = [sys.executable, "-m", "django", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
+    command = [
+        sys.executable,
+        "-m",
+        "django",
+        "db_worker",
+        "--no-reload",
+        "--no-startup-delay",
+        "--interval",
+        "0.1",
+    ]
 
     def run_worker(name, *extra):
         log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
-        workers[name] = subprocess.Popen([*command, *extra], cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
+        workers[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and command
+            [*command, *extra], cwd=REPO_ROOT, env=env, stdout=log, stderr=log
+        )
         return workers[name]
 
     assert issue_send_start(issue=issue) == 2000  # commits: the first batch is in the database queue
