@@ -190,7 +190,7 @@ class IssueAdmin(admin.ModelAdmin):
             return refused
         if not request.user.email:
             self.message_user(
-                request, _("Votre compte n'a pas d'adresse e-mail : ajoutez-en une."), messages.ERROR
+                request, _("Votre compte n'a pas d'adresse e-mail : ajoutez-en une."), messages.ERROR
             )
             return redirect(self._change_url(issue))
         try:
@@ -220,7 +220,7 @@ class IssueAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": issue,
-            "title": _("Envoyer « %(subject)s » maintenant ?") % {"subject": issue.subject},
+            "title": _("Envoyer « %(subject)s » maintenant ?") % {"subject": issue.subject},
             "recipients": issue_recipients(issue=issue).count(),
             "lists": list(issue.lists.all()),
         }
@@ -235,7 +235,7 @@ class IssueAdmin(admin.ModelAdmin):
                 self.message_user(request, error.message, messages.ERROR)
             else:
                 self.message_user(
-                    request, _("La lettre n'est plus programmée : elle redevient un brouillon.")
+                    request, _("La lettre n'est plus programmée : elle redevient un brouillon.")
                 )
             return redirect(self._change_url(issue))
         form = IssueScheduleForm(request.POST or None, initial={"at": issue.scheduled_at})
@@ -255,7 +255,7 @@ class IssueAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": issue,
-            "title": _("Programmer « %(subject)s »") % {"subject": issue.subject},
+            "title": _("Programmer « %(subject)s »") % {"subject": issue.subject},
             "form": form,
             "recipients": issue_recipients(issue=issue).count(),
         }

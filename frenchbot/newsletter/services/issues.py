@@ -60,7 +60,7 @@ def issue_insert_latest(*, issue: Issue, articles: int = 3, events: int = 3) -> 
         locked = Issue.objects.select_for_update().get(pk=issue.pk)
         if locked.status not in {Issue.Status.DRAFT, Issue.Status.SCHEDULED}:
             raise NewsletterError(
-                _("Cette lettre est déjà partie : son contenu ne change plus."), code="started"
+                _("Cette lettre est déjà partie : son contenu ne change plus."), code="started"
             )
         body = locked.body_markdown.rstrip()
         locked.body_markdown = f"{body}\n\n{addition}\n" if body else f"{addition}\n"

@@ -122,7 +122,7 @@ def issue_schedule(
         locked = Issue.objects.select_for_update().get(pk=issue.pk)
         if locked.status not in {Issue.Status.DRAFT, Issue.Status.SCHEDULED}:
             raise NewsletterError(
-                _("Cette lettre est déjà partie : elle ne peut plus être programmée."), code="started"
+                _("Cette lettre est déjà partie : elle ne peut plus être programmée."), code="started"
             )
         if not locked.lists.exists():
             raise NewsletterError(
@@ -165,7 +165,7 @@ def issue_send_test(*, issue: Issue, to: str, by=None) -> None:
         limit=settings.NEWSLETTER_TEST_SEND_RATE_LIMIT,
         window_seconds=3600,
     ):
-        raise NewsletterError(_("Trop d'envois de test en une heure : réessayez plus tard."), code="rate")
+        raise NewsletterError(_("Trop d'envois de test en une heure : réessayez plus tard."), code="rate")
     from ..tasks import issue_send_test_message
 
     transaction.on_commit(lambda: issue_send_test_message.enqueue(issue_id=issue.pk, to=to))

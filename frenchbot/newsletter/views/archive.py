@@ -34,7 +34,7 @@ class ArchiveFeed(Feed):
     title = _("The French Bot — la lettre")
     link = reverse_lazy("newsletter:archive")
     description = _(
-        "Les lettres d'information de The French Bot : l'IA au travail, nos tutoriels et nos événements."
+        "Les lettres d'information de The French Bot : l'IA au travail, nos tutoriels et nos événements."
     )
     language = "fr"
 
