@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 # Seconds an SMTP operation may take before the batch gives the message up as a temporary failure (a hung
 # server must not hold rows in `sending` longer than NEWSLETTER_SEND_RECLAIM_MINUTES).
 _SMTP_TIMEOUT = 60
+# One task sends batches for about this long before handing over to a new task.
+_TASK_SECONDS = 60
 
 
 class _Pacer:
@@ -126,14 +128,24 @@ def send_batch(*, issue_id: int) -> dict[str, int]:
 
 @task()
 def issue_send_batch(issue_id: int) -> dict[str, int]:
-    """One batch of a send; queues the next one while rows are pending, else marks the letter sent."""
-    counts = send_batch(issue_id=issue_id)
-    logger.info("Lettre %s : lot envoyé %s", issue_id, counts)
-    if Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.PENDING).exists():
+    """Batches of a send for up to _TASK_SECONDS, then the next task (so that a worker also runs other tasks
+    during a long send, and the immediate backend does not nest one call per batch); the last one marks the
+    letter sent."""
+    totals = {"sent": 0, "skipped": 0, "bounced": 0, "failed": 0}
+    deadline = time.monotonic() + _TASK_SECONDS
+    while True:
+        counts = send_batch(issue_id=issue_id)
+        for key, value in counts.items():
+            totals[key] += value
+        pending = Delivery.objects.filter(issue_id=issue_id, status=Delivery.Status.PENDING).exists()
+        if not pending or not any(counts.values()) or time.monotonic() >= deadline:
+            break
+    logger.info("Lettre %s : lots envoyés %s", issue_id, totals)
+    if pending:
         issue_send_batch.enqueue(issue_id=issue_id)
     else:
         sending.issue_send_finish_if_done(issue_id=issue_id)
-    return counts
+    return totals
 
 
 @task()

@@ -5,8 +5,8 @@ How a send goes. `issue_send_start` writes one Delivery row per confirmed subscr
 unique constraint (issue, subscriber) makes a second start harmless) and queues one batch task. A batch task
 claims up to NEWSLETTER_SEND_BATCH_SIZE pending rows in one short transaction (they become `sending`), sends
 them over one SMTP connection, marks each row with one UPDATE as soon as the server has answered for it, and
-queues the next batch while rows remain pending. One batch at a time per letter keeps NEWSLETTER_SEND_RATE a rate
-for the whole send, however many workers run.
+goes on with the next batch (for about a minute, then it queues a new task) while rows remain pending. One task
+at a time per letter keeps NEWSLETTER_SEND_RATE a rate for the whole send, however many workers run.
 
 Interruptions. A worker killed mid-batch leaves its claimed rows in `sending`; the periodic job
 (`issue_sends_tick`, every minute) puts rows claimed more than NEWSLETTER_SEND_RECLAIM_MINUTES ago back to
