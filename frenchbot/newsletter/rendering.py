@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
-from frenchbot.core.text import render_markdown, single_line
+from frenchbot.core.text import french_typography, render_markdown, single_line
 
 from .models import Issue, MailingList, Subscriber
 from .services.subscriptions import subscriber_links
@@ -165,6 +165,9 @@ def _wrap(text: str, prefix: str = "", first_prefix: str | None = None) -> str:
     return "\n".join(lines)
 
 
+_TIGHT = "\x00"  # marks a block that follows the previous one without a blank line
+
+
 def text_from_markdown(source: str) -> str:
     """The Markdown as a readable plain-text e-mail: paragraphs wrapped at 76 columns, links written out after
     their text, lists with dashes or numbers, headings underlined."""
@@ -195,7 +198,7 @@ def text_from_markdown(source: str) -> str:
         elif kind == "tr_open":
             row = []
         elif kind == "tr_close" and row is not None:
-            blocks.append(" | ".join(row))
+            blocks.append(_TIGHT + " | ".join(row))
             row = None
         elif kind == "inline":
             if tokens[index - 1].type == "heading_open":
@@ -216,22 +219,24 @@ def text_from_markdown(source: str) -> str:
                     item_first = False
                 else:
                     first = quote_prefix + indent + " " * len(marker)
-                blocks.append(_wrap(text, quote_prefix + indent + " " * len(marker), first))
+                blocks.append(_TIGHT + _wrap(text, quote_prefix + indent + " " * len(marker), first))
             else:
                 blocks.append(_wrap(text, quote_prefix))
         elif kind in {"fence", "code_block"}:
             blocks.append(textwrap.indent(token.content.rstrip("\n"), "    "))
         elif kind == "hr":
             blocks.append("-" * 20)
-    # List items sit on consecutive lines; other blocks are separated by a blank line.
+    # List items and table rows sit on consecutive lines; other blocks are separated by a blank line.
     out: list[str] = []
+    previous_tight = False
     for block in blocks:
-        is_item = bool(re.match(r"^(> )*\s*(- |\d+\. )", block))
-        if out and is_item and out[-1][1]:
-            out.append(("\n" + block, True))
-        else:
-            out.append((("\n\n" if out else "") + block, is_item))
-    return "".join(text for text, _item in out).strip() + "\n"
+        tight = block.startswith(_TIGHT)
+        text = block.removeprefix(_TIGHT)
+        if out:
+            out.append("\n" if tight and previous_tight else "\n\n")
+        out.append(text)
+        previous_tight = tight
+    return "".join(out).strip() + "\n"
 
 
 # --- The letter -------------------------------------------------------------------------------------------------
@@ -239,17 +244,19 @@ def text_from_markdown(source: str) -> str:
 
 def issue_content(*, issue: Issue) -> IssueContent:
     """The parts of `issue` that are the same for every recipient."""
+    # Written with ordinary spaces; the no-break spaces of French typography are added here (as core.text says).
+    source = french_typography(issue.body_markdown)
     return IssueContent(
-        subject=single_line(issue.subject),
-        preheader=single_line(issue.preheader),
-        body_html=email_html_from_markdown(issue.body_markdown),
-        body_text=text_from_markdown(issue.body_markdown),
+        subject=french_typography(single_line(issue.subject)),
+        preheader=french_typography(single_line(issue.preheader)),
+        body_html=email_html_from_markdown(source),
+        body_text=text_from_markdown(source),
     )
 
 
 def issue_web_html(*, issue: Issue) -> str:
     """The letter's body for the archive page (styled by the site's stylesheet)."""
-    return render_markdown(issue.body_markdown)
+    return render_markdown(french_typography(issue.body_markdown))
 
 
 def _site_host() -> str:
@@ -279,6 +286,16 @@ def subscriber_list_names(*, issue: Issue, subscriber: Subscriber) -> list[str]:
     )
 
 
+def _lists_phrase(names: list[str]) -> str:
+    """« à la liste « A » » or « aux listes « A », « B » et « C » »."""
+    quoted = [f"«\u00a0{name}\u00a0»" for name in names]
+    if not quoted:
+        return ""
+    if len(quoted) == 1:
+        return _("à la liste %(list)s") % {"list": quoted[0]}
+    return _("aux listes %(lists)s et %(last)s") % {"lists": ", ".join(quoted[:-1]), "last": quoted[-1]}
+
+
 _PREFERENCES_MARK = "NEWSLETTERPREFERENCESURLMARK"
 _UNSUBSCRIBE_MARK = "NEWSLETTERUNSUBSCRIBEURLMARK"
 
@@ -297,7 +314,7 @@ def _render_templates(
             "body_html": content.body_html,
             "body_text": content.body_text,
             "list_names": list_names,
-            "lists_text": ", ".join(f"«\u00a0{name}\u00a0»" for name in list_names),
+            "lists_text": _lists_phrase(list_names),
             "preferences_url": _PREFERENCES_MARK,
             "unsubscribe_url": _UNSUBSCRIBE_MARK,
             "web_url": web_url,

@@ -67,7 +67,7 @@ def test_the_footer_says_why_and_carries_the_personal_links_and_the_sender(lette
         assert settings.NEWSLETTER_POSTAL_ADDRESS in part
         assert "lettre@thefrenchbot.fr" in part
     # Only the lists of this letter, though they are on two.
-    assert "inscrite à «\u00a0Actualités de l'IA\u00a0»." in email.text
+    assert "inscrite à la liste «\u00a0Actualités de l'IA\u00a0»." in email.text
     assert "Tutoriels" not in email.text
     assert email.headers["List-Unsubscribe"] == f"<{links['unsubscribe']}>"
     assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -101,6 +101,9 @@ def test_the_plain_text_is_readable():
     assert "1. un\n2. deux" in text
     assert "> Une citation" in text
     assert "    code" in text
+    assert "Outil | Gain\nChatGPT | 2 h" in text_from_markdown(
+        "| Outil | Gain |\n|---|---|\n| ChatGPT | 2 h |\n"
+    )
     assert "https://exemple.fr (https://exemple.fr)" not in text
     assert "<" not in text and "**" not in text
 
