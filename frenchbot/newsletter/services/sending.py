@@ -48,7 +48,13 @@ _DATA_BOUNCE_CODES = {550, 551, 553}
 
 
 def _reclaim_after() -> datetime.timedelta:
-    return datetime.timedelta(minutes=settings.NEWSLETTER_SEND_RECLAIM_MINUTES)
+    """How old a claim must be to belong to a dead worker: the setting, but never less than twice the time a
+    living worker may spend on one batch at the configured rate (a slow rate must not cause repeats)."""
+    configured = datetime.timedelta(minutes=settings.NEWSLETTER_SEND_RECLAIM_MINUTES)
+    rate = settings.NEWSLETTER_SEND_RATE
+    if rate and rate > 0:
+        return max(configured, datetime.timedelta(seconds=2 * settings.NEWSLETTER_SEND_BATCH_SIZE / rate))
+    return configured
 
 
 def _retry_after() -> datetime.timedelta:
