@@ -310,6 +310,7 @@ def _render_templates(
         context = {
             "issue": issue,
             "subject": subject,
+            "title": content.subject,
             "preheader": content.preheader,
             "body_html": content.body_html,
             "body_text": content.body_text,

@@ -62,7 +62,7 @@ def test_the_change_page_offers_the_buttons_and_the_preview_is_the_email(staff_c
     assert preview["Content-Type"].startswith("text/html")
     assert "default-src 'none'" in preview["Content-Security-Policy"]
     html = preview.content.decode()
-    assert issue.subject.replace("'", "&#x27;") in html
+    assert "L&#x27;IA au travail\u00a0: ce qui a changé en décembre" in html  # French no-break space added
     assert "<img" not in html
     text = staff_client.get(reverse("admin:newsletter_issue_preview_text", args=[issue.pk]))
     assert text["Content-Type"].startswith("text/plain")
