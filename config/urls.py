@@ -13,6 +13,7 @@ from frenchbot.blog.sitemaps import SITEMAPS
 from frenchbot.core import views as core_views
 from frenchbot.courses.views import certificates as courses_certificates
 from frenchbot.events.sitemaps import EventSitemap
+from frenchbot.newsletter.sitemaps import SITEMAPS as NEWSLETTER_SITEMAPS
 from frenchbot.pages import views as pages_views
 
 admin.site.site_header = "The French Bot — administration"
@@ -27,7 +28,7 @@ urlpatterns = [
     path(
         "sitemap.xml",
         cache_page(3600)(sitemap),
-        {"sitemaps": {**SITEMAPS, "faq": FaqSitemap, "events": EventSitemap}},
+        {"sitemaps": {**SITEMAPS, "faq": FaqSitemap, "events": EventSitemap, **NEWSLETTER_SITEMAPS}},
         name="sitemap",
     ),
     path("feed/rss/", LatestArticlesFeed(), name="feed_rss"),

@@ -393,9 +393,10 @@ WORKER_PERIODIC_JOBS = {
     "retention_poll_fingerprints": {"TASK": "frenchbot.blog.tasks.poll_fingerprints_prune", "EVERY": 86400},
     # The replay and the survey of events over for EVENTS_FOLLOWUP_DELAY_HOURS whose attendance is marked.
     "events_followup": {"TASK": "frenchbot.events.tasks.event_followups_send_due", "EVERY": 3600},
-
     # Events: queue the reminders due (24 h and 1 h before, EVENTS_REMINDER_HOURS) that no deferred task sent.
     "events_reminders": {"TASK": "frenchbot.events.tasks.event_reminders_enqueue", "EVERY": 300},
+    # Scheduled letters that are due, sends interrupted by a dead worker, temporary failures to retry.
+    "newsletter_sends": {"TASK": "frenchbot.newsletter.tasks.newsletter_send_tick", "EVERY": 60},
 }
 
 # --- Backups ----------------------------------------------------------------------------------------------
@@ -442,6 +443,14 @@ NEWSLETTER_SIGNUP_RATE_WINDOW = env.int("NEWSLETTER_SIGNUP_RATE_WINDOW", default
 # Sending: recipients per task (one batch), and messages per second at most (0 = as fast as the server takes).
 NEWSLETTER_SEND_BATCH_SIZE = env.int("NEWSLETTER_SEND_BATCH_SIZE", default=200)
 NEWSLETTER_SEND_RATE = env.float("NEWSLETTER_SEND_RATE", default=20.0)
+# A row claimed by a worker this many minutes ago and still not sent belongs to a worker that died: the periodic
+# job puts it back in the queue. Keep it well above one batch's duration (batch size / rate, plus SMTP delays).
+NEWSLETTER_SEND_RECLAIM_MINUTES = env.int("NEWSLETTER_SEND_RECLAIM_MINUTES", default=15)
+# A temporary refusal (4xx, connection lost) is tried again after this many minutes, up to this many attempts.
+NEWSLETTER_SEND_RETRY_MINUTES = env.int("NEWSLETTER_SEND_RETRY_MINUTES", default=10)
+NEWSLETTER_SEND_MAX_ATTEMPTS = env.int("NEWSLETTER_SEND_MAX_ATTEMPTS", default=3)
+# Test sends (« M'envoyer un test ») per staff member per hour (0 = no limit).
+NEWSLETTER_TEST_SEND_RATE_LIMIT = env.int("NEWSLETTER_TEST_SEND_RATE_LIMIT", default=20)
 
 # --- Events (webinars and workshops) ---------------------------------------------------------------------
 # Hours before an event its reminders go out (a reminder already past when the person registers is not sent).

@@ -31,11 +31,13 @@ def mail_send(
     reply_to: list[str] | None = None,
     headers: dict[str, str] | None = None,
     from_email: str | None = None,
+    connection=None,
 ) -> int:
     """Send one message: a plain-text ``body``, an optional ``html`` alternative and ``attachments``.
 
     Returns the number of messages sent (0 when ``to`` is empty); SMTP errors propagate, so the task queue can
-    retry the task.
+    retry the task. ``connection`` (from ``django.core.mail.get_connection``) lets a batch reuse one open SMTP
+    session for many messages.
     """
     if not to:
         return 0
@@ -46,6 +48,7 @@ def mail_send(
         to=to,
         reply_to=reply_to,
         headers=headers,
+        connection=connection,
     )
     if html:
         message.attach_alternative(html, "text/html")
