@@ -2,12 +2,11 @@
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import NoReverseMatch
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from frenchbot.blog.selectors import article_list
+from frenchbot.core.dates import when_text
+from frenchbot.core.text import french_typography
 from frenchbot.events.selectors import events_upcoming
 
 from ..errors import NewsletterError
@@ -39,11 +38,8 @@ def latest_content_markdown(*, articles: int = 3, events: int = 3) -> str:
     if upcoming:
         lines = [f"## {_('Nos prochains événements')}", ""]
         for event in upcoming:
-            try:
-                url = _absolute(event.get_absolute_url())
-            except NoReverseMatch:  # the events' pages are not installed
-                url = settings.SITE_URL
-            when = date_format(timezone.localtime(event.starts_at), "DATETIME_FORMAT")
+            url = _absolute(event.get_absolute_url())
+            when = french_typography(when_text(event.starts_at, "Europe/Paris", with_zone=False))
             lines.append(
                 f"- [{_markdown_text(event.title)}]({url}) — {when} ({event.get_kind_display().lower()})"
             )
