@@ -1,14 +1,15 @@
 """« Événements » in the back-office: the list with counts, an event's registrants and export, attendance marked
 through the follow-up service, the replay and survey button, the survey's results, and who may do what.
 
-The follow-up services (`registration_attendance_mark`, `event_followup_send`) belong to the events' follow-up
-part: these tests stand in for them, on the module attribute the view calls, and check what the view asks."""
+The real follow-up services run behind the views: attendance lands in the database and on the lead's timeline,
+and the replay and survey leave through the real SMTP server of `smtp_server`."""
 
 import csv
 import datetime
 import html
 import io
 import re
+from email.header import decode_header, make_header
 
 import pytest
 from django.test import Client
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from frenchbot.accounts.tests.helpers import staff_group
 from frenchbot.events.models import Event, Registration, SurveyResponse
-from frenchbot.events.services import followup
+from frenchbot.leads.models import Lead, LeadEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -67,20 +68,36 @@ def past_event():
     return event
 
 
-@pytest.fixture
-def attendance_service(monkeypatch):
-    """A stand-in for followup.registration_attendance_mark (being written by the follow-up part): records each
-    call and writes the mark as the real one will."""
-    calls = []
+ATTENDED = LeadEvent.Kind.EVENT_ATTENDED
 
-    def mark(*, registration, attended, by):
-        calls.append((registration.name, attended, by.username))
-        registration.attended = attended
-        registration.save(update_fields=["attended"])
-        return registration
 
-    monkeypatch.setattr(followup, "registration_attendance_mark", mark, raising=False)
-    return calls
+def attended_on_timeline(name: str) -> int:
+    """How many « présent à un événement » lines the lead of registrant `name` has."""
+    return LeadEvent.objects.filter(lead__email=f"{name.lower()}@exemple.fr", kind=ATTENDED).count()
+
+
+def marks(event) -> dict:
+    return dict(Registration.objects.filter(event=event).values_list("name", "attended"))
+
+
+def subject(message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def body(message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return part.get_payload(decode=True).decode()
+    raise AssertionError("no text part")
+
+
+def nothing_changed(event, smtp_server) -> None:
+    """No e-mail left, no attendance marked, no lead's timeline touched, the follow-up not claimed."""
+    assert smtp_server == []
+    assert set(marks(event).values()) == {None}
+    assert not LeadEvent.objects.exists() and not Lead.objects.exists()
+    event.refresh_from_db()
+    assert event.followup_sent_at is None
 
 
 def test_the_list_counts_each_event(django_user_model, past_event):
@@ -107,59 +124,84 @@ def test_the_event_page_lists_registrants_and_the_survey(django_user_model, past
     assert "Envoyer le replay et le questionnaire" in html
 
 
-def test_no_attendance_form_before_the_event(django_user_model, attendance_service):
+def test_no_attendance_form_before_the_event(django_user_model, smtp_server):
     event = make_event("demain", starts_in_hours=24)
     bruno = register(event, "Bruno", seat=1)
     client = member(django_user_model, "Formation")
     html = client.get(f"/equipe/evenements/{event.pk}/").content.decode()
     assert 'name="present"' not in html and "Envoyer le replay" not in html
+    # A forged POST: the French 400, nothing written.
     response = client.post(reverse("backoffice:event_attendance", args=[event.pk]), {"present": [bruno.pk]})
     assert response.status_code == 400 and "une fois l'événement commencé" in page_text(response)
-    assert attendance_service == []
+    nothing_changed(event, smtp_server)
 
 
-def test_the_attendance_form_marks_the_rows(django_user_model, past_event, attendance_service):
+def test_the_attendance_form_marks_the_rows(django_user_model, past_event):
     client = member(django_user_model, "Formation", enforce_csrf_checks=True)
     page = client.get(f"/equipe/evenements/{past_event.pk}/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     alice = Registration.objects.get(name="Alice")
+    bruno = Registration.objects.get(name="Bruno")
     url = reverse("backoffice:event_attendance", args=[past_event.pk])
 
     response = client.post(url, {"csrfmiddlewaretoken": token, "present": [str(alice.pk)]}, follow=True)
 
     assert response.status_code == 200
     assert "Présence enregistrée\u00a0: 1 personne présente sur 2 inscrites." in response.content.decode()
-    assert sorted(attendance_service) == [("Alice", True, "lea"), ("Bruno", False, "lea")]
-    marks = dict(Registration.objects.filter(event=past_event).values_list("name", "attended"))
-    assert marks == {"Alice": True, "Bruno": False, "Chloe": None, "Denis": None}
-    # Saved again unchanged: nothing goes to the service twice.
-    client.post(url, {"csrfmiddlewaretoken": token, "present": [str(alice.pk)]})
-    assert len(attendance_service) == 2
+    assert marks(past_event) == {"Alice": True, "Bruno": False, "Chloe": None, "Denis": None}
+    # Alice, registered before leads were kept, becomes a lead whose timeline says she came; Bruno, absent,
+    # gets no such line.
+    assert attended_on_timeline("Alice") == 1 and attended_on_timeline("Bruno") == 0
+    line = LeadEvent.objects.get(kind=ATTENDED)
+    assert "Atelier prompts" in line.summary and line.payload["by"] == client.user.pk
+    # Saved again unchanged: nothing recorded twice.
+    response = client.post(url, {"csrfmiddlewaretoken": token, "present": [str(alice.pk)]}, follow=True)
+    assert "Présence enregistrée\u00a0: rien n'a changé." in page_text(response)
+    assert attended_on_timeline("Alice") == 1
     # The list now shows the rate.
     assert "50\u00a0%" in client.get("/equipe/evenements/").content.decode()
 
+    # A change of mind: Bruno came after all, Alice did not; then Alice did after all.
+    client.post(url, {"csrfmiddlewaretoken": token, "present": [str(bruno.pk)]})
+    assert marks(past_event) == {"Alice": False, "Bruno": True, "Chloe": None, "Denis": None}
+    assert attended_on_timeline("Bruno") == 1
+    client.post(url, {"csrfmiddlewaretoken": token, "present": [str(alice.pk), str(bruno.pk)]})
+    assert marks(past_event) == {"Alice": True, "Bruno": True, "Chloe": None, "Denis": None}
+    # Each person came once: the timelines say it once, however often the mark went back and forth.
+    assert attended_on_timeline("Alice") == 1 and attended_on_timeline("Bruno") == 1
 
-def test_the_attendance_form_needs_its_csrf_token(django_user_model, past_event, attendance_service):
+
+def test_the_attendance_form_needs_its_csrf_token(django_user_model, past_event, smtp_server):
     client = member(django_user_model, "Formation", enforce_csrf_checks=True)
     alice = Registration.objects.get(name="Alice")
     response = client.post(
         reverse("backoffice:event_attendance", args=[past_event.pk]), {"present": [alice.pk]}
     )
     assert response.status_code == 403
-    assert attendance_service == []
+    nothing_changed(past_event, smtp_server)
 
 
-@pytest.mark.parametrize("present", [["abc"], ["999999"], ["chloe"], ["1.5"]])
-def test_bad_attendance_input_is_a_french_400(django_user_model, past_event, attendance_service, present):
-    if present == ["chloe"]:  # waitlisted: not in the room
-        present = [str(Registration.objects.get(name="Chloe").pk)]
+@pytest.mark.parametrize("present", [["abc"], ["999999"], ["1.5"]])
+def test_bad_attendance_input_is_a_french_400(django_user_model, past_event, smtp_server, present):
     response = member(django_user_model, "Formation").post(
         reverse("backoffice:event_attendance", args=[past_event.pk]), {"present": present}
     )
     assert response.status_code == 400
     assert "Nous n'avons pas compris cette demande" in page_text(response)
-    assert attendance_service == []
-    assert not Registration.objects.filter(attended__isnull=False).exists()
+    nothing_changed(past_event, smtp_server)
+
+
+@pytest.mark.parametrize("name", ["Chloe", "Denis"])  # waitlisted, cancelled: not in the room
+def test_only_confirmed_registrants_can_be_marked(django_user_model, past_event, smtp_server, name):
+    alice = Registration.objects.get(name="Alice")
+    other = Registration.objects.get(name=name)
+    response = member(django_user_model, "Formation").post(
+        reverse("backoffice:event_attendance", args=[past_event.pk]), {"present": [alice.pk, other.pk]}
+    )
+    assert response.status_code == 400
+    assert "Une des personnes cochées n'est pas inscrite (confirmée) à cet événement." in page_text(response)
+    # Nothing half-written: not even Alice, ticked with them.
+    nothing_changed(past_event, smtp_server)
 
 
 def test_unknown_events_are_a_french_404(django_user_model, past_event):
@@ -175,28 +217,75 @@ def test_unknown_events_are_a_french_404(django_user_model, past_event):
     assert client.post(f"/equipe/evenements/{past_event.pk + 100}/presence/").status_code == 404
 
 
-def test_the_follow_up_button_calls_the_service(django_user_model, past_event, monkeypatch):
-    asked = []
+def test_the_follow_up_button_sends_the_replay_and_the_survey_once(
+    django_user_model, past_event, smtp_server, django_capture_on_commit_callbacks
+):
+    client = member(django_user_model, "Formation")
+    alice = Registration.objects.get(name="Alice")
+    client.post(reverse("backoffice:event_attendance", args=[past_event.pk]), {"present": [alice.pk]})
+    url = reverse("backoffice:event_followup", args=[past_event.pk])
 
-    def send(*, event):
-        asked.append(event.pk)
-        return 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
 
-    monkeypatch.setattr(followup, "event_followup_send", send)
-    response = member(django_user_model, "Formation").post(
-        reverse("backoffice:event_followup", args=[past_event.pk]), follow=True
+    assert "Le replay et le questionnaire partent vers 2 participants." in page_text(response)
+    bodies = {message["To"]: body(message) for message in smtp_server}
+    # Waitlisted Chloe and cancelled Denis get nothing.
+    assert sorted(bodies) == ["alice@exemple.fr", "bruno@exemple.fr"]
+    # Alice, present: thanks, the replay and her own survey link; Bruno, absent: the replay alone.
+    assert "https://exemple.fr/r" in bodies["alice@exemple.fr"]
+    assert re.search(r"https?://\S+/evenements/avis/\S+/", bodies["alice@exemple.fr"])
+    assert "https://exemple.fr/r" in bodies["bruno@exemple.fr"]
+    assert "/evenements/avis/" not in bodies["bruno@exemple.fr"]
+    assert {subject(message) for message in smtp_server} == {
+        "Merci d'avoir participé\u00a0: Atelier prompts",
+        "Le replay est en ligne\u00a0: Atelier prompts",
+    }
+    # The page says it went and offers the button no more.
+    assert "Envoyés le" in page_text(response)
+    assert f'action="{url}"' not in response.content.decode()
+
+    # A second click (say, from a page left open) sends nothing more, and says so.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    assert len(smtp_server) == 2
+    assert "Rien à envoyer\u00a0: le suivi a déjà été envoyé ou personne n'est noté présent." in page_text(
+        response
     )
-    assert asked == [past_event.pk]
-    assert "Le replay et le questionnaire partent vers 2 participants." in response.content.decode()
 
 
-def test_the_follow_up_waits_for_the_end(django_user_model, monkeypatch):
-    monkeypatch.setattr(followup, "event_followup_send", lambda *, event: pytest.fail("sent too early"))
-    running = make_event("en-cours", starts_in_hours=0, duration_minutes=120)
-    response = member(django_user_model, "Formation").post(
-        reverse("backoffice:event_followup", args=[running.pk])
+def test_the_follow_up_waits_for_the_attendance(
+    django_user_model, past_event, smtp_server, django_capture_on_commit_callbacks
+):
+    client = member(django_user_model, "Formation")
+    url = reverse("backoffice:event_followup", args=[past_event.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    assert "Notez d'abord qui était présent\u00a0:" in page_text(response)
+    # Nothing sent, nothing claimed: the button is still there for after the attendance.
+    nothing_changed(past_event, smtp_server)
+    assert f'action="{url}"' in response.content.decode()
+    alice = Registration.objects.get(name="Alice")
+    client.post(reverse("backoffice:event_attendance", args=[past_event.pk]), {"present": [alice.pk]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    assert sorted(message["To"] for message in smtp_server) == ["alice@exemple.fr", "bruno@exemple.fr"]
+
+
+def test_the_follow_up_waits_for_the_end(django_user_model, smtp_server, django_capture_on_commit_callbacks):
+    running = make_event(
+        "en-cours", starts_in_hours=0, duration_minutes=120, replay_url="https://exemple.fr/r"
     )
+    register(running, "Alice", seat=1, attended=True)
+    client = member(django_user_model, "Formation")
+    assert "Envoyer le replay" not in client.get(f"/equipe/evenements/{running.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("backoffice:event_followup", args=[running.pk]))
     assert response.status_code == 400
+    assert "Le suivi ne peut être envoyé qu'une fois l'événement terminé." in page_text(response)
+    assert smtp_server == []
+    running.refresh_from_db()
+    assert running.followup_sent_at is None
 
 
 def test_the_export_opens_with_its_columns_and_escapes_formulas(django_user_model, past_event):
@@ -219,21 +308,24 @@ def test_the_export_opens_with_its_columns_and_escapes_formulas(django_user_mode
     assert rows[3][3:6] == ["Liste d'attente", "", "1"]
 
 
-def test_who_may_do_what(client, django_user_model, past_event, attendance_service, monkeypatch):
-    monkeypatch.setattr(followup, "event_followup_send", lambda *, event: pytest.fail("not allowed"))
+def test_who_may_do_what(
+    client, django_user_model, past_event, smtp_server, django_capture_on_commit_callbacks
+):
+    alice = Registration.objects.get(name="Alice")
     reads = [
         "/equipe/evenements/",
         f"/equipe/evenements/{past_event.pk}/",
         f"/equipe/evenements/{past_event.pk}/inscrits.csv",
     ]
     writes = [f"/equipe/evenements/{past_event.pk}/presence/", f"/equipe/evenements/{past_event.pk}/suivi/"]
-    for url in reads + writes:
-        response = client.post(url) if url in writes else client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), url
-    for n, group in enumerate([None, "Rédaction", "Modération"]):
-        staff = member(django_user_model, group, username=f"u{n}")
-        for url in reads:
-            assert staff.get(url).status_code == 403, (group, url)
-        for url in writes:
-            assert staff.post(url, {"present": []}).status_code == 403, (group, url)
-    assert attendance_service == []
+    with django_capture_on_commit_callbacks(execute=True):
+        for url in reads + writes:
+            response = client.post(url, {"present": [alice.pk]}) if url in writes else client.get(url)
+            assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), url
+        for n, group in enumerate([None, "Rédaction", "Modération"]):
+            staff = member(django_user_model, group, username=f"u{n}")
+            for url in reads:
+                assert staff.get(url).status_code == 403, (group, url)
+            for url in writes:
+                assert staff.post(url, {"present": [alice.pk]}).status_code == 403, (group, url)
+    nothing_changed(past_event, smtp_server)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from frenchbot.accounts.tests.helpers import staff_group
 from frenchbot.events.models import Event, Registration, SurveyResponse
-from frenchbot.events.services import followup
+from frenchbot.leads.models import LeadEvent
 from frenchbot.newsletter.models import MailingList, Subscriber, SubscriptionChange
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,15 +49,8 @@ def test_the_newsletter_page_and_its_period_selector(axe_page, django_user_model
     expect(page.locator("#tableau-abonnes tbody tr").last.locator("td").first).to_have_text("3")
 
 
-def test_attendance_is_ticked_and_saved(axe_page, django_user_model, monkeypatch):
+def test_attendance_is_ticked_and_saved(axe_page, django_user_model):
     page = axe_page
-
-    def mark(*, registration, attended, by):  # stands in for the follow-up part's service
-        registration.attended = attended
-        registration.save(update_fields=["attended"])
-        return registration
-
-    monkeypatch.setattr(followup, "registration_attendance_mark", mark, raising=False)
     event = Event.objects.create(
         slug="atelier",
         title="Atelier prompts",
@@ -88,3 +81,7 @@ def test_attendance_is_ticked_and_saved(axe_page, django_user_model, monkeypatch
         "Bruno Petit": False,
         "Chloé Roux": None,
     }
+    # The real service wrote the lead's timeline: Alice came, Bruno did not.
+    assert list(
+        LeadEvent.objects.filter(kind=LeadEvent.Kind.EVENT_ATTENDED).values_list("lead__email", flat=True)
+    ) == ["alice@exemple.fr"]

@@ -58,7 +58,16 @@ def registration_attendance_mark(*, registration: Registration, attended: bool, 
         was_present = registration.attended is True
         registration.attended = bool(attended)
         fields = ["attended", "updated_at"]
-        if registration.attended and not was_present:
+        # Present, then absent, then present again: the timeline already says this person came.
+        already_recorded = (
+            bool(registration.lead_id)
+            and LeadEvent.objects.filter(
+                lead_id=registration.lead_id,
+                kind=LeadEvent.Kind.EVENT_ATTENDED,
+                payload__registration=str(registration.public_id),
+            ).exists()
+        )
+        if registration.attended and not was_present and not already_recorded:
             payload = {"event": event.slug, "registration": str(registration.public_id)}
             if by is not None:
                 payload["by"] = by.pk
@@ -105,13 +114,24 @@ def event_followup_recipients(*, event: Event) -> list[tuple[int, str]]:
 def event_followup_send(*, event: Event) -> int:
     """Queue, once per event, the replay link and the satisfaction survey to every registrant marked present
     (and the replay alone, when there is one, to the other confirmed registrants); returns how many e-mails
-    were queued (0 when already sent). Raises EventError (code "not_ended") while the event is not over.
+    were queued (0 when already sent). Raises EventError (code "not_ended") while the event is not over, and
+    (code "not_marked") while it has confirmed registrants none of whom is marked present or absent: sent then,
+    it would go out once and for all as the replay alone, and the attendees would never get their survey.
 
     The event is claimed by one UPDATE on `followup_sent_at`: two workers, or the button pressed twice, send
     once."""
     now = timezone.now()
     if event.ends_at > now:
         raise EventError(_("Le suivi ne peut être envoyé qu'une fois l'événement terminé."), code="not_ended")
+    confirmed = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+    if confirmed.exists() and not confirmed.filter(attended__isnull=False).exists():
+        raise EventError(
+            _(
+                "Notez d'abord qui était présent : le questionnaire ne part qu'aux personnes notées présentes, "
+                "et le suivi ne s'envoie qu'une fois."
+            ),
+            code="not_marked",
+        )
     with transaction.atomic():
         if not Event.objects.filter(pk=event.pk, followup_sent_at__isnull=True).update(followup_sent_at=now):
             return 0

@@ -86,6 +86,18 @@ def test_marking_present_puts_one_attended_event_on_the_lead_timeline(django_use
     assert attended.count() == 1
 
 
+def test_present_absent_then_present_again_is_one_line_on_the_timeline():
+    registration = registration_make(event_make(starts_in=-3 * HOUR), email="zoe@example.com")
+    for attended in (True, False, True, False, True):
+        registration_attendance_mark(registration=registration, attended=attended)
+    registration.refresh_from_db()
+    assert registration.attended is True
+    assert (
+        LeadEvent.objects.filter(lead__email="zoe@example.com", kind=LeadEvent.Kind.EVENT_ATTENDED).count()
+        == 1
+    )
+
+
 def test_a_registration_without_a_lead_becomes_one_when_marked_present():
     registration = registration_make(event_make(starts_in=-3 * HOUR), email="Paul@Example.com", name="Paul")
     registration_attendance_mark(registration=registration, attended=True)
@@ -176,6 +188,24 @@ def test_the_follow_up_waits_for_the_end_of_the_event(smtp_server, django_captur
     assert smtp_server == []
     event.refresh_from_db()
     assert event.followup_sent_at is None
+
+
+def test_the_follow_up_waits_for_the_attendance(smtp_server, django_capture_on_commit_callbacks):
+    # Sent before anyone is marked, it would go once as the replay alone: the attendees would never get the survey.
+    event = event_make(starts_in=-3 * HOUR, replay_url=REPLAY)
+    registration = registration_make(event)
+    registration_make(event, status=Registration.Status.CANCELLED, attended=None)
+    with pytest.raises(EventError) as refused, django_capture_on_commit_callbacks(execute=True):
+        event_followup_send(event=event)
+    assert refused.value.code == "not_marked" and "Notez d'abord qui était présent" in refused.value.message
+    assert smtp_server == []
+    event.refresh_from_db()
+    assert event.followup_sent_at is None
+    # Once marked, it goes.
+    registration_attendance_mark(registration=registration, attended=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert event_followup_send(event=event) == 1
+    assert len(smtp_server) == 1 and "/evenements/avis/" in _body(smtp_server[0])
 
 
 def test_a_registration_cancelled_after_queueing_gets_nothing(
