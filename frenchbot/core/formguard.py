@@ -1,0 +1,67 @@
+"""The spam defences every public form shares: a honeypot field that people never see and naive robots fill,
+and a signed time stamp of when the form was shown, which catches robots that post at once (a form posted
+sooner than a minimum fill time) and forms kept open for too long (a stale token).
+
+A form class mixes in `SpamGuardForm` and calls `spam_problems()` from its `clean()`; the page puts `ts` (hidden)
+and `website` (inside an `aria-hidden` box hidden by CSS) in the form. The rate limit per IP is the service's
+job (`core.ratelimit.rate_limit_hit`), since it counts actions, not forms.
+
+Pages kept in the shared page cache (`core.pagecache`) cannot carry a time stamp of their own: they hold
+`FORM_TS_PLACEHOLDER`, which the cache fills with a fresh `form_timestamp()` for each visitor.
+"""
+
+import time
+
+from django import forms
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+_DEFAULT_SALT = "frenchbot.core.form-ts"  # noqa: S105 - a signing namespace, not a secret
+# A page left open for a week still lets its reader send the form.
+FORM_TS_MAX_AGE = 7 * 24 * 3600
+# Stands for the time stamp in the shared copy of a cached page (registered by CoreConfig.ready).
+FORM_TS_PLACEHOLDER = "fbformtsplaceholder"
+
+
+def form_timestamp(*, salt: str = _DEFAULT_SALT) -> str:
+    """A signed time stamp of when the form is shown."""
+    return signing.dumps(time.time(), salt=salt)
+
+
+def form_timestamp_problem(*, value: str, min_seconds: float, salt: str = _DEFAULT_SALT) -> str | None:
+    """What is wrong with a posted time stamp: "expired" (missing, altered or older than a week), "too_fast"
+    (posted sooner than `min_seconds` after the form was shown), or None when it is fine."""
+    try:
+        shown_at = signing.loads(value or "", salt=salt, max_age=FORM_TS_MAX_AGE)
+    except signing.BadSignature:
+        return "expired"
+    try:
+        shown_at = float(shown_at)
+    except (TypeError, ValueError):
+        return "expired"
+    if time.time() - shown_at < min_seconds:
+        return "too_fast"
+    return None
+
+
+class SpamGuardForm(forms.Form):
+    """A form with the honeypot `website` and the signed time stamp `ts`; `spam_problems()` tells what is wrong."""
+
+    # Honeypot: hidden from people by CSS and aria-hidden, filled by naive robots.
+    website = forms.CharField(required=False, label=_("Laissez ce champ vide"))
+    ts = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Subclasses that already signed time stamps with another salt keep it (their pages in cache stay valid).
+    ts_salt = _DEFAULT_SALT
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def spam_problems(self, *, min_seconds: float) -> list[str]:
+        """What gives the post away as automatic, among "honeypot", "expired" and "too_fast" (empty when
+        nothing does); call it from `clean()` and word each error for the form."""
+        problems = ["honeypot"] if self.cleaned_data.get("website") else []
+        problem = form_timestamp_problem(
+            value=self.cleaned_data.get("ts") or "", min_seconds=min_seconds, salt=self.ts_salt
+        )
+        return problems + ([problem] if problem else [])
