@@ -20,7 +20,7 @@ class SignupForm(SpamGuardForm):
     """The sign-up form of /lettre/, of the footer of articles, of the home page and of the profile."""
 
     email = forms.EmailField(
-        label=_("Votre e-mail"),
+        label=_("E-mail où recevoir la lettre"),
         max_length=254,
         error_messages={
             "required": _("Indiquez votre adresse e-mail."),

@@ -32,5 +32,7 @@ def test_subscribers_are_searched_and_filtered_but_not_added(admin_client, lists
     assert "paul@exemple.fr" in page and "camille@exemple.fr" not in page
     page = admin_client.get(changelist, {"lists__id__exact": lists["tutoriels"].pk}).content.decode()
     assert "camille@exemple.fr" in page and "paul@exemple.fr" not in page
-    assert admin_client.get(reverse("admin:newsletter_subscriber_change", args=[camille.pk])).status_code == 200
+    assert (
+        admin_client.get(reverse("admin:newsletter_subscriber_change", args=[camille.pk])).status_code == 200
+    )
     assert admin_client.get(reverse("admin:newsletter_subscriber_add")).status_code == 403

@@ -1,0 +1,56 @@
+"""A reader in a real browser: signs up at the end of an article, confirms from the e-mail's link, comes back."""
+
+import re
+
+import pytest
+
+from frenchbot.blog.tests.factories import ArticleFactory
+from frenchbot.leads.models import Lead, Source
+from frenchbot.newsletter.models import Subscriber
+
+from .factories import MailingListFactory
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright manquant : pip install playwright"
+).expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _confirm_path(message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            text = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+            return re.search(r"https?://\S+?(/lettre/confirmer/\S+/)", text).group(1)
+    raise AssertionError("no text part")
+
+
+def test_subscribe_from_an_article_and_confirm_from_the_email(page, smtp_server):
+    MailingListFactory(slug="actualites", name="Actualités de l'IA")
+    MailingListFactory(slug="evenements", name="Formations et événements", is_default=False)
+    article = ArticleFactory(title="Écrire un bon prompt")
+    page.goto(article.get_absolute_url())
+    signup = page.locator(".newsletter-signup")
+    expect(signup.get_by_role("heading", level=2)).to_contain_text("Rejoignez notre communauté")
+    signup.get_by_label("E-mail où recevoir la lettre").fill("camille@exemple.fr")
+    expect(signup.get_by_label("Actualités de l'IA")).to_be_checked()
+    signup.get_by_label("Formations et événements").check()
+    signup.get_by_label("J'accepte de recevoir la lettre").check()
+    with page.expect_navigation():
+        signup.get_by_role("button", name="Je m'inscris").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre boîte mail")
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING
+
+    # Back to the article in one click.
+    back = page.get_by_role("link", name="Revenir à ma lecture")
+    assert back.get_attribute("href") == article.get_absolute_url()
+
+    assert len(smtp_server) == 1
+    page.goto(_confirm_path(smtp_server[0]))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirmer mon inscription").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Votre inscription est confirmée")
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+    assert {m.slug for m in subscriber.lists.all()} == {"actualites", "evenements"}
+    assert Lead.objects.get(email="camille@exemple.fr").source == Source.NEWSLETTER
