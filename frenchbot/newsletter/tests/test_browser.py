@@ -54,3 +54,33 @@ def test_subscribe_from_an_article_and_confirm_from_the_email(page, smtp_server)
     assert subscriber.status == Subscriber.Status.CONFIRMED
     assert {m.slug for m in subscriber.lists.all()} == {"actualites", "evenements"}
     assert Lead.objects.get(email="camille@exemple.fr").source == Source.NEWSLETTER
+
+
+def test_signup_pages_pass_axe(axe_page):
+    MailingListFactory(slug="actualites", name="Actualités de l'IA", description="Le meilleur de la semaine.")
+    MailingListFactory(slug="tutoriels", name="Tutoriels")
+    article = ArticleFactory()
+    subscriber = Subscriber.objects.create(email="camille@exemple.fr", consent_text="J'accepte.")
+    from frenchbot.newsletter.services.subscriptions import subscriber_token
+
+    pages = ["/", article.get_absolute_url(), "/lettre/"] + [
+        f"/lettre/{path}/{subscriber_token(subscriber=subscriber, action=action)}/"
+        for path, action in (
+            ("confirmer", "confirm"),
+            ("preferences", "preferences"),
+            ("desinscription", "unsubscribe"),
+        )
+    ]
+    problems = {}
+    for path in pages:
+        axe_page.goto(path)
+        problems[path] = axe_page.violations()
+    # The form sent empty: its errors, tied to their fields.
+    axe_page.goto("/lettre/")
+    axe_page.locator("#newsletter-lists_0").uncheck()
+    axe_page.locator("#newsletter-lists_1").uncheck()
+    with axe_page.expect_navigation():
+        axe_page.get_by_role("button", name="Je m'inscris").click()
+    expect(axe_page.get_by_text("Choisissez au moins une liste")).to_be_visible()
+    problems["/lettre/ (erreurs)"] = axe_page.violations()
+    assert {path: found for path, found in problems.items() if found} == {}
