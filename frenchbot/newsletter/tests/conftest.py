@@ -26,3 +26,12 @@ def committed(django_capture_on_commit_callbacks):
             return fn(*args, **kwargs)
 
     return call
+
+
+@pytest.fixture
+def chat_context(_browser, live_server):
+    """A browser context on the live server, with the site's CSP on: the widget's own script runs as in production."""
+    context = _browser.new_context(base_url=live_server.url, locale="fr-FR", timezone_id="Europe/Paris")
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()

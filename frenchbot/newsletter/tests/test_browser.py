@@ -84,3 +84,27 @@ def test_signup_pages_pass_axe(axe_page):
     expect(axe_page.get_by_text("Choisissez au moins une liste")).to_be_visible()
     problems["/lettre/ (erreurs)"] = axe_page.violations()
     assert {path: found for path, found in problems.items() if found} == {}
+
+
+def test_the_bot_offers_the_sign_up_in_the_widget(chat_context, smtp_server):
+    MailingListFactory(slug="actualites", name="Actualités de l'IA")
+    page = chat_context.new_page()
+    page.goto("/blog/")
+    page.get_by_role("button", name="Une question\u00a0?").click()
+    panel = page.locator("#chat-panel")
+    panel.get_by_label("Votre question").fill("Je voudrais recevoir vos articles par e-mail")
+    panel.get_by_role("button", name="Envoyer").click()
+    form = panel.locator(".chat__newsletter-form")
+    form.wait_for(timeout=60_000)
+    expect(form).to_contain_text("Vous recevrez un e-mail pour confirmer")
+    expect(form).to_contain_text("Actualités de l'IA")
+    form.get_by_label("Votre e-mail").fill("lea@yopmail.com")
+    form.get_by_label("J'accepte de recevoir la lettre").check()
+    form.get_by_role("button", name="M'inscrire").click()
+    expect(form.locator(".chat__field-error").first).to_contain_text("adresses e-mail jetables")
+    assert form.get_by_label("J'accepte de recevoir la lettre").is_checked()
+    form.get_by_label("Votre e-mail").fill("lea@exemple.fr")
+    form.get_by_role("button", name="M'inscrire").click()
+    expect(panel.get_by_text("Un e-mail de confirmation part à lea@exemple.fr")).to_be_visible()
+    assert Subscriber.objects.get(email="lea@exemple.fr").origin == "assistant"
+    assert len(smtp_server) == 1
