@@ -52,16 +52,18 @@ def _account_address_verified(request: HttpRequest, email: str) -> bool:
 
 
 def signup_form_fresh(
-    *, origin: str = "page", next_url: str = "", email: str = "", ts: str = ""
+    *, origin: str = "page", next_url: str = "", email: str = "", ts: str = "", prefix: str = "newsletter"
 ) -> SignupForm:
+    """An empty sign-up form with the default lists ticked; `prefix` starts its ids."""
     return SignupForm(
+        auto_id=f"{prefix}-%s",
         initial={
             "email": email,
             "lists": selectors.lists_default_slugs(),
             "origin": origin,
             "next": next_url,
             "ts": ts or form_timestamp(),
-        }
+        },
     )
 
 

@@ -37,8 +37,14 @@ def newsletter_signup(context, origin: str = "page", heading: str = ""):
                 "newsletter:preferences", args=[subscriber_token(subscriber=subscriber, action="preferences")]
             )
     next_url = request.path if request is not None and origin in ("article", "home") else ""
-    form = signup_form_fresh(origin=origin, next_url=next_url, email=email, ts=ts)
+    # Ids stay unique when a page shows the form twice (the bot's page, one per answer that offers it).
+    count = getattr(request, "_newsletter_forms", 0) + 1
+    if request is not None:
+        request._newsletter_forms = count
+    prefix = "newsletter" if count == 1 else f"newsletter{count}"
+    form = signup_form_fresh(origin=origin, next_url=next_url, email=email, ts=ts, prefix=prefix)
     return {
+        "prefix": prefix,
         "form": form,
         "origin": origin,
         "heading": heading,
