@@ -136,12 +136,3 @@ def test_without_javascript_the_chat_page_shows_the_same_form(client, lists):
     page = html.unescape(client.get(f"/assistant/?c={conversation}").content.decode())
     assert 'action="/lettre/"' in page
     assert 'name="origin" value="assistant"' in page
-
-
-def test_two_offers_on_the_chat_page_keep_their_ids_unique(client, lists):
-    conversation = _start(client)
-    _ask(client, conversation, "m'abonner à la newsletter")
-    _ask(client, conversation, "Avez-vous une newsletter ?")
-    page = client.get(f"/assistant/?c={conversation}").content.decode()
-    assert page.count('id="newsletter-email"') == 1
-    assert page.count('id="newsletter2-email"') == 1

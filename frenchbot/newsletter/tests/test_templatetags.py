@@ -107,3 +107,18 @@ def test_profile_shows_a_pending_subscription(client, lists):
     client.force_login(user)
     page = _page(client.get(reverse("accounts:profile")))
     assert "attend votre confirmation" in page
+
+
+def test_two_forms_on_one_page_keep_their_ids_unique(rf, lists):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import engines
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    page = (
+        engines["django"]
+        .from_string('{% load newsletter %}{% newsletter_signup origin="home" %}{% newsletter_signup %}')
+        .render({}, request)
+    )
+    assert page.count('id="newsletter-email"') == 1
+    assert page.count('id="newsletter2-email"') == 1
