@@ -440,6 +440,9 @@ NEWSLETTER_CONFIRM_RESEND_SECONDS = env.int("NEWSLETTER_CONFIRM_RESEND_SECONDS",
 # Sign-ups per IP address within NEWSLETTER_SIGNUP_RATE_WINDOW seconds (0 = no limit).
 NEWSLETTER_SIGNUP_RATE_LIMIT = env.int("NEWSLETTER_SIGNUP_RATE_LIMIT", default=10)
 NEWSLETTER_SIGNUP_RATE_WINDOW = env.int("NEWSLETTER_SIGNUP_RATE_WINDOW", default=3600)
+# Seconds a sign-up form must stay on screen before it is posted (robots post at once); an address is quick to
+# type, so this is shorter than the comment form's.
+NEWSLETTER_SIGNUP_MIN_FILL_SECONDS = env.int("NEWSLETTER_SIGNUP_MIN_FILL_SECONDS", default=2)
 # Sending: recipients per task (one batch), and messages per second at most (0 = as fast as the server takes).
 NEWSLETTER_SEND_BATCH_SIZE = env.int("NEWSLETTER_SEND_BATCH_SIZE", default=200)
 NEWSLETTER_SEND_RATE = env.float("NEWSLETTER_SEND_RATE", default=20.0)

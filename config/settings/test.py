@@ -26,6 +26,7 @@ STORAGES = {
 }
 # Tests run without a fill-time wait unless a test asks for one.
 COMMENT_MIN_FILL_SECONDS = 0
+NEWSLETTER_SIGNUP_MIN_FILL_SECONDS = 0
 # Page data is cached until a write commits; tests run inside a transaction that never commits.
 PAGE_CACHE_SECONDS = 0
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

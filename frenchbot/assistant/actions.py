@@ -1,5 +1,5 @@
 """What the visitor can do inside the chat: book the audit call in one of the slots shown, leave a message for the
-team, open a training. Each action is a dict with a ``type`` (the name of the stream's event that carries it,
+team, sign up for the letter, open a training. Each action is a dict with a ``type`` (the name of the stream's event that carries it,
 ``slots``, ``trainings`` or ``form``) and what the widget and the page need to draw it.
 
 The writes go through the owning apps' services (``booking.booking_create``, ``leads.contact_submit``): a booking
@@ -34,6 +34,10 @@ from frenchbot.core.text import french_typography, single_line
 from frenchbot.leads.forms import CONTACT_CONSENT_TEXT
 from frenchbot.leads.models import Source
 from frenchbot.leads.services import ContactError, ContactSubject, contact_rate_limited, contact_submit
+from frenchbot.newsletter.errors import NewsletterError
+from frenchbot.newsletter.forms import CONSENT_TEXT as NEWSLETTER_CONSENT_TEXT
+from frenchbot.newsletter.selectors import lists_default_slugs, lists_public
+from frenchbot.newsletter.services.subscriptions import subscription_request
 
 from .models import Conversation, Message
 
@@ -155,6 +159,23 @@ def handoff_form() -> dict:
     }
 
 
+def newsletter_form() -> dict | None:
+    """The ``form`` action that signs up for the letter (double opt-in) with the default lists; None when no list
+    is open to sign-ups."""
+    slugs = set(lists_default_slugs())
+    if not slugs:
+        return None
+    return {
+        "type": "form",
+        "form": "newsletter",
+        "consent_text": str(NEWSLETTER_CONSENT_TEXT),
+        "submit_label": _("M'inscrire"),
+        "next": _("Vous recevrez un e-mail pour confirmer votre inscription."),
+        "lists": [m.name for m in lists_public() if m.slug in slugs],
+        "fields": [{"name": "email", "label": _("Votre e-mail"), "type": "email", "required": True}],
+    }
+
+
 def trainings_cards(trainings) -> dict:
     """The ``trainings`` action: one card per training of the catalogue."""
     return {
@@ -180,10 +201,14 @@ def hours_text(value) -> str:
 
 def actions_for(*, actions: list[dict], conversation_id: str) -> list[dict]:
     """The actions with the address their form posts to in this conversation (``submit``)."""
-    names = {"slots": "api:assistant_booking", "form": "api:assistant_handoff"}
+    names = {
+        ("slots", None): "api:assistant_booking",
+        ("form", "handoff"): "api:assistant_handoff",
+        ("form", "newsletter"): "api:assistant_newsletter",
+    }
     return [
-        {**action, "submit": reverse(names[action["type"]], args=[conversation_id])}
-        if action.get("type") in names
+        {**action, "submit": reverse(names[key], args=[conversation_id])}
+        if (key := (action.get("type"), action.get("form"))) in names
         else action
         for action in actions
     ]
@@ -315,4 +340,33 @@ def chat_handoff_send(
             )
     except ContactError as error:
         raise ActionError(error.message, field=error.field, code="invalid", errors=error.errors) from None
+    return reply
+
+
+def chat_newsletter_subscribe(*, conversation: Conversation, email: str, consent: bool, ip: str) -> Message:
+    """Sign up for the letter from the chat, through the newsletter's own service (same checks, same double
+    opt-in, at most one e-mail per address and hour), and add the bot's answer to the conversation; the answer
+    is the same whether or not the address was subscribed. Raises ActionError (the field and French message of
+    the refusal); nothing is written then."""
+    try:
+        with transaction.atomic():
+            subscriber = subscription_request(
+                email=email,
+                list_slugs=None,
+                consent=consent,
+                consent_text=str(NEWSLETTER_CONSENT_TEXT),
+                origin="assistant",
+                ip=ip,
+            )
+            reply = _bot_message(
+                conversation=conversation,
+                text=_(
+                    "Merci ! Un e-mail de confirmation part à %(email)s : cliquez sur son lien pour recevoir la "
+                    "lettre. Rien ne vous sera envoyé sans cette confirmation. Pas d'e-mail d'ici quelques minutes ? "
+                    "Regardez dans vos courriers indésirables."
+                )
+                % {"email": subscriber.email},
+            )
+    except NewsletterError as error:
+        raise ActionError(error.message, field=error.field, code=error.code) from None
     return reply

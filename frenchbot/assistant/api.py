@@ -19,7 +19,7 @@ from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.schemas import ErrorOut
 
 from . import selectors, services
-from .actions import chat_booking_create, chat_handoff_send
+from .actions import chat_booking_create, chat_handoff_send, chat_newsletter_subscribe
 from .schemas import (
     AnswerOut,
     BookingIn,
@@ -29,6 +29,7 @@ from .schemas import (
     HandoffIn,
     HandoffOut,
     MessageOut,
+    NewsletterIn,
     QuestionIn,
 )
 from .services import AssistantError
@@ -147,7 +148,9 @@ def _prepare(request: HttpRequest, conversation_id: UUID, payload: QuestionIn) -
         "public, durée, prix, résumé de chaque formation du catalogue), `slots` (les prochains créneaux libres "
         "de l'appel, dans le fuseau `timezone` de la question, avec `submit` où réserver l'un d'eux et le texte "
         "de consentement), `form` (`form` : `handoff`, un message pour l'équipe : ses champs, `submit` et le "
-        "texte de consentement). Un type d'action inconnu est à ignorer. Sans l'en-tête, la réponse complète "
+        "texte de consentement ; `newsletter`, l'inscription à la lettre : le champ e-mail, les listes par défaut, "
+        "`submit` et le texte de consentement). Un type d'action inconnu est à ignorer. Sans l'en-tête, la "
+        "réponse complète "
         "en JSON."
     ),
 )
@@ -240,5 +243,25 @@ def handoff_create(request: HttpRequest, conversation_id: UUID, payload: Handoff
         message=payload.message,
         consent=payload.consent,
         ip=client_ip(request),
+    )
+    return Status(201, {"message": message_out(message)})
+
+
+@router.post(
+    "/conversations/{conversation_id}/newsletter",
+    response={201: HandoffOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    url_name="assistant_newsletter",
+    summary="S'inscrire à la lettre depuis la conversation",
+    description=(
+        "Inscription avec double confirmation, par le même service que `/lettre/` (listes par défaut) : un e-mail "
+        "de confirmation part (au plus un par adresse et par heure) et la réponse du bot est ajoutée à la "
+        "conversation ; elle est la même que l'adresse soit déjà inscrite ou non. 422 avec `detail` et `field` "
+        "pour une adresse invalide ou jetable, ou sans consentement ; 429 après trop d'inscriptions."
+    ),
+)
+def newsletter_create(request: HttpRequest, conversation_id: UUID, payload: NewsletterIn):
+    conversation, _session_key, _user = _own_conversation(request, conversation_id)
+    message = chat_newsletter_subscribe(
+        conversation=conversation, email=payload.email, consent=payload.consent, ip=client_ip(request)
     )
     return Status(201, {"message": message_out(message)})

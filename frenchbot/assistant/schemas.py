@@ -99,5 +99,10 @@ class HandoffIn(Schema):
     consent: bool
 
 
+class NewsletterIn(Schema):
+    email: str
+    consent: bool = Field(False, description="Le visiteur accepte le texte de consentement de l'action.")
+
+
 class HandoffOut(Schema):
     message: MessageOut = Field(..., description="La réponse du bot, ajoutée à la conversation.")

@@ -1,13 +1,10 @@
-import time
-
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from frenchbot.core.formguard import SpamGuardForm, form_timestamp
+
 _TOKEN_SALT = "frenchbot.blog.comment-form"  # noqa: S105 - a signing namespace, not a secret
-# A page left open for a week still lets its reader comment.
-_TOKEN_MAX_AGE = 7 * 24 * 3600
 
 
 # Stands for the time stamp in the shared copy of an article page (see frenchbot.core.pagecache).
@@ -16,10 +13,12 @@ TS_PLACEHOLDER = "fbtsplaceholder"
 
 def comment_form_token() -> str:
     """A signed time stamp of when the form was shown, to catch robots that post instantly."""
-    return signing.dumps(time.time(), salt=_TOKEN_SALT)
+    return form_timestamp(salt=_TOKEN_SALT)
 
 
-class CommentForm(forms.Form):
+class CommentForm(SpamGuardForm):
+    ts_salt = _TOKEN_SALT
+
     name = forms.CharField(
         label=_("Votre nom"),
         max_length=80,
@@ -48,9 +47,6 @@ class CommentForm(forms.Form):
         },
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    # Honeypot: hidden from people by CSS and aria-hidden, filled by naive robots.
-    website = forms.CharField(required=False, label=_("Laissez ce champ vide"))
-    ts = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,7 +54,6 @@ class CommentForm(forms.Form):
         self.fields["body"].widget.attrs.pop("maxlength", None)
         for name in ("name", "email", "body"):
             self.fields[name].widget.attrs["required"] = True
-        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def clean_body(self):
         body = self.cleaned_data["body"]
@@ -70,28 +65,26 @@ class CommentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("website"):
+        problems = self.spam_problems(min_seconds=settings.COMMENT_MIN_FILL_SECONDS)
+        if "honeypot" in problems:
             self.add_error(
                 "body",
                 _(
-                    "Votre message a été pris pour un envoi automatique. Videz le champ « Laissez ce champ vide » "
-                    "puis renvoyez-le : votre texte est conservé."
+                    "Votre message a été pris pour un envoi automatique. Videz le champ « Laissez ce champ vide » "
+                    "puis renvoyez-le : votre texte est conservé."
                 ),
             )
-        try:
-            shown_at = signing.loads(cleaned.get("ts") or "", salt=_TOKEN_SALT, max_age=_TOKEN_MAX_AGE)
-        except signing.BadSignature:
+        if "expired" in problems:
             self.add_error(
                 "body",
-                _("Ce formulaire a expiré. Votre texte est conservé : cliquez à nouveau sur « Publier »."),
+                _("Ce formulaire a expiré. Votre texte est conservé : cliquez à nouveau sur « Publier »."),
             )
-        else:
-            if time.time() - float(shown_at) < settings.COMMENT_MIN_FILL_SECONDS:
-                self.add_error(
-                    "body",
-                    _(
-                        "Vous avez été très rapide ! Relisez votre commentaire puis cliquez à nouveau "
-                        "sur « Publier »."
-                    ),
-                )
+        elif "too_fast" in problems:
+            self.add_error(
+                "body",
+                _(
+                    "Vous avez été très rapide ! Relisez votre commentaire puis cliquez à nouveau "
+                    "sur « Publier »."
+                ),
+            )
         return cleaned

@@ -68,6 +68,8 @@ def catalogue(db):
         ("Bonjour, vous faites des formations pour les PME ?", "trainings"),
         ("je veux parler à quelqu'un", "handoff"),
         ("votre bot ne m'aide pas", "handoff"),
+        ("Je voudrais recevoir vos articles par e-mail", "newsletter"),
+        ("Comment écrire une newsletter avec ChatGPT ?", "question"),
         ("Quel temps fera-t-il demain à Lyon ?", "out_of_scope"),
         ("Écris-moi un poème sur la mer", "out_of_scope"),
         ("Qui a fondé Mistral AI ?", "question"),

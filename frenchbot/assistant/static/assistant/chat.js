@@ -23,7 +23,9 @@
       name: "Votre nom", email: "Votre e-mail", book: "Réserver ce créneau", allSlots: "Voir tous les créneaux",
       bookingNext: "Vous recevrez une confirmation par e-mail.", handoffNext: "L'équipe vous répond par e-mail.",
       sending: "Envoi…", booked: "Rendez-vous réservé\u00a0: ", sent: "Message transmis à l'équipe.",
-      noSlot: "Plus aucun créneau libre ici\u00a0: voyez tous les créneaux.", pickSlot: "Choisissez d'abord un créneau."
+      noSlot: "Plus aucun créneau libre ici\u00a0: voyez tous les créneaux.", pickSlot: "Choisissez d'abord un créneau.",
+      newsletterNext: "Vous recevrez un e-mail pour confirmer votre inscription.", subscribe: "M'inscrire",
+      subscribed: "Inscription enregistrée\u00a0: confirmez-la depuis l'e-mail reçu.", lists: "Listes\u00a0: "
     },
     en: {
       you: "You", bot: "The French Bot", who: "AI answer · ", sources: "Sources",
@@ -35,7 +37,9 @@
       name: "Your name", email: "Your e-mail", book: "Book this time", allSlots: "See all times",
       bookingNext: "You will receive a confirmation by e-mail.", handoffNext: "The team will answer by e-mail.",
       sending: "Sending…", booked: "Booked: ", sent: "Message sent to the team.",
-      noSlot: "No free time left here: see all times.", pickSlot: "Please choose a time first."
+      noSlot: "No free time left here: see all times.", pickSlot: "Please choose a time first.",
+      newsletterNext: "You will receive an e-mail to confirm your subscription.", subscribe: "Subscribe",
+      subscribed: "Subscription recorded: confirm it from the e-mail you receive.", lists: "Lists: "
     }
   };
   var lang = (document.documentElement.lang || "fr").slice(0, 2);
@@ -330,7 +334,7 @@
     this.keepInView(article);
   };
 
-  // One action under an answer; a type this version does not know (a newsletter sign-up later…) is skipped.
+  // One action under an answer; a type this version does not know (one a later version adds) is skipped.
   Chat.prototype.addAction = function (article, action) {
     var count = parseInt(article.getAttribute("data-actions") || "0", 10);
     article.setAttribute("data-actions", String(count + 1));
@@ -340,6 +344,7 @@
     if (action.type === "trainings") node = this.drawTrainings(action);
     else if (action.type === "slots") node = this.drawSlots(action);
     else if (action.type === "form" && action.form === "handoff") node = this.drawHandoff(action);
+    else if (action.type === "form" && action.form === "newsletter") node = this.drawNewsletter(action);
     if (node) box.appendChild(node);
   };
 
@@ -585,6 +590,32 @@
         if (response.status === 201) {
           var done = el("p", "chat__done", t.sent);
           form.replaceWith(done);
+          if (data.message) self.appendMessage(data.message);
+          return;
+        }
+        showErrors(form, data);
+      });
+    });
+    return form;
+  };
+
+  // The letter's sign-up: the e-mail and the consent; the default lists are named above the button.
+  Chat.prototype.drawNewsletter = function (action) {
+    var self = this;
+    var submit = safeUrl(action.submit);
+    var form = inlineForm("chat__newsletter-form");
+    form.appendChild(field(form, { name: "email", label: t.email, type: "email", autocomplete: "email", required: true }));
+    form.appendChild(field(form, { name: "consent", label: action.consent_text || "", type: "checkbox", required: true }));
+    if (action.lists && action.lists.length) form.appendChild(el("p", "chat__form-lists", t.lists + action.lists.join(", ")));
+    var label = action.submit_label || t.subscribe;
+    formFoot(form, action.next || t.newsletterNext, label);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (form.busy) return;
+      clearErrors(form);
+      self.sendForm(form, submit, values(form), label, function (response, data) {
+        if (response.status === 201) {
+          form.replaceWith(el("p", "chat__done", t.subscribed));
           if (data.message) self.appendMessage(data.message);
           return;
         }
