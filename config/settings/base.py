@@ -383,6 +383,8 @@ RETENTION_CONVERSATIONS_DAYS = env.int("RETENTION_CONVERSATIONS_DAYS", default=3
 # The address fingerprint of a poll vote only stops repeated votes for 24 hours (as the privacy policy
 # says); after this many days it is blanked, the vote itself stays counted.
 RETENTION_POLL_FINGERPRINTS_DAYS = env.int("RETENTION_POLL_FINGERPRINTS_DAYS", default=2)
+# Days a newsletter sign-up that was never confirmed is kept (the privacy policy says 30); 0 keeps them.
+RETENTION_NEWSLETTER_PENDING_DAYS = env.int("RETENTION_NEWSLETTER_PENDING_DAYS", default=30)
 # The periodic jobs: name → the task (dotted path) and its period in seconds. Expired sessions and rate-limit
 # counters have their own end date and need no setting.
 WORKER_PERIODIC_JOBS = {
@@ -391,6 +393,10 @@ WORKER_PERIODIC_JOBS = {
     "retention_rate_counters": {"TASK": "frenchbot.core.tasks.rate_counters_prune", "EVERY": 86400},
     "retention_conversations": {"TASK": "frenchbot.assistant.tasks.conversations_prune", "EVERY": 86400},
     "retention_poll_fingerprints": {"TASK": "frenchbot.blog.tasks.poll_fingerprints_prune", "EVERY": 86400},
+    "retention_newsletter_pending": {
+        "TASK": "frenchbot.newsletter.tasks.pending_subscribers_prune",
+        "EVERY": 86400,
+    },
     # The replay and the survey of events over for EVENTS_FOLLOWUP_DELAY_HOURS whose attendance is marked.
     "events_followup": {"TASK": "frenchbot.events.tasks.event_followups_send_due", "EVERY": 3600},
     # Events: queue the reminders due (24 h and 1 h before, EVENTS_REMINDER_HOURS) that no deferred task sent.

@@ -1,6 +1,7 @@
 """Background work of the newsletter: the batches of a send, the test send, and the periodic job that starts
 scheduled letters and resumes interrupted sends (settings.WORKER_PERIODIC_JOBS)."""
 
+import datetime
 import logging
 import smtplib
 import time
@@ -191,3 +192,20 @@ def issue_send_test_message(issue_id: int, to: str) -> int:
 def newsletter_send_tick() -> dict[str, int]:
     """Every minute (WORKER_PERIODIC_JOBS): scheduled letters, interrupted sends, retries."""
     return sending.issue_sends_tick()
+
+
+# --- Retention ---------------------------------------------------------------------------------------------
+
+
+@task()
+def pending_subscribers_prune() -> int:
+    """Delete the sign-ups never confirmed within RETENTION_NEWSLETTER_PENDING_DAYS (0 keeps them): an address
+    typed into a form that its owner never confirmed is nobody's consent (the privacy policy says 30 days)."""
+    days = settings.RETENTION_NEWSLETTER_PENDING_DAYS
+    if days <= 0:
+        return 0
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    _total, per_model = Subscriber.objects.filter(
+        status=Subscriber.Status.PENDING, confirmed_at__isnull=True, created_at__lt=cutoff
+    ).delete()
+    return per_model.get(Subscriber._meta.label, 0)
