@@ -18,6 +18,9 @@ def comment_form_token() -> str:
 
 class CommentForm(SpamGuardForm):
     ts_salt = _TOKEN_SALT
+    submit_label = _("Publier")
+    spam_error_field = "body"
+    reread_hint = _("Relisez votre commentaire")
 
     name = forms.CharField(
         label=_("Votre nom"),
@@ -65,26 +68,5 @@ class CommentForm(SpamGuardForm):
 
     def clean(self):
         cleaned = super().clean()
-        problems = self.spam_problems(min_seconds=settings.COMMENT_MIN_FILL_SECONDS)
-        if "honeypot" in problems:
-            self.add_error(
-                "body",
-                _(
-                    "Votre message a été pris pour un envoi automatique. Videz le champ « Laissez ce champ vide » "
-                    "puis renvoyez-le : votre texte est conservé."
-                ),
-            )
-        if "expired" in problems:
-            self.add_error(
-                "body",
-                _("Ce formulaire a expiré. Votre texte est conservé : cliquez à nouveau sur « Publier »."),
-            )
-        elif "too_fast" in problems:
-            self.add_error(
-                "body",
-                _(
-                    "Vous avez été très rapide ! Relisez votre commentaire puis cliquez à nouveau "
-                    "sur « Publier »."
-                ),
-            )
+        self.spam_errors_add(min_seconds=settings.COMMENT_MIN_FILL_SECONDS)
         return cleaned

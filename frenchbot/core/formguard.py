@@ -57,6 +57,31 @@ class SpamGuardForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
+    # The button the person presses again, named in the refusals; the field the refusals show next to (None: the
+    # top of the form), and what to re-read before sending again.
+    submit_label = _("Envoyer")
+    spam_error_field: str | None = None
+    reread_hint = _("Relisez ce que vous avez saisi")
+
+    def spam_errors_add(self, *, min_seconds: float) -> None:
+        """Call from `clean()`: adds to the form the refusal of each problem `spam_problems` finds, in French, each
+        saying that what the person typed is kept and what to do next."""
+        button = self.submit_label
+        messages = {
+            "honeypot": _(
+                "Votre envoi a été pris pour un envoi automatique. Videz le champ « Laissez ce champ vide » puis "
+                "cliquez à nouveau sur « %(button)s » : ce que vous avez saisi est conservé."
+            ),
+            "expired": _(
+                "Ce formulaire a expiré. Ce que vous avez saisi est conservé : cliquez à nouveau sur « %(button)s »."
+            ),
+            "too_fast": _("Vous avez été très rapide ! %(hint)s puis cliquez à nouveau sur « %(button)s »."),
+        }
+        for problem in self.spam_problems(min_seconds=min_seconds):
+            self.add_error(
+                self.spam_error_field, messages[problem] % {"button": button, "hint": self.reread_hint}
+            )
+
     def spam_problems(self, *, min_seconds: float) -> list[str]:
         """What gives the post away as automatic, among "honeypot", "expired" and "too_fast" (empty when
         nothing does); call it from `clean()` and word each error for the form."""

@@ -17,6 +17,9 @@ class RegistrationForm(SpamGuardForm):
     signed time stamp); `registration_create` decides (it checks the e-mail and the consent again, the event,
     the duplicate and the rate limit per IP)."""
 
+    submit_label = _("Je m'inscris")
+    reread_hint = _("Relisez vos informations")
+
     name = forms.CharField(
         label=_("Votre nom"),
         max_length=120,
@@ -61,30 +64,7 @@ class RegistrationForm(SpamGuardForm):
 
     def clean(self):
         cleaned = super().clean()
-        problems = self.spam_problems(min_seconds=settings.EVENTS_REGISTRATION_MIN_FILL_SECONDS)
-        if "honeypot" in problems:
-            self.add_error(
-                None,
-                _(
-                    "Votre inscription a été prise pour un envoi automatique. Videz le champ « Laissez ce champ "
-                    "vide » puis renvoyez le formulaire : ce que vous avez saisi est conservé."
-                ),
-            )
-        if "expired" in problems:
-            self.add_error(
-                None,
-                _(
-                    "Ce formulaire a expiré. Ce que vous avez saisi est conservé : cliquez à nouveau sur "
-                    "« Je m'inscris »."
-                ),
-            )
-        elif "too_fast" in problems:
-            self.add_error(
-                None,
-                _(
-                    "Vous avez été très rapide ! Relisez vos informations puis cliquez à nouveau sur « Je m'inscris »."
-                ),
-            )
+        self.spam_errors_add(min_seconds=settings.EVENTS_REGISTRATION_MIN_FILL_SECONDS)
         return cleaned
 
 

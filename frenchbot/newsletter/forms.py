@@ -19,6 +19,9 @@ ORIGINS = ("article", "home", "page", "assistant", "profile", "event", "preferen
 class SignupForm(SpamGuardForm):
     """The sign-up form of /lettre/, of the footer of articles, of the home page and of the profile."""
 
+    submit_label = _("Je m'inscris")
+    reread_hint = _("Vérifiez votre adresse")
+
     email = forms.EmailField(
         label=_("E-mail où recevoir la lettre"),
         max_length=254,
@@ -64,30 +67,7 @@ class SignupForm(SpamGuardForm):
 
     def clean(self):
         cleaned = super().clean()
-        problems = self.spam_problems(min_seconds=settings.NEWSLETTER_SIGNUP_MIN_FILL_SECONDS)
-        if "honeypot" in problems:
-            self.add_error(
-                None,
-                _(
-                    "Votre inscription a été prise pour un envoi automatique. Videz le champ « Laissez ce champ "
-                    "vide » puis renvoyez le formulaire : ce que vous avez saisi est conservé."
-                ),
-            )
-        if "expired" in problems:
-            self.add_error(
-                None,
-                _(
-                    "Ce formulaire a expiré. Ce que vous avez saisi est conservé : cliquez à nouveau sur "
-                    "« Je m'inscris »."
-                ),
-            )
-        elif "too_fast" in problems:
-            self.add_error(
-                None,
-                _(
-                    "Vous avez été très rapide ! Vérifiez votre adresse puis cliquez à nouveau sur « Je m'inscris »."
-                ),
-            )
+        self.spam_errors_add(min_seconds=settings.NEWSLETTER_SIGNUP_MIN_FILL_SECONDS)
         return cleaned
 
 

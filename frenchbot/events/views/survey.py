@@ -19,7 +19,7 @@ from ..services.registrations import event_when_text, registration_from_token
 def _link_error(request: HttpRequest, error: EventLinkError) -> HttpResponse:
     return render(
         request,
-        "events/survey_link_invalid.html",
+        "events/link_invalid.html",
         {"message": error.message},
         status=410 if error.expired else 400,
     )
