@@ -38,6 +38,8 @@ ABBREVIATIONS = {
     "audit": "audit",
     "trainings": "train",
     "handoff": "hand",
+    "newsletter": "news",
+    "events": "event",
     "out_of_scope": "oos",
     "question": "quest",
 }

@@ -70,6 +70,9 @@ def catalogue(db):
         ("votre bot ne m'aide pas", "handoff"),
         ("Je voudrais recevoir vos articles par e-mail", "newsletter"),
         ("Comment écrire une newsletter avec ChatGPT ?", "question"),
+        ("Quel est le prochain webinaire ?", "events"),
+        ("Vous organisez des ateliers sur l'IA ?", "events"),
+        ("Comment organiser un webinaire avec ChatGPT ?", "question"),
         ("Quel temps fera-t-il demain à Lyon ?", "out_of_scope"),
         ("Écris-moi un poème sur la mer", "out_of_scope"),
         ("Qui a fondé Mistral AI ?", "question"),
@@ -238,3 +241,48 @@ def test_the_intents_command_prepares_the_examples_and_classifies_messages():
     lines = out.getvalue().splitlines()
     assert "intentions" in lines[0] and "exemples prêts" in lines[0]
     assert lines[1].startswith("greeting\t") and lines[2].startswith("trainings\t")
+
+
+def test_events_come_from_the_calendar_with_seats_and_replays(conversation):
+    import datetime
+
+    from django.utils import timezone
+
+    from frenchbot.events.tests.factories import EventFactory, register
+
+    webinar = EventFactory(title="Ce que l'AI Act change pour une PME", slug="ai-act")
+    workshop = EventFactory(
+        title="Atelier automatisation",
+        slug="atelier",
+        kind="workshop",
+        place="12 rue de l'Exemple, Lyon",
+        join_url="",
+        seats=3,
+        starts_at=timezone.now() + datetime.timedelta(days=20),
+    )
+    register(workshop, 1)
+    past = EventFactory(
+        title="ChatGPT au bureau",
+        slug="chatgpt-bureau",
+        starts_at=timezone.now() - datetime.timedelta(days=10),
+        replay_url="https://video.example.fr/replay",
+    )
+    _, events = _ask(conversation, "Quel est le prochain webinaire ?")
+    done = events[-1].data
+    text = done["text"]
+    # Soonest first, linked, with its date in French, and the workshop's place and seats left.
+    assert text.index("AI Act") < text.index("Atelier automatisation")
+    assert webinar.get_absolute_url() in text and workshop.get_absolute_url() in text
+    assert "Lyon" in text and "plus que 2 places" in text
+    # The webinar's room is for registrants only; the past event is offered as a replay.
+    assert webinar.join_url not in text
+    assert past.get_absolute_url() in text and "replay" in text.lower()
+    assert "/evenements/" in [s["url"] for s in done["suggestions"]]
+    assert done["sources"] == []
+
+
+def test_with_no_event_planned_the_bot_says_so_and_offers_the_letter(conversation):
+    _, events = _ask(conversation, "Quel est le prochain webinaire ?")
+    done = events[-1].data
+    assert "Aucun webinaire" in done["text"]
+    assert "/lettre/" in [s["url"] for s in done["suggestions"]]
