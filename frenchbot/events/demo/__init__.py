@@ -137,6 +137,12 @@ def events_demo_load(*, today: datetime.date | None = None) -> dict[str, int]:
                     registration=registration, rating=row["rating"], comment=french_typography(row["comment"])
                 )
             created["registrations"] += 1
+        # The made-up people registered in the days before the event (or before today, for one to come).
+        registered_by = min(event.starts_at, now)
+        registrations = list(event.registrations.order_by("seat"))
+        for number, registration in enumerate(registrations):
+            registered_at = registered_by - datetime.timedelta(hours=7 * (len(registrations) - number))
+            Registration.objects.filter(pk=registration.pk).update(created_at=registered_at)
         if data["followup_sent"] and event.ends_at <= now:
             # Marked as done: the worker must not mail the made-up people of the demo.
             Event.objects.filter(pk=event.pk).update(followup_sent_at=event.ends_at)
