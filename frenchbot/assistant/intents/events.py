@@ -21,8 +21,11 @@ def _line(event) -> str:
         if event.seats_left <= 5
         else ""
     )
+    kind = str(event.get_kind_display())
+    # « Atelier pratique : … » says what it is already; « Ce que l'AI Act change » needs « webinaire ».
+    named = "" if kind.lower() in event.title.lower() else f" ({kind.lower()})"
     details = ", ".join(part for part in (event_when_text(event, with_zone=False), where, seats) if part)
-    return f"- {event.get_kind_display()} [**{event.title}**]({event.get_absolute_url()}) : {details}"
+    return f"- [**{event.title}**]({event.get_absolute_url()}){named} : {details}"
 
 
 class EventsIntent(Intent):
