@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import Event, Registration
-from .services.registrations import event_waitlist_fill
+from .services.registrations import SCHEDULE_FIELDS, event_schedule_change, event_waitlist_fill
 
 
 class RegistrationInline(admin.TabularInline):
@@ -82,6 +82,20 @@ class EventAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        # A moved event, or a new place or link: the registrants get the new details and their calendar follows.
+        if change and set(SCHEDULE_FIELDS) & set(form.changed_data):
+            told = event_schedule_change(event=obj)
+            if told:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(n)d personne inscrite reçoit les nouvelles informations et l'invitation mise à jour.",
+                        "%(n)d personnes inscrites reçoivent les nouvelles informations et l'invitation mise à jour.",
+                        told,
+                    )
+                    % {"n": told},
+                    messages.SUCCESS,
+                )
         # Seats added to a full event go to the waiting list first, in order.
         if change and "seats" in form.changed_data:
             promoted = event_waitlist_fill(event=obj)

@@ -96,6 +96,19 @@ def send_promoted(*, registration: Registration) -> int:
         )
 
 
+def send_update(*, registration: Registration) -> int:
+    """« Changement » after staff moved the event or changed its place or link: the new details and the updated
+    invitation (same UID, next SEQUENCE), which replaces the old one in the person's calendar."""
+    with translation.override("fr"):
+        return _send(
+            registration=registration,
+            subject=_("Changement : %(title)s") % {"title": registration.event.title},
+            template="events/email/updated.txt",
+            context=_context(registration),
+            method="REQUEST",
+        )
+
+
 def send_cancellation(*, registration: Registration, had_seat: bool) -> int:
     """The cancellation; it removes the event from the person's calendar (METHOD:CANCEL) when an invitation
     had been sent."""

@@ -34,7 +34,8 @@ def registration_ics(
         organizer=(ics_site_address(), settings.SITE_NAME),
         attendee=(registration.email, registration.name),
         method=method,
-        sequence=1 if method == "CANCEL" else 0,
+        # An update (the event moved) carries the event's version; a cancellation comes after all of them.
+        sequence=event.schedule_version + (1 if method == "CANCEL" else 0),
         description=description,
         url=url,
         location="" if method == "CANCEL" else event_location(event),

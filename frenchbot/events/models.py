@@ -41,6 +41,9 @@ class Event(TimeStampedModel):
         on_delete=models.SET_NULL,
     )
     is_published = models.BooleanField(_("publié"), default=True)
+    # Goes up each time staff move the event or change its place or link: the SEQUENCE of the invitations, so that
+    # the registrants' calendars replace the old one with the update.
+    schedule_version = models.PositiveIntegerField(_("version du programme"), default=0, editable=False)
     # When the replay and the survey were sent to the attendees (once).
     followup_sent_at = models.DateTimeField(_("suivi envoyé le"), null=True, blank=True)
 

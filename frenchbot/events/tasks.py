@@ -70,6 +70,18 @@ def event_reminders_enqueue() -> int:
     return services.registration_reminders_enqueue_due()
 
 
+@task()
+def send_registration_update(registration_id: int, version: int) -> int:
+    """The notice of a moved event with its updated invitation; 0 when the registration no longer holds a seat,
+    or when the event changed again since (the later notice carries the latest details)."""
+    registration = _registration(registration_id)
+    if registration is None or registration.status != Registration.Status.CONFIRMED:
+        return 0
+    if registration.event.schedule_version != version:
+        return 0
+    return emails.send_update(registration=registration)
+
+
 def reminders_schedule(*, registration_id: int) -> int:
     """Queue each reminder of a registration that got a seat to run at its due time, when the task backend
     can defer (the database backend can); the periodic job covers the others. Returns how many were queued."""

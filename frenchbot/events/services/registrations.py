@@ -340,6 +340,40 @@ def event_waitlist_fill(*, event: Event, now: datetime.datetime | None = None) -
     return promoted
 
 
+# The details of an event its registrants' invitations carry: changing one of them tells them.
+SCHEDULE_FIELDS = ("starts_at", "duration_minutes", "place", "join_url")
+
+
+def event_schedule_change(*, event: Event, now: datetime.datetime | None = None) -> int:
+    """After staff moved `event` (already saved) or changed its place or join link: the event's version goes
+    up, the reminders still to come under the new time are re-armed, and every person holding a seat gets the
+    new details with the updated invitation (same UID, next SEQUENCE: their calendar moves the event). Nothing
+    for an event already over. Returns how many people are told."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.ends_at <= now:
+            return 0
+        event.schedule_version += 1
+        event.save(update_fields=["schedule_version", "updated_at"])
+        seated = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+        for hours in reminder_hours():
+            if reminder_due_at(event=event, hours=hours) > now:
+                seated.update(**{_reminder_field(hours): None})
+        ids = list(seated.values_list("pk", flat=True))
+        version = event.schedule_version
+
+        def notify():
+            from .. import tasks
+
+            for registration_id in ids:
+                tasks.send_registration_update.enqueue(registration_id=registration_id, version=version)
+                tasks.reminders_schedule(registration_id=registration_id)
+
+        transaction.on_commit(notify)
+    return len(ids)
+
+
 # --- Reminders ------------------------------------------------------------------------------------------
 # The two columns that remember a reminder went out, for the two values of EVENTS_REMINDER_HOURS (the earlier
 # reminder first: 24 h, then 1 h). A third value would have no column and is ignored.
