@@ -303,9 +303,7 @@ _UNSUBSCRIBE_MARK = "NEWSLETTERUNSUBSCRIBEURLMARK"
 def _render_templates(
     *, issue: Issue, content: IssueContent, subject: str, list_names: list[str], test: bool, known: bool
 ) -> tuple[str, str]:
-    web_url = (
-        settings.SITE_URL.rstrip("/") + issue.get_absolute_url() if issue.in_archive and issue.slug else ""
-    )
+    web_url = settings.SITE_URL + issue.get_absolute_url() if issue.in_archive and issue.slug else ""
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "issue": issue,

@@ -44,7 +44,7 @@ def send_confirmation(*, subscriber: Subscriber) -> int:
         subject=subject,
         template="confirm",
         context={
-            "confirm_url": settings.SITE_URL.rstrip("/") + reverse("newsletter:confirm", args=[token]),
+            "confirm_url": settings.SITE_URL + reverse("newsletter:confirm", args=[token]),
             "days": days,
             "expires": expires_text,
             "lists": [m.name for m in subscriber.lists.all()],

@@ -20,7 +20,7 @@ from frenchbot.leads.services import lead_event_record, lead_touch
 
 from ..errors import EventError
 from ..models import Event, Registration, SurveyResponse
-from .registrations import event_when_text
+from .registrations import event_lead_summary
 
 # Follow-up kinds, as the task receives them.
 FOLLOWUP_ATTENDED = "attended"
@@ -28,11 +28,6 @@ FOLLOWUP_REPLAY = "replay"
 SURVEY_COMMENT_MAX_LENGTH = 3000
 # The lead timeline's kind for a survey answer (leads' own kinds cover registering, cancelling, attending).
 LEAD_EVENT_SURVEY = "event_survey"
-
-
-def _lead_summary(event: Event) -> str:
-    with translation.override("fr"):
-        return f"{event.title} — {event_when_text(event, with_zone=False)}"
 
 
 def registration_attendance_mark(*, registration: Registration, attended: bool, by=None) -> Registration:
@@ -75,7 +70,7 @@ def registration_attendance_mark(*, registration: Registration, attended: bool, 
                 lead_event_record(
                     lead_id=registration.lead_id,
                     kind=LeadEvent.Kind.EVENT_ATTENDED,
-                    summary=_lead_summary(event),
+                    summary=event_lead_summary(event),
                     payload=payload,
                     at=now,
                 )
@@ -88,7 +83,7 @@ def registration_attendance_mark(*, registration: Registration, attended: bool, 
                     company=registration.company,
                     source=Source.EVENT,
                     event=LeadEvent.Kind.EVENT_ATTENDED,
-                    summary=_lead_summary(event),
+                    summary=event_lead_summary(event),
                     payload=payload,
                 )
                 registration.lead = lead

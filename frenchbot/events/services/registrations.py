@@ -36,7 +36,7 @@ def registration_url(*, registration: Registration, action: str) -> str:
     """The absolute address of that link, for the e-mails."""
     names = {"view": "events:registration", "cancel": "events:cancel", "survey": "events:survey"}
     token = registration_token(registration=registration, action=action)
-    return settings.SITE_URL.rstrip("/") + reverse(names[action], args=[token])
+    return settings.SITE_URL + reverse(names[action], args=[token])
 
 
 def registration_from_token(*, token: str, action: str) -> Registration:
@@ -92,7 +92,8 @@ def event_when_text(event: Event, *, with_zone: bool = True) -> str:
     return french_typography(when_text(event.starts_at, "Europe/Paris", with_zone=with_zone))
 
 
-def _lead_summary(event: Event, suffix: str = "") -> str:
+def event_lead_summary(event: Event, suffix: str = "") -> str:
+    """The line a lead's timeline shows for this event (in French, whoever acts)."""
     with translation.override("fr"):
         return f"{event.title} — {event_when_text(event)}{suffix}"
 
@@ -195,7 +196,7 @@ def registration_create(
             source=Source.EVENT,
             consent_text=consent_text,
             event=LeadEvent.Kind.EVENT_REGISTERED,
-            summary=_lead_summary(event, " (liste d'attente)" if waitlisted else ""),
+            summary=event_lead_summary(event, " (liste d'attente)" if waitlisted else ""),
             payload={
                 "registration": str(registration.public_id),
                 "event": event.slug,
@@ -274,7 +275,7 @@ def registration_cancel(*, registration: Registration, now: datetime.datetime | 
             lead_event_record(
                 lead_id=registration.lead_id,
                 kind=LeadEvent.Kind.EVENT_CANCELLED,
-                summary=_lead_summary(event),
+                summary=event_lead_summary(event),
                 payload={"registration": str(registration.public_id), "event": event.slug},
                 at=now,
             )

@@ -13,10 +13,6 @@ from ..errors import NewsletterError
 from ..models import Issue
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _markdown_text(text: str) -> str:
     # A title with brackets would end the link text early.
     return text.replace("[", "(").replace("]", ")").strip()
@@ -29,7 +25,7 @@ def latest_content_markdown(*, articles: int = 3, events: int = 3) -> str:
     if latest:
         lines = [f"## {_('Nos derniers articles')}", ""]
         for article in latest:
-            line = f"- [{_markdown_text(article.title)}]({_absolute(article.get_absolute_url())})"
+            line = f"- [{_markdown_text(article.title)}]({settings.SITE_URL + article.get_absolute_url()})"
             if article.excerpt:
                 line += f" — {' '.join(article.excerpt.split())}"
             lines.append(line)
@@ -38,7 +34,7 @@ def latest_content_markdown(*, articles: int = 3, events: int = 3) -> str:
     if upcoming:
         lines = [f"## {_('Nos prochains événements')}", ""]
         for event in upcoming:
-            url = _absolute(event.get_absolute_url())
+            url = settings.SITE_URL + event.get_absolute_url()
             when = french_typography(when_text(event.starts_at, "Europe/Paris", with_zone=False))
             lines.append(
                 f"- [{_markdown_text(event.title)}]({url}) — {when} ({event.get_kind_display().lower()})"

@@ -70,7 +70,7 @@ def subscriber_links(*, subscriber: Subscriber, issue: Issue | None = None) -> d
     """The absolute addresses of the subscriber's preferences page and one-click unsubscribe, for one letter."""
     issue_id = issue.pk if issue is not None else None
     return {
-        action: settings.SITE_URL.rstrip("/")
+        action: settings.SITE_URL
         + reverse(
             f"newsletter:{action}",
             args=[subscriber_token(subscriber=subscriber, action=action, issue_id=issue_id)],
