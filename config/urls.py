@@ -15,6 +15,7 @@ from frenchbot.courses.views import certificates as courses_certificates
 from frenchbot.events.sitemaps import EventSitemap
 from frenchbot.newsletter.sitemaps import SITEMAPS as NEWSLETTER_SITEMAPS
 from frenchbot.pages import views as pages_views
+from frenchbot.retrieval import views as retrieval_views
 
 admin.site.site_header = "The French Bot — administration"
 admin.site.site_title = "The French Bot"
@@ -43,6 +44,9 @@ urlpatterns = [
     path("certificats/<str:code>/", courses_certificates.certificate_verify, name="certificate_verify"),
     path("lettre/", include("frenchbot.newsletter.urls")),
     path("evenements/", include("frenchbot.events.urls")),
+    path("ressources/", include("frenchbot.resources.urls")),
+    path("recherche/", retrieval_views.search, name="search"),
+    path("opensearch.xml", retrieval_views.opensearch, name="opensearch"),
     path("compte/", include("frenchbot.accounts.urls")),
     path("compte/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "frenchbot.courses",
     "frenchbot.newsletter",
     "frenchbot.events",
+    "frenchbot.media",
+    "frenchbot.resources",
     "frenchbot.accounts",
     "frenchbot.backoffice",
     "frenchbot.pages",
@@ -475,6 +477,21 @@ EVENTS_FOLLOWUP_DELAY_HOURS = env.int("EVENTS_FOLLOWUP_DELAY_HOURS", default=2)
 
 # A registration sent faster than this after the page was shown is treated as a robot (spam defence).
 EVENTS_REGISTRATION_MIN_FILL_SECONDS = env.int("EVENTS_REGISTRATION_MIN_FILL_SECONDS", default=3)
+
+# --- Media library (images of articles, covers, guides) -------------------------------------------------
+# An upload larger than this many bytes, or with more pixels than this (width × height: a decompression bomb
+# is small on disk and huge in memory), is refused with a message.
+MEDIA_IMAGE_MAX_BYTES = env.int("MEDIA_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+MEDIA_IMAGE_MAX_PIXELS = env.int("MEDIA_IMAGE_MAX_PIXELS", default=40_000_000)
+
+# --- Resources (guides, prompt library, glossary) ---------------------------------------------------------
+# Days the download link of a gated guide, sent by e-mail, stays valid.
+RESOURCES_LINK_MAX_AGE_DAYS = env.int("RESOURCES_LINK_MAX_AGE_DAYS", default=7)
+# The first occurrence of a glossary term in an article links to its definition (false turns it off).
+GLOSSARY_AUTOLINK = env.bool("GLOSSARY_AUTOLINK", default=True)
+
+# --- Site search (/recherche/) ------------------------------------------------------------------------------
+SEARCH_PAGE_SIZE = env.int("SEARCH_PAGE_SIZE", default=10)
 
 # --- Free AI audit --------------------------------------------------------------------------------------
 # Questionnaires submitted per visitor (IP) per hour (0 = no limit).

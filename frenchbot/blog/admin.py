@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -65,6 +66,20 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("Publication"), {"fields": ["status", "published_at", "comments_enabled"]}),
         (_("Référencement"), {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
     ]
+
+    class Media:
+        # The writer's desk: image upload into the media library (drag and drop, or a button) and the editor
+        # (live preview, autosave, revisions). Both attach to the body's textarea through its data attributes.
+        css = {"all": ["media/admin/uploader.css", "blog/admin/editor.css"]}
+        js = ["media/admin/uploader.js", "blog/admin/editor.js"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "body":
+            formfield.widget.attrs.update(
+                {"data-media-upload": reverse("admin:media_image_upload"), "data-editor": "markdown"}
+            )
+        return formfield
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}

@@ -66,6 +66,15 @@ class Article(TimeStampedModel):
     reading_time = models.PositiveSmallIntegerField(_("temps de lecture (min)"), editable=False, default=1)
     cover_image = models.ImageField(_("image de couverture"), upload_to="blog/covers/%Y/", blank=True)
     cover_alt = models.CharField(_("texte alternatif de l'image"), max_length=200, blank=True)
+    cover = models.ForeignKey(
+        "media.Image",
+        verbose_name=_("image de couverture"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+        help_text=_("Choisie dans la médiathèque ; son texte alternatif est celui de l'image."),
+    )
     category = models.ForeignKey(
         Category, verbose_name=_("catégorie"), related_name="articles", on_delete=models.PROTECT
     )
@@ -225,3 +234,73 @@ class PollVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.poll} → {self.option}"
+
+
+class ArticleRevision(models.Model):
+    """A saved state of an article's text: one at each save in the admin (kept), and one rolling autosave per
+    article and writer while they type (replaced each time). Compared and restored from the admin."""
+
+    class Kind(models.TextChoices):
+        SAVE = "save", _("Enregistrement")
+        AUTOSAVE = "autosave", _("Sauvegarde automatique")
+        RESTORE = "restore", _("Restauration")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), related_name="revisions", on_delete=models.CASCADE
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.SAVE)
+    title = models.CharField(_("titre"), max_length=200)
+    excerpt = models.TextField(_("chapeau"), blank=True)
+    body = models.TextField(_("corps (Markdown)"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        related_name="+",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(_("le"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("révision")
+        verbose_name_plural = _("révisions")
+
+    def __str__(self) -> str:
+        return f"{self.article} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AuthorProfile(TimeStampedModel):
+    """What the author page (`/blog/auteurs/<slug>/`) says about a writer."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte"),
+        related_name="author_profile",
+        on_delete=models.CASCADE,
+    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    display_name = models.CharField(_("nom affiché"), max_length=120)
+    role = models.CharField(_("fonction"), max_length=120, blank=True)
+    bio = models.TextField(_("présentation (Markdown)"), blank=True)
+    photo = models.ForeignKey(
+        "media.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    linkedin_url = models.URLField(_("profil LinkedIn"), blank=True)
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name = _("profil d'auteur")
+        verbose_name_plural = _("profils d'auteurs")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:author", kwargs={"slug": self.slug})

@@ -10,6 +10,7 @@ urlpatterns = [
     path("categorie/<slug:slug>/rss/", feeds.CategoryFeed(), name="category_feed_rss"),
     path("categorie/<slug:slug>/atom/", feeds.CategoryAtomFeed(), name="category_feed_atom"),
     path("etiquette/<slug:slug>/", views.tag_detail, name="tag"),
+    path("auteurs/<slug:slug>/", views.author_detail, name="author"),
     path("<slug:slug>/", views.article_detail, name="detail"),
     path("<slug:slug>/commenter/", views.comment_create, name="comment"),
     path("<slug:slug>/sondage/", views.poll_results, name="poll_results"),

@@ -249,3 +249,8 @@ def poll_results(request: HttpRequest, slug: str) -> HttpResponse:
             "poll_voted": selectors.poll_has_voted(poll=poll, voter_id=_voter_id(request)),
         },
     )
+
+
+def author_detail(request, slug):
+    """Stub: the author page, written in issue 15."""
+    raise Http404

@@ -30,6 +30,9 @@ class IndexSource:
     """
 
     name: str = ""
+    # What a visitor calls this kind of content, plural (« Articles », « Prompts »): the site search groups its
+    # results under it. A lazy translation.
+    label: str = ""
     model: type[models.Model] | None = None
 
     def items(self) -> Iterable[IndexedItem]:
