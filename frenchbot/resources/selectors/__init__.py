@@ -1,0 +1,1 @@
+"""Reads of the resources app, one module per kind: guides, prompts, glossary."""

@@ -1,0 +1,1 @@
+"""Writes of the resources app, one module per kind: guides (gated requests), prompts (favourites)."""
