@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frenchbot.core.models import TimeStampedModel
-from frenchbot.core.text import reading_time_minutes, render_markdown
+from frenchbot.core.text import reading_time_minutes
+
+from .rendering import article_body_html
 
 
 class Category(TimeStampedModel):
@@ -118,7 +120,7 @@ class Article(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         # Rendering once at save keeps the page fast and the sanitiser off the hot path.
-        self.body_html = render_markdown(self.body)
+        self.body_html = article_body_html(self.body)
         self.reading_time = reading_time_minutes(self.body)
         if self.status == self.Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()
