@@ -2,6 +2,8 @@
 
 import re
 
+from django.utils.translation import gettext_lazy
+
 from frenchbot.retrieval.registry import IndexedItem, IndexSource
 
 from .models import FaqEntry
@@ -12,6 +14,7 @@ _HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 class FaqSource(IndexSource):
     name = "assistant.faq"
+    label = gettext_lazy("Questions fréquentes")
     model = FaqEntry
 
     def items(self):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from frenchbot.core.htmltext import html_to_text, template_block_render
 from frenchbot.retrieval.registry import IndexedItem, IndexSource
@@ -18,6 +19,7 @@ PAGE_ID = "start"
 
 class AuditPageSource(IndexSource):
     name = "audits.page"
+    label = gettext_lazy("Audit IA")
     # The page lists the active questionnaires: saving one re-indexes the page (whatever the row, one document).
     model = Questionnaire
 

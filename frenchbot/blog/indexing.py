@@ -1,5 +1,7 @@
 """What the blog gives the search index: every article that is or will be published."""
 
+from django.utils.translation import gettext_lazy
+
 from frenchbot.retrieval.registry import IndexedItem, IndexSource
 
 from .models import Article
@@ -7,6 +9,7 @@ from .models import Article
 
 class ArticleSource(IndexSource):
     name = "blog.article"
+    label = gettext_lazy("Articles")
     model = Article
 
     def items(self):

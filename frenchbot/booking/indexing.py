@@ -3,6 +3,7 @@ it lasts), so that « comment prendre rendez-vous ? » or « l'appel dure combie
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from frenchbot.retrieval.registry import IndexedItem, IndexSource
 
@@ -11,6 +12,7 @@ from .models import EventType
 
 class EventTypeSource(IndexSource):
     name = "booking.event_type"
+    label = gettext_lazy("Rendez-vous")
     model = EventType
 
     def items(self):

@@ -12,6 +12,7 @@ from django.db.models.signals import post_save
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from frenchbot.retrieval.models import Visibility
 from frenchbot.retrieval.registry import IndexedItem, IndexSource
@@ -23,6 +24,7 @@ from .selectors.trainings import IMAGE_REF_RE
 
 class LessonSource(IndexSource):
     name = "courses.lesson"
+    label = gettext_lazy("Leçons")
     model = Lesson
 
     def items(self):
@@ -51,6 +53,7 @@ class TrainingSource(IndexSource):
     So « combien coûte la formation PME ? » or « la formation dure combien de temps ? » find the training."""
 
     name = "courses.training"
+    label = gettext_lazy("Formations")
     model = Training
 
     def items(self):

@@ -7,6 +7,7 @@ without re-indexing; saving or deleting an event re-indexes it (the registry wat
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from frenchbot.core.text import french_typography
 from frenchbot.retrieval.registry import IndexedItem, IndexSource
@@ -26,6 +27,7 @@ def _duration_text(minutes: int) -> str:
 
 class EventSource(IndexSource):
     name = "events.event"
+    label = gettext_lazy("Événements")
     model = Event
 
     def items(self):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from frenchbot.core.htmltext import html_to_text, template_block_render
 from frenchbot.retrieval.registry import IndexedItem, IndexSource
@@ -43,6 +44,7 @@ def _site_context() -> dict:
 
 class PageSource(IndexSource):
     name = "pages.page"
+    label = gettext_lazy("Pages du site")
     model = None  # templates: indexed by `frenchbot index`, not on a save
 
     def items(self):

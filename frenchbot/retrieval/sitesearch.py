@@ -1,0 +1,229 @@
+"""The site search (/recherche/): the bot's hybrid retrieval, one result per document, grouped by type,
+with the matched words highlighted and the query's typos corrected."""
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.utils.html import escape
+from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from frenchbot.core.text import fold
+
+from .models import Visibility
+from .registry import sources
+from .selectors import MAX_QUERY_LENGTH, search
+from .spelling import query_correct, stem
+
+# Passages asked of the retrieval for one search: one document often brings several, and the total shown
+# is the number of distinct documents among them.
+POOL = 200
+SNIPPET_CHARS = 220
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+# Control characters (line breaks included) and unpaired surrogates become spaces: they are never words.
+_NOT_TEXT_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class SiteHit:
+    """One document found, through its best passage."""
+
+    source: str
+    label: str
+    title: SafeString
+    url: str
+    heading: str
+    snippet: SafeString
+    score: float
+
+
+@dataclass
+class SiteGroup:
+    source: str
+    label: str
+    hits: list[SiteHit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Facet:
+    source: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SiteSearchResult:
+    query: str = ""
+    # The query as typed, when a corrected query was searched in its place.
+    typed: str = ""
+    error: str = ""
+    total: int = 0
+    groups: list[SiteGroup] = field(default_factory=list)
+    facets: list[Facet] = field(default_factory=list)
+    page: Page | None = None
+    types: tuple[str, ...] = ()
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.typed)
+
+
+def query_clean(raw: str) -> str:
+    """What a query may hold: printable text on one line, NFC, spaces collapsed."""
+    text = _NOT_TEXT_RE.sub(" ", unicodedata.normalize("NFC", raw or ""))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@functools.cache
+def _providers(paths: tuple[str, ...]) -> tuple:
+    return tuple(import_string(path) for path in paths)
+
+
+def search_visibilities(user) -> tuple[str, ...]:
+    """What a person may find: public documents, and the lessons of the trainings they follow, as the apps
+    listed in ASSISTANT_VISIBILITY_PROVIDERS grant them (by dotted path: retrieval imports no app). Staff notes
+    stay out of the public search, even for the team."""
+    values = [Visibility.PUBLIC.value]
+    if user is not None and user.is_authenticated:
+        for provider in _providers(tuple(settings.ASSISTANT_VISIBILITY_PROVIDERS)):
+            values.extend(
+                value for value in provider(user) if value not in values and value != Visibility.STAFF
+            )
+    return tuple(values)
+
+
+def _labels() -> dict[str, str]:
+    return {source.name: str(source.label or source.name) for source in sources()}
+
+
+def _marks(text: str, stems: set[str]) -> list[tuple[int, int]]:
+    return [
+        match.span()
+        for match in _WORD_RE.finditer(text)
+        if len(match.group(0)) > 1 and stem(fold(match.group(0))) in stems
+    ]
+
+
+def highlight(text: str, stems: set[str], *, limit: int | None = None) -> SafeString:
+    """`text` escaped, its words whose stem is among `stems` in <mark>; with `limit`, cut to about that many
+    characters around the densest run of matches, with an ellipsis where it was cut."""
+    marks = _marks(text, stems)
+    start, end = 0, len(text)
+    if limit is not None and len(text) > limit:
+        if marks:
+            # The window that holds the most matches, starting a little before its first one.
+            best = max(
+                range(len(marks)),
+                key=lambda i: sum(1 for s, _e in marks[i:] if s < marks[i][0] + limit),
+            )
+            start = max(0, marks[best][0] - limit // 4)
+        end = min(len(text), start + limit)
+        # Whole words only.
+        if start > 0:
+            space = text.find(" ", start, start + 30)
+            if space != -1 and space < _first_mark_from(marks, start):
+                start = space + 1
+        if end < len(text):
+            space = text.rfind(" ", start, end)
+            end = space if space > start else end
+    parts = ["…" if start > 0 else ""]
+    cursor = start
+    for s, e in marks:
+        if s < start or e > end:
+            continue
+        parts.append(escape(text[cursor:s]))
+        parts.append(f"<mark>{escape(text[s:e])}</mark>")
+        cursor = e
+    parts.append(escape(text[cursor:end]))
+    parts.append("…" if end < len(text) else "")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
+
+
+def _first_mark_from(marks: list[tuple[int, int]], start: int) -> int:
+    """Where the first match at or after `start` begins (beyond any text when none)."""
+    return next((s for s, _e in marks if s >= start), 1 << 30)
+
+
+def _documents(query: str, *, visibilities: tuple[str, ...]) -> list:
+    """The best passage of each document found, best first."""
+    seen: set[int] = set()
+    best = []
+    for hit in search(query=query, visibilities=visibilities, limit=POOL):
+        if hit.chunk.document_id not in seen:
+            seen.add(hit.chunk.document_id)
+            best.append(hit)
+    return best
+
+
+def site_search(
+    *,
+    query: str,
+    visibilities: tuple[str, ...] = (Visibility.PUBLIC,),
+    types: tuple[str, ...] = (),
+    page: int | str = 1,
+    exact: bool = False,
+) -> SiteSearchResult:
+    """Search the site as a visitor does: one hit per document (its best passage, matched words in <mark>),
+    the page's hits grouped by type with the best group first, counts per type for the filters.
+
+    Never raises on what a visitor types: an empty query gives an empty result, an over-long one an `error`
+    in French (and the query cut to the longest allowed). A word the index does not know is corrected to the
+    site's closest word unless `exact`; `typed` then holds the query as typed.
+    """
+    cleaned = query_clean(query)
+    result = SiteSearchResult(query=cleaned[:MAX_QUERY_LENGTH], types=tuple(types))
+    if not cleaned:
+        return result
+    if len(cleaned) > MAX_QUERY_LENGTH:
+        result.error = _(
+            "Votre recherche est trop longue (%(n)d caractères, %(max)d au plus)\u00a0: gardez quelques mots-clés."
+        ) % {"n": len(cleaned), "max": MAX_QUERY_LENGTH}
+        return result
+    searched = cleaned
+    if not exact:
+        correction = query_correct(cleaned)
+        if correction.changed:
+            searched, result.typed = correction.text, cleaned
+    found = _documents(searched, visibilities=visibilities)
+    result.query = searched
+    labels = _labels()
+    counts: dict[str, int] = {}
+    for hit in found:
+        counts[hit.chunk.document.source] = counts.get(hit.chunk.document.source, 0) + 1
+    result.facets = [
+        Facet(source=name, label=labels.get(name, name), count=count, selected=name in types)
+        for name, count in sorted(counts.items(), key=lambda item: (-item[1], labels.get(item[0], item[0])))
+    ]
+    if types:
+        found = [hit for hit in found if hit.chunk.document.source in types]
+    result.total = len(found)
+    paginator = Paginator(found, settings.SEARCH_PAGE_SIZE)
+    result.page = paginator.get_page(page)
+    stems = {stem(fold(word)) for word in _WORD_RE.findall(searched)} - {""}
+    groups: dict[str, SiteGroup] = {}
+    for hit in result.page.object_list:
+        document = hit.chunk.document
+        group = groups.setdefault(
+            document.source,
+            SiteGroup(source=document.source, label=labels.get(document.source, document.source)),
+        )
+        group.hits.append(
+            SiteHit(
+                source=document.source,
+                label=group.label,
+                title=highlight(document.title, stems),
+                url=hit.url,
+                heading=hit.chunk.heading,
+                snippet=highlight(hit.chunk.text, stems, limit=SNIPPET_CHARS),
+                score=hit.score,
+            )
+        )
+    # Dict order is the order of each group's best hit: the group that answers best comes first.
+    result.groups = list(groups.values())
+    return result
