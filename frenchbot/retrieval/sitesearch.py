@@ -150,11 +150,11 @@ def _first_mark_from(marks: list[tuple[int, int]], start: int) -> int:
     return next((s for s, _e in marks if s >= start), 1 << 30)
 
 
-def _documents(query: str, *, visibilities: tuple[str, ...]) -> list:
+def _documents(query: str, *, visibilities: tuple[str, ...], collection: str) -> list:
     """The best passage of each document found, best first."""
     seen: set[int] = set()
     best = []
-    for hit in search(query=query, visibilities=visibilities, limit=POOL):
+    for hit in search(query=query, collection=collection, visibilities=visibilities, limit=POOL):
         if hit.chunk.document_id not in seen:
             seen.add(hit.chunk.document_id)
             best.append(hit)
@@ -168,6 +168,7 @@ def site_search(
     types: tuple[str, ...] = (),
     page: int | str = 1,
     exact: bool = False,
+    collection: str = "site",
 ) -> SiteSearchResult:
     """Search the site as a visitor does: one hit per document (its best passage, matched words in <mark>),
     the page's hits grouped by type with the best group first, counts per type for the filters.
@@ -187,10 +188,10 @@ def site_search(
         return result
     searched = cleaned
     if not exact:
-        correction = query_correct(cleaned)
+        correction = query_correct(cleaned, collection=collection)
         if correction.changed:
             searched, result.typed = correction.text, cleaned
-    found = _documents(searched, visibilities=visibilities)
+    found = _documents(searched, visibilities=visibilities, collection=collection)
     result.query = searched
     labels = _labels()
     counts: dict[str, int] = {}
