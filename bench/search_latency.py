@@ -75,6 +75,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.test import Client
+    from django.test.utils import override_settings
 
     from frenchbot.blog.demo import demo_articles
     from frenchbot.core.text import french_analyze
@@ -88,10 +89,12 @@ def main() -> int:
     from frenchbot.retrieval.sitesearch import site_search
 
     # Static files straight from the apps' folders: the temporary database has no collectstatic manifest.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
     # The bench's own client, never rate-limited (the limit's counter write is still made and timed).
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.SEARCH_RATE_PER_MINUTE = 10**9

@@ -11,6 +11,7 @@ public documents only: a correction must not reveal a word that only a training'
 
 import re
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -74,23 +75,30 @@ def _deletions(word: str, depth: int) -> set[str]:
 @dataclass
 class Dictionary:
     version: int
-    # Folded word → how often it occurs, and the form to show (accents kept, as the site writes it).
+    built_at: float = 0.0
+    # Folded word → how often it occurs, and the form to show (accents kept, as the site writes it most).
     counts: Counter = field(default_factory=Counter)
     shown: dict[str, str] = field(default_factory=dict)
     stems: set[str] = field(default_factory=set)
     deletions: dict[str, list[str]] = field(default_factory=dict)
+    _raw: Counter = field(default_factory=Counter)
 
     def add_text(self, text: str) -> None:
-        for word in _WORD_RE.findall(text):
-            lower = word.lower()
+        # Counted as written first: folding each distinct word once, not each occurrence, is what keeps a
+        # large site's rebuild short.
+        self._raw.update(_WORD_RE.findall(text.lower()))
+
+    def finish(self) -> None:
+        best: dict[str, int] = {}
+        for lower, count in self._raw.items():
             folded = fold(lower)
             if len(folded) < MIN_LENGTH or folded in FRENCH_STOP_WORDS:
                 continue
-            if folded not in self.counts:
+            self.counts[folded] += count
+            if count > best.get(folded, 0):
+                best[folded] = count
                 self.shown[folded] = lower
-            self.counts[folded] += 1
-
-    def finish(self) -> None:
+        self._raw = Counter()
         for word in self.counts:
             self.stems.add(stem(word))
             for key in _deletions(word, max_distance(word)):
@@ -121,19 +129,25 @@ class Dictionary:
 
 _dictionaries: dict[str, Dictionary] = {}
 _lock = threading.Lock()
+# After the index changed, the dictionary in memory still serves this long before it is rebuilt: a word
+# added a few minutes ago is not yet corrected towards, which costs little, whereas rebuilding after every
+# saved article would cost each process a pause (seconds on a site of 10,000 documents, bench/search_latency.py).
+STALE_SECONDS = 600
 
 
 def dictionary(*, collection: str = "site") -> Dictionary:
-    """The collection's public words, rebuilt when the index changes."""
+    """The collection's public words, rebuilt when the index changed (at most every STALE_SECONDS)."""
     version = shared_version(VERSION_KEY)
     current = _dictionaries.get(collection)
-    if current is not None and current.version == version:
+    if current is not None and (
+        current.version == version or time.monotonic() - current.built_at < STALE_SECONDS
+    ):
         return current
     with _lock:
         current = _dictionaries.get(collection)
         if current is not None and current.version == version:
             return current
-        built = Dictionary(version=version)
+        built = Dictionary(version=version, built_at=time.monotonic())
         rows = Chunk.objects.filter(
             document__collection=collection, document__visibility=Visibility.PUBLIC
         ).values_list("document__title", "heading", "text")

@@ -252,3 +252,17 @@ def test_distance():
     assert distance("hallucinaton", "hallucination", 2) == 1
     assert distance("fromation", "formation", 2) == 1  # a transposition
     assert distance("abc", "xyzabc", 2) == 3
+
+
+def test_the_dictionary_is_rebuilt_at_most_every_few_minutes(monkeypatch):
+    from frenchbot.retrieval import spelling
+
+    monkeypatch.setattr(spelling, "STALE_SECONDS", 600)
+    document_index(source="t", source_id="a", title="Un", url="/a/", text="Le glossaire des termes.")
+    assert query_correct("glosaire").text == "glossaire"
+    document_index(source="t", source_id="b", title="Deux", url="/b/", text="Une bibliothèque de modèles.")
+    # Just after a change, the dictionary in memory still serves (the new word is not known yet)...
+    assert not query_correct("bibliotheqe").changed
+    # ...and once it is old enough, the next search rebuilds it.
+    spelling._dictionaries["site"].built_at -= 601
+    assert query_correct("bibliotheqe").text == "bibliothèque"
