@@ -145,6 +145,11 @@ def main() -> int:
         return row
 
     rows = [measure("demo")]
+    # What the typos find on the demo content (not a timing: a sanity check printed beside the figures).
+    typos = {}
+    for typed in ("hallucinaton", "promt", "formaton chatgpt", "glosaire", "rgdp"):
+        result = site_search(query=typed)
+        typos[typed] = {"searched": result.query, "results": result.total}
 
     # 10,000 generated documents, three passages each, spread over the site's kinds of content.
     embedder = get_embedder()
@@ -201,6 +206,7 @@ def main() -> int:
                     "setup_s": round(setup_s, 1),
                     "build_s": round(build_s, 1),
                     "rows": rows,
+                    "typos": typos,
                 }
             )
         )
@@ -218,6 +224,8 @@ def main() -> int:
             f"dictionary {row['dictionary_words']} words built in {row['dictionary_build_ms']:.0f} ms",
             flush=True,
         )
+    for typed, found in typos.items():
+        print(f"demo: « {typed} » searched as « {found['searched']} »: {found['results']} results")
     return 0
 
 
