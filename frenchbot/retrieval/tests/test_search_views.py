@@ -64,7 +64,11 @@ def test_no_result_offers_suggestions_and_the_bot(client, content):
     response, html = _page(client, q="comptabilité analytique des entrepôts frigorifiques")
     assert response.status_code == 200
     assert "Aucun résultat pour" in html
-    assert "Posez la question à notre assistant" in html and 'href="/assistant/"' in html
+    # One click asks the bot the same question (its page takes the form's `content`).
+    form = re.search(r'<form method="post" action="/assistant/">.*?</form>', html, re.S).group(0)
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert '<input type="hidden" name="content" value="comptabilité analytique des entrepôts frigorifiques">' in form
+    assert "Posez la question à notre assistant" in form
     for url in ("/formations/", "/audit/", "/ressources/"):
         assert f'href="{url}"' in html
 
@@ -74,6 +78,7 @@ def test_an_empty_query_shows_the_box_and_suggestions(client, content):
     assert response.status_code == 200
     assert 'id="search-q"' in html and "Aucun résultat" not in html
     assert "Les pages les plus consultées" in html
+    assert '<a class="button" href="/assistant/">Posez la question à notre assistant</a>' in html
     assert client.get("/recherche/").status_code == 200
 
 
