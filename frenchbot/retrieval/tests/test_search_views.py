@@ -67,7 +67,10 @@ def test_no_result_offers_suggestions_and_the_bot(client, content):
     # One click asks the bot the same question (its page takes the form's `content`).
     form = re.search(r'<form method="post" action="/assistant/">.*?</form>', html, re.S).group(0)
     assert 'name="csrfmiddlewaretoken"' in form
-    assert '<input type="hidden" name="content" value="comptabilité analytique des entrepôts frigorifiques">' in form
+    assert (
+        '<input type="hidden" name="content" value="comptabilité analytique des entrepôts frigorifiques">'
+        in form
+    )
     assert "Posez la question à notre assistant" in form
     for url in ("/formations/", "/audit/", "/ressources/"):
         assert f'href="{url}"' in html
