@@ -183,7 +183,7 @@ def site_search(
         return result
     if len(cleaned) > MAX_QUERY_LENGTH:
         result.error = _(
-            "Votre recherche est trop longue (%(n)d caractères, %(max)d au plus)\u00a0: gardez quelques mots-clés."
+            "Votre recherche est trop longue (%(n)d caractères, %(max)d au plus) : gardez quelques mots-clés."
         ) % {"n": len(cleaned), "max": MAX_QUERY_LENGTH}
         return result
     searched = cleaned

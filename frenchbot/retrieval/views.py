@@ -51,7 +51,7 @@ def search(request: HttpRequest) -> HttpResponse:
         result = SiteSearchResult(
             query=typed,
             error=_(
-                "Vous avez lancé beaucoup de recherches en peu de temps\u00a0: patientez une minute, puis réessayez."
+                "Vous avez lancé beaucoup de recherches en peu de temps : patientez une minute, puis réessayez."
             ),
         )
     else:
