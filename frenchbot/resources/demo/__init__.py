@@ -420,9 +420,14 @@ def demo_report() -> str:
 @transaction.atomic
 def demo_remove() -> str:
     """Delete the demo guides, prompts and glossary terms, then the demo use cases and tools that no prompt of
-    the team uses; what the team wrote stays. Says what was done."""
+    the team uses; what the team wrote stays. A demo guide that visitors have requested is kept, unpublished:
+    their requests hold the consent they gave, which must be kept as proof. Says what was done."""
     data = resources_demo_read()
     guides = Guide.objects.filter(slug__in=[guide["slug"] for guide in data["guides"]])
+    requested = list(guides.filter(requests__isnull=False).distinct())
+    Guide.objects.filter(pk__in=[guide.pk for guide in requested]).update(is_published=False)
+    kept = [guide.title for guide in requested]
+    guides = guides.exclude(pk__in=[guide.pk for guide in requested])
     prompts = Prompt.objects.filter(slug__in=[prompt["slug"] for prompt in data["prompts"]])
     terms = GlossaryTerm.objects.filter(slug__in=[term["slug"] for term in data["terms"]])
     counts = {"guides": guides.count(), "prompts": prompts.count(), "terms": terms.count()}
@@ -434,9 +439,12 @@ def demo_remove() -> str:
         slug__in=[item["slug"] for item in library["use_cases"]], prompts__isnull=True
     ).delete()
     AiTool.objects.filter(slug__in=[item["slug"] for item in library["tools"]], prompts__isnull=True).delete()
-    if not any(counts.values()):
-        return ""
-    return (
-        f"Ressources : {counts['guides']} guides, {counts['prompts']} prompts et {counts['terms']} termes "
-        "de démonstration retirés."
-    )
+    lines = []
+    if any(counts.values()):
+        lines.append(
+            f"Ressources : {counts['guides']} guides, {counts['prompts']} prompts et {counts['terms']} termes "
+            "de démonstration retirés."
+        )
+    if kept:
+        lines.append(f"Guides gardés mais dépubliés (des visiteurs les ont demandés) : {', '.join(kept)}.")
+    return " ".join(lines)

@@ -16,7 +16,7 @@ from frenchbot.core.text import render_markdown
 from frenchbot.courses.demo import courses_demo_load, courses_demo_trainings
 from frenchbot.courses.models import Training
 from frenchbot.resources import demo
-from frenchbot.resources.models import AiTool, GlossaryTerm, Guide, Prompt, UseCase
+from frenchbot.resources.models import AiTool, GlossaryTerm, Guide, GuideRequest, Prompt, UseCase
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,8 @@ def test_the_demo_creates_guides_prompts_and_terms(loaded):
 def test_guides_are_complete_documents_with_sections_for_the_table_of_contents(loaded):
     charter = Guide.objects.get(title=CHARTER)
     assert charter.kind == Guide.Kind.TEMPLATE and not charter.is_gated
+    checklist = Guide.objects.get(kind=Guide.Kind.CHECKLIST)
+    assert checklist.body_html.count("<li>☐ ") == 30
     assert "[Nom de l'entreprise]" in charter.body and "## Signature" in charter.body
     assert Guide.objects.filter(is_gated=True).count() >= 1
     assert {guide.kind for guide in Guide.objects.all()} == {"guide", "template", "checklist"}
@@ -251,3 +253,15 @@ def test_a_guide_with_a_wrong_kind_names_its_file(tmp_path, monkeypatch):
     with pytest.raises(DataFileError, match=r"guide\.md: kind: .*expected: guide, template, checklist"):
         demo.resources_demo_load()
     assert not Guide.objects.exists() and not Prompt.objects.exists() and not UseCase.objects.exists()
+
+
+def test_a_demo_guide_visitors_requested_is_kept_unpublished_with_their_consent(loaded):
+    gated = Guide.objects.get(is_gated=True)
+    GuideRequest.objects.create(guide=gated, email="lea@example.com", consent_text="J'accepte de recevoir…")
+    message = demo.demo_remove()
+    assert "3 guides" in message and gated.title in message
+    assert list(Guide.objects.values_list("slug", "is_published")) == [(gated.slug, False)]
+    assert GuideRequest.objects.get().consent_text == "J'accepte de recevoir…"
+    # Loading again leaves it as it is (unpublished): the team decides.
+    demo.resources_demo_load()
+    assert not Guide.objects.get(slug=gated.slug).is_published
