@@ -1,5 +1,40 @@
 """Signal handlers of the resources app (page cache, glossary links): connected in apps.py."""
 
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from frenchbot.core.pagecache import pagecache_invalidate
+
+
+def glossary_changed(sender, raw=False, action="", **kwargs) -> None:
+    """A term changed: articles link to the terms as they are now. The glossary version moves on inside the
+    same transaction as the change (no reader sees the new version with the old terms); cached public pages
+    (articles with their links, the glossary) are retired once it is committed."""
+    if raw or action.startswith("pre_"):
+        return
+    from .selectors.glossary import glossary_version_bump
+
+    glossary_version_bump()
+    transaction.on_commit(pagecache_invalidate)
+
+
+def library_changed(sender, raw=False, action="", **kwargs) -> None:
+    """A prompt, a use case or a tool changed: the cached library pages are rendered afresh."""
+    if raw or action.startswith("pre_"):
+        return
+    transaction.on_commit(pagecache_invalidate)
+
 
 def connect() -> None:
-    return None
+    from .models import AiTool, GlossaryTerm, Prompt, UseCase
+
+    for signal, name in ((post_save, "save"), (post_delete, "delete")):
+        signal.connect(glossary_changed, sender=GlossaryTerm, dispatch_uid=f"resources:glossary:{name}")
+        for model in (Prompt, UseCase, AiTool):
+            signal.connect(
+                library_changed, sender=model, dispatch_uid=f"resources:library:{model.__name__}:{name}"
+            )
+    m2m_changed.connect(
+        glossary_changed, sender=GlossaryTerm.related.through, dispatch_uid="resources:glossary:related"
+    )
+    m2m_changed.connect(library_changed, sender=Prompt.tools.through, dispatch_uid="resources:library:tools")
