@@ -1,0 +1,56 @@
+"""A visitor opens a prompt, fills its variables, copies it, and pastes what they filled in."""
+
+import pytest
+
+from .prompt_factories import PromptFactory
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright manquant : pip install playwright"
+).expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def clipboard_page(_browser, live_server):
+    context = _browser.new_context(
+        base_url=live_server.url,
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        permissions=["clipboard-read", "clipboard-write"],
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_fill_the_variables_then_copy_the_prompt(clipboard_page):
+    page = clipboard_page
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    prompt = PromptFactory(
+        title="Relance d'un devis",
+        body="Tu travailles dans le secteur [secteur].\nRédige une relance au ton [ton] pour [secteur].",
+    )
+    page.goto(prompt.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_have_text("Relance d'un devis")
+
+    page.get_by_label("Secteur").fill("la boulangerie")
+    page.get_by_label("Ton").fill("chaleureux")
+    # The text updates as the visitor types, before any copy.
+    expect(page.locator("#prompt-text")).to_have_text(
+        "Tu travailles dans le secteur la boulangerie.\nRédige une relance au ton chaleureux pour la boulangerie."
+    )
+
+    page.get_by_role("button", name="Copier le prompt").click()
+    expect(page.get_by_role("status").filter(has_text="Copié")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == (
+        "Tu travailles dans le secteur la boulangerie.\nRédige une relance au ton chaleureux pour la boulangerie."
+    )
+
+    # Emptied again, a variable shows its name in brackets.
+    page.get_by_label("Ton").fill("")
+    expect(page.locator("#prompt-text")).to_contain_text("au ton [ton] pour")
+    assert errors == []
