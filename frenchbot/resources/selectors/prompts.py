@@ -145,7 +145,8 @@ def prompt_list(*, filters: PromptFilters | None = None) -> QuerySet[Prompt]:
         qs = qs.filter(use_case=filters.use_case)
     if filters.tool:
         qs = qs.filter(tools=filters.tool)
-    return qs
+    # Each use case's prompts together (the page groups them), even when two use cases share an order.
+    return qs.order_by("use_case__order", "use_case__name", "use_case_id", "order", "title")
 
 
 @dataclass

@@ -2,8 +2,13 @@
 
 import json
 import re
+from html import escape
+from html.parser import HTMLParser
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
@@ -201,3 +206,33 @@ def test_article_page_links_to_the_glossary(terms):
     html = Client().get(article.get_absolute_url()).content.decode()
     assert 'class="glossary-link" href="/ressources/glossaire/prompt/"' in html
     assert 'class="glossary-link" href="/ressources/glossaire/hallucination/"' in html
+
+
+class _TextAndTags(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.text, self.tags = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, tuple(name for name, _value in attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(html: str) -> _TextAndTags:
+    parser = _TextAndTags()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+@settings_hypothesis(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(["un", "prompt", "LLM", "<b>", "&amp;", '"', "'", "é", "\n", "modèle"])))
+def test_linking_only_adds_glossary_links(terms, words):
+    text = " ".join(words)
+    source = f"<p>{escape(text)}</p>"
+    result = _parse(glossary_link_html(html_text=source))
+    # The visitor reads the same text; the only markup added is glossary links, never anything the text held.
+    assert "".join(result.text) == text
+    assert set(result.tags) <= {("p", ()), ("a", ("class", "href", "title"))}

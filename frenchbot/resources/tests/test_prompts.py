@@ -204,7 +204,9 @@ def test_favourites_are_rate_limited(library, settings):
     client.post(url)
     client.post(url)
     response = client.post(url, headers={"HX-Request": "true"})
-    assert response.status_code == 429
+    assert "beaucoup de favoris" in response.content.decode()
+    assert "Ajouter à mes favoris" in response.content.decode()
+    response = client.post(url, follow=True)
     assert "beaucoup de favoris" in response.content.decode()
     assert not PromptFavourite.objects.exists()
 
@@ -232,3 +234,15 @@ def test_a_changed_prompt_is_not_served_from_the_cache(library, settings, django
     with django_capture_on_commit_callbacks(execute=True):
         prompt.save()
     assert "Relance après devis" in Client().get(reverse("resources:prompts")).content.decode()
+
+
+def test_use_cases_with_the_same_order_are_not_split():
+    first, second = UseCaseFactory(name="A usage", slug="a"), UseCaseFactory(name="B usage", slug="b")
+    PromptFactory(title="Z", use_case=first)
+    PromptFactory(title="M", use_case=second)
+    PromptFactory(title="A", use_case=first)
+    response = Client().get(reverse("resources:prompts"))
+    assert [(g.use_case.name, [p.title for p in g.prompts]) for g in response.context["groups"]] == [
+        ("A usage", ["A", "Z"]),
+        ("B usage", ["M"]),
+    ]

@@ -54,3 +54,21 @@ def test_fill_the_variables_then_copy_the_prompt(clipboard_page):
     page.get_by_label("Ton").fill("")
     expect(page.locator("#prompt-text")).to_contain_text("au ton [ton] pour")
     assert errors == []
+
+
+def test_library_and_glossary_pages_pass_axe(axe_page):
+    from .prompt_factories import AiToolFactory, GlossaryTermFactory, UseCaseFactory
+
+    use_case = UseCaseFactory(name="E-mails", slug="e-mails")
+    prompt = PromptFactory(
+        title="Relance d'un devis",
+        use_case=use_case,
+        tools=[AiToolFactory(name="ChatGPT", slug="chatgpt")],
+        body="Secteur [secteur], ton [ton].",
+    )
+    PromptFactory(title="Réponse à un client", use_case=use_case)
+    term = GlossaryTermFactory(term="LLM", slug="llm", aliases="grand modèle de langage")
+    term.related.add(GlossaryTermFactory(term="Prompt", slug="prompt"))
+    for path in ("/ressources/prompts/", prompt.get_absolute_url(), "/ressources/glossaire/", term.get_absolute_url()):
+        axe_page.goto(path)
+        assert axe_page.violations() == [], path

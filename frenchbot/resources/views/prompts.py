@@ -110,12 +110,12 @@ def prompt_favourite_toggle(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(prompt.get_absolute_url())
     htmx = request.headers.get("HX-Request") == "true"
-    notice, status = "", 200
     try:
         is_favourite = services.prompt_favourite_toggle(user=request.user, prompt=prompt)
     except services.PromptError as error:
         is_favourite = selectors.prompt_is_favourite(user=request.user, prompt=prompt)
-        notice, status = error.message, error.http_status
+        # With htmx, a 200 answer: htmx swaps nothing on a 4xx, and the visitor must read why nothing changed.
+        notice = error.message
         if not htmx:
             messages.error(request, notice)
             return redirect(_back(request, prompt))
@@ -128,5 +128,4 @@ def prompt_favourite_toggle(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "resources/prompt_favourite_button.html",
         {"prompt": prompt, "is_favourite": is_favourite, "favourite_notice": notice},
-        status=status,
     )
