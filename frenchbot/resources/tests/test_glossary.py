@@ -6,12 +6,12 @@ from html import escape
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as settings_hypothesis
-from hypothesis import strategies as st
 from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 
 from frenchbot.blog.tests.factories import ArticleFactory
 from frenchbot.resources.selectors.glossary import glossary_link_html
@@ -227,8 +227,12 @@ def _parse(html: str) -> _TextAndTags:
     return parser
 
 
-@settings_hypothesis(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(words=st.lists(st.sampled_from(["un", "prompt", "LLM", "<b>", "&amp;", '"', "'", "é", "\n", "modèle"])))
+@settings_hypothesis(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    words=st.lists(st.sampled_from(["un", "prompt", "LLM", "<b>", "&amp;", '"', "'", "é", "\n", "modèle"]))
+)
 def test_linking_only_adds_glossary_links(terms, words):
     text = " ".join(words)
     source = f"<p>{escape(text)}</p>"

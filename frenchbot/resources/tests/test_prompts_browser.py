@@ -69,6 +69,11 @@ def test_library_and_glossary_pages_pass_axe(axe_page):
     PromptFactory(title="Réponse à un client", use_case=use_case)
     term = GlossaryTermFactory(term="LLM", slug="llm", aliases="grand modèle de langage")
     term.related.add(GlossaryTermFactory(term="Prompt", slug="prompt"))
-    for path in ("/ressources/prompts/", prompt.get_absolute_url(), "/ressources/glossaire/", term.get_absolute_url()):
+    for path in (
+        "/ressources/prompts/",
+        prompt.get_absolute_url(),
+        "/ressources/glossaire/",
+        term.get_absolute_url(),
+    ):
         axe_page.goto(path)
         assert axe_page.violations() == [], path
