@@ -216,17 +216,20 @@ def _build_matcher() -> GlossaryMatcher | None:
     return GlossaryMatcher(pattern=pattern, targets=targets)
 
 
-_compiled: dict[int, GlossaryMatcher | None] = {}
+# (version, matcher) of this process; replaced whole, so a thread never sees a version with another's matcher.
+_compiled: tuple[int, GlossaryMatcher | None] | None = None
 
 
 def glossary_matcher(*, version: int | None = None) -> GlossaryMatcher | None:
     """The matcher of every auto-linked term and alias, compiled once per glossary version and process."""
+    global _compiled
     version = glossary_version() if version is None else version
-    if version not in _compiled:
-        matcher = _build_matcher()
-        _compiled.clear()  # only the current version is ever asked for again
-        _compiled[version] = matcher
-    return _compiled[version]
+    current = _compiled
+    if current is not None and current[0] == version:
+        return current[1]
+    matcher = _build_matcher()
+    _compiled = (version, matcher)
+    return matcher
 
 
 class _Linker(HTMLParser):
