@@ -77,3 +77,35 @@ def test_library_and_glossary_pages_pass_axe(axe_page):
     ):
         axe_page.goto(path)
         assert axe_page.violations() == [], path
+
+
+def test_star_a_prompt_with_the_keyboard(page, live_server):
+    from django.conf import settings
+    from django.test import Client
+
+    from frenchbot.blog.tests.factories import UserFactory
+    from frenchbot.resources.models import PromptFavourite
+
+    user = UserFactory(username="camille")
+    prompt = PromptFactory(title="Résumé de réunion")
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto(prompt.get_absolute_url())
+    page.get_by_role("button", name="Ajouter à mes favoris").focus()
+    page.keyboard.press("Enter")
+    # Swapped in place by htmx (no page load): the new button has the focus, the status says what happened.
+    expect(page.get_by_role("button", name="Retirer de mes favoris")).to_be_focused()
+    expect(page.locator(".prompt-fav__status")).to_have_text("Ajouté à vos favoris.")
+    assert PromptFavourite.objects.filter(user=user, prompt=prompt).exists()
+
+    page.goto("/ressources/prompts/favoris/")
+    expect(page.get_by_role("link", name="Résumé de réunion")).to_be_visible()

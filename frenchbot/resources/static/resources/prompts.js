@@ -78,6 +78,17 @@
     });
   }
 
+  // The star button is replaced by htmx after a click: give the keyboard focus back to the new one.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var box = document.getElementById("prompt-fav");
+    if (box && box.contains(event.target)) {
+      var button = box.querySelector("button");
+      if (button) {
+        button.focus();
+      }
+    }
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
