@@ -240,3 +240,19 @@ def test_linking_only_adds_glossary_links(terms, words):
     # The visitor reads the same text; the only markup added is glossary links, never anything the text held.
     assert "".join(result.text) == text
     assert set(result.tags) <= {("p", ()), ("a", ("class", "href", "title"))}
+
+
+def test_cached_glossary_pages_follow_changes(settings, django_capture_on_commit_callbacks):
+    settings.PAGE_CACHE_SECONDS = 300
+    term = GlossaryTermFactory(term="Token", slug="token", short_definition="Un morceau de mot.")
+    assert "Un morceau de mot." in Client().get(reverse("resources:glossary")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        GlossaryTermFactory(term="Agent", slug="agent")
+        term.short_definition = "Un fragment de texte."
+        term.save()
+    html = Client().get(reverse("resources:glossary")).content.decode()
+    assert "Un fragment de texte." in html and ">Agent</a>" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        term.delete()
+    assert Client().get("/ressources/glossaire/token/").status_code == 404
+    assert ">Token</a>" not in Client().get(reverse("resources:glossary")).content.decode()
