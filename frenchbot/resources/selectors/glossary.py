@@ -311,8 +311,9 @@ def glossary_link_html(*, html_text: str, version: int | None = None) -> str:
     if not html_text:
         return html_text
     version = glossary_version() if version is None else version
+    limit = getattr(settings, "GLOSSARY_AUTOLINK_MAX", 10)
     digest = hashlib.sha256(html_text.encode()).hexdigest()
-    key = f"glossary:linked:{version}:{digest}"
+    key = f"glossary:linked:{version}:{limit}:{digest}"
     linked = cache.get(key)
     if linked is not None:
         return linked
@@ -320,7 +321,7 @@ def glossary_link_html(*, html_text: str, version: int | None = None) -> str:
     if matcher is None:
         linked = html_text
     else:
-        parser = _Linker(matcher, limit=getattr(settings, "GLOSSARY_AUTOLINK_MAX", 10))
+        parser = _Linker(matcher, limit=limit)
         parser.feed(html_text)
         parser.close()
         linked = "".join(parser.out)
