@@ -105,7 +105,7 @@ def test_filter_by_use_case(library):
     response = Client().get(reverse("resources:prompts"), {"usage": "rh"})
     assert _titles(response) == {"Fiche de poste"}
     # The tool chips count within the chosen use case and keep it in their links.
-    assert 'href="?usage=rh&amp;outil=chatgpt"' in response.content.decode()
+    assert 'href="/ressources/prompts/?usage=rh&amp;outil=chatgpt"' in response.content.decode()
 
 
 def test_filter_by_tool(library):

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -20,10 +21,12 @@ TOOL_PARAM = "outil"
 
 
 def _filter_url(*, use_case: str = "", tool: str = "") -> str:
+    """The list's address with these filters (plain links: they work without JavaScript and combine)."""
     query = urlencode(
         [(name, value) for name, value in ((USE_CASE_PARAM, use_case), (TOOL_PARAM, tool)) if value]
     )
-    return f"?{query}" if query else "?"
+    path = reverse("resources:prompts")
+    return f"{path}?{query}" if query else path
 
 
 def _list_context(request: HttpRequest) -> dict:
