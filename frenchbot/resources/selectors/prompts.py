@@ -12,6 +12,8 @@ from frenchbot.resources.models import AiTool, Prompt, PromptFavourite, UseCase
 VARIABLE_RE = re.compile(r"\[([^\[\]\n]{1,60})\]")
 # What a visitor may type into one variable (a query string stays short; a longer value is cut).
 VARIABLE_VALUE_MAX = 200
+# What a slug can be; anything else names nothing and is not sent to the database (PostgreSQL refuses NUL).
+_SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def prompt_text(*, body: str, values: dict[str, str] | None = None) -> PromptTex
         Variable(
             index=index,
             name=name,
-            value=(values.get(f"v{index}") or "").strip()[:VARIABLE_VALUE_MAX],
+            value=(values.get(f"v{index}") or "").replace("\x00", "").strip()[:VARIABLE_VALUE_MAX],
         )
         for index, name in enumerate(names)
     ]
@@ -127,10 +129,12 @@ def prompt_filters(*, use_case_slug: str = "", tool_slug: str = "") -> PromptFil
     error: old links and typed addresses must not break the page)."""
     filters = PromptFilters()
     if use_case_slug:
-        filters.use_case = UseCase.objects.filter(slug=use_case_slug[:80]).first()
+        if _SLUG_RE.fullmatch(use_case_slug):
+            filters.use_case = UseCase.objects.filter(slug=use_case_slug).first()
         filters.unknown |= filters.use_case is None
     if tool_slug:
-        filters.tool = AiTool.objects.filter(slug=tool_slug[:60]).first()
+        if _SLUG_RE.fullmatch(tool_slug):
+            filters.tool = AiTool.objects.filter(slug=tool_slug).first()
         filters.unknown |= filters.tool is None
     return filters
 

@@ -67,6 +67,13 @@ def test_fill_in_form_works_without_javascript():
     assert "Effacer les valeurs" in html
 
 
+def test_odd_values_in_the_fill_in_form_are_harmless():
+    prompt = PromptFactory(body="[secteur]")
+    response = Client().get(prompt.get_absolute_url(), {"v0": "a\x00b" + "é" * 3000, "v9": "x", "autre": "y"})
+    assert response.status_code == 200
+    assert response.context["text"].text == "ab" + "é" * 198
+
+
 def test_unpublished_or_unknown_prompt_is_404():
     prompt = PromptFactory(is_published=False)
     assert Client().get(prompt.get_absolute_url()).status_code == 404
@@ -119,7 +126,12 @@ def test_filters_combine(library):
 
 
 def test_filters_with_nothing_to_show(library):
-    for params in ({"usage": "rh", "outil": "claude"}, {"usage": "inconnu"}, {"outil": "x" * 3000}):
+    for params in (
+        {"usage": "rh", "outil": "claude"},
+        {"usage": "inconnu"},
+        {"outil": "x" * 3000},
+        {"usage": "rh\x00", "outil": "<script>"},
+    ):
         response = Client().get(reverse("resources:prompts"), params)
         assert response.status_code == 200
         assert "Aucun prompt ne correspond à ces filtres." in response.content.decode()
