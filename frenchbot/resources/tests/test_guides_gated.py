@@ -123,10 +123,14 @@ def test_link_serves_the_uploaded_file_of_a_template(client):
     guide.file.save("charte-ia.docx", ContentFile(b"PK docx content"), save=True)
     request = GuideRequestFactory(guide=guide)
 
-    response = client.get(reverse("resources:guide_download", args=[guide_download_token(guide_request=request)]))
+    response = client.get(
+        reverse("resources:guide_download", args=[guide_download_token(guide_request=request)])
+    )
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert (
+        response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     assert 'filename="charte-ia.docx"' in response["Content-Disposition"]
     assert b"".join(response.streaming_content) == b"PK docx content"
 
@@ -218,5 +222,7 @@ def test_retention_deletes_old_requests_only(settings):
     assert list(GuideRequest.objects.all()) == [recent]
 
     settings.RESOURCES_REQUEST_RETENTION_DAYS = 0
-    GuideRequest.objects.filter(pk=recent.pk).update(created_at=timezone.now() - datetime.timedelta(days=4000))
+    GuideRequest.objects.filter(pk=recent.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=4000)
+    )
     assert guide_requests_prune() == 0
