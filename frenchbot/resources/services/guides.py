@@ -24,7 +24,7 @@ from frenchbot.core.text import render_markdown, single_line
 from frenchbot.leads.models import LeadEvent, Source
 from frenchbot.leads.services import LeadError, lead_normalize_email, lead_touch
 
-from ..models import Guide, GuideRequest, Prompt
+from ..models import GlossaryTerm, Guide, GuideRequest, Prompt
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +62,9 @@ def _guide_pre_save(sender, instance: Guide, raw=False, **kwargs) -> None:
 
 
 def _public_pages_changed(sender, raw=False, **kwargs) -> None:
-    """A guide or a prompt (or the articles and trainings they name) changed: the hub, the guide's page and the
-    « Ressources liées » boxes of article and training pages, all kept in the page cache, are rendered afresh
-    once the change is committed."""
+    """A guide, a prompt or a term (or the articles and trainings a guide or prompt names) changed: the hub and
+    its counts, the guide's page and the « Ressources liées » boxes of article and training pages, all kept in
+    the page cache, are rendered afresh once the change is committed."""
     if raw:
         return
     transaction.on_commit(pagecache_invalidate)
@@ -73,10 +73,12 @@ def _public_pages_changed(sender, raw=False, **kwargs) -> None:
 def guide_signals_connect() -> None:
     """Connect the receivers of guides (called from ResourcesConfig.ready)."""
     pre_save.connect(_guide_pre_save, sender=Guide, dispatch_uid="resources:guide:body_html")
-    for model in (Guide, Prompt):
+    for model in (Guide, Prompt, GlossaryTerm):
         uid = f"resources:pagecache:{model.__name__}"
         post_save.connect(_public_pages_changed, sender=model, dispatch_uid=uid)
         post_delete.connect(_public_pages_changed, sender=model, dispatch_uid=uid + ":delete")
+        if model is GlossaryTerm:  # the hub counts the terms; they are named by no article or training
+            continue
         for field in ("articles", "trainings"):
             m2m_changed.connect(
                 _public_pages_changed,

@@ -150,3 +150,17 @@ def test_saving_a_guide_retires_the_cached_hub(client, settings, django_capture_
 
     html = client.get(reverse("resources:index")).content.decode()
     assert "Nouveau titre du guide" in html and "Premier titre du guide" not in html
+
+
+def test_linking_a_guide_to_an_article_retires_the_cached_article_page(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    article = ArticleFactory()
+    guide = GuideFactory(title="Guide lié après coup")
+    assert "Guide lié après coup" not in client.get(article.get_absolute_url()).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        guide.articles.add(article)
+
+    assert "Guide lié après coup" in client.get(article.get_absolute_url()).content.decode()
