@@ -53,7 +53,7 @@ class GuideAdmin(admin.ModelAdmin):
             _("Ressources liées"),
             {
                 "fields": ["articles", "trainings"],
-                "description": _("Le guide apparaît dans l'encadré « Ressources liées » de ces pages."),
+                "description": _("Le guide apparaît dans l'encadré « Ressources liées » de ces pages."),
             },
         ),
     ]
@@ -147,7 +147,7 @@ class PromptAdmin(admin.ModelAdmin):
             _("Ressources liées"),
             {
                 "fields": ["articles", "trainings"],
-                "description": _("Le prompt apparaît dans l'encadré « Ressources liées » de ces pages."),
+                "description": _("Le prompt apparaît dans l'encadré « Ressources liées » de ces pages."),
             },
         ),
     ]

@@ -22,7 +22,7 @@ class GuideRequestForm(SpamGuardForm):
         label=_("Votre prénom (facultatif)"),
         max_length=120,
         required=False,
-        error_messages={"max_length": _("Votre prénom dépasse %(limit_value)d caractères : abrégez-le.")},
+        error_messages={"max_length": _("Votre prénom dépasse %(limit_value)d caractères : abrégez-le.")},
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     email = forms.EmailField(
@@ -30,8 +30,8 @@ class GuideRequestForm(SpamGuardForm):
         max_length=254,
         help_text=_("Le lien de téléchargement y sera envoyé."),
         error_messages={
-            "required": _("Indiquez votre adresse e-mail : le lien du guide y sera envoyé."),
-            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : prenom@domaine.fr)."),
+            "required": _("Indiquez votre adresse e-mail : le lien du guide y sera envoyé."),
+            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : prenom@domaine.fr)."),
             "max_length": _("Cette adresse e-mail est trop longue."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -40,7 +40,7 @@ class GuideRequestForm(SpamGuardForm):
         label=GUIDE_CONSENT_TEXT,
         error_messages={
             "required": _(
-                "Cochez la case de consentement : sans elle, nous ne pouvons pas vous envoyer le guide."
+                "Cochez la case de consentement : sans elle, nous ne pouvons pas vous envoyer le guide."
             )
         },
     )

@@ -41,12 +41,12 @@ class GuideSource(IndexSource):
                 parts = [
                     guide.summary,
                     strip_tags(guide_teaser_html(guide)),
-                    _("Au sommaire : %(parts)s.")
-                    % {"parts": " ; ".join(e.title for e in guide_toc(guide) if e.level == 2)}
+                    _("Au sommaire : %(parts)s.")
+                    % {"parts": " ; ".join(e.title for e in guide_toc(guide) if e.level == 2)}
                     if guide_toc(guide)
                     else "",
                     _(
-                        "Ce guide est gratuit et envoyé par e-mail : laissez votre adresse sur sa page (rubrique "
+                        "Ce guide est gratuit et envoyé par e-mail : laissez votre adresse sur sa page (rubrique "
                         "Ressources du site) pour recevoir le lien de téléchargement."
                     ),
                 ]
@@ -58,12 +58,12 @@ class GuideSource(IndexSource):
                     if guide.body.strip()
                     else _("Ce modèle est gratuit, à télécharger sur sa page (rubrique Ressources du site)."),
                 ]
-            title = _("%(kind)s : %(title)s") % {"kind": kind, "title": guide.title}
+            title = _("%(kind)s : %(title)s") % {"kind": kind, "title": guide.title}
         return IndexedItem(
             source_id=str(guide.pk),
             title=french_typography(title),
             url=guide.get_absolute_url(),
-            text=_join(parts),
+            text=french_typography(_join(parts)),
         )
 
 
@@ -85,19 +85,19 @@ class PromptSource(IndexSource):
         with translation.override("fr"):
             tools = [tool.name for tool in prompt.tools.all()]
             parts = [
-                _("Objectif : %(goal)s") % {"goal": prompt.goal},
-                _("Le prompt (remplacez les mots entre crochets) :") + "\n\n" + prompt.body,
-                _("Exemple de résultat :") + "\n\n" + prompt.example_output if prompt.example_output else "",
-                _("Conseils : %(tips)s") % {"tips": prompt.tips} if prompt.tips else "",
-                _("Outils adaptés : %(tools)s.") % {"tools": ", ".join(tools)} if tools else "",
-                _("Cas d'usage : %(use_case)s.") % {"use_case": prompt.use_case.name},
+                _("Objectif : %(goal)s") % {"goal": prompt.goal},
+                _("Le prompt (remplacez les mots entre crochets) :") + "\n\n" + prompt.body,
+                _("Exemple de résultat :") + "\n\n" + prompt.example_output if prompt.example_output else "",
+                _("Conseils : %(tips)s") % {"tips": prompt.tips} if prompt.tips else "",
+                _("Outils adaptés : %(tools)s.") % {"tools": ", ".join(tools)} if tools else "",
+                _("Cas d'usage : %(use_case)s.") % {"use_case": prompt.use_case.name},
             ]
-            title = _("Prompt « %(title)s »") % {"title": prompt.title}
+            title = _("Prompt « %(title)s »") % {"title": prompt.title}
         return IndexedItem(
             source_id=str(prompt.pk),
             title=french_typography(title),
             url=prompt.get_absolute_url(),
-            text=_join(parts),
+            text=french_typography(_join(parts)),
         )
 
 
@@ -116,11 +116,11 @@ class GlossaryTermSource(IndexSource):
         with translation.override("fr"):
             aliases = [alias.strip() for alias in term.aliases.split(",") if alias.strip()]
             parts = [
-                _("%(term)s : %(definition)s") % {"term": term.term, "definition": term.short_definition},
-                _("Autres formes : %(aliases)s.") % {"aliases": ", ".join(aliases)} if aliases else "",
+                _("%(term)s : %(definition)s") % {"term": term.term, "definition": term.short_definition},
+                _("Autres formes : %(aliases)s.") % {"aliases": ", ".join(aliases)} if aliases else "",
                 term.body,
             ]
-            title = _("Glossaire : %(term)s") % {"term": term.term}
+            title = _("Glossaire : %(term)s") % {"term": term.term}
         return IndexedItem(
             source_id=str(term.pk),
             title=french_typography(title),

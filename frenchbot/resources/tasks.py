@@ -21,7 +21,7 @@ def send_guide_link(request_id: int) -> int:
     guide = guide_request.guide
     sent = mail_send_templated(
         to=[guide_request.email],
-        subject=_("Votre guide « %(title)s »") % {"title": guide.title},
+        subject=_("Votre guide « %(title)s »") % {"title": guide.title},
         template="resources/email/guide_link.txt",
         context={
             "guide": guide,

@@ -63,7 +63,7 @@ def _guide_pre_save(sender, instance: Guide, raw=False, **kwargs) -> None:
 
 def _public_pages_changed(sender, raw=False, **kwargs) -> None:
     """A guide, a prompt or a term (or the articles and trainings a guide or prompt names) changed: the hub and
-    its counts, the guide's page and the « Ressources liées » boxes of article and training pages, all kept in
+    its counts, the guide's page and the « Ressources liées » boxes of article and training pages, all kept in
     the page cache, are rendered afresh once the change is committed."""
     if raw:
         return
@@ -103,7 +103,7 @@ def guide_request_email_clean(email: str) -> str:
     throwaway (the link must reach someone who can be answered)."""
     if not (email or "").strip():
         raise GuideError(
-            _("Indiquez votre adresse e-mail : le lien du guide y sera envoyé."), field="email", code="email"
+            _("Indiquez votre adresse e-mail : le lien du guide y sera envoyé."), field="email", code="email"
         )
     try:
         address = lead_normalize_email(email)
@@ -112,7 +112,7 @@ def guide_request_email_clean(email: str) -> str:
     if email_is_disposable(address):
         raise GuideError(
             _(
-                "Les adresses e-mail jetables ne sont pas acceptées : indiquez votre adresse habituelle pour "
+                "Les adresses e-mail jetables ne sont pas acceptées : indiquez votre adresse habituelle pour "
                 "recevoir le guide."
             ),
             field="email",
@@ -133,7 +133,7 @@ def guide_request_rate_limit(*, ip: str) -> None:
         raise GuideError(
             _(
                 "Vous avez demandé beaucoup de guides en peu de temps. Patientez quelques minutes puis renvoyez "
-                "votre demande : vos informations sont conservées."
+                "votre demande : vos informations sont conservées."
             ),
             code="rate_limited",
         )
@@ -162,7 +162,7 @@ def guide_request_create(
     address = guide_request_email_clean(email)
     if not consent:
         raise GuideError(
-            _("Cochez la case de consentement : sans elle, nous ne pouvons pas vous envoyer le guide."),
+            _("Cochez la case de consentement : sans elle, nous ne pouvons pas vous envoyer le guide."),
             field="consent",
             code="consent",
         )
@@ -173,7 +173,7 @@ def guide_request_create(
             guide=guide, email=address, name=name, consent_text=consent_text
         )
         with translation.override("fr"):
-            summary = _("Guide demandé : « %(title)s »") % {"title": guide.title}
+            summary = _("Guide demandé : « %(title)s »") % {"title": guide.title}
         lead_touch(
             email=address,
             name=name,
@@ -243,7 +243,7 @@ def guide_request_from_token(*, token: str) -> GuideRequest:
     except signing.SignatureExpired:
         raise GuideLinkError(
             _(
-                "Ce lien de téléchargement a expiré. Demandez le guide à nouveau depuis sa page : vous recevrez "
+                "Ce lien de téléchargement a expiré. Demandez le guide à nouveau depuis sa page : vous recevrez "
                 "un nouveau lien par e-mail."
             ),
             code="expired",
@@ -251,7 +251,7 @@ def guide_request_from_token(*, token: str) -> GuideRequest:
     except signing.BadSignature:
         raise GuideLinkError(
             _(
-                "Ce lien de téléchargement n'est pas valide : il a peut-être été coupé ou modifié. Copiez-le en "
+                "Ce lien de téléchargement n'est pas valide : il a peut-être été coupé ou modifié. Copiez-le en "
                 "entier depuis l'e-mail reçu."
             ),
             code="invalid",

@@ -10,7 +10,7 @@ GUIDE_BODY = """Ce guide vous aide à démarrer avec l'IA générative au bureau
 
 ## Choisir ses premiers cas d'usage
 
-Commencez par les tâches répétitives : réponses aux e-mails, comptes rendus, fiches produits.
+Commencez par les tâches répétitives\u00a0: réponses aux e-mails, comptes rendus, fiches produits.
 
 ### Mesurer le temps gagné
 
@@ -29,7 +29,9 @@ class GuideFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Guide de l'IA au bureau {n}")
     slug = factory.Sequence(lambda n: f"guide-ia-bureau-{n}")
     kind = Guide.Kind.GUIDE
-    summary = "Les premiers pas avec l'IA générative dans une PME : par où commencer et quelles règles fixer."
+    summary = (
+        "Les premiers pas avec l'IA générative dans une PME\u00a0: par où commencer et quelles règles fixer."
+    )
     body = GUIDE_BODY
     is_gated = False
     is_published = True
@@ -97,5 +99,5 @@ class GlossaryTermFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"hallucination-{n}")
     aliases = ""
     short_definition = "Une réponse fausse qu'un modèle de langage présente avec assurance."
-    body = "Un modèle **prédit** des mots plausibles : il peut inventer une source ou un chiffre."
+    body = "Un modèle **prédit** des mots plausibles\u00a0: il peut inventer une source ou un chiffre."
     is_published = True

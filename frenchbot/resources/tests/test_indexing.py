@@ -52,10 +52,10 @@ def test_a_prompt_gives_its_goal_prompt_example_and_tools():
 
     item = PromptSource().item(prompt)
 
-    assert "Objectif : Rédiger une réponse courtoise" in item.text
+    assert "Objectif\u00a0: Rédiger une réponse courtoise" in item.text
     assert "[secteur]" in item.text and "[ton]" in item.text
     assert "Exemple de résultat" in item.text and "nous vous présentons nos excuses" in item.text
-    assert "Outils adaptés : ChatGPT, Le Chat." in item.text
+    assert "Outils adaptés\u00a0: ChatGPT, Le Chat." in item.text
     assert "Service client" in item.text
 
 

@@ -158,7 +158,7 @@ def _pdf_response(request: HttpRequest, guide: Guide) -> HttpResponse:
             guide,
             title=_("Trop de téléchargements"),
             message=_(
-                "Trop de téléchargements de PDF en peu de temps : patientez quelques minutes puis réessayez. "
+                "Trop de téléchargements de PDF en peu de temps : patientez quelques minutes puis réessayez. "
                 "Le guide reste consultable en ligne."
             ),
             status=429,
