@@ -133,6 +133,8 @@ def test_link_serves_the_uploaded_file_of_a_template(client):
     )
     assert 'filename="charte-ia.docx"' in response["Content-Disposition"]
     assert b"".join(response.streaming_content) == b"PK docx content"
+    request.refresh_from_db()
+    assert request.downloaded_at is not None
 
 
 def test_forged_link_is_refused_with_400(client):

@@ -2,6 +2,7 @@
 the « Ressources liées » box on articles and trainings, and the page cache retired by a change."""
 
 import io
+import json
 
 import pytest
 from django.core.files.base import ContentFile
@@ -164,3 +165,15 @@ def test_linking_a_guide_to_an_article_retires_the_cached_article_page(
         guide.articles.add(article)
 
     assert "Guide lié après coup" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_guide_page_carries_structured_data_and_open_graph(client):
+    guide = GuideFactory(title="Charte </script> IA", kind="template")
+
+    html = client.get(guide.get_absolute_url()).content.decode()
+
+    block = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    data = json.loads(block)
+    assert data["@type"] == "DigitalDocument" and data["name"] == "Charte </script> IA"
+    assert data["inLanguage"] == "fr" and data["isAccessibleForFree"] is True
+    assert '<meta property="og:title" content="Charte &lt;/script&gt; IA">' in html

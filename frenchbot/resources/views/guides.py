@@ -6,10 +6,13 @@ or a prompt retires the copies (`services.guides.guide_signals_connect`). A gate
 served only through the e-mailed link, or to staff.
 """
 
+import json
+
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -57,6 +60,30 @@ def resources_index(request: HttpRequest) -> HttpResponse:
     return render_cached(request, template="resources/index.html", context=context)
 
 
+def _structured_data(guide: Guide) -> str:
+    """schema.org data of a guide's page, for search engines."""
+    data = {
+        "@context": "https://schema.org",
+        # A template or a check-list is a document to fill in; a guide reads like an article.
+        "@type": "Article" if guide.kind == Guide.Kind.GUIDE else "DigitalDocument",
+        "name": guide.title,
+        "headline": guide.title,
+        "description": guide.seo_description or guide.summary,
+        "url": settings.SITE_URL + guide.get_absolute_url(),
+        "inLanguage": "fr",
+        "isAccessibleForFree": True,
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL},
+    }
+    if guide.published_at:
+        data["datePublished"] = guide.published_at.isoformat()
+    if guide.updated_at:
+        data["dateModified"] = guide.updated_at.isoformat()
+    text = json.dumps(data, ensure_ascii=False)
+    # Inside <script>, only "</" could end the element early: escape the characters HTML treats specially.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(text)  # noqa: S308 - escaped above
+
+
 def _detail_context(request: HttpRequest, guide: Guide, *, form: GuideRequestForm | None, ts: str) -> dict:
     full_access = not guide.is_gated or _is_staff(request)
     if form is None and guide.is_gated:
@@ -70,6 +97,7 @@ def _detail_context(request: HttpRequest, guide: Guide, *, form: GuideRequestFor
         "form": form,
         "consent_text": GUIDE_CONSENT_TEXT,
         "max_age_days": settings.RESOURCES_LINK_MAX_AGE_DAYS,
+        "structured_data": _structured_data(guide),
         **_formats(guide),
     }
 
@@ -243,6 +271,7 @@ def guide_download(request: HttpRequest, token: str) -> HttpResponse:
     guide = guide_request.guide
     wants_file = request.GET.get("fichier") == "1" or not selectors.guide_has_pdf(guide)
     response = _file_response(guide) if wants_file else _pdf_response(request, guide)
-    if response.status_code == 200:
+    # A HEAD (a mail client checking the link) is not a download.
+    if response.status_code == 200 and request.method == "GET":
         services.guide_request_mark_downloaded(guide_request=guide_request)
     return response
