@@ -123,9 +123,12 @@ def test_link_serves_the_uploaded_file_of_a_template(client):
     guide.file.save("charte-ia.docx", ContentFile(b"PK docx content"), save=True)
     request = GuideRequestFactory(guide=guide)
 
-    response = client.get(
-        reverse("resources:guide_download", args=[guide_download_token(guide_request=request)])
-    )
+    url = reverse("resources:guide_download", args=[guide_download_token(guide_request=request)])
+    assert client.head(url).status_code == 200
+    request.refresh_from_db()
+    assert request.downloaded_at is None  # a mail client checking the link is not a download
+
+    response = client.get(url)
 
     assert response.status_code == 200
     assert (
