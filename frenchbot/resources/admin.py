@@ -2,7 +2,7 @@
 AI tools, glossary terms. A guide's requests are read only: they come from visitors, with their consent."""
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import AiTool, GlossaryTerm, Guide, GuideRequest, Prompt, PromptFavourite, UseCase
@@ -63,7 +63,8 @@ class GuideAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                requests_total=Count("requests", distinct=True),
+                requests_total=Count("requests"),
+                downloads_total=Count("requests", filter=Q(requests__downloaded_at__isnull=False)),
             )
         )
 
@@ -71,9 +72,9 @@ class GuideAdmin(admin.ModelAdmin):
     def requests_count(self, obj):
         return obj.requests_total
 
-    @admin.display(description=_("téléchargés"))
+    @admin.display(description=_("téléchargés"), ordering="downloads_total")
     def downloads_count(self, obj):
-        return obj.requests.filter(downloaded_at__isnull=False).count() if obj.is_gated else "—"
+        return obj.downloads_total if obj.is_gated else "—"
 
 
 @admin.register(GuideRequest)

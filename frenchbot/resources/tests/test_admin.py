@@ -3,6 +3,7 @@ read only, and saving a guide in the admin renders its body."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from frenchbot.resources.models import Guide
 from frenchbot.resources.tests.factories import (
@@ -33,12 +34,13 @@ def test_every_changelist_and_add_form_opens(admin_client, model):
 def test_guide_list_counts_requests_and_the_form_lists_them(admin_client):
     guide = GuideFactory(is_gated=True, title="Charte IA")
     GuideRequestFactory(guide=guide, email="a@example.fr")
-    GuideRequestFactory(guide=guide, email="b@example.fr")
+    GuideRequestFactory(guide=guide, email="b@example.fr", downloaded_at=timezone.now())
 
     changelist = admin_client.get(reverse("admin:resources_guide_changelist")).content.decode()
     change = admin_client.get(reverse("admin:resources_guide_change", args=[guide.pk])).content.decode()
 
     assert 'class="field-requests_count">2<' in changelist
+    assert 'class="field-downloads_count">1<' in changelist
     assert "a@example.fr" in change and "b@example.fr" in change
 
 
