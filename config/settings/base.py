@@ -399,6 +399,7 @@ WORKER_PERIODIC_JOBS = {
         "TASK": "frenchbot.newsletter.tasks.pending_subscribers_prune",
         "EVERY": 86400,
     },
+    "retention_guide_requests": {"TASK": "frenchbot.resources.tasks.guide_requests_prune", "EVERY": 86400},
     # The replay and the survey of events over for EVENTS_FOLLOWUP_DELAY_HOURS whose attendance is marked.
     "events_followup": {"TASK": "frenchbot.events.tasks.event_followups_send_due", "EVERY": 3600},
     # Events: queue the reminders due (24 h and 1 h before, EVENTS_REMINDER_HOURS) that no deferred task sent.
@@ -487,6 +488,13 @@ MEDIA_IMAGE_MAX_PIXELS = env.int("MEDIA_IMAGE_MAX_PIXELS", default=40_000_000)
 # --- Resources (guides, prompt library, glossary) ---------------------------------------------------------
 # Days the download link of a gated guide, sent by e-mail, stays valid.
 RESOURCES_LINK_MAX_AGE_DAYS = env.int("RESOURCES_LINK_MAX_AGE_DAYS", default=7)
+# Days a request for a gated guide (address, consent text) is kept; the lead keeps the relationship. 0 keeps them.
+RESOURCES_REQUEST_RETENTION_DAYS = env.int("RESOURCES_REQUEST_RETENTION_DAYS", default=365)
+# Requests for gated guides per IP address within RESOURCES_REQUEST_RATE_WINDOW seconds (0 = no limit).
+RESOURCES_REQUEST_RATE_LIMIT = env.int("RESOURCES_REQUEST_RATE_LIMIT", default=10)
+RESOURCES_REQUEST_RATE_WINDOW = env.int("RESOURCES_REQUEST_RATE_WINDOW", default=3600)
+# A request sent faster than this after the page was shown is treated as a robot (spam defence).
+RESOURCES_REQUEST_MIN_FILL_SECONDS = env.int("RESOURCES_REQUEST_MIN_FILL_SECONDS", default=2)
 # The first occurrence of a glossary term in an article links to its definition (false turns it off).
 GLOSSARY_AUTOLINK = env.bool("GLOSSARY_AUTOLINK", default=True)
 
