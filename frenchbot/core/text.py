@@ -41,9 +41,7 @@ def _highlight(content: str, language: str, _attrs: str) -> str:
 # Markdown is written by staff, but a compromised or careless account must not be able to inject script:
 # raw HTML is disabled in the parser and the output is sanitised again with an allow-list.
 _md = (
-    MarkdownIt(
-        "commonmark", {"html": False, "linkify": False, "typographer": False, "highlight": _highlight}
-    )
+    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "highlight": _highlight})
     .enable("table")
     .enable("strikethrough")
 )
