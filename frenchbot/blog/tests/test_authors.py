@@ -50,11 +50,32 @@ def test_author_page_shows_profile_and_published_articles(client, profile):
 
 
 def test_author_bio_is_sanitised(client, profile):
+    from html.parser import HTMLParser
+
     html = client.get(profile.get_absolute_url()).content.decode()
-    bio = html[html.index("author__bio") :]
+    bio = html[html.index('<div class="prose author__bio">') :]
     bio = bio[: bio.index("</div>")]
-    assert "<script>" not in bio
-    assert "javascript:" not in bio.split("&lt;")[0] or 'href="javascript' not in bio
+    elements = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            elements.append((tag, dict(attrs)))
+
+    Collect().feed(bio)
+    assert "script" not in {tag for tag, _ in elements}
+    assert not any((attrs.get("href") or "").startswith("javascript") for _, attrs in elements)
+    assert "&lt;script&gt;" in bio
+
+
+def test_demo_author_has_a_page(client, tmp_path, settings):
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path
+    call_command("demo", quiet_login=True)
+    profile = AuthorProfile.objects.get(slug="claire-martin")
+    assert profile.user.articles.exists()
+    html = client.get(profile.get_absolute_url()).content.decode()
+    assert "Formatrice et consultante IA" in html
 
 
 def test_author_structured_data_is_escaped_json(client, profile):
