@@ -1,0 +1,63 @@
+"""The writer's desk in a real browser: type Markdown, see the live preview, save, find the revision."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from frenchbot.blog.models import Article, ArticleRevision
+
+from .factories import CategoryFactory
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright manquant : pip install playwright"
+).expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _login_writer(page, django_user_model):
+    user = django_user_model.objects.create_user(
+        "redactrice", password="motdepasse-solide-42", is_staff=True, first_name="Alice", last_name="Durand"
+    )
+    codenames = ["add_article", "change_article", "view_article", "view_category", "view_tag"]
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    page.goto("/admin/login/?next=/admin/")
+    page.get_by_label("Nom d’utilisateur").fill("redactrice")
+    page.get_by_label("Mot de passe").fill("motdepasse-solide-42")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Connexion").click()
+    return user
+
+
+def test_write_preview_save_and_find_the_revision(page, django_user_model):
+    category = CategoryFactory(name="Tutoriels")
+    _login_writer(page, django_user_model)
+    # The category comes pre-selected through the URL, as the admin allows for any field.
+    page.goto(f"/admin/blog/article/add/?category={category.pk}")
+    page.get_by_label("Titre").first.fill("Mon premier tutoriel")
+    body = page.locator('textarea[data-editor="markdown"]')
+    body.fill("## Bien démarrer\n\nUn paragraphe avec du **gras**.\n\n```python\nprint('ok')\n```")
+
+    preview = page.locator("[data-preview]")
+    expect(preview.locator("h2#bien-demarrer")).to_have_text("Bien démarrer")
+    expect(preview.locator("strong")).to_have_text("gras")
+    expect(preview.locator("pre.highlight span.nb")).to_have_text("print")
+    expect(page.get_by_role("heading", name="Aperçu")).to_be_visible()
+
+    # Typing again updates the preview (debounced), without a reload.
+    body.press("End")
+    body.type("\n\n### Aller plus loin")
+    expect(preview.locator("h3#aller-plus-loin")).to_have_text("Aller plus loin")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer", exact=True).click()
+    article = Article.objects.get(title="Mon premier tutoriel")
+    assert ArticleRevision.objects.filter(article=article, kind="save").count() == 1
+
+    page.goto(f"/admin/blog/article/{article.pk}/change/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Révisions").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Révisions de « Mon premier tutoriel »")
+    rows = page.locator(".fb-revisions tbody tr")
+    expect(rows).to_have_count(2)  # the current text, and the saved revision
+    expect(rows.nth(1)).to_contain_text("Enregistrement")
+    expect(rows.nth(1)).to_contain_text("Alice Durand")
