@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
@@ -151,7 +152,7 @@ class ArticleAdmin(admin.ModelAdmin):
             window_seconds=60,
         ):
             return JsonResponse(
-                {"error": gettext("Trop de demandes en peu de temps : l'aperçu reprendra dans un instant.")},
+                {"error": gettext("Trop de demandes en peu de temps : l'aperçu reprendra dans un instant.")},
                 status=429,
             )
         return None
@@ -220,7 +221,7 @@ class ArticleAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": article,
-            "title": gettext("Révisions de « %(title)s »") % {"title": article.title},
+            "title": gettext("Révisions de « %(title)s »") % {"title": article.title},
             "rows": rows,
             "comparison": comparison,
             "has_change_permission": True,
@@ -236,7 +237,7 @@ class ArticleAdmin(admin.ModelAdmin):
             services.article_revision_restore(revision=revision, user=request.user)
             self.message_user(
                 request,
-                gettext("La révision du %(date)s est restaurée ; l'état précédent reste dans les révisions.")
+                gettext("La révision du %(date)s est restaurée ; l'état précédent reste dans les révisions.")
                 % {"date": _moment_label(revision.created_at)},
                 messages.SUCCESS,
             )
@@ -248,7 +249,7 @@ class ArticleAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "original": article,
             "revision": revision,
-            "title": gettext("Restaurer cette révision ?"),
+            "title": gettext("Restaurer cette révision ?"),
             "fields": selectors.revision_compare(old=article, new=revision),
         }
         return TemplateResponse(request, "admin/blog/article/revision_restore.html", context)
@@ -310,6 +311,7 @@ class AuthorProfileAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     raw_id_fields = ["photo"]
     fields = ["user", "display_name", "slug", "role", "bio", "photo", "linkedin_url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("page"))
     def view_link(self, obj):

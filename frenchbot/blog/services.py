@@ -187,7 +187,7 @@ _TITLE_MAX = Article._meta.get_field("title").max_length
 def _check_text_size(body: str) -> None:
     if len(body) > settings.BLOG_EDITOR_MAX_CHARS:
         raise BlogError(
-            _("Le texte dépasse %(n)s caractères : il ne peut pas être enregistré ainsi.")
+            _("Le texte dépasse %(n)s caractères : il ne peut pas être enregistré ainsi.")
             % {"n": f"{settings.BLOG_EDITOR_MAX_CHARS:,}".replace(",", "\u00a0")},
             field="body",
             code="too_large",

@@ -16,7 +16,7 @@ def share_links(context, article) -> dict[str, str]:
     path = article.get_absolute_url()
     url = request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
     title = article.title
-    body = _("Un article à lire sur %(site)s :\n\n%(title)s\n%(url)s") % {
+    body = _("Un article à lire sur %(site)s :\n\n%(title)s\n%(url)s") % {
         "site": settings.SITE_NAME,
         "title": title,
         "url": url,
