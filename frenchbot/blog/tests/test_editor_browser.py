@@ -61,3 +61,25 @@ def test_write_preview_save_and_find_the_revision(page, django_user_model):
     expect(rows).to_have_count(2)  # the current text, and the saved revision
     expect(rows.nth(1)).to_contain_text("Enregistrement")
     expect(rows.nth(1)).to_contain_text("Alice Durand")
+
+
+def test_an_autosave_newer_than_the_last_save_is_offered_back(page, django_user_model):
+    from frenchbot.blog import services
+
+    from .factories import ArticleFactory
+
+    user = _login_writer(page, django_user_model)
+    article = ArticleFactory(title="Article existant", body="Texte enregistré.")
+    services.article_autosave(
+        article=article, user=user, title="Article existant", excerpt="", body="## Brouillon repris\n\nSuite."
+    )
+    page.goto(f"/admin/blog/article/{article.pk}/change/")
+    offer = page.get_by_role("region", name="Restaurer le brouillon enregistré automatiquement")
+    expect(offer).to_contain_text("plus récent que la dernière version enregistrée")
+    offer.get_by_role("button", name="Restaurer le brouillon enregistré automatiquement").click()
+    expect(offer).to_have_count(0)
+    expect(page.locator('textarea[data-editor="markdown"]')).to_have_value("## Brouillon repris\n\nSuite.")
+    expect(page.locator("[data-preview] h2#brouillon-repris")).to_be_visible()
+    # Restoring fills the form only: the article changes when the writer saves.
+    article.refresh_from_db()
+    assert article.body == "Texte enregistré."
