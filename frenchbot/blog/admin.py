@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
@@ -318,6 +319,38 @@ class AuthorProfileAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), _("Voir")
         )
+
+
+class AuthorProfileInline(admin.StackedInline):
+    """The author page's profile on the user's own admin page, so that a writer is set up in one place."""
+
+    model = AuthorProfile
+    can_delete = True
+    extra = 0
+    max_num = 1
+    fields = ["display_name", "slug", "role", "bio", "photo", "linkedin_url"]
+    prepopulated_fields = {"slug": ["display_name"]}
+    raw_id_fields = ["photo"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    verbose_name = _("page d'auteur du blog")
+
+
+def _add_author_inline_to_user_admin() -> None:
+    # The user admin belongs to whoever registered it (Django's own by default): it is extended, not replaced,
+    # so that its other customisations stay.
+    user_model = get_user_model()
+    if not admin.site.is_registered(user_model):
+        return
+    current = type(admin.site._registry[user_model])
+    if AuthorProfileInline in current.inlines:
+        return
+    admin.site.unregister(user_model)
+    admin.site.register(
+        user_model, type(current.__name__, (current,), {"inlines": [*current.inlines, AuthorProfileInline]})
+    )
+
+
+_add_author_inline_to_user_admin()
 
 
 @admin.register(Comment)

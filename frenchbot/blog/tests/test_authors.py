@@ -129,3 +129,13 @@ def test_author_profile_admin(client, django_user_model, profile):
     html = client.get(reverse("admin:blog_authorprofile_changelist")).content.decode()
     assert "Claire Martin" in html
     assert client.get(reverse("admin:blog_authorprofile_change", args=[profile.pk])).status_code == 200
+
+
+def test_author_profile_is_edited_from_the_user_page(client, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("cheffe", "cheffe@example.fr", "motdepasse-solide")
+    writer = UserFactory(username="nouvelle-plume")
+    client.force_login(admin_user)
+    url = reverse("admin:auth_user_change", args=[writer.pk])
+    html = client.get(url).content.decode()
+    assert "page d&#x27;auteur du blog" in html.lower() or "page d'auteur du blog" in html.lower()
+    assert 'name="author_profile-TOTAL_FORMS"' in html
