@@ -11,6 +11,7 @@ from frenchbot.assistant.sitemaps import FaqSitemap
 from frenchbot.blog.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from frenchbot.blog.sitemaps import SITEMAPS
 from frenchbot.core import views as core_views
+from frenchbot.courses.sitemaps import SITEMAPS as COURSES_SITEMAPS
 from frenchbot.courses.views import certificates as courses_certificates
 from frenchbot.events.sitemaps import EventSitemap
 from frenchbot.newsletter.sitemaps import SITEMAPS as NEWSLETTER_SITEMAPS
@@ -33,6 +34,7 @@ urlpatterns = [
         {
             "sitemaps": {
                 **SITEMAPS,
+                **COURSES_SITEMAPS,
                 "faq": FaqSitemap,
                 "events": EventSitemap,
                 **NEWSLETTER_SITEMAPS,

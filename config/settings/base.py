@@ -426,6 +426,11 @@ COMMENT_MAX_LENGTH = 5000
 COMMENT_MAX_LINKS = 2
 # One vote per browser, and one per IP address within this many seconds.
 POLL_IP_WINDOW_SECONDS = env.int("POLL_IP_WINDOW_SECONDS", default=86400)
+# The writer's desk: saved revisions kept per article (older ones are deleted), the longest body the preview
+# and autosave accept, and how many preview/autosave calls a writer may make per minute.
+BLOG_REVISIONS_KEEP = env.int("BLOG_REVISIONS_KEEP", default=50)
+BLOG_EDITOR_MAX_CHARS = env.int("BLOG_EDITOR_MAX_CHARS", default=200_000)
+BLOG_EDITOR_RATE_LIMIT = env.int("BLOG_EDITOR_RATE_LIMIT", default=120)
 
 # --- Booking --------------------------------------------------------------------------------------------
 # At most BOOKING_RATE_LIMIT booking writes (form or API) per IP address within BOOKING_RATE_WINDOW seconds.

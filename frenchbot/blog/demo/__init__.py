@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from frenchbot.core.text import parse_front_matter
 
-from ..models import Article, Category, Comment, Poll, PollOption, Tag
+from ..models import Article, AuthorProfile, Category, Comment, Poll, PollOption, Tag
 from ..selectors import blog_cache_invalidate
 
 DEMO_DIR = Path(__file__).resolve().parent
@@ -51,11 +51,28 @@ def demo_author():
     return author
 
 
+def demo_author_profiles() -> int:
+    """The demo writers' author pages (authors.json); an existing profile is left as it is."""
+    user_model = get_user_model()
+    created = 0
+    for item in json.loads((DEMO_DIR / "authors.json").read_text(encoding="utf-8")):
+        user = user_model.objects.filter(username=item["username"]).first()
+        if user is None:
+            continue
+        _profile, was_created = AuthorProfile.objects.get_or_create(
+            user=user,
+            defaults={key: item[key] for key in ("slug", "display_name", "role", "bio", "linkedin_url")},
+        )
+        created += was_created
+    return created
+
+
 @transaction.atomic
 def demo_load() -> dict[str, int]:
     """Create the demo blog; rows that already exist (same slug) are left as they are."""
     now = timezone.now()
     author = demo_author()
+    demo_author_profiles()
     categories = {}
     for item in json.loads((DEMO_DIR / "categories.json").read_text(encoding="utf-8")):
         categories[item["slug"]], _ = Category.objects.get_or_create(
