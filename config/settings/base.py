@@ -502,6 +502,11 @@ RESOURCES_REQUEST_RATE_WINDOW = env.int("RESOURCES_REQUEST_RATE_WINDOW", default
 RESOURCES_REQUEST_MIN_FILL_SECONDS = env.int("RESOURCES_REQUEST_MIN_FILL_SECONDS", default=2)
 # The first occurrence of a glossary term in an article links to its definition (false turns it off).
 GLOSSARY_AUTOLINK = env.bool("GLOSSARY_AUTOLINK", default=True)
+# Most glossary links in one article (the first occurrence of each term, in reading order).
+GLOSSARY_AUTOLINK_MAX = env.int("GLOSSARY_AUTOLINK_MAX", default=10)
+# Favourite toggles one account may make per RESOURCES_FAVOURITE_RATE_WINDOW seconds (0 = no limit).
+RESOURCES_FAVOURITE_RATE_LIMIT = env.int("RESOURCES_FAVOURITE_RATE_LIMIT", default=60)
+RESOURCES_FAVOURITE_RATE_WINDOW = env.int("RESOURCES_FAVOURITE_RATE_WINDOW", default=600)
 
 # --- Site search (/recherche/) ------------------------------------------------------------------------------
 SEARCH_PAGE_SIZE = env.int("SEARCH_PAGE_SIZE", default=10)

@@ -132,7 +132,9 @@ def test_author_profile_admin(client, django_user_model, profile):
 
 
 def test_author_profile_is_edited_from_the_user_page(client, django_user_model):
-    admin_user = django_user_model.objects.create_superuser("cheffe", "cheffe@example.fr", "motdepasse-solide")
+    admin_user = django_user_model.objects.create_superuser(
+        "cheffe", "cheffe@example.fr", "motdepasse-solide"
+    )
     writer = UserFactory(username="nouvelle-plume")
     client.force_login(admin_user)
     url = reverse("admin:auth_user_change", args=[writer.pk])

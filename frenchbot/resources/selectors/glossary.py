@@ -311,7 +311,7 @@ def glossary_link_html(*, html_text: str, version: int | None = None) -> str:
     if not html_text:
         return html_text
     version = glossary_version() if version is None else version
-    limit = getattr(settings, "GLOSSARY_AUTOLINK_MAX", 10)
+    limit = settings.GLOSSARY_AUTOLINK_MAX
     digest = hashlib.sha256(html_text.encode()).hexdigest()
     key = f"glossary:linked:{version}:{limit}:{digest}"
     linked = cache.get(key)

@@ -23,8 +23,8 @@ def prompt_favourite_toggle(*, user, prompt: Prompt) -> bool:
     if rate_limit_hit(
         scope="prompt_favourite",
         key=str(user.pk),
-        limit=getattr(settings, "RESOURCES_FAVOURITE_RATE_LIMIT", 60),
-        window_seconds=getattr(settings, "RESOURCES_FAVOURITE_RATE_WINDOW", 600),
+        limit=settings.RESOURCES_FAVOURITE_RATE_LIMIT,
+        window_seconds=settings.RESOURCES_FAVOURITE_RATE_WINDOW,
     ):
         raise PromptError(
             _("Vous avez modifié beaucoup de favoris en peu de temps. Réessayez dans quelques minutes."),

@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.filter
 def glossary_links(html: str) -> str:
-    if not getattr(settings, "GLOSSARY_AUTOLINK", True) or not html:
+    if not settings.GLOSSARY_AUTOLINK or not html:
         return html
     linked = glossary_link_html(html_text=str(html))
     # Safe only if it came in safe: the linker adds escaped links to HTML it is given, it does not clean it.
