@@ -12,10 +12,7 @@ class ResourcesConfig(AppConfig):
 
         from . import signals
         from .indexing import SOURCES
-        from .services.guides import guide_signals_connect
 
         for source in SOURCES:
             register(source)
         signals.connect()
-        # A guide's body HTML at save, and the page cache retired when a guide or a prompt changes.
-        guide_signals_connect()

@@ -28,7 +28,7 @@ from frenchbot.core.datafiles import (
     toml_read,
     value_get,
 )
-from frenchbot.core.text import french_typography, parse_front_matter, render_markdown
+from frenchbot.core.text import french_typography, parse_front_matter
 
 from ..models import AiTool, GlossaryTerm, Guide, Prompt, UseCase
 
@@ -287,7 +287,6 @@ def _guides_create(guides: list[dict], *, now: datetime.datetime) -> int:
                 kind=data["kind"],
                 summary=french_typography(data["summary"]),
                 body=body,
-                body_html=render_markdown(body),
                 is_gated=data["is_gated"],
                 is_published=True,
                 published_at=now - datetime.timedelta(days=data["days_ago"]),
@@ -375,7 +374,6 @@ def _terms_create(terms: list[dict]) -> int:
                 aliases=", ".join(data["aliases"]),
                 short_definition=french_typography(data["definition"].strip()),
                 body=body,
-                body_html=render_markdown(body),
                 autolink=data["autolink"],
                 is_published=True,
             ),

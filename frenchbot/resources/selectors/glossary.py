@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from frenchbot.core.text import fold, render_markdown, sanitize_html
+from frenchbot.core.text import fold, sanitize_html
 from frenchbot.core.versions import shared_version, shared_version_bump
 from frenchbot.resources.models import GlossaryTerm
 
@@ -80,11 +80,9 @@ def term_aliases(*, term: GlossaryTerm) -> list[str]:
 
 
 def term_body_html(*, term: GlossaryTerm) -> str:
-    """The explanation as sanitised HTML: what the editor stored, cleaned again on the way out (the page
-    shows it unescaped), or rendered now if the term was saved without going through the renderer."""
-    if term.body_html:
-        return sanitize_html(term.body_html)
-    return render_markdown(term.body) if term.body else ""
+    """The explanation as sanitised HTML (rendered at save), cleaned again on the way out: the page shows it
+    unescaped, and a row written by a data migration or raw SQL skips `save()`."""
+    return sanitize_html(term.body_html)
 
 
 # --- Structured data --------------------------------------------------------------------------------------

@@ -12,19 +12,17 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from frenchbot.core.errors import DomainError
-from frenchbot.core.pagecache import pagecache_invalidate
 from frenchbot.core.ratelimit import rate_limit_hit
-from frenchbot.core.text import render_markdown, single_line
+from frenchbot.core.text import single_line
 from frenchbot.leads.models import LeadEvent, Source
-from frenchbot.leads.services import LeadError, lead_normalize_email, lead_touch
+from frenchbot.leads.services import LeadError, email_is_disposable, lead_normalize_email, lead_touch
 
-from ..models import GlossaryTerm, Guide, GuideRequest, Prompt
+from ..models import Guide, GuideRequest
 
 logger = logging.getLogger(__name__)
 
@@ -48,56 +46,7 @@ class GuideLinkError(DomainError):
         return self.code == "expired"
 
 
-# --- The guide itself -----------------------------------------------------------------------------------------
-def guide_body_html(*, body: str) -> str:
-    """The sanitised HTML of a guide's Markdown body, as the page and the PDF show it."""
-    return render_markdown(body)
-
-
-def _guide_pre_save(sender, instance: Guide, raw=False, **kwargs) -> None:
-    # Rendered once at save rather than at each view: the page, the PDF and the index read `body_html`.
-    instance.body_html = guide_body_html(body=instance.body)
-    if instance.is_published and instance.published_at is None:
-        instance.published_at = timezone.now()
-
-
-def _public_pages_changed(sender, raw=False, **kwargs) -> None:
-    """A guide, a prompt or a term (or the articles and trainings a guide or prompt names) changed: the hub and
-    its counts, the guide's page and the « Ressources liées » boxes of article and training pages, all kept in
-    the page cache, are rendered afresh once the change is committed."""
-    if raw:
-        return
-    transaction.on_commit(pagecache_invalidate)
-
-
-def guide_signals_connect() -> None:
-    """Connect the receivers of guides (called from ResourcesConfig.ready)."""
-    pre_save.connect(_guide_pre_save, sender=Guide, dispatch_uid="resources:guide:body_html")
-    for model in (Guide, Prompt, GlossaryTerm):
-        uid = f"resources:pagecache:{model.__name__}"
-        post_save.connect(_public_pages_changed, sender=model, dispatch_uid=uid)
-        post_delete.connect(_public_pages_changed, sender=model, dispatch_uid=uid + ":delete")
-        if model is GlossaryTerm:  # the hub counts the terms; they are named by no article or training
-            continue
-        for field in ("articles", "trainings"):
-            m2m_changed.connect(
-                _public_pages_changed,
-                sender=getattr(model, field).through,
-                dispatch_uid=f"{uid}:{field}",
-            )
-
-
 # --- Requests for a gated guide -------------------------------------------------------------------------------
-def email_is_disposable(email: str) -> bool:
-    """True when the address is at a throwaway-mailbox provider (or one of its sub-domains), from the list of the
-    `disposable-email-domains` package, as the newsletter refuses them."""
-    from disposable_email_domains import blocklist
-
-    domain = email.rsplit("@", 1)[-1].strip().lower().rstrip(".")
-    parts = domain.split(".")
-    return any(".".join(parts[i:]) in blocklist for i in range(len(parts) - 1))
-
-
 def guide_request_email_clean(email: str) -> str:
     """The address, trimmed and lower-cased; GuideError (field "email") when it is missing, invalid or
     throwaway (the link must reach someone who can be answered)."""

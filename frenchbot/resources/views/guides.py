@@ -2,7 +2,7 @@
 of a gated guide with its confirmation, and the download reached from the e-mail's signed link.
 
 The hub and the pages of open guides are shared between anonymous visitors (`render_cached`); saving a guide
-or a prompt retires the copies (`services.guides.guide_signals_connect`). A gated guide's PDF and file are
+or a prompt retires the copies (`signals.py`). A gated guide's PDF and file are
 served only through the e-mailed link, or to staff.
 """
 
