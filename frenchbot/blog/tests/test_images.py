@@ -90,7 +90,9 @@ def test_alt_and_title_are_escaped_in_the_inserted_markup():
     image = library_image()
     html = article_body_html(f'![Un "alt" <b>gras</b>]({image.file.url} "Titre <script>")')
     assert "<script" not in html and "<b>" not in html
-    assert 'alt="Un &quot;alt&quot; gras"' in html or 'alt="Un &quot;alt&quot; &lt;b&gt;gras&lt;/b&gt;"' in html
+    assert (
+        'alt="Un &quot;alt&quot; gras"' in html or 'alt="Un &quot;alt&quot; &lt;b&gt;gras&lt;/b&gt;"' in html
+    )
     assert 'title="Titre &lt;script&gt;"' in html
 
 
@@ -126,12 +128,21 @@ def test_old_covers_move_into_the_library():
         default_storage.save("blog/covers/2026/fausse.jpg", ContentFile(b"<?php ?>"))
         common = {"category": category, "author": author, "body": "Texte.", "status": "draft"}
         OldArticle.objects.create(
-            title="Avec couverture", slug="avec", cover_image="blog/covers/2026/ancienne.png", cover_alt="Un robot",
+            title="Avec couverture",
+            slug="avec",
+            cover_image="blog/covers/2026/ancienne.png",
+            cover_alt="Un robot",
             **common,
         )
-        OldArticle.objects.create(title="Sans alt", slug="sans-alt", cover_image="blog/covers/2026/ancienne.png", **common)
-        OldArticle.objects.create(title="Fausse", slug="fausse", cover_image="blog/covers/2026/fausse.jpg", **common)
-        OldArticle.objects.create(title="Absente", slug="absente", cover_image="blog/covers/2026/nulle.jpg", **common)
+        OldArticle.objects.create(
+            title="Sans alt", slug="sans-alt", cover_image="blog/covers/2026/ancienne.png", **common
+        )
+        OldArticle.objects.create(
+            title="Fausse", slug="fausse", cover_image="blog/covers/2026/fausse.jpg", **common
+        )
+        OldArticle.objects.create(
+            title="Absente", slug="absente", cover_image="blog/covers/2026/nulle.jpg", **common
+        )
         OldArticle.objects.create(title="Rien", slug="rien", **common)
 
         executor = MigrationExecutor(connection)
@@ -139,7 +150,13 @@ def test_old_covers_move_into_the_library():
         new = executor.loader.project_state(after).apps
         NewArticle = new.get_model("blog", "Article")
         covers = dict(NewArticle.objects.values_list("slug", "cover__alt"))
-        assert covers == {"avec": "Un robot", "sans-alt": "Sans alt", "fausse": None, "absente": None, "rien": None}
+        assert covers == {
+            "avec": "Un robot",
+            "sans-alt": "Sans alt",
+            "fausse": None,
+            "absente": None,
+            "rien": None,
+        }
         image = Image.objects.get(alt="Un robot")
         assert image.width == 900 and image.renditions
         assert default_storage.exists(image.file.name)

@@ -17,12 +17,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from frenchbot.blog.models import Article
-from frenchbot.blog.tests.factories import ArticleFactory, CategoryFactory
+from frenchbot.blog.tests.factories import ArticleFactory
 from frenchbot.core.storage import s3_storages
 from frenchbot.core.testing.seaweedfs import MISSING, seaweedfs_server, unsigned_get, weed_binary
 from frenchbot.courses.models import Resource
-from frenchbot.media.models import Image as MediaImage
 from frenchbot.courses.tests.factories import (
     EnrolmentFactory,
     LearnerFactory,
@@ -30,6 +28,7 @@ from frenchbot.courses.tests.factories import (
     ModuleFactory,
     TrainingFactory,
 )
+from frenchbot.media.models import Image as MediaImage
 
 ROOT = Path(__file__).resolve().parents[3]
 NBSP = "\u00a0"
@@ -127,9 +126,7 @@ def test_two_images_of_the_same_name_do_not_replace_each_other(bucket, s3_server
     from frenchbot.media.services import image_upload
 
     first = image_upload(file=SimpleUploadedFile("meme-nom.png", _png()), alt="Première")
-    second = image_upload(
-        file=SimpleUploadedFile("meme-nom.png", _png(color=(20, 33, 61))), alt="Seconde"
-    )
+    second = image_upload(file=SimpleUploadedFile("meme-nom.png", _png(color=(20, 33, 61))), alt="Seconde")
     assert first.file.name != second.file.name
     assert b"".join(Client().get(first.file.url).streaming_content) != b"".join(
         Client().get(second.file.url).streaming_content
