@@ -171,3 +171,31 @@ def _custom_user(apps) -> bool:
     except LookupError:
         return False
     return True
+
+
+# --- Demo illustrations ------------------------------------------------------------------------------------
+
+
+def test_the_demo_imports_its_illustrations_once_and_uses_them(client):
+    from frenchbot.blog.demo import demo_load, demo_remove
+    from frenchbot.blog.demo.pictures import IMAGES_DIR, demo_images_read
+
+    items = demo_images_read()
+    assert 3 <= len(items) <= 4
+    assert all((IMAGES_DIR / item["file"]).stat().st_size <= 120 * 1024 for item in items)
+    demo_load()
+    assert Image.objects.count() == len(items)
+    assert all("\u00a0:" in image.alt or ":" not in image.alt for image in Image.objects.all())
+    from frenchbot.blog.models import Article
+
+    assert 2 <= Article.objects.filter(cover__isnull=False).count() <= 3
+    article = Article.objects.get(slug="base-de-connaissances-assistant-ia-interne")
+    page = client.get(article.get_absolute_url()).content.decode()
+    body_pictures = _pictures(article.body_html)
+    assert len(body_pictures) == 3
+    assert all(picture in page for picture in body_pictures)
+    assert "image:" not in article.body_html
+    demo_load()
+    assert Image.objects.count() == len(items)
+    demo_remove()
+    assert not Image.objects.exists()
