@@ -190,7 +190,9 @@ def summary(result: dict) -> tuple[dict[str, int], list[str]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--path", default=ARTICLE, help="page to measure (default: the article with 3 images)")
+    parser.add_argument(
+        "--path", default=ARTICLE, help="page to measure (default: the article with 3 images)"
+    )
     parser.add_argument("--json", help="also copy Lighthouse's JSON report here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="frenchbot-lighthouse-") as folder:

@@ -211,3 +211,14 @@ def test_each_upload_gets_names_of_its_own():
     first, second = library_image(name="meme.jpg"), library_image(name="meme.jpg")
     assert first.file.name != second.file.name
     assert not {item["name"] for item in first.renditions} & {item["name"] for item in second.renditions}
+
+
+@pytest.mark.parametrize("fmt", ["WEBP", "AVIF"])
+def test_webp_and_avif_uploads_are_accepted(fmt):
+    if fmt == "AVIF" and not avif_supported():
+        pytest.skip("this Pillow cannot write AVIF")
+    data = picture_bytes((900, 600), fmt)
+    image = image_upload(file=upload(data, f"photo.{fmt.lower()}", f"image/{fmt.lower()}"), alt="Une photo")
+    assert image.original_format == fmt.lower()
+    assert _open(image.file.name).format == fmt
+    assert {item["width"] for item in image.renditions if item.get("kind") != "og"} == {480, 800, 900}
