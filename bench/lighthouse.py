@@ -97,6 +97,14 @@ def manage(env: dict[str, str], *args: str) -> None:
         sys.exit(f"`frenchbot {' '.join(args)}` a échoué :\n{result.stderr[-3000:]}")
 
 
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310 - loopback only
+            return response.status == 200
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def site(var_dir: Path):
     """The site as `make run` serves it: prepared, then uvicorn (one worker is enough for one browser)."""
@@ -123,10 +131,8 @@ def site(var_dir: Path):
         while True:
             if server.poll() is not None:
                 sys.exit(f"uvicorn s'est arrêté ({server.returncode}) : voir {var_dir / 'uvicorn.log'}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310 - loopback
-                    if response.status == 200:
-                        break
+            if _healthy(base):
+                break
             if time.monotonic() > deadline:
                 sys.exit("le site n'a pas répondu sur /healthz en 60 s")
             time.sleep(0.5)
