@@ -93,3 +93,29 @@ def test_the_dialog_works_with_the_keyboard_and_says_a_refusal_in_french(page, d
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     assert not Image.objects.exists()
+
+
+def test_an_image_dropped_on_the_body_asks_for_its_alt_text_then_is_inserted(page, django_user_model):
+    _login(page, django_user_model)
+    body = page.locator("textarea[data-media-upload]")
+    body.fill("Avant.")
+    png = list(picture_bytes((500, 300), "PNG", color=(230, 57, 70)))
+    # What a browser does when a file is dropped: dragover, then drop, with the file in a DataTransfer.
+    body.evaluate(
+        """(area, bytes) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([new Uint8Array(bytes)], "depose.png", {type: "image/png"}));
+            area.dispatchEvent(new DragEvent("dragover", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+            area.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        }""",
+        png,
+    )
+    dialog = page.get_by_role("dialog", name="Insérer une image")
+    expect(dialog).to_contain_text("depose.png")
+    alt = dialog.get_by_label("Texte alternatif (obligatoire)")
+    expect(alt).to_be_focused()
+    alt.fill("Un rectangle rouge")
+    alt.press("Enter")
+    expect(dialog).to_be_hidden()
+    image = Image.objects.get()
+    assert body.input_value() == f"Avant.\n\n![Un rectangle rouge]({image.file.url})"
