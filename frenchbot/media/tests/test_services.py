@@ -7,6 +7,7 @@ import zlib
 import pytest
 from django.core.files.storage import default_storage
 from PIL import Image as PILImage
+from PIL import ImageCms
 
 from frenchbot.media.models import Image
 from frenchbot.media.services import ImageRefused, avif_supported, image_delete, image_upload
@@ -87,22 +88,32 @@ def _jpeg_with_gps_and_orientation() -> bytes:
     gps[3] = "E"
     gps[4] = (2.0, 21.0, 3.0)
     buffer = io.BytesIO()
-    picture.save(buffer, "JPEG", exif=exif, comment=b"secret de fabrication")
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    picture.save(
+        buffer,
+        "JPEG",
+        exif=exif,
+        comment=b"secret de fabrication",
+        icc_profile=srgb,
+        xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">auteur-secret</x:xmpmeta>',
+    )
     return buffer.getvalue()
 
 
 def test_exif_and_gps_are_stripped_from_the_original_and_every_rendition():
     data = _jpeg_with_gps_and_orientation()
     source = PILImage.open(io.BytesIO(data))
-    assert source.getexif().get_ifd(0x8825)  # the test file really carries a position
+    assert source.getexif().get_ifd(0x8825)  # the test file really carries a position...
+    assert "icc_profile" in source.info and b"auteur-secret" in data  # ...a colour profile and XMP
     image = image_upload(file=upload(data, "vacances.jpg"), alt="Une photo de vacances")
     for name in [image.file.name, *(item["name"] for item in image.renditions)]:
         with default_storage.open(name, "rb") as handle:
             raw = handle.read()
         stored = PILImage.open(io.BytesIO(raw))
         assert not stored.getexif(), name
-        assert "exif" not in stored.info and "comment" not in stored.info, name
+        assert not {"exif", "comment", "icc_profile", "xmp"} & set(stored.info), name
         assert b"Appareil de test" not in raw and b"secret de fabrication" not in raw, name
+        assert b"auteur-secret" not in raw, name
 
 
 def test_the_exif_orientation_is_applied():
