@@ -70,12 +70,13 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ["status", "category", "tags", "author"]
     search_fields = ["title", "excerpt", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["tags", "category"]
+    autocomplete_fields = ["tags", "category", "cover"]
+    readonly_fields = ["cover_preview"]
     date_hierarchy = "published_at"
     actions = ["publish", "make_draft"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "excerpt", "body"]}),
-        (_("Image"), {"fields": ["cover_image", "cover_alt"]}),
+        (_("Image"), {"fields": ["cover", "cover_preview"]}),
         (_("Classement"), {"fields": ["category", "tags", "author"]}),
         (_("Publication"), {"fields": ["status", "published_at", "comments_enabled"]}),
         (_("Référencement"), {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
@@ -258,6 +259,18 @@ class ArticleAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         blog_cache_invalidate()
+
+    @admin.display(description=_("aperçu de la couverture"))
+    def cover_preview(self, obj):
+        from frenchbot.media.selectors import image_thumbnail_url
+
+        if not obj or not obj.cover:
+            return _("Aucune image\u00a0: choisissez-en une dans la médiathèque.")
+        return format_html(
+            '<img src="{}" alt="{}" class="media-thumbnail" width="160">',
+            image_thumbnail_url(obj.cover),
+            obj.cover.alt,
+        )
 
     @admin.display(description=_("voir"))
     def view_link(self, obj):

@@ -14,6 +14,7 @@ from frenchbot.core.text import parse_front_matter
 
 from ..models import Article, AuthorProfile, Category, Comment, Poll, PollOption, Tag
 from ..selectors import blog_cache_invalidate
+from .pictures import demo_body_with_images, demo_images_load, demo_images_remove
 
 DEMO_DIR = Path(__file__).resolve().parent
 
@@ -79,6 +80,7 @@ def demo_load() -> dict[str, int]:
             slug=item["slug"], defaults={"name": item["name"], "description": item.get("description", "")}
         )
     created = {"articles": 0, "comments": 0, "polls": 0}
+    images, created["images"] = demo_images_load()
     articles = {}
     for demo in demo_articles():
         meta = demo.meta
@@ -88,7 +90,8 @@ def demo_load() -> dict[str, int]:
             defaults={
                 "title": meta["title"],
                 "excerpt": meta.get("excerpt", ""),
-                "body": demo.body,
+                "body": demo_body_with_images(demo.body, images),
+                "cover": images.get(meta.get("cover", "")),
                 "category": categories[meta["category"]],
                 "author": author,
                 "status": status,
@@ -159,5 +162,8 @@ def demo_remove() -> str:
     articles = Article.objects.filter(slug__in=slugs)
     count = articles.count()
     articles.delete()
+    pictures = demo_images_remove()
     transaction.on_commit(blog_cache_invalidate)
-    return f"Blog : {count} articles de démonstration retirés." if count else ""
+    if not count and not pictures:
+        return ""
+    return f"Blog : {count} articles et {pictures} illustrations de démonstration retirés."
