@@ -259,3 +259,18 @@ def article_revision_restore(*, revision: ArticleRevision, user) -> Article:
         article_revision_record(article=article, user=user, kind=ArticleRevision.Kind.RESTORE)
         transaction.on_commit(blog_cache_invalidate)
     return article
+
+
+def articles_rerender_for_image(*, image) -> int:
+    """Re-render the articles whose body shows `image` (a media library image being deleted), so that none
+    keeps a <picture> of files that are gone: the image becomes the plain <img> of its Markdown, which shows its
+    alternative text. Returns how many articles changed."""
+    if not image.file.name:
+        return 0
+    stem = image.file.name.rsplit(".", 1)[0]
+    articles = list(Article.objects.filter(body_html__contains=stem))
+    for article in articles:
+        article.save(update_fields=["body", "updated_at"])
+    if articles:
+        blog_cache_invalidate()
+    return len(articles)

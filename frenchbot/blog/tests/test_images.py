@@ -199,3 +199,18 @@ def test_the_demo_imports_its_illustrations_once_and_uses_them(client):
     assert Image.objects.count() == len(items)
     demo_remove()
     assert not Image.objects.exists()
+
+
+def test_deleting_a_library_image_leaves_no_article_showing_its_removed_files(
+    client, django_capture_on_commit_callbacks
+):
+    image = library_image(alt="Un schéma")
+    kept = library_image(alt="Un autre schéma")
+    article = ArticleFactory(body=f"![Le schéma]({image.file.url})\n\n![L'autre]({kept.file.url})")
+    assert len(_pictures(client.get(article.get_absolute_url()).content.decode())) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        image.delete()
+    page = client.get(article.get_absolute_url()).content.decode()
+    # The reader sees the writer's alternative text where the image was, and the other image as before.
+    assert len(_pictures(page)) == 1
+    assert 'alt="Le schéma"' in page and "<picture>" in page
