@@ -265,7 +265,7 @@ class ArticleAdmin(admin.ModelAdmin):
         from frenchbot.media.selectors import image_thumbnail_url
 
         if not obj or not obj.cover:
-            return _("Aucune image\u00a0: choisissez-en une dans la médiathèque.")
+            return _("Aucune image : choisissez-en une dans la médiathèque.")
         return format_html(
             '<img src="{}" alt="{}" class="media-thumbnail" width="160">',
             image_thumbnail_url(obj.cover),

@@ -158,7 +158,7 @@ class ImageAdmin(admin.ModelAdmin):
         user = request.user
         if not (user.is_active and user.is_staff):
             return _json_error(
-                _("Votre session a expiré\u00a0: reconnectez-vous à l'administration, puis recommencez."),
+                _("Votre session a expiré : reconnectez-vous à l'administration, puis recommencez."),
                 status=403,
                 code="forbidden",
             )
@@ -177,7 +177,7 @@ class ImageAdmin(admin.ModelAdmin):
             window_seconds=3600,
         ):
             return _json_error(
-                _("Trop d'images envoyées en une heure\u00a0: réessayez un peu plus tard."),
+                _("Trop d'images envoyées en une heure : réessayez un peu plus tard."),
                 status=429,
                 code="rate_limited",
             )

@@ -102,7 +102,7 @@ def image_check(*, file, alt: str) -> CheckedImage:
     decompression bomb) is refused without being unpacked."""
     if not (alt or "").strip():
         raise ImageRefused(
-            _("Décrivez l'image en quelques mots\u00a0: le texte alternatif est obligatoire."), field="alt"
+            _("Décrivez l'image en quelques mots : le texte alternatif est obligatoire."), field="alt"
         )
     if file is None:
         raise ImageRefused(_("Choisissez une image à envoyer."), field="file")
@@ -110,7 +110,7 @@ def image_check(*, file, alt: str) -> CheckedImage:
     size = getattr(file, "size", None)
     if size is not None and size > max_bytes:
         raise ImageRefused(
-            _("Cette image pèse %(size)s\u00a0: la limite est de %(max)s. Réduisez-la avant de l'envoyer.")
+            _("Cette image pèse %(size)s : la limite est de %(max)s. Réduisez-la avant de l'envoyer.")
             % {"size": _human_bytes(size), "max": _human_bytes(max_bytes)},
             field="file",
         )
@@ -126,7 +126,7 @@ def image_check(*, file, alt: str) -> CheckedImage:
     if not data:
         raise ImageRefused(_("Ce fichier est vide."), field="file")
     not_an_image = ImageRefused(
-        _("Ce fichier n'est pas une image lisible\u00a0: envoyez une image %(formats)s.")
+        _("Ce fichier n'est pas une image lisible : envoyez une image %(formats)s.")
         % {"formats": _format_label()},
         field="file",
     )
@@ -326,7 +326,7 @@ def image_upload(
         checked = image_check(file=file, alt=alt)
     elif not (alt or "").strip():
         raise ImageRefused(
-            _("Décrivez l'image en quelques mots\u00a0: le texte alternatif est obligatoire."), field="alt"
+            _("Décrivez l'image en quelques mots : le texte alternatif est obligatoire."), field="alt"
         )
     fields = image_files_make(checked=checked)
     try:
