@@ -11,10 +11,12 @@ from frenchbot.assistant.sitemaps import FaqSitemap
 from frenchbot.blog.feeds import LatestArticlesAtomFeed, LatestArticlesFeed
 from frenchbot.blog.sitemaps import SITEMAPS
 from frenchbot.core import views as core_views
+from frenchbot.courses.sitemaps import SITEMAPS as COURSES_SITEMAPS
 from frenchbot.courses.views import certificates as courses_certificates
 from frenchbot.events.sitemaps import EventSitemap
 from frenchbot.newsletter.sitemaps import SITEMAPS as NEWSLETTER_SITEMAPS
 from frenchbot.pages import views as pages_views
+from frenchbot.resources.sitemaps import SITEMAPS as RESOURCES_SITEMAPS
 from frenchbot.retrieval import views as retrieval_views
 
 admin.site.site_header = "The French Bot — administration"
@@ -29,7 +31,16 @@ urlpatterns = [
     path(
         "sitemap.xml",
         cache_page(3600)(sitemap),
-        {"sitemaps": {**SITEMAPS, "faq": FaqSitemap, "events": EventSitemap, **NEWSLETTER_SITEMAPS}},
+        {
+            "sitemaps": {
+                **SITEMAPS,
+                **COURSES_SITEMAPS,
+                "faq": FaqSitemap,
+                "events": EventSitemap,
+                **NEWSLETTER_SITEMAPS,
+                **RESOURCES_SITEMAPS,
+            }
+        },
         name="sitemap",
     ),
     path("feed/rss/", LatestArticlesFeed(), name="feed_rss"),

@@ -399,6 +399,7 @@ WORKER_PERIODIC_JOBS = {
         "TASK": "frenchbot.newsletter.tasks.pending_subscribers_prune",
         "EVERY": 86400,
     },
+    "retention_guide_requests": {"TASK": "frenchbot.resources.tasks.guide_requests_prune", "EVERY": 86400},
     # The replay and the survey of events over for EVENTS_FOLLOWUP_DELAY_HOURS whose attendance is marked.
     "events_followup": {"TASK": "frenchbot.events.tasks.event_followups_send_due", "EVERY": 3600},
     # Events: queue the reminders due (24 h and 1 h before, EVENTS_REMINDER_HOURS) that no deferred task sent.
@@ -425,6 +426,11 @@ COMMENT_MAX_LENGTH = 5000
 COMMENT_MAX_LINKS = 2
 # One vote per browser, and one per IP address within this many seconds.
 POLL_IP_WINDOW_SECONDS = env.int("POLL_IP_WINDOW_SECONDS", default=86400)
+# The writer's desk: saved revisions kept per article (older ones are deleted), the longest body the preview
+# and autosave accept, and how many preview/autosave calls a writer may make per minute.
+BLOG_REVISIONS_KEEP = env.int("BLOG_REVISIONS_KEEP", default=50)
+BLOG_EDITOR_MAX_CHARS = env.int("BLOG_EDITOR_MAX_CHARS", default=200_000)
+BLOG_EDITOR_RATE_LIMIT = env.int("BLOG_EDITOR_RATE_LIMIT", default=120)
 
 # --- Booking --------------------------------------------------------------------------------------------
 # At most BOOKING_RATE_LIMIT booking writes (form or API) per IP address within BOOKING_RATE_WINDOW seconds.
@@ -483,12 +489,35 @@ EVENTS_REGISTRATION_MIN_FILL_SECONDS = env.int("EVENTS_REGISTRATION_MIN_FILL_SEC
 # is small on disk and huge in memory), is refused with a message.
 MEDIA_IMAGE_MAX_BYTES = env.int("MEDIA_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 MEDIA_IMAGE_MAX_PIXELS = env.int("MEDIA_IMAGE_MAX_PIXELS", default=40_000_000)
+# Widths (pixels) of the resized copies made once at upload, each in AVIF (when Pillow can write it), WebP and a
+# JPEG (PNG when the image is transparent) fallback; never wider than the original. Browsers pick one through
+# srcset/sizes.
+MEDIA_IMAGE_WIDTHS = sorted(
+    {int(width) for width in env.list("MEDIA_IMAGE_WIDTHS", default=["480", "800", "1200", "1600"]) if width}
+)
+# AVIF encoder speed, 0 (smallest files, slowest) to 10: 8 keeps an upload of a large photo near one second on
+# two cores, for files about 40 % smaller than WebP.
+MEDIA_IMAGE_AVIF_SPEED = env.int("MEDIA_IMAGE_AVIF_SPEED", default=8)
+# Uploads one staff member may make per hour through the editor (0 = no limit).
+MEDIA_UPLOAD_RATE_LIMIT = env.int("MEDIA_UPLOAD_RATE_LIMIT", default=120)
 
 # --- Resources (guides, prompt library, glossary) ---------------------------------------------------------
 # Days the download link of a gated guide, sent by e-mail, stays valid.
 RESOURCES_LINK_MAX_AGE_DAYS = env.int("RESOURCES_LINK_MAX_AGE_DAYS", default=7)
+# Days a request for a gated guide (address, consent text) is kept; the lead keeps the relationship. 0 keeps them.
+RESOURCES_REQUEST_RETENTION_DAYS = env.int("RESOURCES_REQUEST_RETENTION_DAYS", default=365)
+# Requests for gated guides per IP address within RESOURCES_REQUEST_RATE_WINDOW seconds (0 = no limit).
+RESOURCES_REQUEST_RATE_LIMIT = env.int("RESOURCES_REQUEST_RATE_LIMIT", default=10)
+RESOURCES_REQUEST_RATE_WINDOW = env.int("RESOURCES_REQUEST_RATE_WINDOW", default=3600)
+# A request sent faster than this after the page was shown is treated as a robot (spam defence).
+RESOURCES_REQUEST_MIN_FILL_SECONDS = env.int("RESOURCES_REQUEST_MIN_FILL_SECONDS", default=2)
 # The first occurrence of a glossary term in an article links to its definition (false turns it off).
 GLOSSARY_AUTOLINK = env.bool("GLOSSARY_AUTOLINK", default=True)
+# Most glossary links in one article (the first occurrence of each term, in reading order).
+GLOSSARY_AUTOLINK_MAX = env.int("GLOSSARY_AUTOLINK_MAX", default=10)
+# Favourite toggles one account may make per RESOURCES_FAVOURITE_RATE_WINDOW seconds (0 = no limit).
+RESOURCES_FAVOURITE_RATE_LIMIT = env.int("RESOURCES_FAVOURITE_RATE_LIMIT", default=60)
+RESOURCES_FAVOURITE_RATE_WINDOW = env.int("RESOURCES_FAVOURITE_RATE_WINDOW", default=600)
 
 # --- Site search (/recherche/) ------------------------------------------------------------------------------
 SEARCH_PAGE_SIZE = env.int("SEARCH_PAGE_SIZE", default=10)

@@ -19,3 +19,15 @@ class BlogConfig(AppConfig):
         from .indexing import ArticleSource
 
         register(ArticleSource())
+
+        from django.db.models.signals import post_delete
+
+        from frenchbot.media.models import Image
+
+        post_delete.connect(_image_deleted, sender=Image, dispatch_uid="blog:image-deleted")
+
+
+def _image_deleted(sender, instance, **kwargs) -> None:
+    from .services import articles_rerender_for_image
+
+    articles_rerender_for_image(image=instance)

@@ -66,8 +66,6 @@ class Article(TimeStampedModel):
     body = models.TextField(_("corps (Markdown)"))
     body_html = models.TextField(editable=False, default="")
     reading_time = models.PositiveSmallIntegerField(_("temps de lecture (min)"), editable=False, default=1)
-    cover_image = models.ImageField(_("image de couverture"), upload_to="blog/covers/%Y/", blank=True)
-    cover_alt = models.CharField(_("texte alternatif de l'image"), max_length=200, blank=True)
     cover = models.ForeignKey(
         "media.Image",
         verbose_name=_("image de couverture"),
@@ -120,7 +118,7 @@ class Article(TimeStampedModel):
 
     def save(self, *args, **kwargs):
         # Rendering once at save keeps the page fast and the sanitiser off the hot path.
-        self.body_html = article_body_html(self.body)
+        self.body_html = article_body_html(self.body, has_cover=bool(self.cover_id))
         self.reading_time = reading_time_minutes(self.body)
         if self.status == self.Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()

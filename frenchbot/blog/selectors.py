@@ -1,15 +1,20 @@
 """Reads of the blog: what a visitor may see, and in what order."""
 
+import difflib
+import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from frenchbot.core.pagecache import pagecache_invalidate, pagecache_version
+from frenchbot.core.text import word_count
 
-from .models import Article, Category, Comment, Poll, PollVote, Tag
+from .models import Article, ArticleRevision, AuthorProfile, Category, Comment, Poll, PollVote, Tag
 
 # Every blog write that changes what a visitor sees calls this; cached pages and page data follow at once.
 blog_cache_invalidate = pagecache_invalidate
@@ -169,7 +174,230 @@ def article_page_data(*, article: Article) -> dict:
         "comment_count": comment_count(article=article),
         "poll": poll,
         "poll_results": poll_results(poll=poll) if poll else None,
+        "toc": article_toc(article=article),
+        "author_profile": author_profile_for(user_id=article.author_id),
     }
     if timeout:
         cache.set(key, data, timeout)
     return data
+
+
+# --- Table of contents ------------------------------------------------------------------------------------
+
+# A table of contents helps from this many h2/h3 headings, or from this many words with at least two headings.
+TOC_MIN_HEADINGS = 3
+TOC_MIN_WORDS = 1200
+
+
+@dataclass
+class TocEntry:
+    anchor: str
+    title: str
+    children: list["TocEntry"]
+
+
+class _HeadingParser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.headings: list[tuple[str, str, str]] = []
+        self._current: tuple[str, str] | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"h2", "h3"}:
+            self._current = (tag, dict(attrs).get("id") or "")
+            self._text = []
+
+    def handle_data(self, data):
+        if self._current is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if self._current is not None and tag == self._current[0]:
+            title = re.sub(r"\s+", " ", "".join(self._text)).strip()
+            if self._current[1] and title:
+                self.headings.append((self._current[0], self._current[1], title))
+            self._current = None
+
+
+def toc_from_html(html: str, *, word_count: int = 0) -> list[TocEntry]:
+    """The h2 headings of an article's HTML, each with its h3s, linked by the ids `render_markdown` gave them;
+    empty when the article is too short to need one."""
+    parser = _HeadingParser()
+    parser.feed(html or "")
+    headings = parser.headings
+    if len(headings) < TOC_MIN_HEADINGS and not (word_count >= TOC_MIN_WORDS and len(headings) >= 2):
+        return []
+    entries: list[TocEntry] = []
+    for level, anchor, title in headings:
+        entry = TocEntry(anchor=anchor, title=title, children=[])
+        if level == "h3" and entries:
+            entries[-1].children.append(entry)
+        else:
+            entries.append(entry)
+    return entries
+
+
+def article_toc(*, article: Article) -> list[TocEntry]:
+    return toc_from_html(article.body_html, word_count=word_count(article.body))
+
+
+# --- Authors ----------------------------------------------------------------------------------------------
+
+
+def author_profile_for(*, user_id: int | None) -> AuthorProfile | None:
+    if user_id is None:
+        return None
+    return AuthorProfile.objects.filter(user_id=user_id).first()
+
+
+def author_get(*, slug: str) -> AuthorProfile | None:
+    return AuthorProfile.objects.select_related("user", "photo").filter(slug=slug).first()
+
+
+def author_articles(*, author: AuthorProfile) -> QuerySet[Article]:
+    """The author's public articles, newest first."""
+    return article_list().filter(author_id=author.user_id)
+
+
+def authors_with_articles() -> QuerySet[AuthorProfile]:
+    now = timezone.now()
+    published = Q(user__articles__status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED]) & Q(
+        user__articles__published_at__lte=now
+    )
+    return (
+        AuthorProfile.objects.annotate(article_count=Count("user__articles", filter=published))
+        .filter(article_count__gt=0)
+        .order_by("display_name")
+    )
+
+
+# --- Revisions --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RevisionRow:
+    revision: ArticleRevision
+    size: int
+    delta: int
+
+
+def article_revisions(*, article: Article) -> list[RevisionRow]:
+    """Every revision of the article, newest first, with how many characters each added or removed compared
+    with the one before it."""
+    revisions = list(
+        ArticleRevision.objects.filter(article=article).select_related("author").order_by("created_at", "id")
+    )
+    rows: list[RevisionRow] = []
+    previous = None
+    for revision in revisions:
+        size = len(revision.title) + len(revision.excerpt) + len(revision.body)
+        rows.append(
+            RevisionRow(revision=revision, size=size, delta=size - previous if previous is not None else 0)
+        )
+        previous = size
+    rows.reverse()
+    return rows
+
+
+def article_autosave_pending(*, article: Article, user) -> ArticleRevision | None:
+    """The writer's own autosave when it is newer than the article's last save (something to offer back)."""
+    autosave = (
+        ArticleRevision.objects.filter(
+            article=article,
+            author=user,
+            kind=ArticleRevision.Kind.AUTOSAVE,
+            created_at__gt=article.updated_at,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if autosave and (autosave.title, autosave.excerpt, autosave.body) == (
+        article.title,
+        article.excerpt,
+        article.body,
+    ):
+        return None
+    return autosave
+
+
+@dataclass
+class DiffSide:
+    number: int | None
+    # (text, changed) segments: the template escapes the text and marks the changed words.
+    segments: list[tuple[str, bool]]
+    kind: str  # "equal", "delete", "insert", "replace", "empty"
+
+
+@dataclass
+class DiffRow:
+    old: DiffSide
+    new: DiffSide
+
+
+@dataclass
+class FieldDiff:
+    label: str
+    rows: list[DiffRow]
+    changed: bool
+
+
+_WORDS_RE = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+
+
+def _word_segments(old: str, new: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    a, b = _WORDS_RE.findall(old), _WORDS_RE.findall(new)
+    left: list[tuple[str, bool]] = []
+    right: list[tuple[str, bool]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if i2 > i1:
+            left.append(("".join(a[i1:i2]), tag != "equal"))
+        if j2 > j1:
+            right.append(("".join(b[j1:j2]), tag != "equal"))
+    return left, right
+
+
+def text_diff(old: str, new: str) -> list[DiffRow]:
+    """A side-by-side, line by line comparison of two texts, with the changed words of a changed line marked.
+    Nothing here is HTML: the template escapes every segment."""
+    a, b = (old or "").splitlines(), (new or "").splitlines()
+    rows: list[DiffRow] = []
+    empty = DiffSide(number=None, segments=[], kind="empty")
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for offset in range(i2 - i1):
+                line = a[i1 + offset]
+                rows.append(
+                    DiffRow(
+                        old=DiffSide(i1 + offset + 1, [(line, False)], "equal"),
+                        new=DiffSide(j1 + offset + 1, [(line, False)], "equal"),
+                    )
+                )
+            continue
+        for offset in range(max(i2 - i1, j2 - j1)):
+            i, j = i1 + offset, j1 + offset
+            old_line = a[i] if i < i2 else None
+            new_line = b[j] if j < j2 else None
+            if old_line is not None and new_line is not None:
+                left, right = _word_segments(old_line, new_line)
+                rows.append(
+                    DiffRow(old=DiffSide(i + 1, left, "replace"), new=DiffSide(j + 1, right, "replace"))
+                )
+            elif old_line is not None:
+                rows.append(DiffRow(old=DiffSide(i + 1, [(old_line, True)], "delete"), new=empty))
+            else:
+                rows.append(DiffRow(old=empty, new=DiffSide(j + 1, [(new_line, True)], "insert")))
+    return rows
+
+
+def revision_compare(*, old, new) -> list[FieldDiff]:
+    """Title, excerpt and body of two states of an article (revisions, or the article itself) compared."""
+    fields = [("title", _("Titre")), ("excerpt", _("Chapeau")), ("body", _("Corps"))]
+    return [
+        FieldDiff(
+            label=label,
+            rows=text_diff(getattr(old, name), getattr(new, name)),
+            changed=getattr(old, name) != getattr(new, name),
+        )
+        for name, label in fields
+    ]

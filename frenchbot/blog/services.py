@@ -1,4 +1,4 @@
-"""Writes of the blog: comments, moderation, votes, publication."""
+"""Writes of the blog: comments, moderation, votes, publication, and the writer's desk (autosave, revisions)."""
 
 from dataclasses import dataclass
 
@@ -13,7 +13,7 @@ from frenchbot.core.net import ip_fingerprint
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.text import count_links
 
-from .models import Article, Comment, Poll, PollOption, PollVote
+from .models import Article, ArticleRevision, Comment, Poll, PollOption, PollVote
 from .selectors import blog_cache_invalidate, comments_are_open
 
 
@@ -177,3 +177,100 @@ def poll_vote(*, poll: Poll, option_id: int | str | None, voter_id: str, ip: str
         ) from None
     transaction.on_commit(blog_cache_invalidate)
     return vote
+
+
+# --- The writer's desk: autosave and revisions ----------------------------------------------------------
+
+_TITLE_MAX = Article._meta.get_field("title").max_length
+
+
+def _check_text_size(body: str) -> None:
+    if len(body) > settings.BLOG_EDITOR_MAX_CHARS:
+        raise BlogError(
+            _("Le texte dépasse %(n)s caractères : il ne peut pas être enregistré ainsi.")
+            % {"n": f"{settings.BLOG_EDITOR_MAX_CHARS:,}".replace(",", "\u00a0")},
+            field="body",
+            code="too_large",
+        )
+
+
+def article_revision_record(
+    *, article: Article, user, kind: str = ArticleRevision.Kind.SAVE
+) -> ArticleRevision:
+    """Keep the article's current text as a revision (at each save in the admin, or after a restore).
+
+    The writer's rolling autosave has done its job and goes; older kept revisions beyond BLOG_REVISIONS_KEEP
+    are deleted, oldest first."""
+    with transaction.atomic():
+        revision = ArticleRevision.objects.create(
+            article=article,
+            kind=kind,
+            title=article.title,
+            excerpt=article.excerpt,
+            body=article.body,
+            author=user if getattr(user, "pk", None) else None,
+        )
+        if revision.author_id:
+            ArticleRevision.objects.filter(
+                article=article, author_id=revision.author_id, kind=ArticleRevision.Kind.AUTOSAVE
+            ).delete()
+        kept = ArticleRevision.objects.filter(article=article).exclude(kind=ArticleRevision.Kind.AUTOSAVE)
+        stale = list(
+            kept.order_by("-created_at", "-id").values_list("pk", flat=True)[settings.BLOG_REVISIONS_KEEP :]
+        )
+        if stale:
+            ArticleRevision.objects.filter(pk__in=stale).delete()
+    return revision
+
+
+def article_autosave(*, article: Article, user, title: str, excerpt: str, body: str) -> ArticleRevision:
+    """Store what `user` is typing on `article` as their one rolling autosave (replaced at each call).
+
+    The article itself is never touched: its text changes only when the writer saves."""
+    _check_text_size(body)
+    now = timezone.now()
+    fields = {"title": (title or "")[:_TITLE_MAX], "excerpt": excerpt or "", "body": body or ""}
+    with transaction.atomic():
+        mine = ArticleRevision.objects.select_for_update().filter(
+            article=article, author=user, kind=ArticleRevision.Kind.AUTOSAVE
+        )
+        current = mine.order_by("-created_at", "-id").first()
+        if current is None:
+            current = ArticleRevision.objects.create(
+                article=article, author=user, kind=ArticleRevision.Kind.AUTOSAVE, **fields
+            )
+        else:
+            # auto_now_add only dates a new row: the rolling row is re-dated by hand.
+            mine.filter(pk=current.pk).update(created_at=now, **fields)
+            mine.exclude(pk=current.pk).delete()
+            current.refresh_from_db()
+    return current
+
+
+def article_revision_restore(*, revision: ArticleRevision, user) -> Article:
+    """Put a revision's title, excerpt and body back into its article (rendered again at save) and keep a
+    « restore » revision of the result, so that the step can itself be undone."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=revision.article_id)
+        article.title = revision.title[:_TITLE_MAX]
+        article.excerpt = revision.excerpt
+        article.body = revision.body
+        article.save()
+        article_revision_record(article=article, user=user, kind=ArticleRevision.Kind.RESTORE)
+        transaction.on_commit(blog_cache_invalidate)
+    return article
+
+
+def articles_rerender_for_image(*, image) -> int:
+    """Re-render the articles whose body shows `image` (a media library image being deleted), so that none
+    keeps a <picture> of files that are gone: the image becomes the plain <img> of its Markdown, which shows its
+    alternative text. Returns how many articles changed."""
+    if not image.file.name:
+        return 0
+    stem = image.file.name.rsplit(".", 1)[0]
+    articles = list(Article.objects.filter(body_html__contains=stem))
+    for article in articles:
+        article.save(update_fields=["body", "updated_at"])
+    if articles:
+        blog_cache_invalidate()
+    return len(articles)

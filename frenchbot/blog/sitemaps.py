@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .selectors import article_list, categories_with_articles
+from .selectors import article_list, authors_with_articles, categories_with_articles
 
 
 class ArticleSitemap(Sitemap):
@@ -23,6 +23,17 @@ class CategorySitemap(Sitemap):
         return categories_with_articles()
 
 
+class AuthorSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.4
+
+    def items(self):
+        return authors_with_articles()
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
 class StaticSitemap(Sitemap):
     changefreq = "daily"
     priority = 1.0
@@ -34,4 +45,9 @@ class StaticSitemap(Sitemap):
         return reverse(item)
 
 
-SITEMAPS = {"static": StaticSitemap, "articles": ArticleSitemap, "categories": CategorySitemap}
+SITEMAPS = {
+    "static": StaticSitemap,
+    "articles": ArticleSitemap,
+    "categories": CategorySitemap,
+    "authors": AuthorSitemap,
+}

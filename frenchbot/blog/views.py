@@ -1,3 +1,4 @@
+import json
 import secrets
 
 from django.conf import settings
@@ -6,11 +7,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from frenchbot.core.net import client_ip
 from frenchbot.core.pagecache import page_cache_applies, render_cached
+from frenchbot.core.text import render_markdown
 
 from . import selectors, services
 from .forms import TS_PLACEHOLDER, CommentForm, comment_form_token
@@ -251,6 +254,38 @@ def poll_results(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def author_detail(request, slug):
-    """Stub: the author page, written in issue 15."""
-    raise Http404
+@require_safe
+def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An author's page: who they are and their published articles, newest first."""
+    author = selectors.author_get(slug=slug)
+    if author is None:
+        raise Http404(_("Cet auteur n'existe pas."))
+    return render(
+        request,
+        "blog/author_detail.html",
+        {
+            "author": author,
+            "bio_html": render_markdown(author.bio),
+            "page_obj": _page(request, selectors.author_articles(author=author)),
+            "structured_data": _person_structured_data(request, author),
+        },
+    )
+
+
+def _person_structured_data(request: HttpRequest, author) -> str:
+    """schema.org Person of an author page, safe inside <script>."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "name": author.display_name,
+        "url": request.build_absolute_uri(author.get_absolute_url()),
+        "worksFor": {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL},
+    }
+    if author.role:
+        data["jobTitle"] = author.role
+    if author.linkedin_url:
+        data["sameAs"] = [author.linkedin_url]
+    text = json.dumps(data, ensure_ascii=False)
+    # Inside <script>, only "</" could end the element early: escape the characters HTML treats specially.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(text)  # noqa: S308 - escaped above

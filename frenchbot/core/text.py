@@ -5,19 +5,50 @@ import re
 import unicodedata
 
 import nh3
+from django.utils.html import escape
 from markdown_it import MarkdownIt
+from pygments import highlight as _pygments_highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES
+from pygments.util import ClassNotFound
+
+# Code blocks are highlighted here, at render time, so that pages carry no client-side highlighter: Pygments
+# writes `<span class="k">` tokens (the site stylesheet colours them), never inline styles.
+_CODE_FORMATTER = HtmlFormatter(nowrap=True)
+_CODE_CLASSES = frozenset(cls for cls in STANDARD_TYPES.values() if cls)
+
+
+def highlight_code(code: str, language: str) -> str:
+    """A fenced block as `<pre class="highlight"><code class="language-x">` with Pygments token spans, or ""
+    when the language is absent or unknown to Pygments (the block then stays plain, escaped text)."""
+    language = (language or "").strip().lower()
+    if not language:
+        return ""
+    try:
+        # Lexers are only looked up by name: guessing could pick an exotic lexer for ordinary text.
+        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return ""
+    spans = _pygments_highlight(code, lexer, _CODE_FORMATTER)
+    return f'<pre class="highlight"><code class="language-{escape(language)}">{spans}</code></pre>'
+
+
+def _highlight(content: str, language: str, _attrs: str) -> str:
+    return highlight_code(content, language)
+
 
 # Markdown is written by staff, but a compromised or careless account must not be able to inject script:
 # raw HTML is disabled in the parser and the output is sanitised again with an allow-list.
 _md = (
-    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "highlight": _highlight})
     .enable("table")
     .enable("strikethrough")
 )
 
 _ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "span",
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -30,6 +61,8 @@ _ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
     "code": {"class"},
 }
+# Classes are allowed only where highlighting puts them, and only the values it writes.
+_ALLOWED_CLASSES = {"span": set(_CODE_CLASSES), "pre": {"highlight"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -66,6 +99,7 @@ def sanitize_html(html: str) -> str:
         html,
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
+        allowed_classes=_ALLOWED_CLASSES,
         url_schemes=_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

@@ -101,7 +101,12 @@ def media_serve(request: HttpRequest, path: str) -> HttpResponse:
         # Missing, a folder, or a path that leaves the media root: the same answer for all.
         raise Http404(_("Ce fichier n'existe pas.")) from None
     response = FileResponse(handle, content_type=mimetypes.guess_type(path)[0] or "application/octet-stream")
-    response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
+    # The media library names each file once, with a random token (`library/2026/12/<name>-<token>-800.avif`):
+    # such a file never changes, so browsers keep it for a year.
+    immutable = path.startswith("library/")
+    response["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if immutable else f"public, max-age={MEDIA_MAX_AGE}"
+    )
     # An upload is shown, never run: no sniffing into HTML, no script even if someone managed to upload one.
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = (

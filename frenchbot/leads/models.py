@@ -18,6 +18,7 @@ class Source(models.TextChoices):
     NEWSLETTER = "newsletter", _("Lettre d'information")
     ASSISTANT = "assistant", _("Le bot")
     EVENT = "event", _("Événement")
+    RESOURCES = "resources", _("Ressources")
     STAFF = "staff", _("Saisie par l'équipe")
     OTHER = "other", _("Autre")
 
@@ -102,6 +103,7 @@ class LeadEvent(models.Model):
         EVENT_REGISTERED = "event_registered", _("Inscription à un événement")
         EVENT_CANCELLED = "event_cancelled", _("Inscription à un événement annulée")
         EVENT_ATTENDED = "event_attended", _("Présent à un événement")
+        GUIDE_REQUESTED = "guide_requested", _("Guide demandé")
         STATUS_CHANGED = "status_changed", _("Statut modifié")
         NOTE = "note", pgettext_lazy("suivi d'un prospect", "Note")
         NEXT_ACTION = "next_action", _("Prochaine action")

@@ -39,6 +39,17 @@ def lead_normalize_email(email: str) -> str:
     return normalized
 
 
+def email_is_disposable(email: str) -> bool:
+    """True when the address is at a throwaway-mailbox provider (or one of its sub-domains), from the list the
+    `disposable-email-domains` package ships and keeps up to date. The forms that must reach the person later
+    (the newsletter, a gated guide) refuse such addresses."""
+    from disposable_email_domains import blocklist
+
+    domain = email.rsplit("@", 1)[-1].strip().lower().rstrip(".")
+    parts = domain.split(".")
+    return any(".".join(parts[i:]) in blocklist for i in range(len(parts) - 1))
+
+
 def _moves_forward(current: str, target: str) -> bool:
     if current in CLOSED_STATUSES or target not in PIPELINE or current not in PIPELINE:
         return False

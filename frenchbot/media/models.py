@@ -10,7 +10,8 @@ from frenchbot.core.models import TimeStampedModel
 
 class Image(TimeStampedModel):
     """One uploaded picture. `file` is the cleaned original (re-encoded, no EXIF/GPS); `renditions` lists the
-    resized copies: [{"width": 800, "height": 450, "format": "webp", "name": "<storage name>"}, ...]."""
+    resized copies: [{"width": 800, "height": 450, "format": "webp", "name": "<storage name>"}, ...], and the
+    1200 × 630 OpenGraph crop marked with "kind": "og"."""
 
     file = models.ImageField(
         _("fichier"), upload_to="library/%Y/%m/", width_field="width", height_field="height"

@@ -8,10 +8,12 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frenchbot.core import storage as core_storage
 from frenchbot.core.models import TimeStampedModel
+from frenchbot.core.text import render_markdown
 
 
 def private_storage():
@@ -76,6 +78,16 @@ class Guide(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Rendered once at save rather than at each view: the page, the PDF and the index read `body_html`.
+        self.body_html = render_markdown(self.body)
+        if self.is_published and self.published_at is None:
+            self.published_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("resources:guide", kwargs={"slug": self.slug})
@@ -220,6 +232,13 @@ class GlossaryTerm(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.term
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("resources:term", kwargs={"slug": self.slug})

@@ -12,8 +12,9 @@ from django.utils.text import slugify
 
 from frenchbot.core.text import parse_front_matter
 
-from ..models import Article, Category, Comment, Poll, PollOption, Tag
+from ..models import Article, AuthorProfile, Category, Comment, Poll, PollOption, Tag
 from ..selectors import blog_cache_invalidate
+from .pictures import demo_body_with_images, demo_images_load, demo_images_remove
 
 DEMO_DIR = Path(__file__).resolve().parent
 
@@ -51,17 +52,35 @@ def demo_author():
     return author
 
 
+def demo_author_profiles() -> int:
+    """The demo writers' author pages (authors.json); an existing profile is left as it is."""
+    user_model = get_user_model()
+    created = 0
+    for item in json.loads((DEMO_DIR / "authors.json").read_text(encoding="utf-8")):
+        user = user_model.objects.filter(username=item["username"]).first()
+        if user is None:
+            continue
+        _profile, was_created = AuthorProfile.objects.get_or_create(
+            user=user,
+            defaults={key: item[key] for key in ("slug", "display_name", "role", "bio", "linkedin_url")},
+        )
+        created += was_created
+    return created
+
+
 @transaction.atomic
 def demo_load() -> dict[str, int]:
     """Create the demo blog; rows that already exist (same slug) are left as they are."""
     now = timezone.now()
     author = demo_author()
+    demo_author_profiles()
     categories = {}
     for item in json.loads((DEMO_DIR / "categories.json").read_text(encoding="utf-8")):
         categories[item["slug"]], _ = Category.objects.get_or_create(
             slug=item["slug"], defaults={"name": item["name"], "description": item.get("description", "")}
         )
     created = {"articles": 0, "comments": 0, "polls": 0}
+    images, created["images"] = demo_images_load()
     articles = {}
     for demo in demo_articles():
         meta = demo.meta
@@ -71,7 +90,8 @@ def demo_load() -> dict[str, int]:
             defaults={
                 "title": meta["title"],
                 "excerpt": meta.get("excerpt", ""),
-                "body": demo.body,
+                "body": demo_body_with_images(demo.body, images),
+                "cover": images.get(meta.get("cover", "")),
                 "category": categories[meta["category"]],
                 "author": author,
                 "status": status,
@@ -142,5 +162,8 @@ def demo_remove() -> str:
     articles = Article.objects.filter(slug__in=slugs)
     count = articles.count()
     articles.delete()
+    pictures = demo_images_remove()
     transaction.on_commit(blog_cache_invalidate)
-    return f"Blog : {count} articles de démonstration retirés." if count else ""
+    if not count and not pictures:
+        return ""
+    return f"Blog : {count} articles et {pictures} illustrations de démonstration retirés."

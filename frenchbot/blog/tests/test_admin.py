@@ -85,7 +85,6 @@ def test_staff_writes_an_article_in_markdown(staff_client, django_user_model):
             "comments_enabled": "on",
             "seo_title": "",
             "seo_description": "",
-            "cover_alt": "",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -21,6 +21,7 @@ from frenchbot.core.backup import BackupError, Target, backup_restore, sqlite_ro
 from frenchbot.courses.models import Resource
 from frenchbot.courses.tests.factories import LessonFactory
 from frenchbot.leads.tests.factories import LeadFactory
+from frenchbot.media.models import Image
 
 from .postgres import postgres_database_or_skip
 
@@ -53,9 +54,9 @@ def site(tmp_path, settings, monkeypatch):
     (var / "secret_key").write_text(KEY)
     storages["default"].save("blog/covers/2026/couverture.jpg", ContentFile(COVER))
     storages["private"].save("courses/resources/2026/fiche.pdf", ContentFile(HANDOUT))
-    article = ArticleFactory(
-        title="Sauvegarder avant de partir en vacances", cover_image="blog/covers/2026/couverture.jpg"
-    )
+    # A library image row pointing at the stored file (its dimensions given: the bytes are not a real picture).
+    cover = Image.objects.create(file="blog/covers/2026/couverture.jpg", alt="Une valise", width=4, height=3)
+    article = ArticleFactory(title="Sauvegarder avant de partir en vacances", cover=cover)
     lesson = LessonFactory()
     Resource.objects.create(lesson=lesson, title="Fiche de prompts", file="courses/resources/2026/fiche.pdf")
     LeadFactory(email="claire@example.fr")
@@ -113,9 +114,10 @@ def test_a_backup_restored_into_an_empty_folder_has_every_row_file_and_the_key(s
     assert stat.S_IMODE(archive.stat().st_mode) == 0o600
     assert manifest["database"]["tables"] == source_counts
     assert _row_counts(target.database) == source_counts
-    assert _fetch(target.database, "SELECT title, cover_image FROM blog_article") == [
-        ("Sauvegarder avant de partir en vacances", "blog/covers/2026/couverture.jpg")
-    ]
+    assert _fetch(
+        target.database,
+        "SELECT a.title, i.file FROM blog_article a JOIN media_image i ON i.id = a.cover_id",
+    ) == [("Sauvegarder avant de partir en vacances", "blog/covers/2026/couverture.jpg")]
     assert _fetch(target.database, "SELECT email FROM leads_lead") == [("claire@example.fr",)]
     assert _fetch(target.database, "SELECT content FROM assistant_message") == [("Comment restaurer ?",)]
     assert _fetch(target.database, "SELECT file FROM courses_resource") == [

@@ -70,3 +70,13 @@ def test_a_cover_in_the_bucket_keeps_an_address_that_never_expires(public_url, e
     )
     storage = MediaS3Storage(**{**options["default"]["OPTIONS"], "public_url": public_url})
     assert storage.url("blog/covers/robot bleu.png") == expected
+
+
+def test_a_library_rendition_is_kept_by_browsers_for_a_year_and_other_uploads_for_a_day(media_root):
+    (media_root / "library" / "2026" / "12").mkdir(parents=True)
+    (media_root / "library" / "2026" / "12" / "robot-a1b2c3-800.webp").write_bytes(b"RIFF....WEBP")
+    (media_root / "blog" / "covers" / "robot.png").write_bytes(b"\x89PNG image")
+    library = Client().get("/media/library/2026/12/robot-a1b2c3-800.webp")
+    other = Client().get("/media/blog/covers/robot.png")
+    assert library["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "immutable" not in other["Cache-Control"]

@@ -17,8 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from frenchbot.blog.models import Article
-from frenchbot.blog.tests.factories import ArticleFactory, CategoryFactory
+from frenchbot.blog.tests.factories import ArticleFactory
 from frenchbot.core.storage import s3_storages
 from frenchbot.core.testing.seaweedfs import MISSING, seaweedfs_server, unsigned_get, weed_binary
 from frenchbot.courses.models import Resource
@@ -29,6 +28,7 @@ from frenchbot.courses.tests.factories import (
     ModuleFactory,
     TrainingFactory,
 )
+from frenchbot.media.models import Image as MediaImage
 
 ROOT = Path(__file__).resolve().parents[3]
 NBSP = "\u00a0"
@@ -69,11 +69,11 @@ def _object(bucket_client, bucket_name: str, key: str) -> bytes:
     return bucket_client.get_object(Bucket=bucket_name, Key=key)["Body"].read()
 
 
-def _png() -> bytes:
+def _png(color=(200, 30, 60)) -> bytes:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.new("RGB", (4, 3), (200, 30, 60)).save(buffer, format="PNG")
+    Image.new("RGB", (4, 3), color).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -85,52 +85,52 @@ def _staff_client() -> Client:
     return client
 
 
-def test_a_cover_uploaded_in_the_admin_is_kept_in_the_bucket_and_shown_on_the_article(bucket, s3_server):
+def test_an_image_uploaded_in_the_admin_is_kept_in_the_bucket_and_shown_on_the_article(bucket, s3_server):
     staff = _staff_client()
-    png = _png()
     response = staff.post(
-        reverse("admin:blog_article_add"),
+        reverse("admin:media_image_upload"),
         {
-            "title": "Une couverture partagée",
-            "slug": "une-couverture-partagee",
-            "excerpt": "Un chapeau.",
-            "body": "Du texte.",
-            "category": CategoryFactory().pk,
-            "author": get_user_model().objects.get(username="equipe").pk,
-            "status": "published",
-            "published_at_0": "27/11/2026",
-            "published_at_1": "09:00:00",
-            "cover_image": SimpleUploadedFile("couverture.png", png, content_type="image/png"),
-            "cover_alt": "Un robot qui lit",
+            "file": SimpleUploadedFile("couverture.png", _png(), content_type="image/png"),
+            "alt": "Un robot qui lit",
         },
     )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    article = Article.objects.get(slug="une-couverture-partagee")
+    assert response.status_code == 201, response.content.decode()[:2000]
+    image = MediaImage.objects.get(pk=response.json()["id"])
+    article = ArticleFactory(cover=image)
 
-    # In the bucket, under the public prefix, byte for byte.
-    assert _object(bucket, s3_server.bucket, f"media/{article.cover_image.name}") == png
+    # The cleaned original and every rendition are in the bucket, under the public prefix.
+    names = [image.file.name, *(item["name"] for item in image.renditions)]
+    for name in names:
+        assert _object(bucket, s3_server.bucket, f"media/{name}")
+    stored = _object(bucket, s3_server.bucket, f"media/{image.file.name}")
+    assert stored.startswith(b"\x89PNG")
 
-    # The page shows it at a stable address (no signature that would expire in a cached page)...
+    # The page shows them at stable addresses (no signature that would expire in a cached page)...
     page = Client().get(article.get_absolute_url()).content.decode()
-    src = f"/media/{article.cover_image.name}"
+    # An opaque PNG gets the lighter JPEG as its fallback.
+    fallback = next(item["name"] for item in image.renditions if item["format"] == "jpeg")
+    src = f"/media/{fallback}"
     assert f'src="{src}"' in page
+    assert "Signature" not in page and "X-Amz" not in page
     # ...which the app serves from the bucket.
-    image = Client().get(src)
-    assert image.status_code == 200
-    assert b"".join(image.streaming_content) == png
-    assert image["Content-Type"] == "image/png"
-    assert "public" in image["Cache-Control"]
+    served = Client().get(src)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == _object(bucket, s3_server.bucket, f"media/{fallback}")
+    assert served["Content-Type"] == "image/jpeg"
+    assert "public" in served["Cache-Control"]
     # The bucket itself answers no one without the key.
-    assert unsigned_get(f"{s3_server.endpoint}/{s3_server.bucket}/media/{article.cover_image.name}") == 403
+    assert unsigned_get(f"{s3_server.endpoint}/{s3_server.bucket}/media/{image.file.name}") == 403
 
 
-def test_two_covers_of_the_same_name_do_not_replace_each_other(bucket, s3_server):
-    first = ArticleFactory()
-    second = ArticleFactory()
-    first.cover_image.save("meme-nom.png", SimpleUploadedFile("meme-nom.png", b"premiere"), save=True)
-    second.cover_image.save("meme-nom.png", SimpleUploadedFile("meme-nom.png", b"seconde"), save=True)
-    assert first.cover_image.name != second.cover_image.name
-    assert b"".join(Client().get(first.cover_image.url).streaming_content) == b"premiere"
+def test_two_images_of_the_same_name_do_not_replace_each_other(bucket, s3_server):
+    from frenchbot.media.services import image_upload
+
+    first = image_upload(file=SimpleUploadedFile("meme-nom.png", _png()), alt="Première")
+    second = image_upload(file=SimpleUploadedFile("meme-nom.png", _png(color=(20, 33, 61))), alt="Seconde")
+    assert first.file.name != second.file.name
+    assert b"".join(Client().get(first.file.url).streaming_content) != b"".join(
+        Client().get(second.file.url).streaming_content
+    )
 
 
 def test_a_missing_media_is_a_404(bucket):
@@ -223,21 +223,19 @@ def test_an_upload_while_the_storage_is_down_is_a_503_and_saves_nothing(bucket, 
         ),
     }
     response = staff.post(
-        reverse("admin:blog_article_add"),
-        {
-            "title": "Pendant la panne",
-            "slug": "pendant-la-panne",
-            "excerpt": "Un chapeau.",
-            "body": "Du texte.",
-            "category": CategoryFactory().pk,
-            "author": get_user_model().objects.get(username="equipe").pk,
-            "status": "draft",
-            "cover_image": SimpleUploadedFile("couverture.png", _png(), content_type="image/png"),
-        },
+        reverse("admin:media_image_upload"),
+        {"file": SimpleUploadedFile("couverture.png", _png(), content_type="image/png"), "alt": "Un robot"},
+    )
+    assert response.status_code == 503
+    assert "Réessayez dans quelques minutes" in response.json()["detail"]
+    # The library's own add form: the site's 503 page, and no row pointing at files that are not there.
+    response = staff.post(
+        reverse("admin:media_image_add"),
+        {"upload": SimpleUploadedFile("couverture.png", _png(), content_type="image/png"), "alt": "Un robot"},
     )
     assert response.status_code == 503
     assert "Réessayez dans quelques minutes" in response.content.decode()
-    assert not Article.objects.filter(slug="pendant-la-panne").exists()
+    assert not MediaImage.objects.exists()
 
 
 # ---------------------------------------------------------------------------------------------------------------

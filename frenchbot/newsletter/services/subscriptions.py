@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.leads.models import LeadEvent, Source
-from frenchbot.leads.services import lead_event_record, lead_touch
+from frenchbot.leads.services import email_is_disposable, lead_event_record, lead_touch
 
 from ..errors import NewsletterError, NewsletterLinkError
 from ..models import Issue, MailingList, Subscriber, SubscriptionChange
@@ -85,16 +85,6 @@ def subscriber_links(*, subscriber: Subscriber, issue: Issue | None = None) -> d
 # What `subscription_request` queued: the confirmation link, or the « already subscribed » notice.
 MAIL_CONFIRM = "confirm"
 MAIL_ALREADY = "already"
-
-
-def email_is_disposable(email: str) -> bool:
-    """True when the address is at a throwaway-mailbox provider (or one of its sub-domains), from the list the
-    `disposable-email-domains` package ships and keeps up to date."""
-    from disposable_email_domains import blocklist
-
-    domain = email.rsplit("@", 1)[-1].strip().lower().rstrip(".")
-    parts = domain.split(".")
-    return any(".".join(parts[i:]) in blocklist for i in range(len(parts) - 1))
 
 
 def subscription_email_clean(email: str) -> str:

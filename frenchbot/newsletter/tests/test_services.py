@@ -5,10 +5,10 @@ from django.core import mail
 from django.utils import timezone
 
 from frenchbot.leads.models import ConsentRecord, Lead, LeadEvent, Source
+from frenchbot.leads.services import email_is_disposable
 from frenchbot.newsletter.errors import NewsletterError
 from frenchbot.newsletter.models import Issue, Subscriber, SubscriptionChange
 from frenchbot.newsletter.services.subscriptions import (
-    email_is_disposable,
     subscriber_unsubscribe,
     subscription_confirm,
     subscription_request,

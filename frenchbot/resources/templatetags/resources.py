@@ -3,9 +3,17 @@ name it), so that blog and courses templates show it without either app importin
 
 from django import template
 
+from ..selectors.guides import resources_related as related_for
+
 register = template.Library()
 
 
-@register.simple_tag
-def resources_related(obj) -> str:
-    return ""
+@register.inclusion_tag("resources/_related.html")
+def resources_related(obj) -> dict:
+    """The published guides and prompts linked to `obj` (a blog article or a courses training, told apart by
+    their model's label); the box renders nothing when there are none."""
+    meta = getattr(obj, "_meta", None)
+    if meta is None:
+        return {"guides": [], "prompts": []}
+    guides, prompts = related_for(label=meta.label_lower, pk=obj.pk)
+    return {"guides": guides, "prompts": prompts}
