@@ -34,13 +34,7 @@ def content():
     return article
 
 
-def test_search_from_the_header_and_open_a_result(_browser, live_server, content):
-    from conftest import axe_violations
-
-    # bypass_csp: axe-core is injected as an inline script, which the site's policy rightly refuses.
-    context = _browser.new_context(base_url=live_server.url, locale="fr-FR", bypass_csp=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+def test_search_from_the_header_and_open_a_result(page, content):
     page.goto("/")
     page.get_by_role("searchbox", name="Rechercher sur le site").fill("hallucinaton")
     with page.expect_navigation():
@@ -51,12 +45,19 @@ def test_search_from_the_header_and_open_a_result(_browser, live_server, content
     assert "Articles" in groups and "Questions fréquentes" in groups
     assert page.get_by_role("searchbox", name="Votre recherche").input_value() == "hallucinaton"
     assert page.locator(".search-hit mark").count() >= 2
-    assert axe_violations(page) == []
     with page.expect_navigation():
         page.get_by_role("link", name="Les hallucinations de ChatGPT").click()
     assert page.url.endswith(content.get_absolute_url() + "#pourquoi-l-ia-invente")
     assert page.get_by_role("heading", level=1).inner_text() == "Les hallucinations de ChatGPT"
-    context.close()
+
+
+def test_results_and_no_result_pages_pass_axe(axe_page, content):
+    axe_page.goto("/recherche/?q=hallucinaton")
+    assert axe_page.locator(".search-hit").count() == 2
+    assert axe_page.violations() == []
+    axe_page.goto("/recherche/?q=comptabilit%C3%A9+frigorifique")
+    assert axe_page.get_by_text("Aucun résultat pour").is_visible()
+    assert axe_page.violations() == []
 
 
 def test_filter_by_type_without_javascript(_browser, live_server, content):
