@@ -55,6 +55,10 @@ def _forget_vector_indexes():
     if selectors is not None:
         selectors._vector_indexes.clear()
         selectors._readiness.clear()
+    # The site search's spelling dictionary, kept per index version, whose numbers start again in each test.
+    spelling = sys.modules.get("frenchbot.retrieval.spelling")
+    if spelling is not None:
+        spelling._dictionaries.clear()
 
 
 @pytest.fixture

@@ -521,6 +521,11 @@ RESOURCES_FAVOURITE_RATE_WINDOW = env.int("RESOURCES_FAVOURITE_RATE_WINDOW", def
 
 # --- Site search (/recherche/) ------------------------------------------------------------------------------
 SEARCH_PAGE_SIZE = env.int("SEARCH_PAGE_SIZE", default=10)
+# Searches per IP address per minute (each may embed the query, as the bot does); 0 = no limit.
+SEARCH_RATE_PER_MINUTE = env.int("SEARCH_RATE_PER_MINUTE", default=60)
+# After the index changed, each process keeps correcting spelling from its previous list of the site's words for
+# at most this many seconds before it rebuilds the list (a pause of up to a second on a large site).
+SEARCH_SPELLING_REFRESH_SECONDS = env.int("SEARCH_SPELLING_REFRESH_SECONDS", default=600)
 
 # --- Free AI audit --------------------------------------------------------------------------------------
 # Questionnaires submitted per visitor (IP) per hour (0 = no limit).

@@ -29,6 +29,8 @@ COMMENT_MIN_FILL_SECONDS = 0
 NEWSLETTER_SIGNUP_MIN_FILL_SECONDS = 0
 # Page data is cached until a write commits; tests run inside a transaction that never commits.
 PAGE_CACHE_SECONDS = 0
+# Each test sees the site search's spelling follow the index at once.
+SEARCH_SPELLING_REFRESH_SECONDS = 0
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # SQLite: the test database is a file, not memory, so that tests with threads get real concurrent connections

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 
+from django.conf import settings
+
 from frenchbot.core.text import FRENCH_STOP_WORDS, fold, french_analyze
 from frenchbot.core.versions import shared_version
 
@@ -129,18 +131,18 @@ class Dictionary:
 
 _dictionaries: dict[str, Dictionary] = {}
 _lock = threading.Lock()
-# After the index changed, the dictionary in memory still serves this long before it is rebuilt: a word
-# added a few minutes ago is not yet corrected towards, which costs little, whereas rebuilding after every
-# saved article would cost each process a pause (seconds on a site of 10,000 documents, bench/search_latency.py).
-STALE_SECONDS = 600
 
 
 def dictionary(*, collection: str = "site") -> Dictionary:
-    """The collection's public words, rebuilt when the index changed (at most every STALE_SECONDS)."""
+    """The collection's public words, rebuilt when the index changed, at most every
+    SEARCH_SPELLING_REFRESH_SECONDS: a word added a few minutes ago is not yet corrected towards, which costs
+    little, whereas rebuilding after every saved article would cost each process a pause (under a second at
+    10,000 documents, bench/search_latency.py)."""
     version = shared_version(VERSION_KEY)
     current = _dictionaries.get(collection)
     if current is not None and (
-        current.version == version or time.monotonic() - current.built_at < STALE_SECONDS
+        current.version == version
+        or time.monotonic() - current.built_at < settings.SEARCH_SPELLING_REFRESH_SECONDS
     ):
         return current
     with _lock:

@@ -17,9 +17,6 @@ from frenchbot.core.ratelimit import rate_limit_hit
 from .selectors import MAX_QUERY_LENGTH
 from .sitesearch import SiteSearchResult, query_clean, search_visibilities, site_search
 
-# Searches per IP address per minute: generous for a person, a wall for a script (each search embeds the
-# query, which costs a few milliseconds of CPU).
-DEFAULT_RATE_PER_MINUTE = 60
 
 
 def _query_string(**params) -> str:
@@ -44,7 +41,7 @@ def search(request: HttpRequest) -> HttpResponse:
     elif rate_limit_hit(
         scope="search",
         key=client_ip(request),
-        limit=getattr(settings, "SEARCH_RATE_PER_MINUTE", DEFAULT_RATE_PER_MINUTE),
+        limit=settings.SEARCH_RATE_PER_MINUTE,
         window_seconds=60,
     ):
         status = 429

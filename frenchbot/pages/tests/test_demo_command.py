@@ -55,7 +55,7 @@ def test_remove_takes_the_demo_out_and_keeps_what_the_team_wrote(tmp_path, setti
     ours = ArticleFactory(title="Notre premier vrai article")
     out = StringIO()
     call_command("demo", remove=True, stdout=out)
-    assert "articles de démonstration retirés" in out.getvalue()
+    assert "articles et 4 illustrations de démonstration retirés" in out.getvalue()
     assert list(Article.objects.all()) == [ours]
     assert not Training.objects.exists()
     assert not AccessCode.objects.filter(code__in=["DECOUVERTE-CHATGPT", "DECOUVERTE-PME"]).exists()

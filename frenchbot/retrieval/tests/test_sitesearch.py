@@ -254,10 +254,10 @@ def test_distance():
     assert distance("abc", "xyzabc", 2) == 3
 
 
-def test_the_dictionary_is_rebuilt_at_most_every_few_minutes(monkeypatch):
+def test_the_dictionary_is_rebuilt_at_most_every_few_minutes(settings):
     from frenchbot.retrieval import spelling
 
-    monkeypatch.setattr(spelling, "STALE_SECONDS", 600)
+    settings.SEARCH_SPELLING_REFRESH_SECONDS = 600
     document_index(source="t", source_id="a", title="Un", url="/a/", text="Le glossaire des termes.")
     assert query_correct("glosaire").text == "glossaire"
     document_index(source="t", source_id="b", title="Deux", url="/b/", text="Une bibliothèque de modèles.")
