@@ -17,6 +17,7 @@ import io
 import logging
 import secrets
 import struct
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -29,7 +30,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
-from PIL import ImageCms, ImageOps, features
+from PIL import ImageCms, ImageFile, ImageOps, features
 
 from frenchbot.core.errors import DomainError
 
@@ -93,6 +94,22 @@ def _human_bytes(size: int) -> str:
     return f"{megabytes:.0f}\u00a0Mo" if megabytes >= 1 else f"{size // 1024}\u00a0Ko"
 
 
+_strict_load_lock = threading.Lock()
+
+
+def _load_whole(picture: PILImage.Image) -> None:
+    """Decode `picture`, refusing a file cut short (OSError). WeasyPrint, once imported (the PDFs), sets
+    Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would otherwise let a truncated upload through with its
+    missing part painted grey; the flag is turned off for this decode only."""
+    with _strict_load_lock:
+        lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            picture.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
 def image_check(*, file, alt: str) -> CheckedImage:
     """Check an uploaded file and return it decoded and cleaned; raise ImageRefused with a French message
     naming the field ("file" or "alt") otherwise. Nothing is stored.
@@ -153,7 +170,7 @@ def image_check(*, file, alt: str) -> CheckedImage:
             picture = PILImage.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
             frames = getattr(picture, "n_frames", 1)
             picture.seek(0)  # an animated GIF or WebP: its first frame
-            picture.load()
+            _load_whole(picture)
         except ImageRefused:
             raise
         except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):

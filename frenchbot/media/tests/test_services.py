@@ -233,3 +233,16 @@ def test_webp_and_avif_uploads_are_accepted(fmt):
     assert image.original_format == fmt.lower()
     assert _open(image.file.name).format == fmt
     assert {item["width"] for item in image.renditions if item.get("kind") != "og"} == {480, 800, 900}
+
+
+def test_a_truncated_jpeg_is_refused_even_once_weasyprint_is_loaded():
+    # WeasyPrint (the PDFs) turns on Pillow's process-wide tolerance of truncated files when it is imported.
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    data = picture_bytes((800, 600), "JPEG")
+    error = _refused(file=upload(data[: len(data) // 2], "coupee.jpg"), alt="Une image coupée")
+    assert error.field == "file"
+    # The PDFs keep the tolerance they asked for.
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
