@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from frenchbot.blog.tests.factories import ArticleFactory
 from frenchbot.resources.selectors.glossary import glossary_link_html
 
-from .prompt_factories import GlossaryTermFactory
+from .factories import GlossaryTermFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,9 @@ def _links(html: str) -> list[tuple[str, str]]:
 @pytest.fixture
 def terms():
     return {
-        "prompt": GlossaryTermFactory(term="Prompt", slug="prompt", aliases="prompts, invite"),
+        "prompt": GlossaryTermFactory(
+            term="Prompt", slug="prompt", aliases="prompts, invite", short_definition="Une définition courte."
+        ),
         "llm": GlossaryTermFactory(
             term="LLM",
             slug="llm",

@@ -8,7 +8,7 @@ from frenchbot.blog.tests.factories import UserFactory
 from frenchbot.resources.models import PromptFavourite
 from frenchbot.resources.selectors.prompts import prompt_text, prompt_variables
 
-from .prompt_factories import AiToolFactory, PromptFactory, UseCaseFactory
+from .factories import AiToolFactory, PromptFactory, UseCaseFactory
 
 pytestmark = pytest.mark.django_db
 

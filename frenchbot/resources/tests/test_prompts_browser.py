@@ -2,7 +2,7 @@
 
 import pytest
 
-from .prompt_factories import PromptFactory
+from .factories import PromptFactory
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="Playwright manquant : pip install playwright"
@@ -57,7 +57,7 @@ def test_fill_the_variables_then_copy_the_prompt(clipboard_page):
 
 
 def test_library_and_glossary_pages_pass_axe(axe_page):
-    from .prompt_factories import AiToolFactory, GlossaryTermFactory, UseCaseFactory
+    from .factories import AiToolFactory, GlossaryTermFactory, UseCaseFactory
 
     use_case = UseCaseFactory(name="E-mails", slug="e-mails")
     prompt = PromptFactory(
