@@ -40,6 +40,7 @@ ABBREVIATIONS = {
     "handoff": "hand",
     "newsletter": "news",
     "events": "event",
+    "resources": "res",
     "out_of_scope": "oos",
     "question": "quest",
 }

@@ -3,10 +3,11 @@ contents), the uploaded file's name and type, and the « Ressources liées » of
 
 import mimetypes
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.html import strip_tags
 
 from ..models import GlossaryTerm, Guide, Prompt
@@ -30,6 +31,15 @@ class TocEntry:
 def guides_published() -> QuerySet[Guide]:
     """Published guides and templates, newest first, with their cover image."""
     return Guide.objects.filter(is_published=True).select_related("cover")
+
+
+def guides_find(*, kinds: Collection[str] = (), words: Collection[str] = (), limit: int = 6) -> list[Guide]:
+    """Published guides of one of `kinds` or whose title holds one of `words` (« charte »), newest first; none
+    when both are empty (the caller lists every guide through `guides_published` instead)."""
+    condition = Q(kind__in=list(kinds)) if kinds else Q(pk__in=[])
+    for word in words:
+        condition |= Q(title__icontains=word)
+    return list(guides_published().filter(condition)[:limit])
 
 
 def guide_get(*, slug: str, preview: bool = False) -> Guide | None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from frenchbot.core.text import fold
 from frenchbot.resources.models import AiTool, Prompt, PromptFavourite, UseCase
 
 # A variable is any short text in square brackets on one line: « [secteur] », « [ton de la réponse] ».
@@ -223,3 +224,34 @@ def prompt_favourites(*, user) -> QuerySet[Prompt]:
         .prefetch_related(Prefetch("tools", AiTool.objects.all()))
         .order_by("-favourites__created_at")
     )
+
+
+_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
+def _name_words(name: str) -> list[str]:
+    # « E-mails » → ["mail"]: singular, and without the letters too short to name anything.
+    return [
+        word.removesuffix("s") for word in _WORD_RE.findall(fold(name)) if len(word.removesuffix("s")) >= 3
+    ]
+
+
+def use_case_named(*, text: str) -> UseCase | None:
+    """The use case having published prompts that `text` names: every word of its name or slug begins a word of
+    the text (« répondre à un e-mail » names « E-mails »), or the initials of a name of several words stand as
+    one (« RH »). None when the text names none."""
+    words = _WORD_RE.findall(fold(text))
+    for use_case in use_cases_with_counts():
+        for name in (use_case.name, use_case.slug.replace("-", " ")):
+            wanted = _name_words(name)
+            if wanted and all(any(word.startswith(part) for word in words) for part in wanted):
+                return use_case
+        initials = "".join(word[0] for word in _WORD_RE.findall(fold(use_case.name)))
+        if len(initials) >= 2 and initials in words:
+            return use_case
+    return None
+
+
+def prompts_of_use_case(*, use_case: UseCase, limit: int = 3) -> list[Prompt]:
+    """The first published prompts of `use_case`, in the library's order."""
+    return list(_published().filter(use_case=use_case).order_by("order", "title")[:limit])
