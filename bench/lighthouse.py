@@ -52,11 +52,16 @@ def lighthouse_binary() -> Path:
             sys.exit("npm manquant : apt-get install npm (Lighthouse s'installe avec npm).")
         LIGHTHOUSE_DIR.mkdir(parents=True, exist_ok=True)
         log(f"installing lighthouse@{LIGHTHOUSE_VERSION} into {LIGHTHOUSE_DIR.relative_to(ROOT)}")
+        # `--prefix`: without it npm installs into the nearest folder above that has a node_modules (the
+        # project's own, when axe-core for the accessibility tests is there).
         subprocess.run(
-            ["npm", "install", "--no-save", "--no-audit", "--no-fund", f"lighthouse@{LIGHTHOUSE_VERSION}"],
+            [
+                "npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(LIGHTHOUSE_DIR),
+                f"lighthouse@{LIGHTHOUSE_VERSION}",
+            ],
             cwd=LIGHTHOUSE_DIR,
             check=True,
-        )
+        )  # fmt: skip
     return binary
 
 
