@@ -18,7 +18,6 @@ from .selectors import MAX_QUERY_LENGTH
 from .sitesearch import SiteSearchResult, query_clean, search_visibilities, site_search
 
 
-
 def _query_string(**params) -> str:
     pairs = []
     for name, value in params.items():
