@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "frenchbot.events",
     "frenchbot.media",
     "frenchbot.resources",
+    "frenchbot.analytics",
     "frenchbot.accounts",
     "frenchbot.backoffice",
     "frenchbot.pages",
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Who is asking, for the goals services record (frenchbot.analytics.goals); read only when one is reached.
+    "frenchbot.analytics.context.VisitContextMiddleware",
     "frenchbot.accounts.middleware.StaffMFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "frenchbot.core.middleware.ContentSecurityPolicyMiddleware",
@@ -406,6 +409,13 @@ WORKER_PERIODIC_JOBS = {
     "events_reminders": {"TASK": "frenchbot.events.tasks.event_reminders_enqueue", "EVERY": 300},
     # Scheduled letters that are due, sends interrupted by a dead worker, temporary failures to retry.
     "newsletter_sends": {"TASK": "frenchbot.newsletter.tasks.newsletter_send_tick", "EVERY": 60},
+    # Analytics: the buffered events written, goals attributed, today's and yesterday's rollups recomputed.
+    "analytics_rollup": {"TASK": "frenchbot.analytics.tasks.analytics_tick", "EVERY": 300},
+    # Yesterday's salt deleted (visitor numbers can no longer be traced to a browser), raw events pruned.
+    "analytics_salts": {"TASK": "frenchbot.analytics.tasks.salts_rotate", "EVERY": 3600},
+    "retention_analytics": {"TASK": "frenchbot.analytics.tasks.raw_events_prune", "EVERY": 86400},
+    # The weekly report to the staff who asked for it (sent once a week, on ANALYTICS_REPORT_WEEKDAY).
+    "analytics_weekly_report": {"TASK": "frenchbot.analytics.tasks.weekly_reports_send_due", "EVERY": 3600},
 }
 
 # --- Backups ----------------------------------------------------------------------------------------------
@@ -526,6 +536,43 @@ SEARCH_RATE_PER_MINUTE = env.int("SEARCH_RATE_PER_MINUTE", default=60)
 # After the index changed, each process keeps correcting spelling from its previous list of the site's words for
 # at most this many seconds before it rebuilds the list (a pause of up to a second on a large site).
 SEARCH_SPELLING_REFRESH_SECONDS = env.int("SEARCH_SPELLING_REFRESH_SECONDS", default=600)
+
+# --- Audience measurement and goals (analytics) ------------------------------------------------------------
+# Cookieless and without personal data (no consent banner needed): see frenchbot/analytics/models.py.
+# false: no script in the pages, no beacon accepted, no goal recorded.
+ANALYTICS_ENABLED = env.bool("ANALYTICS_ENABLED", default=True)
+# Where the script sends its beacons (answered before Django by frenchbot.analytics.ingest.AnalyticsASGI),
+# and the image a browser without JavaScript loads instead.
+ANALYTICS_BEACON_PATH = "/mesure/"
+ANALYTICS_PIXEL_PATH = "/mesure/vue.gif"
+# The Redis of the "redis" buffer; empty: the server of CACHE_URL when it is Redis.
+ANALYTICS_REDIS_URL = env.str("ANALYTICS_REDIS_URL", default="") or (
+    CACHES["default"]["LOCATION"] if CACHES["default"]["BACKEND"].endswith("RedisCache") else ""
+)
+# Where beacons wait before being written in batches: "memory" (each web process, flushed by a thread every
+# ANALYTICS_FLUSH_SECONDS or ANALYTICS_FLUSH_SIZE events), "redis" (a list in ANALYTICS_REDIS_URL's server,
+# shared by every node and written by the worker; the default when there is one), "database" (written at
+# once), or a dotted path.
+_ANALYTICS_BUFFERS = {
+    "memory": "frenchbot.analytics.buffers.MemoryBuffer",
+    "redis": "frenchbot.analytics.buffers.RedisBuffer",
+    "database": "frenchbot.analytics.buffers.DatabaseBuffer",
+}
+_analytics_buffer = env.str("ANALYTICS_BUFFER", default="") or ("redis" if ANALYTICS_REDIS_URL else "memory")
+ANALYTICS_BUFFER = {"BACKEND": _ANALYTICS_BUFFERS.get(_analytics_buffer, _analytics_buffer)}
+ANALYTICS_FLUSH_SECONDS = env.float("ANALYTICS_FLUSH_SECONDS", default=2.0)
+ANALYTICS_FLUSH_SIZE = env.int("ANALYTICS_FLUSH_SIZE", default=500)
+# Beacons accepted per IP address per minute (a page view and its engagement make two); 0 = no limit.
+ANALYTICS_RATE_PER_MINUTE = env.int("ANALYTICS_RATE_PER_MINUTE", default=120)
+# Minutes without a page view after which the next one starts a new visit (Plausible and Matomo: 30).
+ANALYTICS_VISIT_GAP_MINUTES = env.int("ANALYTICS_VISIT_GAP_MINUTES", default=30)
+# Countries from the offline database shipped by the geoip2fast package (false: no country at all).
+ANALYTICS_COUNTRIES = env.bool("ANALYTICS_COUNTRIES", default=True)
+# Days raw events (page views, goals) are kept before only the daily totals remain; 13 months at most (CNIL).
+ANALYTICS_RAW_RETENTION_DAYS = min(env.int("ANALYTICS_RAW_RETENTION_DAYS", default=395), 395)
+# The weekly report: the day (0 = Monday) and the hour (TIME_ZONE) from which it is sent.
+ANALYTICS_REPORT_WEEKDAY = env.int("ANALYTICS_REPORT_WEEKDAY", default=0)
+ANALYTICS_REPORT_HOUR = env.int("ANALYTICS_REPORT_HOUR", default=8)
 
 # --- Free AI audit --------------------------------------------------------------------------------------
 # Questionnaires submitted per visitor (IP) per hour (0 = no limit).

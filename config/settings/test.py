@@ -31,6 +31,8 @@ NEWSLETTER_SIGNUP_MIN_FILL_SECONDS = 0
 PAGE_CACHE_SECONDS = 0
 # Each test sees the site search's spelling follow the index at once.
 SEARCH_SPELLING_REFRESH_SECONDS = 0
+# Beacons are written at once: a test reads what a page sent without waiting for a flush.
+ANALYTICS_BUFFER = {"BACKEND": "frenchbot.analytics.buffers.DatabaseBuffer"}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # SQLite: the test database is a file, not memory, so that tests with threads get real concurrent connections
