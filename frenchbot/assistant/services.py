@@ -27,6 +27,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from frenchbot.analytics.goals import goal_record
 from frenchbot.core.cache import CacheUnavailable, cache_count
 from frenchbot.core.errors import DomainError
 from frenchbot.core.extractive import extract_answer, split_sentences
@@ -91,11 +92,13 @@ class PreparedAnswer:
 
 def conversation_start(*, session_key: str, user=None, ip: str = "") -> Conversation:
     """A new, empty conversation owned by the signed-in account, else by the browser session."""
-    return Conversation.objects.create(
+    conversation = Conversation.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         session_key="" if user is not None and user.is_authenticated else session_key,
         ip_hash=ip_fingerprint(ip) if ip else "",
     )
+    goal_record(name="bot_conversation", subject=conversation)
+    return conversation
 
 
 def session_key_ensure(request) -> str:
@@ -661,7 +664,10 @@ def feedback_give(*, message: Message, rating: int, comment: str = "") -> Feedba
             _("Votre commentaire est trop long (%(n)d caractères, 2 000 au plus).") % {"n": len(comment)},
             field="comment",
         )
-    feedback, _created = Feedback.objects.update_or_create(
+    feedback, created = Feedback.objects.update_or_create(
         message=message, defaults={"rating": rating, "comment": comment}
     )
+    if created:
+        # A verdict changed afterwards is the same rating, not one more.
+        goal_record(name="bot_rated", subject=message.conversation)
     return feedback

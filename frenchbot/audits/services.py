@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from frenchbot.analytics.goals import goal_record
 from frenchbot.core.errors import DomainError
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.leads.services import LeadError, lead_touch
@@ -276,6 +277,7 @@ def audit_submit(
         if email:
             _lead_for_audit(audit=audit, email=email, consent_text=consent_text, ip=ip)
         _finish_after_commit(audit=audit, send_email=bool(email))
+        goal_record(name="audit_completed", subject=audit)
     return audit
 
 

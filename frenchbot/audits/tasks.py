@@ -3,6 +3,8 @@
 from django.utils import timezone
 from django_tasks import task
 
+from frenchbot.analytics.goals import goal_record
+
 from .models import Audit
 
 
@@ -28,8 +30,12 @@ def audit_finish(audit_id: str, send_email: bool = True) -> int:
         return 0
     audit.refresh_from_db()
     try:
-        return emails.send_audit_report(audit=audit)
+        sent = emails.send_audit_report(audit=audit)
     except Exception:
         # Not sent: free the claim so that a retry (or `frenchbot` re-running the task) can send it.
         Audit.objects.filter(pk=audit.pk).update(report_sent_at=None)
         raise
+    if sent:
+        # The worker sends it, not the visitor: the goal takes the attribution of the audit's.
+        goal_record(name="report_sent", subject=audit, by_visitor=False)
+    return sent

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from frenchbot.analytics.goals import goal_record
 from frenchbot.core.net import client_ip
 from frenchbot.core.pdf import PdfError, PdfRenderLimited
 
@@ -42,11 +43,25 @@ def _question_items(questionnaire, *, selected: dict[int, str], errors: dict) ->
     return items
 
 
+def _prefetch(request: HttpRequest) -> bool:
+    # Browsers fetching a link ahead of a click say so; nobody has seen that page yet.
+    purpose = request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or ""
+    return "prefetch" in purpose.lower() or request.headers.get("X-Moz", "").lower() == "prefetch"
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
     questionnaire = selectors.questionnaire_for_slug(slug=slug)
     if questionnaire is None:
         raise Http404(_("Ce questionnaire n'existe pas ou n'est plus proposé."))
+    if request.method == "GET" and not _prefetch(request):
+        # « Audit commencé » = the questions shown to a visitor. The questionnaire is one form sent at once:
+        # no audit row exists before it is sent, and without a cookie a visit cannot be told to count once,
+        # so each display counts, a reload too.
+        # This page is never a shared cached copy (it is rendered here at every request), so every display
+        # reaches this line; staff and robots are left out by `goal_record`, a form sent back with errors
+        # (POST) is not a new start.
+        goal_record(name="audit_started")
     status = 200
     selected: dict[int, str] = {}
     errors: dict = {}

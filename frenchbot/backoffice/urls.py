@@ -13,6 +13,7 @@ urlpatterns = [
     path("prospects/<int:lead_id>/note/", leads.lead_note, name="lead_note"),
     path("prospects/<int:lead_id>/prochaine-action/", leads.lead_next_action, name="lead_next_action"),
     path("rendez-vous/", leads.bookings, name="bookings"),
+    path("rendez-vous/<uuid:public_id>/presence/", leads.booking_outcome, name="booking_outcome"),
 ]
 
 urlpatterns += [

@@ -43,13 +43,14 @@ class EventTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["start", "event_type", "name", "email", "member", "status", "reminder_sent_at"]
-    list_filter = ["status", "event_type", "member"]
+    list_display = ["start", "event_type", "name", "email", "member", "status", "outcome", "reminder_sent_at"]
+    list_filter = ["status", "outcome", "event_type", "member"]
     search_fields = ["name", "email", "company"]
     date_hierarchy = "start"
     raw_id_fields = ["lead", "rescheduled_from"]
     actions = ["cancel_bookings"]
-    # Times and the person assigned change only through the services, which keep the occupied units right.
+    # Times and the person assigned change only through the services, which keep the occupied units right; the
+    # outcome is noted on the back-office page (`booking_outcome_set`: the lead's timeline and the funnel).
     readonly_fields = [
         "public_id",
         "event_type",
@@ -61,6 +62,8 @@ class BookingAdmin(admin.ModelAdmin):
         "reminder_due_at",
         "reminder_sent_at",
         "rescheduled_from",
+        "outcome",
+        "outcome_at",
         "created_at",
     ]
 

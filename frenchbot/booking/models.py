@@ -253,6 +253,11 @@ class Booking(TimeStampedModel):
         FR = "fr", _("Français")
         EN = "en", _("Anglais")
 
+    class Outcome(models.TextChoices):
+        UNKNOWN = "", _("Non renseigné")
+        HELD = "held", _("Tenu")
+        NO_SHOW = "no_show", _("Absent")
+
     # What links and the API expose; the integer key never leaves the site.
     public_id = models.UUIDField(_("identifiant public"), default=uuid.uuid4, unique=True, editable=False)
     # The calendar invitation's UID: kept when the booking is moved, so calendar apps update the same event.
@@ -304,6 +309,9 @@ class Booking(TimeStampedModel):
     )
     reminder_due_at = models.DateTimeField(_("rappel prévu le"), null=True, blank=True, db_index=True)
     reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
+    # Noted by the team once the call has started (`booking_outcome_set`): whether the visitor came.
+    outcome = models.CharField(_("présence"), max_length=8, choices=Outcome.choices, default="", blank=True)
+    outcome_at = models.DateTimeField(_("présence notée le"), null=True, blank=True)
 
     class Meta:
         ordering = ["start", "id"]

@@ -353,6 +353,21 @@ def bookings_upcoming(*, now: datetime.datetime | None = None) -> QuerySet[Booki
     )
 
 
+def bookings_past(*, now: datetime.datetime | None = None, days: int = 30) -> QuerySet[Booking]:
+    """Confirmed bookings of the last `days` days that are over, latest first: the team notes whether each
+    call was held."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.filter(
+            status=Booking.Status.CONFIRMED,
+            end__lte=now,
+            start__gte=now - datetime.timedelta(days=days),
+        )
+        .select_related("event_type", "member", "lead")
+        .order_by("-start", "-id")
+    )
+
+
 def bookings_upcoming_count() -> int:
     """How many confirmed bookings are still to come (one indexed count, for the metrics)."""
     return Booking.objects.filter(status=Booking.Status.CONFIRMED, end__gt=timezone.now()).count()

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from frenchbot.analytics.goals import goal_record
 from frenchbot.core.errors import DomainError
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.text import single_line
@@ -319,6 +320,8 @@ def booking_create(
             )
             booking.save(update_fields=["lead", "updated_at"])
             transaction.on_commit(lambda: _after_commit_booked(booking.pk))
+            # The chat's booking goes through here too; the report brought to the call is what it follows.
+            goal_record(name="call_booked", subject=booking, follows=booking.audit)
     if booking is None:
         raise _offer(
             BookingError(_("Ce créneau vient d'être réservé."), field="start", code="taken"),
@@ -399,6 +402,88 @@ def booking_cancel(
 
         transaction.on_commit(notify)
     return booking
+
+
+def _first_booked(booking: Booking) -> Booking:
+    """The booking a moved one descends from: the one its « call_booked » goal is about."""
+    seen = {booking.pk}
+    while booking.rescheduled_from_id and booking.rescheduled_from_id not in seen:
+        seen.add(booking.rescheduled_from_id)
+        booking = booking.rescheduled_from
+    return booking
+
+
+def booking_outcome_set(
+    *, booking: Booking, outcome: str, by, now: datetime.datetime | None = None
+) -> Booking:
+    """Note whether the visitor came to a call that has started (`Booking.Outcome`: "held" or "no_show"),
+    for the team's follow-up and the funnel.
+
+    The lead's timeline records the change (`by`, the staff member noting it, is its author; None for a
+    script), and the first time a call is marked held the « call_held » goal is recorded for the journey.
+    Marking it again with the same outcome changes nothing; a correction is allowed either way. Raises
+    BookingError for an unknown outcome, a cancelled booking or one that has not started yet."""
+    now = now or timezone.now()
+    if outcome not in (Booking.Outcome.HELD, Booking.Outcome.NO_SHOW):
+        raise BookingError(_("Choisissez « Tenu » ou « Absent »."), field="outcome", code="outcome")
+    with transaction.atomic():
+        # The audit (nullable) is read later: PostgreSQL locks no row of an outer join.
+        booking = (
+            Booking.objects.select_for_update().select_related("event_type", "member").get(pk=booking.pk)
+        )
+        if booking.status == Booking.Status.CANCELLED:
+            raise BookingError(
+                _("Ce rendez-vous a été annulé : sa présence ne peut pas être notée."), code="cancelled"
+            )
+        if booking.start > now:
+            raise BookingError(
+                _("Ce rendez-vous n'a pas encore commencé : notez la présence une fois l'heure venue."),
+                code="not_started",
+            )
+        if booking.outcome == outcome:
+            return booking
+        # Once held, always counted once: a call first marked absent by mistake, then held, counts then.
+        first_held = outcome == Booking.Outcome.HELD and not _ever_held(booking)
+        booking.outcome = outcome
+        booking.outcome_at = now
+        booking.save(update_fields=["outcome", "outcome_at", "updated_at"])
+        if booking.lead_id:
+            with translation.override("fr"):
+                summary = f"{booking.event_type.name} — {_when_text(booking.start, booking.member.zone)}"
+            event = lead_event_record(
+                lead_id=booking.lead_id,
+                kind=(
+                    LeadEvent.Kind.BOOKING_HELD
+                    if outcome == Booking.Outcome.HELD
+                    else LeadEvent.Kind.BOOKING_NO_SHOW
+                ),
+                summary=summary,
+                payload={"booking": str(booking.public_id)},
+                at=now,
+            )
+            if by is not None:
+                # The timeline names who noted it, as it does for the team's notes.
+                event.author = by
+                event.save(update_fields=["author"])
+        if first_held:
+            # Staff note it, so it has no visitor: it takes the attribution of the audit the call follows, or of
+            # the booking first made when the call was moved (a moved call is a new row without the audit).
+            follows = booking.audit if booking.audit_id else None
+            if follows is None and booking.rescheduled_from_id:
+                follows = _first_booked(booking)
+            goal_record(name="call_held", subject=booking, follows=follows, by_visitor=False)
+    return booking
+
+
+def _ever_held(booking: Booking) -> bool:
+    # The timeline remembers a « held » that was later corrected to « absent »: the goal is not counted twice.
+    if booking.outcome == Booking.Outcome.HELD:
+        return True
+    if not booking.lead_id:
+        return False
+    return LeadEvent.objects.filter(
+        lead_id=booking.lead_id, kind=LeadEvent.Kind.BOOKING_HELD, payload__booking=str(booking.public_id)
+    ).exists()
 
 
 def _release(booking: Booking, *, now: datetime.datetime) -> None:

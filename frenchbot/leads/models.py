@@ -97,6 +97,8 @@ class LeadEvent(models.Model):
         BOOKING_CREATED = "booking_created", _("Rendez-vous réservé")
         BOOKING_CANCELLED = "booking_cancelled", _("Rendez-vous annulé")
         BOOKING_RESCHEDULED = "booking_rescheduled", _("Rendez-vous déplacé")
+        BOOKING_HELD = "booking_held", _("Rendez-vous tenu")
+        BOOKING_NO_SHOW = "booking_no_show", _("Absent au rendez-vous")
         AUDIT_COMPLETED = "audit_completed", _("Audit IA complété")
         NEWSLETTER = "newsletter", _("Inscription à la lettre")
         NEWSLETTER_LEFT = "newsletter_left", _("Désinscription de la lettre")

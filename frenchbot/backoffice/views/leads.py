@@ -2,8 +2,6 @@
 Every view is for staff only (anonymous visitors and non-staff users go to the login page), and each needs the
 permission of its work (permissions.py): a moderator cannot read the leads."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -19,7 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from frenchbot.assistant import faq as faq_services
 from frenchbot.assistant import selectors as assistant_selectors
-from frenchbot.booking.selectors import bookings_upcoming
+from frenchbot.booking import services as booking_services
+from frenchbot.booking.models import Booking
+from frenchbot.booking.selectors import booking_get, bookings_past, bookings_upcoming
 from frenchbot.core.csvexport import csv_response
 from frenchbot.leads import selectors as lead_selectors
 from frenchbot.leads import services as lead_services
@@ -184,12 +184,41 @@ def lead_next_action(request: HttpRequest, lead_id: int) -> HttpResponse:
 @staff_permission_required("booking.view_booking")
 @require_safe
 def bookings(request: HttpRequest) -> HttpResponse:
-    upcoming = list(bookings_upcoming()[:200])
+    """The calls to come, and those of the last 30 days, for the team to note whether each was held."""
+    now = timezone.now()
     return render(
         request,
         "backoffice/bookings.html",
-        {"bookings": upcoming, "now": datetime.datetime.now(datetime.UTC)},
+        {
+            "bookings": list(bookings_upcoming(now=now)[:200]),
+            "past": list(bookings_past(now=now)[:200]),
+            "now": now,
+            "outcomes": Booking.Outcome,
+            "can_note": request.user.has_perm("booking.change_booking"),
+        },
     )
+
+
+@staff_permission_required("booking.change_booking")
+@require_POST
+def booking_outcome(request: HttpRequest, public_id) -> HttpResponse:
+    """« Tenu » / « Absent » on a call that has started; back to the bookings page with a message."""
+    booking = booking_get(public_id=public_id)
+    if booking is None:
+        raise Http404(_("Ce rendez-vous n'existe pas."))
+    try:
+        booking = booking_services.booking_outcome_set(
+            booking=booking, outcome=request.POST.get("outcome", ""), by=request.user
+        )
+    except booking_services.BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Présence notée pour le rendez-vous de %(name)s : « %(outcome)s ».")
+            % {"name": booking.name, "outcome": booking.get_outcome_display()},
+        )
+    return redirect(_back(request, reverse("backoffice:bookings")))
 
 
 # --- Questions the bot could not answer -------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from frenchbot.analytics.goals import goal_record
+
 from .. import tasks
 from ..models import Certificate, Enrolment, code_generate
 from ..selectors.certificates import certificate_learner_name
@@ -65,6 +67,9 @@ def certificate_issue_if_complete(*, enrolment: Enrolment) -> Certificate | None
         if enrolment.completed_at is None:
             enrolment.completed_at = now
         transaction.on_commit(partial(_email_enqueue, certificate_id=str(certificate.pk)), robust=True)
+        # In the learner's request (the last step done, the certificate page) it is their goal; issued
+        # elsewhere it has no visitor and follows the enrolment's attribution.
+        goal_record(name="certificate_issued", subject=certificate, follows=enrolment)
         logger.info("Certificate %s issued for enrolment %s", certificate.code, enrolment.pk)
         return certificate
     return None  # not reached: the loop returns or raises

@@ -8,6 +8,8 @@ from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from frenchbot.analytics.goals import goal_record
+
 from ..errors import CourseError
 from ..models import AccessCode, Enrolment, Seat, Training
 
@@ -53,6 +55,14 @@ def enrolment_create(
                 enrolment.seat = seat
                 changed.append("seat")
             enrolment.save(update_fields=changed)
+        if created:
+            # A code or a company seat is used by the learner in their own request; the team's enrolments and
+            # a payment backend's confirmation (possibly a provider's webhook) are nobody's visit.
+            goal_record(
+                name="enrolled",
+                subject=enrolment,
+                by_visitor=source in (Enrolment.Source.CODE, Enrolment.Source.SEAT),
+            )
     return enrolment
 
 

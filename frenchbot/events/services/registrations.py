@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from frenchbot.analytics.goals import goal_record
 from frenchbot.core.dates import when_text
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.text import french_typography, single_line
@@ -208,6 +209,9 @@ def registration_create(
         registration.save(update_fields=["lead", "updated_at"])
         registration_id = registration.pk
         transaction.on_commit(lambda: _after_registered(registration_id, waitlisted=waitlisted))
+        # A place on the waiting list counts too: the person asked to come (a promotion later is not a
+        # second registration).
+        goal_record(name="event_registered", subject=registration)
     return registration
 
 

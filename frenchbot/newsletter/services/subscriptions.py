@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from frenchbot.analytics.goals import goal_record
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.leads.models import LeadEvent, Source
 from frenchbot.leads.services import email_is_disposable, lead_event_record, lead_touch
@@ -322,6 +323,7 @@ def subscription_confirm(*, subscriber: Subscriber) -> Subscriber:
             )
             for m in lists
         )
+        goal_record(name="newsletter_confirmed", subject=subscriber)
     return subscriber
 
 
