@@ -15,10 +15,10 @@ from .useragents import is_bot
 class Visit:
     ip: str
     user_agent: str
-    # Not measured: staff, robots, and visitors asking not to be tracked (DNT / Sec-GPC).
+    # Staff and robots: left out of the goals they reach themselves.
     excluded: bool
-    # Staff and robots are left out of the goals they reach themselves; a visitor with DNT/GPC is counted
-    # without a visitor number (so without attribution).
+    # A visitor asking not to be tracked (DNT / Sec-GPC): their goals are counted without a visitor number, so
+    # without attribution to a visit.
     opted_out: bool
 
 
