@@ -319,19 +319,30 @@ def days_out_of_date(*, start: datetime.date, end: datetime.date) -> list[dateti
 # --- Goals ---------------------------------------------------------------------------------------------------
 
 
-def _chain_source(goal: Goal) -> tuple[Goal | None, bool]:
-    """The earlier goal whose attribution `goal` inherits (first touch): the earliest attributed one about the
-    object it follows, else about its own subject. Also says whether such earlier goals exist but none is
-    attributed yet (the goal then waits for them)."""
+Attribution = tuple[str, str, str, str]  # entry_path, referrer, utm_source, utm_campaign
+_ATTRIBUTION_FIELDS = ("entry_path", "referrer", "utm_source", "utm_campaign")
+
+
+def _chain_source(goal: Goal, resolved: dict[int, Attribution]) -> tuple[Attribution | None, bool]:
+    """The attribution `goal` inherits (first touch): the earliest attributed goal about the object it follows,
+    else about its own subject (`resolved` holds the goals attributed earlier in this run). Also says whether
+    such earlier goals exist but none is attributed yet (the goal then waits for them)."""
     waiting = False
     for key in (goal.follows, goal.subject):
         if not key:
             continue
-        earlier = Goal.objects.filter(subject=key, at__lte=goal.at).exclude(pk=goal.pk)
-        source = earlier.filter(attributed=True).order_by("at", "pk").first()
-        if source is not None:
-            return source, False
-        waiting = waiting or earlier.exists()
+        earlier = (
+            Goal.objects.filter(subject=key, at__lte=goal.at)
+            .exclude(pk=goal.pk)
+            .order_by("at", "pk")
+            .values_list("pk", "attributed", *_ATTRIBUTION_FIELDS)
+        )
+        for pk, attributed, *attribution in earlier:
+            if pk in resolved:
+                return resolved[pk], False
+            if attributed:
+                return tuple(attribution), False
+            waiting = True
     return None, waiting
 
 
@@ -362,36 +373,39 @@ def goals_attribute(*, now: datetime.datetime | None = None) -> set[datetime.dat
     now = now or timezone.now()
     gap = _gap()
     stale_before = now - datetime.timedelta(days=1)
-    days: set[datetime.date] = set()
     visits_cache: dict[tuple[datetime.date, int], list[Visit]] = {}
+    resolved: dict[int, Attribution] = {}
+    pending = list(Goal.objects.filter(attributed=False).order_by("at", "pk"))
+    # Everything is read first and written at the end in one short transaction: on SQLite a write transaction
+    # holds up the beacons' writes for as long as it lasts.
+    for goal in pending:
+        source, chain_waiting = _chain_source(goal, resolved)
+        attribution = None
+        if source is not None and source[0]:
+            attribution = source
+        elif goal.visitor is not None:
+            key = (goal.day, goal.visitor)
+            if key not in visits_cache:
+                visits_cache[key] = visits_for(day=goal.day, visitor=goal.visitor)
+            visit = _visit_at(visits_cache[key], goal.at, gap)
+            if visit is not None:
+                attribution = (visit.entry_path, visit.referrer, visit.utm_source, visit.utm_campaign)
+        if attribution is None:
+            nothing_to_wait_for = goal.visitor is None and not chain_waiting
+            if not (nothing_to_wait_for or goal.at < stale_before):
+                continue
+            attribution = ("", "", "", "")
+        resolved[goal.pk] = attribution
+    changed = []
+    for goal in pending:
+        if goal.pk in resolved:
+            goal.attributed = True
+            for field, value in zip(_ATTRIBUTION_FIELDS, resolved[goal.pk], strict=True):
+                setattr(goal, field, value)
+            changed.append(goal)
     with transaction.atomic():
-        for goal in list(Goal.objects.filter(attributed=False).order_by("at", "pk")):
-            source, chain_waiting = _chain_source(goal)
-            attribution = None
-            if source is not None and source.entry_path:
-                attribution = (source.entry_path, source.referrer, source.utm_source, source.utm_campaign)
-            elif goal.visitor is not None:
-                key = (goal.day, goal.visitor)
-                if key not in visits_cache:
-                    visits_cache[key] = visits_for(day=goal.day, visitor=goal.visitor)
-                visit = _visit_at(visits_cache[key], goal.at, gap)
-                if visit is not None:
-                    attribution = (visit.entry_path, visit.referrer, visit.utm_source, visit.utm_campaign)
-            if attribution is None:
-                nothing_to_wait_for = goal.visitor is None and not chain_waiting
-                if not (nothing_to_wait_for or goal.at < stale_before):
-                    continue
-                attribution = ("", "", "", "")
-            entry_path, referrer, utm_source, utm_campaign = attribution
-            Goal.objects.filter(pk=goal.pk).update(
-                attributed=True,
-                entry_path=entry_path,
-                referrer=referrer,
-                utm_source=utm_source,
-                utm_campaign=utm_campaign,
-            )
-            days.add(goal.day)
-    return days
+        Goal.objects.bulk_update(changed, ["attributed", *_ATTRIBUTION_FIELDS], batch_size=500)
+    return {goal.day for goal in changed}
 
 
 # --- Periodic jobs -------------------------------------------------------------------------------------------

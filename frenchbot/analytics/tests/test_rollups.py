@@ -421,10 +421,17 @@ def test_a_goal_reached_long_after_its_visit_still_takes_the_last_visit_started_
     # The first page view of the visit comes a moment after the request that reached the goal.
     early = GoalFactory(at=paris(DAY, 14, 59, 58), visitor=1)
 
+    # Reached in a visit that ends; another visit starts 31 minutes after its last page view.
+    view(1, 16, 0, "/blog/z/")
+    view(1, 16, 10, "/audit/")
+    within = GoalFactory(at=paris(DAY, 16, 12), visitor=1)
+    view(1, 16, 41, "/formations/", referrer="google.com")
+
     rollups.goals_attribute(now=NOW)
 
     assert attributed(late)[:2] == (True, "/blog/x/")
     assert attributed(early)[:2] == (True, "/blog/y/")
+    assert attributed(within)[:3] == (True, "/blog/z/", "")
 
 
 def test_goals_without_visitor_inherit_from_the_first_goal_about_the_same_subject():
