@@ -311,7 +311,7 @@ def days_out_of_date(*, start: datetime.date, end: datetime.date) -> list[dateti
     rolled = dict(DailyTotals.objects.filter(day__gte=start, day__lte=end).values_list("day", "pageviews"))
     stale = {day for day, count in raw.items() if rolled.get(day) != count}
     # Days with goals or engagement beacons only still get their rows.
-    hit_days = Hit.objects.filter(day__gte=start, day__lte=end).dates("day", "day")
+    hit_days = Hit.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True).distinct()
     stale |= {day for day in (*goal_days, *hit_days) if day not in rolled}
     return sorted(stale)
 
@@ -416,7 +416,12 @@ def analytics_tick(*, today: datetime.date | None = None) -> dict:
     and today's rollups, the days whose goals just changed, and any day of the last week left out of date (the
     worker stopped for a while). Returns counts for the worker's log."""
     today = today or _today()
-    flushed = get_buffer().flush()
+    try:
+        flushed = get_buffer().flush()
+    except Exception:
+        # The shared buffer cannot be read (Redis down): its events wait there; goals and rollups go on.
+        logger.exception("analytics: buffer not flushed")
+        flushed = 0
     goal_days = goals_attribute()
     yesterday = today - datetime.timedelta(days=1)
     days = {yesterday, today} | goal_days

@@ -499,3 +499,16 @@ def test_a_direct_first_goal_lets_a_later_visit_attribute_the_next_one():
     rollups.goals_attribute(now=NOW)
     assert attributed(direct) == (True, "", "", "", "")
     assert attributed(booked)[:2] == (True, "/blog/x/")
+
+
+def test_tick_goes_on_when_the_buffer_cannot_be_read(monkeypatch, caplog):
+    class Unreachable:
+        def flush(self):
+            raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(rollups, "get_buffer", lambda: Unreachable())
+    view(5, 9, 0, "/blog/b/", day=TODAY)
+    result = rollups.analytics_tick(today=TODAY)
+    assert result["flushed"] == 0
+    assert DailyTotals.objects.get(day=TODAY).pageviews == 1
+    assert "buffer not flushed" in caplog.text
