@@ -60,6 +60,8 @@ _HIT_FIELDS = (
     "scroll",
 )
 _VALUE_MAX = DailyDimension._meta.get_field("value").max_length
+# Values per `IN (...)` query (SQLite accepts a few thousand variables at most).
+_IN_BATCH = 500
 # How far the catch-up of `analytics_tick` looks back for days whose rollups are missing or out of date.
 _CATCH_UP_DAYS = 7
 
@@ -154,10 +156,16 @@ def _visits_of(rows: list[tuple], gap: datetime.timedelta) -> list[Visit]:
     return visits
 
 
-def visits_for(*, day: datetime.date, visitor: int) -> list[Visit]:
-    """The visits of one visitor number on `day` (goal attribution)."""
-    rows = list(Hit.objects.filter(day=day, visitor=visitor).order_by("at", "id").values_list(*_HIT_FIELDS))
-    return _visits_of(rows, _gap())
+def visits_for(*, day: datetime.date, visitors: list[int]) -> dict[int, list[Visit]]:
+    """The visits of each of `visitors` (visitor numbers) on `day` (goal attribution), in a few queries."""
+    gap = _gap()
+    hits: dict[int, list[tuple]] = defaultdict(list)
+    for start in range(0, len(visitors), _IN_BATCH):
+        chunk = visitors[start : start + _IN_BATCH]
+        queryset = Hit.objects.filter(day=day, visitor__in=chunk).order_by("visitor", "at", "id")
+        for row in queryset.values_list(*_HIT_FIELDS):
+            hits[row[0]].append(row)
+    return {visitor: _visits_of(hits.get(visitor, []), gap) for visitor in visitors}
 
 
 def _gap() -> datetime.timedelta:
@@ -323,7 +331,20 @@ Attribution = tuple[str, str, str, str]  # entry_path, referrer, utm_source, utm
 _ATTRIBUTION_FIELDS = ("entry_path", "referrer", "utm_source", "utm_campaign")
 
 
-def _chain_source(goal: Goal, resolved: dict[int, Attribution]) -> tuple[Attribution | None, bool]:
+def _chains_of(goals: list[Goal]) -> dict[str, list[tuple]]:
+    """The goals about each subject the pending `goals` follow or share, oldest first, in a few queries."""
+    keys = sorted({key for goal in goals for key in (goal.follows, goal.subject) if key})
+    chains: dict[str, list[tuple]] = defaultdict(list)
+    for start in range(0, len(keys), _IN_BATCH):
+        queryset = Goal.objects.filter(subject__in=keys[start : start + _IN_BATCH]).order_by("at", "pk")
+        for row in queryset.values_list("subject", "pk", "at", "attributed", *_ATTRIBUTION_FIELDS):
+            chains[row[0]].append(row[1:])
+    return chains
+
+
+def _chain_source(
+    goal: Goal, chains: dict[str, list[tuple]], resolved: dict[int, Attribution]
+) -> tuple[Attribution | None, bool]:
     """The attribution `goal` inherits (first touch): the earliest attributed goal about the object it follows,
     else about its own subject (`resolved` holds the goals attributed earlier in this run). Also says whether
     such earlier goals exist but none is attributed yet (the goal then waits for them)."""
@@ -331,13 +352,11 @@ def _chain_source(goal: Goal, resolved: dict[int, Attribution]) -> tuple[Attribu
     for key in (goal.follows, goal.subject):
         if not key:
             continue
-        earlier = (
-            Goal.objects.filter(subject=key, at__lte=goal.at)
-            .exclude(pk=goal.pk)
-            .order_by("at", "pk")
-            .values_list("pk", "attributed", *_ATTRIBUTION_FIELDS)
-        )
-        for pk, attributed, *attribution in earlier:
+        for pk, at, attributed, *attribution in chains.get(key, ()):
+            if at > goal.at:
+                break
+            if pk == goal.pk:
+                continue
             if pk in resolved:
                 return resolved[pk], False
             if attributed:
@@ -373,21 +392,27 @@ def goals_attribute(*, now: datetime.datetime | None = None) -> set[datetime.dat
     now = now or timezone.now()
     gap = _gap()
     stale_before = now - datetime.timedelta(days=1)
-    visits_cache: dict[tuple[datetime.date, int], list[Visit]] = {}
     resolved: dict[int, Attribution] = {}
     pending = list(Goal.objects.filter(attributed=False).order_by("at", "pk"))
-    # Everything is read first and written at the end in one short transaction: on SQLite a write transaction
-    # holds up the beacons' writes for as long as it lasts.
+    # Everything is read first (a few queries whatever the number of goals) and written at the end in one
+    # short transaction: on SQLite a write transaction holds up the beacons' writes for as long as it lasts.
+    chains = _chains_of(pending)
+    by_day: dict[datetime.date, set[int]] = defaultdict(set)
     for goal in pending:
-        source, chain_waiting = _chain_source(goal, resolved)
+        if goal.visitor is not None:
+            by_day[goal.day].add(goal.visitor)
+    visits = {
+        (day, visitor): found
+        for day, visitors in by_day.items()
+        for visitor, found in visits_for(day=day, visitors=sorted(visitors)).items()
+    }
+    for goal in pending:
+        source, chain_waiting = _chain_source(goal, chains, resolved)
         attribution = None
         if source is not None and source[0]:
             attribution = source
         elif goal.visitor is not None:
-            key = (goal.day, goal.visitor)
-            if key not in visits_cache:
-                visits_cache[key] = visits_for(day=goal.day, visitor=goal.visitor)
-            visit = _visit_at(visits_cache[key], goal.at, gap)
+            visit = _visit_at(visits[(goal.day, goal.visitor)], goal.at, gap)
             if visit is not None:
                 attribution = (visit.entry_path, visit.referrer, visit.utm_source, visit.utm_campaign)
         if attribution is None:

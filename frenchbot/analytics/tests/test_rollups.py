@@ -512,3 +512,11 @@ def test_tick_goes_on_when_the_buffer_cannot_be_read(monkeypatch, caplog):
     assert result["flushed"] == 0
     assert DailyTotals.objects.get(day=TODAY).pageviews == 1
     assert "buffer not flushed" in caplog.text
+
+
+def test_a_goal_inherits_only_from_earlier_goals():
+    later = GoalFactory(at=paris(DAY, 11), subject="audit-1", entry_path="/blog/x/", attributed=True)
+    earlier = GoalFactory(name="audit_started", at=paris(DAY, 10), subject="audit-1")
+    rollups.goals_attribute(now=NOW)
+    assert attributed(earlier) == (True, "", "", "", "")
+    assert attributed(later)[1] == "/blog/x/"
