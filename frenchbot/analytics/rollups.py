@@ -421,16 +421,17 @@ def goals_attribute(*, now: datetime.datetime | None = None) -> set[datetime.dat
                 continue
             attribution = ("", "", "", "")
         resolved[goal.pk] = attribution
-    changed = []
-    for goal in pending:
-        if goal.pk in resolved:
-            goal.attributed = True
-            for field, value in zip(_ATTRIBUTION_FIELDS, resolved[goal.pk], strict=True):
-                setattr(goal, field, value)
-            changed.append(goal)
+    # One UPDATE per distinct attribution (goals from the same entry page share one), not Django's
+    # bulk_update, whose CASE WHEN per row costs more than the whole attribution.
+    by_attribution: dict[Attribution, list[int]] = defaultdict(list)
+    for pk, attribution in resolved.items():
+        by_attribution[attribution].append(pk)
     with transaction.atomic():
-        Goal.objects.bulk_update(changed, ["attributed", *_ATTRIBUTION_FIELDS], batch_size=500)
-    return {goal.day for goal in changed}
+        for attribution, pks in by_attribution.items():
+            values = dict(zip(_ATTRIBUTION_FIELDS, attribution, strict=True))
+            for start in range(0, len(pks), _IN_BATCH):
+                Goal.objects.filter(pk__in=pks[start : start + _IN_BATCH]).update(attributed=True, **values)
+    return {goal.day for goal in pending if goal.pk in resolved}
 
 
 # --- Periodic jobs -------------------------------------------------------------------------------------------
