@@ -306,7 +306,7 @@ def rollup_day(*, day: datetime.date, today: datetime.date | None = None) -> dic
 def days_out_of_date(*, start: datetime.date, end: datetime.date) -> list[datetime.date]:
     """Days from `start` to `end` (inclusive) whose raw events are not reflected in their rollups: no totals row
     at all, or fewer or more page views than the raw ones (rolled up before the day was over, when the worker
-    then stopped for a while). One grouped count over the `day` index."""
+    then stopped for a while). A few grouped queries over the `day` index."""
     raw = dict(
         Hit.objects.filter(day__gte=start, day__lte=end, kind=PAGEVIEW)
         .values_list("day")
