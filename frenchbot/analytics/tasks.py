@@ -7,20 +7,22 @@ from . import reports, rollups
 
 @task()
 def analytics_tick() -> dict:
-    """Write what the shared buffer holds, attribute the new goals, recompute today's and yesterday's
-    rollups."""
+    """Every few minutes: write what the buffer holds, attribute the new goals, recompute today's and
+    yesterday's rollups (and any day of the last week left out of date); returns counts for the log."""
     return rollups.analytics_tick()
 
 
 @task()
 def salts_rotate() -> int:
-    """Delete the salts of days that are over; returns how many were deleted."""
+    """Delete the salts of days that are over (and this process's copy): yesterday's visitor numbers can no
+    longer be tied to a browser. Returns how many were deleted."""
     return rollups.salts_rotate()
 
 
 @task()
 def raw_events_prune() -> int:
-    """Delete raw events older than ANALYTICS_RAW_RETENTION_DAYS (their days are rolled up first)."""
+    """Delete raw events older than ANALYTICS_RAW_RETENTION_DAYS; a day about to go whose rollups are missing
+    or out of date is rolled up first (it can never be afterwards). Returns how many rows were deleted."""
     return rollups.raw_events_prune()
 
 
