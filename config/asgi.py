@@ -8,9 +8,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 django_application = get_asgi_application()
 
-from frenchbot.core.middleware import RequestLogASGI  # noqa: E402 - needs the apps loaded above
+from frenchbot.analytics.ingest import AnalyticsASGI  # noqa: E402 - needs the apps loaded above
+from frenchbot.core.middleware import RequestLogASGI  # noqa: E402
 from frenchbot.core.pagecache import PageCacheASGI  # noqa: E402
 
-# Cached public pages are answered before Django's middleware; everything else reaches Django. Both are timed
-# and logged by the outer layer.
-application = RequestLogASGI(PageCacheASGI(django_application))
+# The audience beacons and cached public pages are answered before Django's middleware; everything else
+# reaches Django. All are timed and logged by the outer layer.
+application = RequestLogASGI(AnalyticsASGI(PageCacheASGI(django_application)))

@@ -64,6 +64,7 @@ urlpatterns = [
     path("admin/login/", accounts_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path(settings.ANALYTICS_BEACON_PATH.lstrip("/"), include("frenchbot.analytics.urls")),
     path("", include("frenchbot.pages.urls")),
 ]
 

@@ -4,12 +4,21 @@ A backend is named by dotted path in ANALYTICS_BUFFER (as Django's caches and e-
 backend passes the same contract tests (tests/test_buffers.py). An event is a dict of `Hit`'s fields
 (`event_to_hit` says which), already checked and stripped of anything personal by `ingest`."""
 
+import atexit
+import collections
 import datetime
+import json
+import logging
+import threading
+import time
 
 from django.conf import settings
+from django.db import connections
 from django.utils.module_loading import import_string
 
 from .models import Hit
+
+logger = logging.getLogger(__name__)
 
 _FIELDS = (
     "visitor",
@@ -46,6 +55,9 @@ def hits_write(events: list[dict]) -> int:
 class BaseBuffer:
     """The contract of a buffer."""
 
+    # True when `push` never waits on a server (the ASGI layer then calls it on the event loop).
+    nonblocking = False
+
     def push(self, event: dict) -> None:
         """Keep `event` to be written later; must be cheap (it runs in the beacon's request)."""
         raise NotImplementedError
@@ -74,6 +86,156 @@ class DatabaseBuffer(BaseBuffer):
 
     def pending(self) -> int:
         return 0
+
+
+class MemoryBuffer(BaseBuffer):
+    """Events wait in this process's memory; a daemon thread, started at the first push, writes them every
+    ANALYTICS_FLUSH_SECONDS, or at once when ANALYTICS_FLUSH_SIZE wait. Bounded: past `max_events` (the
+    database down for long) the oldest are dropped, said once in the log. A failed write is retried once at
+    the next flush. What waits is written when the process exits (atexit); a killed process loses at most
+    the last seconds, which audience figures can afford."""
+
+    nonblocking = True
+
+    def __init__(
+        self, *, max_events: int = 100_000, flush_seconds=None, flush_size=None, thread: bool = True
+    ):
+        self.max_events = max_events
+        self.flush_seconds = settings.ANALYTICS_FLUSH_SECONDS if flush_seconds is None else flush_seconds
+        self.flush_size = settings.ANALYTICS_FLUSH_SIZE if flush_size is None else flush_size
+        self._events: collections.deque = collections.deque()
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._retry: list[dict] = []
+        self._dropped = 0
+        self._use_thread = thread
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def push(self, event: dict) -> None:
+        with self._lock:
+            if len(self._events) >= self.max_events:
+                self._events.popleft()
+                self._dropped += 1
+                if self._dropped == 1:
+                    logger.warning(
+                        "analytics: memory buffer full (%s events), dropping the oldest", self.max_events
+                    )
+            self._events.append(event)
+            waiting = len(self._events)
+            if self._thread is None and self._use_thread and not self._closed:
+                self._thread = threading.Thread(target=self._run, name="analytics-flush", daemon=True)
+                self._thread.start()
+                atexit.register(self.close)
+        if waiting >= self.flush_size:
+            self._wake.set()
+
+    def _run(self) -> None:
+        while not self._closed:
+            self._wake.wait(self.flush_seconds)
+            self._wake.clear()
+            if self._closed:
+                break
+            self.flush()
+            # A connection held between flushes would count against the database's limit for nothing.
+            connections.close_all()
+
+    def flush(self) -> int:
+        with self._flush_lock:
+            with self._lock:
+                batch = list(self._events)
+                self._events.clear()
+                if self._dropped:
+                    logger.warning("analytics: %s events were dropped (buffer full)", self._dropped)
+                    self._dropped = 0
+            retry, self._retry = self._retry, []
+            written = 0
+            if retry:
+                try:
+                    written += hits_write(retry)
+                except Exception:
+                    logger.exception("analytics: %s events lost after a second failed write", len(retry))
+            try:
+                written += hits_write(batch)
+            except Exception:
+                logger.exception("analytics: %s events not written, retried at the next flush", len(batch))
+                self._retry = batch
+            return written
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._events) + len(self._retry)
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake.set()
+        self.flush()
+        self.flush()  # the batch that just failed gets its one retry before the process ends
+
+
+class RedisBuffer(BaseBuffer):
+    """Events wait in one Redis list shared by every web process and node (RPUSH of JSON); the worker's tick
+    writes them (`flush`, LPOP in batches). Redis down at push time: the event is written to the database at
+    once, and that is logged once a minute."""
+
+    BATCH = 1000
+
+    def __init__(self, *, url: str = "", key: str = "frenchbot:analytics:hits"):
+        import redis
+
+        self._errors = (redis.RedisError, OSError)
+        self.key = key
+        self.client = redis.Redis.from_url(
+            url or settings.ANALYTICS_REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5
+        )
+        self._logged_at = 0.0
+
+    def _log_down(self, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self._logged_at >= 60:
+            self._logged_at = now
+            logger.warning(
+                "analytics: Redis unavailable (%s), events written to the database directly", error
+            )
+
+    def push(self, event: dict) -> None:
+        try:
+            self.client.rpush(self.key, json.dumps(event, separators=(",", ":")))
+        except self._errors as error:
+            self._log_down(error)
+            hits_write([event])
+
+    def flush(self) -> int:
+        written = 0
+        while True:
+            try:
+                items = self.client.lpop(self.key, self.BATCH)
+            except self._errors as error:
+                self._log_down(error)
+                return written
+            if not items:
+                return written
+            events = []
+            for item in items:
+                try:
+                    events.append(json.loads(item))
+                except ValueError:
+                    logger.warning("analytics: an unreadable event was dropped from Redis")
+            try:
+                written += hits_write(events)
+            except Exception:
+                # Back at the head of the list, in order, for the next tick.
+                self.client.lpush(self.key, *reversed(items))
+                raise
+            if len(items) < self.BATCH:
+                return written
+
+    def pending(self) -> int:
+        try:
+            return int(self.client.llen(self.key))
+        except self._errors:
+            return 0
 
 
 _buffer: BaseBuffer | None = None

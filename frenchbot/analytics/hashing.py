@@ -45,6 +45,12 @@ def salt_for(day) -> bytes:
     return value
 
 
+def salt_ready(*, day) -> bool:
+    """Whether this process holds the salt of `day` already: then `visitor_hash` needs no database (the ASGI
+    layer hashes on the event loop only then)."""
+    return day in _salts
+
+
 def visitor_hash(*, ip: str, user_agent: str, day=None) -> int:
     """A signed 64-bit number standing for one browser on one network during `day` (default: today)."""
     day = day or today()
