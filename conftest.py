@@ -59,6 +59,10 @@ def _forget_vector_indexes():
     spelling = sys.modules.get("frenchbot.retrieval.spelling")
     if spelling is not None:
         spelling._dictionaries.clear()
+    # The audience measurement's salts: each test's database has its own.
+    hashing = sys.modules.get("frenchbot.analytics.hashing")
+    if hashing is not None:
+        hashing.salts_forget()
 
 
 @pytest.fixture

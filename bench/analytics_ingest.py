@@ -5,10 +5,13 @@ In a throw-away data folder it migrates and loads the demo, then starts the site
 (production settings, uvicorn with 2 workers, the page cache at its default, the memory buffer) with
 TRUSTED_PROXY_COUNT=1, and measures on 127.0.0.1:
 
-  (a) the article page with wrk alone (2 threads, 50 connections, --duration seconds);
-  (b) the same while a throttled asyncio sender POSTs 1,000 beacons a second to /mesure/, each from a
-      rotating X-Forwarded-For address (a few keep-alive connections, paced: it does not eat a core);
-  (c) the `Hit` rows written per second over run (b), counted once the buffers' last flush is done.
+  (a) the article page's capacity: wrk as fast as it can (2 threads, 50 connections, --duration seconds),
+      alone, then (b) while wrk POSTs 1,000 beacons a second to /mesure/ from rotating X-Forwarded-For
+      addresses (bench/wrk/beacons.lua, paced) — what the beacons take from a saturated machine;
+  (c) the article page at a steady --page-rate (bench/wrk/paced_page.lua: a busy day, not a saturated
+      server), alone, then (d) with the same 1,000 beacons a second — the page's p99 that visitors feel;
+  (e) the `Hit` rows written per second over the runs with beacons, counted once the buffers' last flush is
+      done.
 
     .venv/bin/python bench/analytics_ingest.py
     .venv/bin/python bench/analytics_ingest.py --duration 5 --rate 500
@@ -21,13 +24,11 @@ Needs `wrk` on PATH (apt-get install wrk) and the project's virtualenv.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
 import shutil
 import signal
-import statistics
 import sys
 import tempfile
 import threading
@@ -40,7 +41,6 @@ sys.path[:0] = [str(BENCH), str(ROOT)]
 
 from blog_load import (  # noqa: E402
     ARTICLE_PATH,
-    HOST,
     Server,
     _interrupt,
     http_get,
@@ -52,79 +52,10 @@ from blog_load import (  # noqa: E402
 )
 
 CONNECTIONS = 50
-SENDER_CONNECTIONS = 64
-DESKTOP_CHROME = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
-)
-# Public ranges of a few European access providers: the country lookup does real work.
-PREFIXES = ("90.84", "2.3", "86.245", "78.192", "92.184", "176.128", "5.51", "212.27")
-
-
-class BeaconSender:
-    """Paced beacons on keep-alive connections: connection i sends at t0 + (n * K + i) / rate, so the total
-    is `rate` a second whatever the answers' latency (a late connection catches up, never runs ahead)."""
-
-    def __init__(self, *, port: int, rate: int, connections: int):
-        self.port, self.rate, self.connections = port, rate, connections
-        self.statuses: dict[int, int] = {}
-        self.latencies: list[float] = []
-        self.errors = 0
-        self.sent = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.elapsed = 0.0
-
-    def _request(self, n: int) -> bytes:
-        prefix = PREFIXES[n % len(PREFIXES)]
-        address = f"{prefix}.{(n // len(PREFIXES)) % 250 + 1}.{(n // 2000) % 250 + 1}"
-        kind = {"k": "v"} if n % 2 else {"k": "e", "d": 30 + n % 90, "s": n % 101}
-        body = json.dumps(
-            {**kind, "u": ARTICLE_PATH + "?utm_source=bench", "r": "https://www.google.fr/", "w": 1280}
-        ).encode()
-        return (
-            f"POST /mesure/ HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nOrigin: http://{HOST}:{self.port}\r\n"
-            f"User-Agent: {DESKTOP_CHROME}\r\nContent-Type: text/plain;charset=UTF-8\r\n"
-            f"X-Forwarded-For: {address}\r\nContent-Length: {len(body)}\r\n\r\n"
-        ).encode() + body
-
-    async def _connection(self, index: int, started: float) -> None:
-        reader, writer = await asyncio.open_connection(HOST, self.port)
-        n = index
-        try:
-            while not self._stop.is_set():
-                due = started + n / self.rate
-                delay = due - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                sent_at = time.monotonic()
-                writer.write(self._request(n))
-                self.sent += 1
-                head = await reader.readuntil(b"\r\n\r\n")
-                self.latencies.append(time.monotonic() - sent_at)
-                status = int(head.split(b" ", 2)[1])
-                self.statuses[status] = self.statuses.get(status, 0) + 1
-                length = re.search(rb"(?i)content-length:\s*(\d+)", head)
-                if length and int(length.group(1)):
-                    await reader.readexactly(int(length.group(1)))
-                n += self.connections
-        except (OSError, asyncio.IncompleteReadError, ValueError):
-            self.errors += 1
-        finally:
-            writer.close()
-
-    async def _main(self) -> None:
-        started = time.monotonic()
-        await asyncio.gather(*(self._connection(i, started) for i in range(self.connections)))
-        self.elapsed = time.monotonic() - started
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=30)
+# The beacons' connections (one wrk thread): enough that a slow answer does not hold the rate back.
+BEACON_CONNECTIONS = 20
+# The paced page's connections.
+PACED_CONNECTIONS = 10
 
 
 SALT_CODE = "from frenchbot.analytics.hashing import salt_for, today\nsalt_for(today())\n"
@@ -170,7 +101,10 @@ def pct(values: list[float], q: float) -> float | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=15, help="seconds of each wrk run (default 15)")
-    parser.add_argument("--rate", type=int, default=1000, help="beacons per second in run (b) (default 1000)")
+    parser.add_argument("--rate", type=int, default=1000, help="beacons per second (default 1000)")
+    parser.add_argument(
+        "--page-rate", type=int, default=200, help="the paced page's requests per second (default 200)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers, as `make run` (default 2)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folder and logs")
     args = parser.parse_args(argv)
@@ -204,57 +138,84 @@ def main(argv: list[str] | None = None) -> int:
         log("warm-up 3 s")
         run_wrk(url, script="page.lua", connections=CONNECTIONS, duration=3)
 
-        log(f"(a) wrk alone -c{CONNECTIONS} -d{args.duration}s")
-        alone, _ = run_wrk(url, script="page.lua", connections=CONNECTIONS, duration=args.duration)
+        beacon_url = server.base + "/mesure/"
+        beacon_args = (str(args.rate), str(BEACON_CONNECTIONS), ARTICLE_PATH)
+        page_args = (str(args.page_rate), str(PACED_CONNECTIONS))
 
+        def with_beacons(script: str, connections: int, script_args=()) -> tuple[dict, dict]:
+            """The page's wrk run while a second wrk sends the beacons; both results."""
+            results: dict = {}
+
+            def beacons() -> None:
+                results["beacons"], _ = run_wrk(
+                    beacon_url,
+                    script="beacons.lua",
+                    connections=BEACON_CONNECTIONS,
+                    duration=args.duration,
+                    script_args=beacon_args,
+                    threads=1,
+                )
+
+            thread = threading.Thread(target=beacons)
+            thread.start()
+            page, _ = run_wrk(
+                url, script=script, connections=connections, duration=args.duration, script_args=script_args
+            )
+            thread.join()
+            return page, results["beacons"]
+
+        log(f"(a) the page alone, wrk -c{CONNECTIONS} -d{args.duration}s")
+        alone, _ = run_wrk(url, script="page.lua", connections=CONNECTIONS, duration=args.duration)
         before = sum(hit_counts(server).values())
-        log(f"(b) wrk with {args.rate} beacons/s")
-        sender = BeaconSender(port=server.port, rate=args.rate, connections=SENDER_CONNECTIONS)
-        sender.start()
-        started = time.monotonic()
-        try:
-            loaded, _ = run_wrk(url, script="page.lua", connections=CONNECTIONS, duration=args.duration)
-        finally:
-            sender.stop()
-        window = time.monotonic() - started
+        log(f"(b) the same with {args.rate} beacons/s")
+        loaded, beacons_b = with_beacons("page.lua", CONNECTIONS)
+        log(f"(c) the page at {args.page_rate} req/s alone")
+        paced_alone, _ = run_wrk(
+            url,
+            script="paced_page.lua",
+            connections=PACED_CONNECTIONS,
+            duration=args.duration,
+            script_args=page_args,
+            threads=1,
+        )
+        log(f"(d) the page at {args.page_rate} req/s with {args.rate} beacons/s")
+        paced_loaded, beacons_d = with_beacons("paced_page.lua", PACED_CONNECTIONS, page_args)
         # The memory buffers write every ANALYTICS_FLUSH_SECONDS (2 s): wait for their last flush.
         time.sleep(6)
         counts = hit_counts(server)
         written = sum(counts.values()) - before
-        accepted = sender.statuses.get(202, 0)
 
-        for name, parsed in (("(a) article page, wrk alone", alone), ("(b) article page + beacons", loaded)):
+        def row(name: str, parsed: dict, unit: str = "req/s") -> tuple:
+            nonlocal failed
             errors = parsed["non_2xx_3xx"] + sum(parsed["socket_errors"].values())
             failed |= errors > 0
-            rows.append(
-                (
-                    name,
-                    f"{parsed.get('rps', 0):,.0f} req/s",
-                    f"{parsed['percentiles_ms'].get(50, 0):.1f} ms",
-                    f"{parsed['percentiles_ms'].get(99, 0):.1f} ms",
-                    str(errors),
-                )
+            return (
+                name,
+                f"{parsed.get('rps', 0):,.0f} {unit}",
+                f"{parsed['percentiles_ms'].get(50, 0):.1f} ms",
+                f"{parsed['percentiles_ms'].get(99, 0):.1f} ms",
+                str(errors),
             )
-        other = {k: v for k, v in sender.statuses.items() if k != 202}
-        failed |= bool(other) or sender.errors > 0
+
+        rows += [
+            row("(a) article page, as fast as wrk can, alone", alone),
+            row("(b) article page, as fast as wrk can, with the beacons", loaded),
+            row("(b) beacons meanwhile", beacons_b, "beacons/s"),
+            row(f"(c) article page at {args.page_rate} req/s, alone", paced_alone),
+            row(f"(d) article page at {args.page_rate} req/s, with the beacons", paced_loaded),
+            row("(d) beacons meanwhile", beacons_d, "beacons/s"),
+        ]
+        sent = beacons_b.get("requests", 0) + beacons_d.get("requests", 0)
         rows.append(
             (
-                f"(b) beacons sent by the generator ({SENDER_CONNECTIONS} connections)",
-                f"{sender.sent / window:,.0f} /s",
-                f"{pct(sender.latencies, 0.5) or 0:.1f} ms",
-                f"{pct(sender.latencies, 0.99) or 0:.1f} ms",
-                f"{sum(other.values()) + sender.errors} (202: {accepted:,}; other: {other or 'none'})",
-            )
-        )
-        rows.append(
-            (
-                "(c) Hit rows written",
-                f"{written / window:,.0f} rows/s",
-                f"{written:,} rows in {window:.1f} s",
+                "(e) Hit rows written (runs b and d)",
+                f"{written / (2 * args.duration):,.0f} rows/s",
+                f"{written:,} rows",
                 f"page views {counts.get(1, 0):,}, engagements {counts.get(2, 0):,}",
-                "lost: " + str(accepted - written),
+                f"lost: {sent - written:,}",
             )
         )
+        failed |= sent != written
     except (RuntimeError, OSError, KeyboardInterrupt) as error:
         log(f"the benchmark could not run: {error}")
         return 2
@@ -273,8 +234,6 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    if sender.latencies:
-        print(f"\nBeacon latency mean {statistics.mean(sender.latencies) * 1000:.2f} ms.")
     return 1 if failed else 0
 
 

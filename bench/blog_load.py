@@ -343,9 +343,15 @@ def parse_wrk(stdout: str) -> dict:
 
 
 def run_wrk(
-    url: str, *, script: str, connections: int, duration: int, script_args: tuple[str, ...] = ()
+    url: str,
+    *,
+    script: str,
+    connections: int,
+    duration: int,
+    script_args: tuple[str, ...] = (),
+    threads: int | None = None,
 ) -> tuple[dict, str]:
-    threads = max(1, min(2, connections))
+    threads = threads or max(1, min(2, connections))
     cmd = [
         "wrk",
         f"-t{threads}",

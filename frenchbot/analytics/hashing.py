@@ -8,7 +8,7 @@ import hashlib
 import secrets
 import threading
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Salt
@@ -23,26 +23,39 @@ def today():
 
 
 def salt_for(day) -> bytes:
-    """The salt of `day`, made on its first use and shared by every process through the database."""
+    """The salt of `day`, made on its first use and shared by every process through the database.
+
+    Inside a transaction it is made in a savepoint (a concurrent maker's IntegrityError must not abort the
+    caller's transaction on PostgreSQL) and remembered only once committed: a salt whose row was rolled back
+    would number this process's visitors with a secret no other process has."""
     value = _salts.get(day)
     if value is not None:
         return value
     with _lock:
         value = _salts.get(day)
-        if value is None:
-            row = Salt.objects.filter(day=day).first()
-            if row is None:
-                try:
+        if value is not None:
+            return value
+        row = Salt.objects.filter(day=day).first()
+        if row is None:
+            try:
+                with transaction.atomic():
                     row = Salt.objects.create(day=day, value=secrets.token_bytes(32))
-                except IntegrityError:
-                    # Another process made it first.
-                    row = Salt.objects.get(day=day)
-            value = bytes(row.value)
-            # Only the current day (and the day before, around midnight) is kept in memory.
-            for old in [d for d in _salts if d < day]:
-                del _salts[old]
-            _salts[day] = value
+            except IntegrityError:
+                # Another process made it first.
+                row = Salt.objects.get(day=day)
+        value = bytes(row.value)
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(lambda: _remember(day, value))
+        else:
+            _remember(day, value)
     return value
+
+
+def _remember(day, value: bytes) -> None:
+    # Only the current day (and the day before, around midnight) is kept in memory.
+    for old in [d for d in _salts if d < day]:
+        del _salts[old]
+    _salts[day] = value
 
 
 def salt_ready(*, day) -> bool:

@@ -465,10 +465,13 @@ def analytics_tick(*, today: datetime.date | None = None) -> dict:
 
 def salts_rotate(*, today: datetime.date | None = None) -> int:
     """Delete the salts of the days that are over, then this process's copy of them: from then on nobody can
-    tell which browser made yesterday's visitor numbers. Returns how many salts were deleted."""
+    tell which browser made yesterday's visitor numbers. Makes tomorrow's. Returns how many were deleted."""
     today = today or _today()
     deleted, _ = Salt.objects.filter(day__lt=today).delete()
     hashing.salts_forget()
+    # Tomorrow's salt made now: the first beacon after midnight then reads it instead of writing it (on SQLite
+    # a write may wait behind a long one, and the beacon with it).
+    hashing.salt_for(today + datetime.timedelta(days=1))
     return deleted
 
 

@@ -45,10 +45,20 @@ def test_once_the_salt_is_deleted_the_number_cannot_be_made_again():
 
 
 @pytest.mark.django_db
-def test_the_salt_is_random_secret_bytes_kept_in_memory_once_read():
+def test_the_salt_is_random_secret_bytes_kept_in_memory_once_read(django_capture_on_commit_callbacks):
     assert not salt_ready(day=MONDAY)
-    salt = salt_for(MONDAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        salt = salt_for(MONDAY)
     assert salt_ready(day=MONDAY)
-    assert len(salt) == 32 and salt != salt_for(TUESDAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert len(salt) == 32 and salt != salt_for(TUESDAY)
     # Only the newest day stays in memory.
     assert salt_ready(day=TUESDAY) and not salt_ready(day=MONDAY)
+
+
+@pytest.mark.django_db
+def test_a_salt_made_in_a_transaction_rolled_back_is_not_remembered(django_capture_on_commit_callbacks):
+    """Its row is gone: the next use makes (and every process then shares) another one."""
+    with django_capture_on_commit_callbacks(execute=False):
+        salt_for(MONDAY)
+    assert not salt_ready(day=MONDAY)
