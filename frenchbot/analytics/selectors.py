@@ -1,0 +1,299 @@
+"""Reads of the audience figures for the dashboard and the weekly report.
+
+Only the daily rollups (`Daily*`) are read, never the raw events: they are kept after the raw rows are deleted,
+and a year of them is a few hundred thousand small rows. Every selector is a fixed number of aggregate queries
+(`values()` + `annotate(Sum(...))`) whatever the amount of data; Python only orders and divides the sums.
+
+Periods are inclusive ranges of days (Europe/Paris days, as the rollups are). A period's visitors are the sum of
+its days' visitors: visitor numbers change every day (no one can be followed from one day to the next), so the
+same person coming back on two days counts twice."""
+
+import dataclasses
+import datetime
+
+from django.db.models import Sum
+from django.utils.translation import gettext
+
+from .models import DailyDimension, DailyGoal, DailyPage, DailyTotals, GoalName
+
+# Beyond this many days, the visitors' chart draws one point per week rather than per day.
+DAILY_SERIES_MAX_DAYS = 92
+
+# The journey's steps in order (the funnel), and the goals outside it.
+FUNNEL_STEPS = (
+    GoalName.BOT_CONVERSATION,
+    GoalName.AUDIT_STARTED,
+    GoalName.AUDIT_COMPLETED,
+    GoalName.REPORT_SENT,
+    GoalName.CALL_BOOKED,
+    GoalName.CALL_HELD,
+    GoalName.ENROLLED,
+    GoalName.CERTIFICATE_ISSUED,
+)
+OTHER_GOALS = (GoalName.NEWSLETTER_CONFIRMED, GoalName.EVENT_REGISTERED, GoalName.BOT_RATED)
+
+
+@dataclasses.dataclass(frozen=True)
+class Period:
+    """An inclusive range of days."""
+
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "Period":
+        """The period of the same length just before this one (what each figure is compared with)."""
+        end = self.start - datetime.timedelta(days=1)
+        return Period(start=end - datetime.timedelta(days=self.days - 1), end=end)
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Totals:
+    visitors: int = 0
+    visits: int = 0
+    pageviews: int = 0
+    bounces: int = 0
+    visit_seconds: int = 0
+
+    @property
+    def pages_per_visit(self) -> float | None:
+        return _ratio(self.pageviews, self.visits)
+
+    @property
+    def bounce_rate(self) -> float | None:
+        """Share of visits of a single page view, 0 to 1."""
+        return _ratio(self.bounces, self.visits)
+
+    @property
+    def average_visit_seconds(self) -> float | None:
+        return _ratio(self.visit_seconds, self.visits)
+
+
+def period_totals(*, start: datetime.date, end: datetime.date) -> Totals:
+    """The period's visitors (sum of the days), visits, page views, bounces and visit time; one query."""
+    sums = DailyTotals.objects.filter(day__range=(start, end)).aggregate(
+        visitors=Sum("visitors"),
+        visits=Sum("visits"),
+        pageviews=Sum("pageviews"),
+        bounces=Sum("bounces"),
+        visit_seconds=Sum("visit_seconds"),
+    )
+    return Totals(**{name: value or 0 for name, value in sums.items()})
+
+
+@dataclasses.dataclass(frozen=True)
+class SeriesPoint:
+    start: datetime.date  # the bucket's first day
+    end: datetime.date  # its last day (the same for a day)
+    visitors: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Series:
+    unit: str  # "day" or "week"
+    points: list[SeriesPoint]
+
+    @property
+    def values(self) -> list[int]:
+        return [point.visitors for point in self.points]
+
+
+def series_unit(*, days: int) -> str:
+    return "day" if days <= DAILY_SERIES_MAX_DAYS else "week"
+
+
+def visitors_series(*, start: datetime.date, end: datetime.date) -> Series:
+    """Visitors per day, or per week of 7 days counted from `start` beyond DAILY_SERIES_MAX_DAYS (so that a
+    period and the previous one have the same buckets; the last week may be shorter). Days without a rollup
+    count 0. One query: a day is one row already."""
+    days = (end - start).days + 1
+    unit = series_unit(days=days)
+    by_day = dict(
+        DailyTotals.objects.filter(day__range=(start, end)).values_list("day", "visitors").order_by("day")
+    )
+    width = 1 if unit == "day" else 7
+    points = []
+    for offset in range(0, days, width):
+        first = start + datetime.timedelta(days=offset)
+        last = min(first + datetime.timedelta(days=width - 1), end)
+        total = sum(by_day.get(first + datetime.timedelta(days=i), 0) for i in range((last - first).days + 1))
+        points.append(SeriesPoint(start=first, end=last, visitors=total))
+    return Series(unit=unit, points=points)
+
+
+@dataclasses.dataclass(frozen=True)
+class PageRow:
+    path: str
+    pageviews: int
+    visitors: int
+    entries: int
+    exits: int
+    seconds_total: int
+    seconds_count: int
+    scroll_total: int
+    scroll_count: int
+
+    @property
+    def average_seconds(self) -> float | None:
+        """Average time on the page, over the views whose engagement was measured."""
+        return _ratio(self.seconds_total, self.seconds_count)
+
+    @property
+    def average_scroll(self) -> float | None:
+        """Average deepest scroll, in percent."""
+        return _ratio(self.scroll_total, self.scroll_count)
+
+
+@dataclasses.dataclass(frozen=True)
+class PagesReport:
+    top: list[PageRow]  # by page views
+    entries: list[PageRow]  # by entries (visits that started there)
+    exits: list[PageRow]  # by exits (visits that ended there)
+
+
+_PAGE_SUMS = (
+    "pageviews",
+    "visitors",
+    "entries",
+    "exits",
+    "seconds_total",
+    "seconds_count",
+    "scroll_total",
+    "scroll_count",
+)
+
+
+def pages_report(
+    *, start: datetime.date, end: datetime.date, top: int = 20, entries: int = 10, exits: int = 10
+) -> PagesReport:
+    """The most viewed pages, the pages visits start on and those they end on, from one grouped query: the three
+    rankings read the same rows, so one pass over the period's DailyPage rows beats three (a site has a few
+    hundred to a few thousand paths; their sums are small)."""
+    rows = [
+        PageRow(path=row["path"], **{name: row[name] or 0 for name in _PAGE_SUMS})
+        for row in DailyPage.objects.filter(day__range=(start, end))
+        .values("path")
+        .annotate(**{name: Sum(name) for name in _PAGE_SUMS})
+        .order_by()
+    ]
+
+    def ranked(key: str, limit: int) -> list[PageRow]:
+        chosen = sorted(rows, key=lambda row: (-getattr(row, key), row.path))[:limit]
+        return [row for row in chosen if getattr(row, key)]
+
+    return PagesReport(
+        top=ranked("pageviews", top), entries=ranked("entries", entries), exits=ranked("exits", exits)
+    )
+
+
+def top_pages(*, start: datetime.date, end: datetime.date, limit: int = 20) -> list[PageRow]:
+    return pages_report(start=start, end=end, top=limit, entries=0, exits=0).top
+
+
+def entry_pages(*, start: datetime.date, end: datetime.date, limit: int = 10) -> list[PageRow]:
+    return pages_report(start=start, end=end, top=0, entries=limit, exits=0).entries
+
+
+def exit_pages(*, start: datetime.date, end: datetime.date, limit: int = 10) -> list[PageRow]:
+    return pages_report(start=start, end=end, top=0, entries=0, exits=limit).exits
+
+
+@dataclasses.dataclass(frozen=True)
+class DimensionRow:
+    value: str  # "" for direct visits, unknown country…
+    visits: int
+    visitors: int
+
+
+def dimension_top(
+    *, start: datetime.date, end: datetime.date, dimension: str, limit: int = 10
+) -> list[DimensionRow]:
+    """The values of one `Dimension` that brought the most visits in the period; one query."""
+    return [
+        DimensionRow(value=row["value"], visits=row["visits"] or 0, visitors=row["visitors"] or 0)
+        for row in DailyDimension.objects.filter(day__range=(start, end), dimension=dimension)
+        .values("value")
+        .annotate(visits=Sum("visits"), visitors=Sum("visitors"))
+        .order_by("-visits", "value")[:limit]
+    ]
+
+
+def goals_by_entry(
+    *, start: datetime.date, end: datetime.date, paths: list[str]
+) -> dict[str, dict[str, int]]:
+    """For each entry page of `paths`, the goals reached by the visits that entered there: {path: {name:
+    count}}. One query."""
+    result: dict[str, dict[str, int]] = {}
+    if not paths:
+        return result
+    for row in (
+        DailyGoal.objects.filter(day__range=(start, end), entry_path__in=paths)
+        .values("entry_path", "name")
+        .annotate(total=Sum("count"))
+        .order_by()
+    ):
+        if row["total"]:
+            result.setdefault(row["entry_path"], {})[row["name"]] = row["total"]
+    return result
+
+
+def goal_counts(*, start: datetime.date, end: datetime.date) -> dict[str, int]:
+    """Every goal's count in the period, {name: count} (0 for the goals not reached). One query."""
+    counts = dict.fromkeys(GoalName.values, 0)
+    for name, total in (
+        DailyGoal.objects.filter(day__range=(start, end))
+        .values("name")
+        .annotate(total=Sum("count"))
+        .order_by()
+        .values_list("name", "total")
+    ):
+        if name in counts:
+            counts[name] = total or 0
+    return counts
+
+
+@dataclasses.dataclass(frozen=True)
+class FunnelStep:
+    name: str  # "visits" or a GoalName value
+    label: str
+    count: int
+    previous_count: int | None  # the step before's count (None for the first step)
+
+    @property
+    def drop(self) -> float | None:
+        """Share lost since the previous step, in percent (negative when this step counts more: steps are
+        counted over the period, not followed visitor by visitor)."""
+        if self.previous_count is None or not self.previous_count:
+            return None
+        return 100 * (self.previous_count - self.count) / self.previous_count
+
+
+@dataclasses.dataclass(frozen=True)
+class Funnel:
+    steps: list[FunnelStep]
+    others: list[FunnelStep]  # outside the journey: newsletter, events, rated answers
+
+
+def funnel(*, start: datetime.date, end: datetime.date, visits: int) -> Funnel:
+    """The journey's steps (`visits`, then FUNNEL_STEPS) with their counts over the period, and the other goals.
+    Each step is counted over the period: a visitor who read in May and booked in June counts in each month."""
+    counts = goal_counts(start=start, end=end)
+    steps = [FunnelStep(name="visits", label=gettext("Visites"), count=visits, previous_count=None)]
+    for name in FUNNEL_STEPS:
+        steps.append(
+            FunnelStep(
+                name=name.value, label=str(name.label), count=counts[name], previous_count=steps[-1].count
+            )
+        )
+    others = [
+        FunnelStep(name=name.value, label=str(name.label), count=counts[name], previous_count=None)
+        for name in OTHER_GOALS
+    ]
+    return Funnel(steps=steps, others=others)
