@@ -10,8 +10,12 @@ same person coming back on two days counts twice."""
 
 import dataclasses
 import datetime
+from collections.abc import Callable
 
+from django.core.cache import cache
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from .models import DailyDimension, DailyGoal, DailyPage, DailyTotals, GoalName
@@ -128,6 +132,94 @@ def visitors_series(*, start: datetime.date, end: datetime.date) -> Series:
     return Series(unit=unit, points=points)
 
 
+# --- Closed months, read once -------------------------------------------------------------------------------
+#
+# A year of page and goal rollups is a few hundred thousand rows: summing them on every render would cost most
+# of a second. But a day's rollup stops changing once the day before yesterday is over (each tick recomputes
+# today's and yesterday's only), so the sums of the closed part of each calendar month are kept in the cache and
+# only the open days are read live. A period is then at most one query over its open days, plus, the first time,
+# one query for all its closed months (grouped by month). The rollup job calls `rollups_cache_clear()` when it
+# rewrites days already closed (a rebuild).
+
+_CLOSED_CACHE_SECONDS = 24 * 3600
+_VERSION_KEY = "analytics:rollups-version"
+
+
+def rollups_cache_clear() -> None:
+    """Forget the cached sums of closed days (after the rollups of past days were rewritten)."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 2, None)
+
+
+def _closed_until() -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=2)
+
+
+def _month_segments(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
+    segments = []
+    first = start
+    while first <= end:
+        following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        last = min(following - datetime.timedelta(days=1), end)
+        segments.append((first, last))
+        first = following
+    return segments
+
+
+def _summed(
+    *,
+    kind: str,
+    start: datetime.date,
+    end: datetime.date,
+    read: Callable[[datetime.date, datetime.date, bool], list[tuple[object, tuple, tuple[int, ...]]]],
+) -> dict[tuple, list[int]]:
+    """Sums by key over `start`–`end`: the closed months' from the cache (read together when missing), the open
+    days' live. `read(first, last, by_month)` returns rows (month or None, key, sums) for the days first–last."""
+    closed_until = _closed_until()
+    closed = _month_segments(start, min(end, closed_until))
+    version = cache.get(_VERSION_KEY, 1)
+    keys = {segment: f"analytics:{kind}:{version}:{segment[0]}:{segment[1]}" for segment in closed}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    totals: dict[tuple, list[int]] = {}
+
+    def add(rows) -> None:
+        for key, sums in rows:
+            current = totals.get(key)
+            if current is None:
+                totals[key] = list(sums)
+            else:
+                for i, value in enumerate(sums):
+                    current[i] += value
+
+    missing = [segment for segment in closed if keys[segment] not in found]
+    if missing:
+        by_month: dict[datetime.date, list] = {}
+        for month, key, sums in read(missing[0][0], missing[-1][1], True):
+            by_month.setdefault(month, []).append((key, sums))
+        fresh = {}
+        for segment in missing:
+            fresh[keys[segment]] = by_month.get(segment[0].replace(day=1), [])
+        cache.set_many(fresh, _CLOSED_CACHE_SECONDS)
+        found.update(fresh)
+    for segment in closed:
+        add(found[keys[segment]])
+    if end > closed_until:
+        add(
+            (key, sums)
+            for _, key, sums in read(max(start, closed_until + datetime.timedelta(days=1)), end, False)
+        )
+    return totals
+
+
+def _grouped(queryset, by_month: bool, *fields: str):
+    """`queryset` grouped by `fields`, and first by the month of its day when `by_month`."""
+    if by_month:
+        return queryset.annotate(month=TruncMonth("day")).values("month", *fields)
+    return queryset.values(*fields)
+
+
 @dataclasses.dataclass(frozen=True)
 class PageRow:
     path: str
@@ -176,12 +268,18 @@ def pages_report(
     """The most viewed pages, the pages visits start on and those they end on, from one grouped query: the three
     rankings read the same rows, so one pass over the period's DailyPage rows beats three (a site has a few
     hundred to a few thousand paths; their sums are small)."""
+
+    def read(first, last, by_month):
+        return [
+            (row.get("month"), (row["path"],), tuple(row[name] or 0 for name in _PAGE_SUMS))
+            for row in _grouped(DailyPage.objects.filter(day__range=(first, last)), by_month, "path")
+            .annotate(**{name: Sum(name) for name in _PAGE_SUMS})
+            .order_by()
+        ]
+
+    sums = _summed(kind="pages", start=start, end=end, read=read)
     rows = [
-        PageRow(path=row["path"], **{name: row[name] or 0 for name in _PAGE_SUMS})
-        for row in DailyPage.objects.filter(day__range=(start, end))
-        .values("path")
-        .annotate(**{name: Sum(name) for name in _PAGE_SUMS})
-        .order_by()
+        PageRow(path=key[0], **dict(zip(_PAGE_SUMS, values, strict=True))) for key, values in sums.items()
     ]
 
     def ranked(key: str, limit: int) -> list[PageRow]:
@@ -281,19 +379,55 @@ class Funnel:
     others: list[FunnelStep]  # outside the journey: newsletter, events, rated answers
 
 
-def funnel(*, start: datetime.date, end: datetime.date, visits: int) -> Funnel:
-    """The journey's steps (`visits`, then FUNNEL_STEPS) with their counts over the period, and the other goals.
-    Each step is counted over the period: a visitor who read in May and booked in June counts in each month."""
-    counts = goal_counts(start=start, end=end)
+def funnel_of(*, counts: dict[str, int], visits: int) -> Funnel:
+    """The funnel from goal counts already read ({name: count}, as `goal_counts` or `goals_report` give)."""
     steps = [FunnelStep(name="visits", label=gettext("Visites"), count=visits, previous_count=None)]
     for name in FUNNEL_STEPS:
         steps.append(
             FunnelStep(
-                name=name.value, label=str(name.label), count=counts[name], previous_count=steps[-1].count
+                name=name.value,
+                label=str(name.label),
+                count=counts.get(name, 0),
+                previous_count=steps[-1].count,
             )
         )
     others = [
-        FunnelStep(name=name.value, label=str(name.label), count=counts[name], previous_count=None)
+        FunnelStep(name=name.value, label=str(name.label), count=counts.get(name, 0), previous_count=None)
         for name in OTHER_GOALS
     ]
     return Funnel(steps=steps, others=others)
+
+
+def funnel(*, start: datetime.date, end: datetime.date, visits: int) -> Funnel:
+    """The journey's steps (`visits`, then FUNNEL_STEPS) with their counts over the period, and the other goals.
+    Each step is counted over the period: a visitor who read in May and booked in June counts in each month."""
+    return funnel_of(counts=goal_counts(start=start, end=end), visits=visits)
+
+
+@dataclasses.dataclass(frozen=True)
+class GoalsReport:
+    counts: dict[str, int]  # every goal's count in the period
+    by_entry: dict[str, dict[str, int]]  # {entry path: {name: count}}, as goals_by_entry
+
+
+def goals_report(*, start: datetime.date, end: datetime.date) -> GoalsReport:
+    """`goal_counts` and `goals_by_entry` (for every entry page) from one pass over the period's DailyGoal rows:
+    on a year of rollups the pass is what costs, not the few hundred groups it returns."""
+
+    def read(first, last, by_month):
+        return [
+            (row.get("month"), (row["entry_path"], row["name"]), (row["total"] or 0,))
+            for row in _grouped(
+                DailyGoal.objects.filter(day__range=(first, last)), by_month, "entry_path", "name"
+            )
+            .annotate(total=Sum("count"))
+            .order_by()
+        ]
+
+    counts = dict.fromkeys(GoalName.values, 0)
+    by_entry: dict[str, dict[str, int]] = {}
+    for (entry_path, name), (total,) in _summed(kind="goals", start=start, end=end, read=read).items():
+        if name in counts and total:
+            counts[name] += total
+            by_entry.setdefault(entry_path, {})[name] = total
+    return GoalsReport(counts=counts, by_entry=by_entry)

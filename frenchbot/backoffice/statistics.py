@@ -171,14 +171,16 @@ class Dashboard:
         }
 
     @cached_property
+    def goals(self) -> selectors.GoalsReport:
+        return selectors.goals_report(start=self.period.start, end=self.period.end)
+
+    @property
     def goals_by_entry(self) -> dict[str, dict[str, int]]:
-        return selectors.goals_by_entry(
-            start=self.period.start, end=self.period.end, paths=[row.path for row in self.pages.top]
-        )
+        return self.goals.by_entry
 
     @cached_property
     def funnel(self) -> selectors.Funnel:
-        return selectors.funnel(start=self.period.start, end=self.period.end, visits=self.totals.visits)
+        return selectors.funnel_of(counts=self.goals.counts, visits=self.totals.visits)
 
     @cached_property
     def bot(self):

@@ -182,3 +182,51 @@ def test_the_number_of_queries_does_not_grow_with_the_data(days, paths, django_a
     _seed(days, paths)
     with django_assert_max_num_queries(6):
         _read_everything()
+
+
+def test_one_pass_over_the_goals_gives_the_funnel_and_the_goals_by_entry_page():
+    DailyGoalFactory(name="audit_completed", entry_path="/blog/a/", referrer="www.google.com", count=3)
+    DailyGoalFactory(name="audit_completed", entry_path="/", count=2)
+    DailyGoalFactory(name="call_booked", entry_path="/blog/a/", count=1)
+    start, end = D(2026, 11, 1), D(2026, 11, 30)
+    report = selectors.goals_report(start=start, end=end)
+    assert report.by_entry == {"/blog/a/": {"audit_completed": 3, "call_booked": 1}, "/": {"audit_completed": 2}}
+    assert report.counts == selectors.goal_counts(start=start, end=end)
+    assert report.counts["audit_completed"] == 5
+    assert selectors.funnel_of(counts=report.counts, visits=10) == selectors.funnel(start=start, end=end, visits=10)
+
+
+def test_closed_months_are_read_once_and_open_days_always_live(django_assert_num_queries):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    yesterday, old = today - datetime.timedelta(days=1), today - datetime.timedelta(days=70)
+    start = today - datetime.timedelta(days=120)
+    DailyPageFactory(day=old, path="/", pageviews=5)
+    DailyPageFactory(day=yesterday, path="/", pageviews=1)
+    with django_assert_num_queries(2):  # the closed months together, then the open days
+        assert selectors.pages_report(start=start, end=yesterday).top[0].pageviews == 6
+    DailyPageFactory(day=yesterday, path="/formations/", pageviews=2)
+    with django_assert_num_queries(1):  # only the open days again
+        report = selectors.pages_report(start=start, end=yesterday)
+    assert {row.path: row.pageviews for row in report.top} == {"/": 6, "/formations/": 2}
+    # A closed day rewritten (a rebuild of the rollups) is seen once the job says so.
+    DailyPageFactory(day=old, path="/contact/", pageviews=9)
+    assert "/contact/" not in {row.path for row in selectors.pages_report(start=start, end=yesterday).top}
+    selectors.rollups_cache_clear()
+    assert selectors.pages_report(start=start, end=yesterday).top[0].path == "/contact/"
+
+
+def test_cached_and_live_sums_add_up_exactly_across_month_boundaries():
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    days = [today - datetime.timedelta(days=n) for n in range(0, 75)]
+    for n, day in enumerate(days):
+        DailyGoalFactory(day=day, name="audit_completed", entry_path="/blog/a/", count=n + 1)
+    expected = sum(range(1, 76))
+    for start, end in ((days[-1], days[0]), (days[-1], days[5]), (days[40], days[0])):
+        live = sum(n + 1 for n, day in enumerate(days) if start <= day <= end)
+        assert selectors.goals_report(start=start, end=end).counts["audit_completed"] == live
+        assert selectors.goals_report(start=start, end=end).by_entry["/blog/a/"]["audit_completed"] == live
+    assert selectors.goal_counts(start=days[-1], end=days[0])["audit_completed"] == expected
