@@ -186,8 +186,12 @@ class Dashboard:
     def bot(self):
         return bot_figures(start=self.period.start, end=self.period.end)
 
+    @cached_property
+    def dimensions(self) -> dict[str, list[selectors.DimensionRow]]:
+        return selectors.dimensions_report(start=self.period.start, end=self.period.end)
+
     def _dimension(self, dimension: str) -> list[selectors.DimensionRow]:
-        return selectors.dimension_top(start=self.period.start, end=self.period.end, dimension=dimension)
+        return self.dimensions.get(dimension, [])
 
     # --- Key figures ------------------------------------------------------------------------------------------
 

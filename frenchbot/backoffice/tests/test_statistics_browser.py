@@ -3,6 +3,7 @@ changed with the selector, the funnel's counts in its table, and a table downloa
 
 import datetime
 from importlib import import_module
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -72,7 +73,7 @@ def test_the_statistics_page_its_period_selector_funnel_and_csv(axe_page, django
         page.get_by_role("link", name="Exporter en CSV : Parcours des visiteurs", exact=False).click()
     download = download_info.value
     assert download.suggested_filename.startswith("statistiques-parcours-du-")
-    text = open(download.path(), encoding="utf-8-sig").read()
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[1] == "Visites;350;"
 
     page.get_by_label("Recevoir le rapport hebdomadaire par e-mail").check()
