@@ -190,10 +190,15 @@ def test_one_pass_over_the_goals_gives_the_funnel_and_the_goals_by_entry_page():
     DailyGoalFactory(name="call_booked", entry_path="/blog/a/", count=1)
     start, end = D(2026, 11, 1), D(2026, 11, 30)
     report = selectors.goals_report(start=start, end=end)
-    assert report.by_entry == {"/blog/a/": {"audit_completed": 3, "call_booked": 1}, "/": {"audit_completed": 2}}
+    assert report.by_entry == {
+        "/blog/a/": {"audit_completed": 3, "call_booked": 1},
+        "/": {"audit_completed": 2},
+    }
     assert report.counts == selectors.goal_counts(start=start, end=end)
     assert report.counts["audit_completed"] == 5
-    assert selectors.funnel_of(counts=report.counts, visits=10) == selectors.funnel(start=start, end=end, visits=10)
+    assert selectors.funnel_of(counts=report.counts, visits=10) == selectors.funnel(
+        start=start, end=end, visits=10
+    )
 
 
 def test_closed_months_are_read_once_and_open_days_always_live(django_assert_num_queries):

@@ -24,7 +24,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _login(page, django_user_model, next_url: str) -> None:
     # A transactional test empties every table, the migrations' groups with them: 0003 makes them again.
     import_module("frenchbot.accounts.migrations.0003_staff_groups_analytics").permissions_grant(apps, None)
-    user = django_user_model.objects.create_user("camille", "camille@exemple.fr", password="motdepasse-solide-42", is_staff=True)
+    user = django_user_model.objects.create_user(
+        "camille", "camille@exemple.fr", password="motdepasse-solide-42", is_staff=True
+    )
     user.groups.add(Group.objects.get(name="Commercial"))
     page.goto(f"/admin/login/?next={next_url}")
     page.get_by_label("Nom d’utilisateur").fill("camille")
@@ -93,6 +95,8 @@ def test_bad_dates_are_said_beside_the_field(axe_page, django_user_model):
     with page.expect_navigation():
         page.get_by_role("button", name="Afficher").click()
     expect(page.get_by_label("Au", exact=True)).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#id_au-erreurs")).to_contain_text("Le dernier jour doit être le premier jour ou un jour après.")
+    expect(page.locator("#id_au-erreurs")).to_contain_text(
+        "Le dernier jour doit être le premier jour ou un jour après."
+    )
     expect(page.get_by_label("Du", exact=True)).to_have_value("2026-03-14")
     assert page.violations() == []
