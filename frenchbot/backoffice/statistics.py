@@ -458,7 +458,25 @@ class Dashboard:
             return _("%(n)s de plus") % {"n": percent_text(-step.drop / 100, decimals=0)}
         return _("%(n)s de moins") % {"n": percent_text(step.drop / 100, decimals=0)}
 
+    @cached_property
+    def previous_funnel(self) -> selectors.Funnel:
+        # The previous period is closed: its months come from the cache after the first view.
+        goals = selectors.goals_report(start=self.previous.start, end=self.previous.end)
+        return selectors.funnel_of(counts=goals.counts, visits=self.previous_totals.visits)
+
     def funnel_table(self) -> Table:
+        rows = []
+        for step, before in zip(self.funnel.steps, self.previous_funnel.steps, strict=True):
+            change = change_of(step.count, before.count)
+            rows.append(
+                [
+                    Cell(step.label),
+                    _count(step.count),
+                    Cell(self._drop_text(step), csv=_decimal(step.drop, 0), numeric=True),
+                    _count(before.count),
+                    Cell(change.text, arrow=change.arrow),
+                ]
+            )
         return Table(
             name="parcours",
             caption=_(
@@ -469,15 +487,10 @@ class Dashboard:
                 Column(_("Étape")),
                 Column(_("Nombre"), numeric=True),
                 Column(_("Perte depuis l'étape précédente"), csv_label=_("Perte (%)"), numeric=True),
+                Column(_("Période précédente"), numeric=True),
+                Column(_("Évolution")),
             ],
-            rows=[
-                [
-                    Cell(step.label),
-                    _count(step.count),
-                    Cell(self._drop_text(step), csv=_decimal(step.drop, 0), numeric=True),
-                ]
-                for step in self.funnel.steps
-            ],
+            rows=rows,
         )
 
     def funnel_chart(self):

@@ -228,6 +228,7 @@ def test_the_funnel_shows_each_step_its_count_and_its_drop(sales):
     DailyGoalFactory(day=day, name="bot_conversation", count=100)
     DailyGoalFactory(day=day, name="audit_started", count=30)
     DailyGoalFactory(day=day, name="newsletter_confirmed", count=6)
+    DailyGoalFactory(day=_days_ago(35), name="bot_conversation", count=80)  # the period before
     html = sales.get(URL).content.decode()
     table = html[html.index('id="tableau-parcours"') :]
     table = table[: table.index("</table>")]
@@ -343,7 +344,8 @@ def test_each_table_downloads_as_csv_for_the_same_period(sales):
         assert response.status_code == 200, name
         assert response["Content-Type"] == "text/csv; charset=utf-8"
     funnel = b"".join(sales.get(URL, {**query, "export": "parcours"}).streaming_content).decode("utf-8-sig")
-    assert "Rendez-vous pris;3;\r\nRendez-vous tenu;0;100\r\n" in funnel
+    assert "Rendez-vous pris;3;;0;aucun sur la période précédente\r\n" in funnel
+    assert "Rendez-vous tenu;0;100;0;stable (aucun sur la période précédente)\r\n" in funnel
 
 
 def test_an_unknown_export_or_the_bots_without_its_permission_is_refused(sales):

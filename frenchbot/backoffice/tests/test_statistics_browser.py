@@ -76,7 +76,7 @@ def test_the_statistics_page_its_period_selector_funnel_and_csv(axe_page, django
     download = download_info.value
     assert download.suggested_filename.startswith("statistiques-parcours-du-")
     text = Path(download.path()).read_text(encoding="utf-8-sig")
-    assert text.splitlines()[1] == "Visites;350;"
+    assert text.splitlines()[1] == "Visites;350;;350;stable"
 
     page.get_by_label("Recevoir le rapport hebdomadaire par e-mail").check()
     with page.expect_navigation():
