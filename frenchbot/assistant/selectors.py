@@ -260,3 +260,78 @@ def unanswered_groups(
         )
     groups.sort(key=lambda group: (-group.count, -group.last_asked.timestamp()))
     return groups
+
+
+# --- The bot's figures for the statistics dashboard --------------------------------------------------------------
+
+
+@dataclass
+class TopUnanswered:
+    question: str  # the most recent wording of the group
+    count: int
+
+
+@dataclass
+class BotFigures:
+    conversations: int  # started in the period
+    questions: int  # the bot's finished answers in the period (one per visitor question)
+    answered: int  # … not marked unanswered (something in our content answered)
+    rated: int  # answers of the period rated by the visitor
+    rated_useful: int
+    top_unanswered: list[TopUnanswered]
+
+    @property
+    def answered_share(self) -> float | None:
+        return self.answered / self.questions if self.questions else None
+
+    @property
+    def useful_share(self) -> float | None:
+        return self.rated_useful / self.rated if self.rated else None
+
+
+# Unanswered answers read to rank the most asked questions of a period: the most recent ones (each costs a
+# look-up of its question; 500 keep the section well under 50 ms on a year of conversations).
+_TOP_UNANSWERED_SCAN = 500
+
+
+def bot_figures(*, start: datetime.date, end: datetime.date, limit: int = 10) -> BotFigures:
+    """What the bot did over the days `start`–`end` (site time, both included): conversations started, share of
+    the visitors' questions it answered from our content, share of rated answers rated useful, and the `limit`
+    unanswered questions asked most often that staff have not dealt with yet (grouped by their folded wording:
+    the dashboard must stay fast, so no embedding here; the « Questions sans réponse » page groups them by
+    meaning). Four queries."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.utils import timezone
+
+    since = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    until = timezone.make_aware(
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)
+    )
+    conversations = Conversation.objects.filter(created_at__gte=since, created_at__lt=until).count()
+    answers = Message.objects.filter(
+        role=Message.Role.ASSISTANT, created_at__gte=since, created_at__lt=until
+    ).exclude(status__in=[Message.Status.STREAMING, Message.Status.ERROR])
+    counts = answers.aggregate(
+        questions=Count("id"),
+        answered=Count("id", filter=Q(unanswered=False)),
+        rated=Count("feedback"),
+        rated_useful=Count("feedback", filter=Q(feedback__rating=Feedback.Rating.UP)),
+    )
+    asked = Message.objects.filter(
+        conversation=OuterRef("conversation"), role=Message.Role.USER, id__lt=OuterRef("id")
+    ).order_by("-id")
+    wordings = (
+        answers.filter(unanswered=True, reviewed_at__isnull=True, faq_entry__isnull=True)
+        .annotate(question=Subquery(asked.values("content")[:1]))
+        .order_by("-created_at", "-id")
+        .values_list("question", flat=True)[:_TOP_UNANSWERED_SCAN]
+    )
+    groups: dict[str, TopUnanswered] = {}
+    for question in wordings:
+        question = (question or "").strip()
+        if question:
+            key = " ".join(fold(question).split())
+            group = groups.setdefault(key, TopUnanswered(question=question, count=0))
+            group.count += 1
+    top = sorted(groups.values(), key=lambda group: -group.count)[:limit]
+    return BotFigures(conversations=conversations, top_unanswered=top, **counts)

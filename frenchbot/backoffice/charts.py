@@ -123,3 +123,75 @@ def line_chart(
         paths,
         legend,
     )
+
+
+@dataclasses.dataclass
+class Bar:
+    label: str
+    value: int
+    # What is printed at the end of the bar (« 1 234 (−42 %) »); the value itself when empty.
+    text: str = ""
+
+
+_BAR_WIDTH = 720
+_BAR_LABEL_W, _BAR_TEXT_W, _BAR_ROW, _BAR_THICK = 230, 150, 30, 20
+# The bars' colour: 6.9:1 against white (WCAG 1.4.11 asks 3:1); the figures are written beside the bars, never
+# on them. In forced-colours mode the stylesheet gives bars and texts the system's colours.
+_BAR_FILL = "#2f5d7c"
+
+
+def bar_chart(*, chart_id: str, bars: list[Bar], title: str, description: str) -> SafeString:
+    """An SVG chart of horizontal bars, one per item of `bars`, top to bottom, each with its label on the left
+    and its figure on the right, written in the image itself (nothing to decode from a colour or a length). Like
+    `line_chart`, an image with a title and a description (`chart_id` makes their ids unique in the page); the
+    page prints the same figures in a table beside it."""
+    maximum = max((bar.value for bar in bars), default=0) or 1
+    plot_w = _BAR_WIDTH - _BAR_LABEL_W - _BAR_TEXT_W
+    height = _BAR_ROW * max(len(bars), 1) + 8
+
+    def row_y(n: int) -> int:
+        return 4 + _BAR_ROW * n
+
+    rows = format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="end" class="chart__label">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" class="chart__bar" />'
+        '<text x="{}" y="{}" class="chart__value">{}</text>',
+        (
+            (
+                _BAR_LABEL_W - 8,
+                row_y(n) + _BAR_THICK / 2 + 4,
+                bar.label if len(bar.label) <= 34 else bar.label[:33] + "…",
+                _BAR_LABEL_W,
+                row_y(n),
+                f"{max(plot_w * max(bar.value, 0) / maximum, 1 if bar.value else 0):.1f}",
+                _BAR_THICK,
+                _BAR_FILL,
+                f"{_BAR_LABEL_W + plot_w * max(bar.value, 0) / maximum + 6:.1f}",
+                row_y(n) + _BAR_THICK / 2 + 4,
+                bar.text or bar.value,
+            )
+            for n, bar in enumerate(bars)
+        ),
+    )
+    axis = format_html(
+        '<line x1="{}" y1="0" x2="{}" y2="{}" stroke="#14213d" class="chart__axis" />',
+        _BAR_LABEL_W,
+        _BAR_LABEL_W,
+        height,
+    )
+    return format_html(
+        '<svg class="chart chart--bars" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-titre {}-desc" '
+        'xmlns="http://www.w3.org/2000/svg" font-size="13" font-family="sans-serif" fill="#14213d">'
+        '<title id="{}-titre">{}</title><desc id="{}-desc">{}</desc>{}{}</svg>',
+        _BAR_WIDTH,
+        height,
+        chart_id,
+        chart_id,
+        chart_id,
+        title,
+        chart_id,
+        description,
+        rows,
+        axis,
+    )

@@ -13,6 +13,7 @@ SECTIONS = [
     ("backoffice:unanswered", "assistant.view_message"),
     ("backoffice:newsletter", "newsletter.view_issue"),
     ("backoffice:events", "events.view_registration"),
+    ("backoffice:statistics", "analytics.view_dailytotals"),
 ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import events, leads, newsletter
+from .views import events, leads, newsletter, statistics
 
 app_name = "backoffice"
 
@@ -33,4 +33,9 @@ urlpatterns += [
     path("evenements/<int:event_id>/inscrits.csv", events.event_export, name="event_export"),
     path("evenements/<int:event_id>/presence/", events.event_attendance, name="event_attendance"),
     path("evenements/<int:event_id>/suivi/", events.event_followup, name="event_followup"),
+]
+
+urlpatterns += [
+    path("statistiques/", statistics.statistics, name="statistics"),
+    path("statistiques/rapport/", statistics.statistics_report, name="statistics_report"),
 ]
