@@ -28,16 +28,16 @@ def link_path(message, fragment: str) -> str:
 
 
 def staff_group(name: str):
-    """The team's group `name` as migrations accounts 0001 and 0002 make it. Made again when missing: a test with
-    transaction=True empties every table, the migrations' groups with them."""
+    """The team's group `name` as the migrations accounts 0001 to 0003 make it. Made again when missing: a test
+    with transaction=True empties every table, the migrations' groups with them."""
     from importlib import import_module
 
     from django.apps import apps
     from django.contrib.auth.models import Group
 
     if not Group.objects.filter(name=name).exists():
-        # 0002 makes 0001's groups first, then adds the newsletter's and the events' permissions.
-        import_module("frenchbot.accounts.migrations.0002_staff_groups_newsletter_events").permissions_grant(
+        # 0003 has 0002 make 0001's groups and their grants first, then adds the statistics' permissions.
+        import_module("frenchbot.accounts.migrations.0003_staff_groups_analytics").permissions_grant(
             apps, None
         )
     return Group.objects.get(name=name)

@@ -19,6 +19,7 @@ PAGES = {
     "newsletter": "/equipe/lettre/",
     "subscribers_export": "/equipe/lettre/abonnes.csv",
     "events": "/equipe/evenements/",
+    "statistics": "/equipe/statistiques/",
     # admin
     "articles": "/admin/blog/article/",
     "categories": "/admin/blog/category/",
@@ -37,7 +38,7 @@ PAGES = {
 }
 
 REACHES = {
-    "Rédaction": {"articles", "categories", "faq", "newsletter"},
+    "Rédaction": {"articles", "categories", "faq", "newsletter", "statistics"},
     "Modération": {"unanswered", "comments", "polls", "articles", "faq"},
     "Commercial": {
         "leads",
@@ -49,6 +50,7 @@ REACHES = {
         "newsletter",
         "subscribers_export",
         "events",
+        "statistics",
     },
     "Formation": {"trainings", "lessons", "submissions", "enrolments", "events"},
 }

@@ -3,14 +3,12 @@ message), each section's figures as the team reads them, nothing a visitor sent 
 exports, the weekly report switched on and off, and a number of queries that does not grow with the data."""
 
 import datetime
-from importlib import import_module
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
+from frenchbot.accounts.tests.helpers import staff_group
 from frenchbot.analytics.models import ReportRecipient
 from frenchbot.analytics.tests.rollup_factories import (
     DailyDimensionFactory,
@@ -30,19 +28,10 @@ XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_SVG = '"><svg onload=alert(1)>'
 
 
-def _group(name: str) -> Group:
-    """The team's group as migrations accounts 0001–0003 make it (made again after a transactional test)."""
-    if not Group.objects.filter(name=name, permissions__codename="view_dailytotals").exists():
-        import_module("frenchbot.accounts.migrations.0003_staff_groups_analytics").permissions_grant(
-            apps, None
-        )
-    return Group.objects.get(name=name)
-
-
 def _client(django_user_model, *groups: str, username: str = "lea") -> Client:
     user = django_user_model.objects.create_user(username, f"{username}@exemple.fr", "x", is_staff=True)
     for name in groups:
-        user.groups.add(_group(name))
+        user.groups.add(staff_group(name))
     client = Client()
     client.force_login(user)
     return client
@@ -372,7 +361,7 @@ def test_the_weekly_report_is_switched_on_and_off(django_user_model):
 
 def test_the_switch_needs_a_post_with_csrf_and_the_permission(django_user_model):
     user = django_user_model.objects.create_user("csrf", "c@exemple.fr", "x", is_staff=True)
-    user.groups.add(_group("Commercial"))
+    user.groups.add(staff_group("Commercial"))
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     assert client.get(TOGGLE).status_code == 405

@@ -2,15 +2,13 @@
 changed with the selector, the funnel's counts in its table, and a table downloaded as CSV."""
 
 import datetime
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from frenchbot.accounts.tests.helpers import staff_group
 from frenchbot.analytics.tests.rollup_factories import (
     DailyDimensionFactory,
     DailyGoalFactory,
@@ -22,12 +20,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(page, django_user_model, next_url: str) -> None:
-    # A transactional test empties every table, the migrations' groups with them: 0003 makes them again.
-    import_module("frenchbot.accounts.migrations.0003_staff_groups_analytics").permissions_grant(apps, None)
     user = django_user_model.objects.create_user(
         "camille", "camille@exemple.fr", password="motdepasse-solide-42", is_staff=True
     )
-    user.groups.add(Group.objects.get(name="Commercial"))
+    user.groups.add(staff_group("Commercial"))
     page.goto(f"/admin/login/?next={next_url}")
     page.get_by_label("Nom d’utilisateur").fill("camille")
     page.get_by_label("Mot de passe").fill("motdepasse-solide-42")
