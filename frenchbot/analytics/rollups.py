@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from . import hashing
+from . import hashing, selectors
 from .buffers import get_buffer
 from .models import (
     DailyDimension,
@@ -456,11 +456,15 @@ def analytics_tick(*, today: datetime.date | None = None) -> dict:
             start=today - datetime.timedelta(days=_CATCH_UP_DAYS), end=today - datetime.timedelta(2)
         )
     )
-    rolled = 0
+    rolled = []
     for day in sorted(days):
         if day <= today and rollup_day(day=day, today=today) is not None:
-            rolled += 1
-    return {"flushed": flushed, "goals_attributed_days": len(goal_days), "days_rolled_up": rolled}
+            rolled.append(day)
+    if any(day < yesterday for day in rolled):
+        # Days the dashboard's cache holds as closed were rewritten.
+        selectors.rollups_cache_clear()
+    selectors.rollups_cache_warm(today=today)
+    return {"flushed": flushed, "goals_attributed_days": len(goal_days), "days_rolled_up": len(rolled)}
 
 
 def salts_rotate(*, today: datetime.date | None = None) -> int:
@@ -492,8 +496,11 @@ def raw_events_prune(*, today: datetime.date | None = None) -> int:
     )
     if oldest is None:
         return 0
-    for day in days_out_of_date(start=oldest, end=horizon - datetime.timedelta(days=1)):
+    late = days_out_of_date(start=oldest, end=horizon - datetime.timedelta(days=1))
+    for day in late:
         _rollup_compute(day=day)
+    if late:
+        selectors.rollups_cache_clear()
     with transaction.atomic():
         hits, _ = Hit.objects.filter(day__lt=horizon).delete()
         goals, _ = Goal.objects.filter(day__lt=horizon).delete()

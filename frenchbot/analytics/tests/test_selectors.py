@@ -235,3 +235,27 @@ def test_cached_and_live_sums_add_up_exactly_across_month_boundaries():
         assert selectors.goals_report(start=start, end=end).counts["audit_completed"] == live
         assert selectors.goals_report(start=start, end=end).by_entry["/blog/a/"]["audit_completed"] == live
     assert selectors.goal_counts(start=days[-1], end=days[0])["audit_completed"] == expected
+
+
+def test_after_the_workers_warming_a_year_is_read_from_the_cache_but_its_open_days(django_assert_num_queries):
+    from django.utils import timezone
+
+    from frenchbot.analytics.rollups import analytics_tick
+
+    today = timezone.localdate()
+    for months_ago in range(12):
+        DailyPageFactory(
+            day=today - datetime.timedelta(days=30 * months_ago + 3), path="/blog/a/", pageviews=2
+        )
+        DailyGoalFactory(day=today - datetime.timedelta(days=30 * months_ago + 3), name="audit_completed")
+    analytics_tick()
+    year = selectors.period_preset(key="12m", today=today)
+    # One query each: the open days (yesterday and today) only, the closed months come from the cache.
+    with django_assert_num_queries(1):
+        pages = selectors.pages_report(start=year.start, end=year.end)
+    with django_assert_num_queries(1):
+        goals = selectors.goals_report(start=year.start, end=year.end)
+    assert pages.top[0].pageviews == 2 * sum(
+        1 for m in range(12) if today - datetime.timedelta(days=30 * m + 3) >= year.start
+    )
+    assert goals.counts["audit_completed"] >= 11

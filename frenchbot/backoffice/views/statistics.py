@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from frenchbot.analytics.selectors import Period
+from frenchbot.analytics.selectors import Period, period_preset
 from frenchbot.analytics.services import report_recipient_is, report_recipient_set
 from frenchbot.core.csvexport import csv_response
 from frenchbot.core.ratelimit import rate_limit_hit
@@ -28,7 +28,6 @@ PERMISSION = "analytics.view_dailytotals"
 DEFAULT_PERIOD = "30j"
 CUSTOM = "perso"
 # The preset periods end yesterday: whole days only, so that a period compares fairly with the one before.
-PRESET_DAYS = {"7j": 7, "30j": 30, "90j": 90}
 # The earliest day one may ask for, and the longest period: two years.
 EARLIEST = datetime.date(2000, 1, 1)
 MAX_DAYS = 731
@@ -103,15 +102,7 @@ class StatisticsPeriodForm(forms.Form):
         if key == CUSTOM:
             period = Period(start=self.cleaned_data["du"], end=self.cleaned_data["au"])
             return period, _("Période personnalisée")
-        end = self.today - datetime.timedelta(days=1)
-        if key == "12m":
-            try:
-                year_before = end.replace(year=end.year - 1)
-            except ValueError:  # 29 February
-                year_before = end.replace(year=end.year - 1, day=28)
-            period = Period(start=year_before + datetime.timedelta(days=1), end=end)
-        else:
-            period = Period(start=end - datetime.timedelta(days=PRESET_DAYS[key] - 1), end=end)
+        period = period_preset(key=key, today=self.today)
         return period, str(dict(self.fields["periode"].choices)[key])
 
 
