@@ -54,13 +54,16 @@ class Period:
         return Period(start=end - datetime.timedelta(days=self.days - 1), end=end)
 
 
-# The periods the dashboard offers, ending yesterday (whole days compared with whole days): days, or "12m".
-PRESETS = ("7j", "30j", "90j", "12m")
+# The periods the dashboard offers: today so far (against yesterday), else whole days ending yesterday
+# (whole days compared with whole days).
+PRESETS = ("aujourdhui", "7j", "30j", "90j", "12m")
 _PRESET_DAYS = {"7j": 7, "30j": 30, "90j": 90}
 
 
 def period_preset(*, key: str, today: datetime.date) -> Period:
     """The preset period `key` (one of PRESETS) as seen on `today`."""
+    if key == "aujourdhui":
+        return Period(start=today, end=today)
     end = today - datetime.timedelta(days=1)
     if key == "12m":
         try:

@@ -8,40 +8,14 @@ import pytest
 from frenchbot.analytics.models import Hit
 from frenchbot.blog.tests.factories import ArticleFactory
 
+from .conftest import DESKTOP_CHROME
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# A person's Chrome: the default "HeadlessChrome" user agent is, rightly, a robot for the measurement.
-DESKTOP_CHROME = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
-)
-
-
-@pytest.fixture(scope="module")
-def _person_browser(_browser):
-    """Chromium with a person's user agent for the whole browser: the beacon sent as a page goes away leaves
-    from the browser process, which ignores a context's `user_agent` and would say "HeadlessChrome"."""
-    browser = _browser.browser_type.launch(
-        executable_path=_browser_path(),
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            f"--user-agent={DESKTOP_CHROME}",
-        ],
-    )
-    yield browser
-    browser.close()
-
-
-def _browser_path() -> str:
-    from conftest import CHROMIUM
-
-    return CHROMIUM
 
 
 @pytest.fixture
-def visitor(_person_browser, live_server):
-    context = _person_browser.new_context(
+def visitor(person_browser, live_server):
+    context = person_browser.new_context(
         base_url=live_server.url,
         locale="fr-FR",
         timezone_id="Europe/Paris",

@@ -43,6 +43,7 @@ class StatisticsPeriodForm(forms.Form):
         label=gettext_lazy("Période"),
         required=False,
         choices=[
+            ("aujourdhui", gettext_lazy("Aujourd'hui")),
             ("7j", gettext_lazy("7 derniers jours")),
             ("30j", gettext_lazy("30 derniers jours")),
             ("90j", gettext_lazy("90 derniers jours")),
