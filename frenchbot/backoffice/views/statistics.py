@@ -35,7 +35,7 @@ MAX_DAYS = 731
 REPORT_TOGGLES_PER_HOUR = 20
 
 _DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-_DATE_ERRORS = {"invalid": gettext_lazy("Date non valide (exemple\u00a0: 27/11/2026).")}
+_DATE_ERRORS = {"invalid": gettext_lazy("Date non valide (exemple : 27/11/2026).")}
 
 
 class StatisticsPeriodForm(forms.Form):
@@ -111,7 +111,7 @@ def _report_when() -> str:
     """« Chaque lundi à partir de 8 h », from the settings the worker follows."""
     monday = datetime.date(2024, 1, 1)
     day = formats.date_format(monday + datetime.timedelta(days=settings.ANALYTICS_REPORT_WEEKDAY % 7), "l")
-    return _("Chaque %(day)s à partir de %(hour)d\u00a0h") % {
+    return _("Chaque %(day)s à partir de %(hour)d h") % {
         "day": day,
         "hour": settings.ANALYTICS_REPORT_HOUR,
     }
