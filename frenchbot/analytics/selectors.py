@@ -18,6 +18,8 @@ from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from frenchbot.core.models import PeriodicJob
+
 from .models import DailyDimension, DailyGoal, DailyPage, DailyTotals, Dimension, GoalName
 
 # Beyond this many days, the visitors' chart draws one point per week rather than per day.
@@ -72,6 +74,12 @@ def period_preset(*, key: str, today: datetime.date) -> Period:
             year_before = end.replace(year=end.year - 1, day=28)
         return Period(start=year_before + datetime.timedelta(days=1), end=end)
     return Period(start=end - datetime.timedelta(days=_PRESET_DAYS[key] - 1), end=end)
+
+
+def rollups_updated_at() -> datetime.datetime | None:
+    """When the worker last started recomputing the rollups (its periodic job "analytics_rollup"); None before
+    its first run. What the dashboard shows is as fresh as that."""
+    return PeriodicJob.objects.filter(name="analytics_rollup").values_list("last_run_at", flat=True).first()
 
 
 def _ratio(part: float, whole: float) -> float | None:

@@ -406,3 +406,17 @@ def test_the_page_makes_as_many_queries_whatever_the_data(
     with django_assert_max_num_queries(24):
         response = client.get(URL)
     assert response.status_code == 200
+
+
+def test_the_page_says_how_fresh_its_figures_are(django_user_model):
+    from frenchbot.core.models import PeriodicJob
+
+    client = _client(django_user_model, "Commercial")
+    assert "Le worker n'a pas encore calculé les chiffres" in client.get(URL).content.decode()
+    PeriodicJob.objects.create(
+        name="analytics_rollup",
+        last_run_at=timezone.make_aware(datetime.datetime(2026, 12, 6, 15, 52)),
+    )
+    assert (
+        "Chiffres recalculés par le worker le 6 décembre 2026 à 15 h 52" in client.get(URL).content.decode()
+    )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from frenchbot.analytics.selectors import Period, period_preset
+from frenchbot.analytics.selectors import Period, period_preset, rollups_updated_at
 from frenchbot.analytics.services import report_recipient_is, report_recipient_set
 from frenchbot.core.csvexport import csv_response
 from frenchbot.core.ratelimit import rate_limit_hit
@@ -163,6 +163,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "period": period,
             "period_label": label,
             "period_text": period_text(period),
+            "updated_at": rollups_updated_at(),
             "previous_text": period_text(dashboard.previous),
             "query": query.urlencode(),
             "dashboard": dashboard,
