@@ -1,11 +1,14 @@
 """Periodic work of analytics, run by `frenchbot worker` (WORKER_PERIODIC_JOBS)."""
 
 from django_tasks import task
+from django_tasks.base import TASK_MAX_PRIORITY
 
 from . import reports, rollups
 
 
-@task()
+# Ahead of the queue (on RQ too, which honours only the highest priority): a tick takes well under a second,
+# and on a first start the demo's indexing queues long enough to leave the dashboard empty meanwhile.
+@task(priority=TASK_MAX_PRIORITY)
 def analytics_tick() -> dict:
     """Every few minutes: write what the buffer holds, attribute the new goals, recompute today's and
     yesterday's rollups (and any day of the last week left out of date); returns counts for the log."""
