@@ -1,6 +1,6 @@
 -- GET one page at a steady rate instead of as fast as possible (the page as a busy day sees it), and report
 -- the run as one JSON line (same format as page.lua). The rate is kept on a clock, whatever the latency (see
--- schedule_delay below); <connections> is kept for the command line's sake.
+-- schedule_delay below), by each wrk thread: run it with -t1. <connections> is kept for the command line's sake.
 --
 --   wrk -t1 -c10 -d15s --latency -s bench/wrk/paced_page.lua http://127.0.0.1:8000/blog/<slug>/ -- <rate> <connections>
 
