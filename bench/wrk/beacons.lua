@@ -3,24 +3,55 @@
 --
 --   wrk -t1 -c20 -d15s --latency -s bench/wrk/beacons.lua http://127.0.0.1:8000/mesure/ -- <rate> <connections> <path>
 --
--- The rate is kept by delay(): each connection waits connections/rate seconds between two beacons (on top of
--- the answer's latency, which is small), so wrk sends about <rate> beacons a second in all.
+-- The rate is kept by delay() on a clock (below): the beacons are sent <rate> a second whatever the answers'
+-- latency, as long as <connections> are enough to have one free at each slot (wrk's threads each keep their
+-- own schedule: run it with -t1, or give each thread its share of the rate). <connections> is only used to
+-- check that; the schedule does not depend on it.
 
 local prefixes = {"90.84", "2.3", "86.245", "78.192", "92.184", "176.128", "5.51", "212.27"}
+-- A monotonic clock in milliseconds (wrk's LuaJIT has the FFI; Lua's own clocks are in seconds or CPU time).
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } fb_timespec;
+int clock_gettime(int clock, fb_timespec *tp);
+]]
+local CLOCK_MONOTONIC = 1
+local timespec = ffi.new("fb_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, timespec)
+  return tonumber(timespec.tv_sec) * 1000 + tonumber(timespec.tv_nsec) / 1e6
+end
+
+-- Every request takes the next slot of one schedule, `interval_ms` apart, whichever connection is free: the
+-- rate holds whatever the latency, as long as enough connections are free. A server that falls behind gets
+-- at most one second of missed slots sent at once, not the whole backlog.
+local next_slot = nil
+local function schedule_delay(interval_ms)
+  local now = now_ms()
+  if next_slot == nil or next_slot < now - 1000 then
+    next_slot = now
+  end
+  local wait = next_slot - now
+  next_slot = next_slot + interval_ms
+  if wait < 0 then
+    return 0
+  end
+  return math.floor(wait)
+end
+
 local counter = 0
-local interval_ms = 20
+local interval_ms = 1
 local path = "/"
 
 function init(args)
   local rate = tonumber(args[1] or "1000")
-  local connections = tonumber(args[2] or "20")
   path = args[3] or "/"
-  interval_ms = 1000 * connections / rate
+  interval_ms = 1000 / rate
   counter = math.random(1, 1000000)
 end
 
 function delay()
-  return interval_ms
+  return schedule_delay(interval_ms)
 end
 
 function request()

@@ -25,6 +25,7 @@ from django.db import connections
 from django.urls import resolve
 from django.utils import timezone
 
+from frenchbot.core.middleware import request_log_quiet
 from frenchbot.core.net import client_ip_from_scope, ip_fingerprint
 
 from . import geo
@@ -86,6 +87,26 @@ class _MinuteCounter:
 
 
 rate_counter = _MinuteCounter()
+
+
+# --- What every beacon asks again: answered once ------------------------------------------------------------
+
+# A browser sends the same user agent with each beacon, and the robots' expression is the dearest test of the
+# beacon: the verdict of the last user agents seen is kept (their text only, in this process's memory).
+_is_bot = functools.lru_cache(maxsize=2048)(is_bot)
+
+_day_memo: tuple = (None, None)
+
+
+def _local_day():
+    """Today in TIME_ZONE (the salt's day), worked out once a minute: midnight falls on a whole minute in every
+    time zone, and `timezone.localdate()` costs as much as the hash itself."""
+    global _day_memo
+    key = (int(time.time() // 60), timezone.get_default_timezone())
+    memo = _day_memo
+    if memo[0] != key:
+        memo = _day_memo = (key, timezone.localdate(timezone=key[1]))
+    return memo[1]
 
 
 # --- Parsing --------------------------------------------------------------------------------------------
@@ -183,7 +204,7 @@ def _event(
         return None
     path, query = target
     user_agent = headers.get("user-agent", "")[:512]
-    day = timezone.localdate()
+    day = _local_day()
     return {
         "at": time.time(),
         "day": day.isoformat(),
@@ -213,7 +234,7 @@ def _beacon(*, body: bytes, headers: dict[str, str], ip: str, host: str) -> int:
         return FORBIDDEN
     if not rate_counter.allow(ip, settings.ANALYTICS_RATE_PER_MINUTE):
         return TOO_MANY
-    if not settings.ANALYTICS_ENABLED or _opted_out(headers) or is_bot(headers.get("user-agent", "")):
+    if not settings.ANALYTICS_ENABLED or _opted_out(headers) or _is_bot(headers.get("user-agent", "")):
         return IGNORED
     try:
         data = json.loads(body)
@@ -232,7 +253,7 @@ def _beacon(*, body: bytes, headers: dict[str, str], ip: str, host: str) -> int:
     ):
         return BAD_REQUEST
     event = _event(
-        kind=Hit.Kind.PAGEVIEW if kind == "v" else Hit.Kind.ENGAGEMENT,
+        kind=int(Hit.Kind.PAGEVIEW if kind == "v" else Hit.Kind.ENGAGEMENT),
         url=url,
         referrer=referrer or "",
         width=_screen_width(width),
@@ -333,7 +354,7 @@ class AnalyticsASGI:
             await self.app(scope, receive, send)
 
     async def _decide(self, function, **kwargs) -> int:
-        inline = getattr(get_buffer(), "nonblocking", False) and salt_ready(day=timezone.localdate())
+        inline = getattr(get_buffer(), "nonblocking", False) and salt_ready(day=_local_day())
         if inline and (geo.geo_ready() or not settings.ANALYTICS_COUNTRIES):
             return function(**kwargs)
         return await asyncio.to_thread(_in_thread, function, **kwargs)
@@ -360,6 +381,10 @@ class AnalyticsASGI:
                 ip=client_ip_from_scope(scope),
                 host=headers.get("host", ""),
             )
+        if status in (ACCEPTED, IGNORED):
+            # One or two a page view: an access line each would bury the site's own lines (and cost the
+            # process more than the beacon). They stay counted in the request metrics; refusals keep their line.
+            request_log_quiet(scope)
         await send(
             {"type": "http.response.start", "status": status, "headers": _asgi_headers(status, length=0)}
         )

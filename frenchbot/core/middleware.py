@@ -107,9 +107,18 @@ class RequestLogMiddleware:
             logs.context_end(token)
 
 
-def _record(*, method, route, path, query, status, seconds, size, request_id, ip) -> None:
+def request_log_quiet(scope) -> None:
+    """No access line for this ASGI request; it is still timed and counted in the metrics. For answers so
+    frequent and so alike that their lines would bury the others (the audience beacons, one or two per page
+    view): their rate, latency and status class stay in the metrics, per route."""
+    state = scope.get(_SCOPE_KEY)
+    if state is not None:
+        state["quiet"] = True
+
+
+def _record(*, method, route, path, query, status, seconds, size, request_id, ip, line=True) -> None:
     metrics.request_observe(route=route, method=method, status=status, seconds=seconds)
-    if settings.ACCESS_LOG:
+    if line and settings.ACCESS_LOG:
         logs.access_log(
             method=method,
             route=route,
@@ -162,6 +171,7 @@ class RequestLogASGI:
             if "route" not in state:
                 # Answered before Django (a cached page): the resolver still names its route.
                 state["route"], state["path"] = _resolved(scope["path"], settings.ROOT_URLCONF)
+            line = not state.get("quiet")
             _record(
                 method=scope["method"],
                 route=state["route"],
@@ -171,7 +181,8 @@ class RequestLogASGI:
                 seconds=time.perf_counter() - started,
                 size=state["size"] if state["sized"] else None,
                 request_id=request_id,
-                ip=client_ip_from_scope(scope),
+                ip=client_ip_from_scope(scope) if line else "",
+                line=line,
             )
             logs.context_end(token)
 

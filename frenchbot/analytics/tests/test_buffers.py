@@ -1,12 +1,13 @@
 """Every buffer keeps the same promise: what is pushed is written, whole, once. One contract, three backends."""
 
+import datetime
 import logging
 import socket
 import time
 import uuid
 
 import pytest
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 
 from frenchbot.analytics import buffers
 from frenchbot.analytics.buffers import DatabaseBuffer, MemoryBuffer, RedisBuffer
@@ -70,6 +71,35 @@ class BufferContract:
     def test_flush_of_nothing_writes_nothing(self):
         assert self.make_buffer().flush() == 0
         assert not Hit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_hits_write_gives_left_out_fields_the_models_defaults_and_writes_past_one_batch():
+    events = [event(n) for n in range(buffers.WRITE_BATCH + 3)]
+    minimal = {"at": 1_796_000_000.0, "day": "2026-12-06", "visitor": 42, "path": "/"}
+    assert buffers.hits_write([*events, minimal]) == buffers.WRITE_BATCH + 4
+    assert Hit.objects.count() == buffers.WRITE_BATCH + 4
+    hit = Hit.objects.get(visitor=42)
+    assert (hit.kind, hit.device, hit.referrer, hit.country, hit.duration, hit.scroll) == (
+        Hit.Kind.PAGEVIEW,
+        "desktop",
+        "",
+        "",
+        None,
+        None,
+    )
+    # Stored as the ORM stores them: a lookup on the aware time stamp and on the day finds the row.
+    at = datetime.datetime.fromtimestamp(1_796_000_000, tz=datetime.UTC)
+    assert Hit.objects.filter(at=at, day=datetime.date(2026, 12, 6)).count() == 2  # event(0) and minimal
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hits_write_is_all_or_nothing():
+    broken = event(1)
+    del broken["visitor"]  # NOT NULL: the database refuses the row
+    with pytest.raises(IntegrityError):
+        buffers.hits_write([event(0), broken])
+    assert not Hit.objects.exists()
 
 
 @pytest.mark.django_db

@@ -1,11 +1,15 @@
 """The beacon and the image: what is kept, what is refused, and that nothing personal is ever stored."""
 
+import asyncio
 import http.client
 import json
+import logging
+import re
 import urllib.parse
 
 import pytest
 from django.db import models
+from freezegun import freeze_time
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -13,6 +17,8 @@ from hypothesis import strategies as st
 from frenchbot.analytics import ingest
 from frenchbot.analytics.models import Device, Hit
 from frenchbot.blog.tests.factories import ArticleFactory, UserFactory
+from frenchbot.core.metrics import metrics_render
+from frenchbot.core.middleware import RequestLogASGI
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -387,3 +393,71 @@ def test_the_asgi_layer_refuses_without_reading_everything(asgi_server):
     status, _, _ = _request(asgi_server, "GET", "/mesure/")
     assert status == 405
     assert not Hit.objects.exists()
+
+
+# --- What the beacons cost the rest of the site ---------------------------------------------------------
+
+
+def _posts_counted(status_class: str) -> float:
+    """POST requests the latency histogram counted with this status class, all routes together."""
+    total = 0.0
+    for labels, value in re.findall(
+        r"^frenchbot_http_request_duration_seconds_count\{([^}]*)\} (\S+)$", metrics_render().decode(), re.M
+    ):
+        if 'method="POST"' in labels and f'status="{status_class}"' in labels:
+            total += float(value)
+    return total
+
+
+def _through_the_stack(body: bytes, headers: dict[str, str]) -> int:
+    """One beacon through the outer ASGI layers of config/asgi.py; the status answered."""
+
+    async def django(scope, receive, send):  # never reached: the beacon is answered before Django
+        raise AssertionError(scope["path"])
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/mesure/",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver"), (b"user-agent", CHROME.encode())]
+        + [(name.lower().encode(), value.encode()) for name, value in headers.items()],
+        "client": (FRENCH_IP, 50000),
+    }
+    asyncio.run(RequestLogASGI(ingest.AnalyticsASGI(django))(scope, receive, send))
+    return sent[0]["status"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepted_beacons_are_counted_without_an_access_line_and_refused_ones_keep_theirs(settings, caplog):
+    settings.ACCESS_LOG = True
+    accepted, refused = _posts_counted("2xx"), _posts_counted("4xx")
+    with caplog.at_level(logging.INFO, logger="frenchbot.access"):
+        assert _through_the_stack(b'{"k": "v", "u": "/"}', {}) == 202
+        assert _through_the_stack(b'{"k": "v", "u": "/"}', {"DNT": "1"}) == 204
+        assert _through_the_stack(b'{"k": "v", "u": "/equipe/"}', {}) == 400
+
+    lines = [record for record in caplog.records if record.name == "frenchbot.access"]
+    assert [(line.access["path"], line.access["status"]) for line in lines] == [("/mesure/", 400)]
+    assert (_posts_counted("2xx") - accepted, _posts_counted("4xx") - refused) == (2, 1)
+    assert list(Hit.objects.values_list("path", flat=True)) == ["/"]
+
+
+@pytest.mark.django_db
+def test_a_beacon_after_midnight_counts_on_the_new_day(client):
+    assert send(client, {"k": "x"}).status_code == 400  # the site's modules loaded before time stands still
+    # Paris is UTC+1 in December: 22:59:50 UTC is 23:59:50 in Paris.
+    with freeze_time("2026-12-06 22:59:50") as clock:
+        assert send(client, {"k": "v", "u": "/"}).status_code == 202
+        clock.tick(20)
+        assert send(client, {"k": "v", "u": "/"}).status_code == 202
+    days = list(Hit.objects.order_by("at").values_list("day", flat=True))
+    assert [day.isoformat() for day in days] == ["2026-12-06", "2026-12-07"]
