@@ -158,15 +158,32 @@ def campaign(query: str) -> dict[str, str]:
     }
 
 
+# Converters whose values name public things (an article, a training, a lesson number). Any other part of an
+# address (a token, a UUID, a code) is a key to something private — a booking, an audit report, a newsletter
+# subscription — and is never kept: "/audit/resultat/<uuid>/" is counted as "/audit/resultat/…/".
+_PUBLIC_CONVERTERS = {"slug", "int"}
+_ROUTE_PART_RE = re.compile(r"<(?:(\w+):)?(\w+)>")
+PRIVATE_PART = "…"
+
+
 @functools.lru_cache(maxsize=4096)
-def _path_countable(path: str, urlconf: str) -> bool:
-    """Whether `path` is a page of the site: memoised, since resolving at every beacon would cost more than
-    the rest of the beacon (unknown paths are bounded by the cache size, and limited by the rate)."""
+def _path_counted(path: str, urlconf: str) -> str | None:
+    """The path as counted: `path` itself, its private parts replaced by « … », or None when it is not a page
+    of the site. Memoised: resolving at every beacon would cost more than the rest of the beacon (unknown
+    paths are bounded by the cache size, and limited by the rate)."""
     try:
-        resolve(path, urlconf)
+        match = resolve(path, urlconf)
     except Exception:  # Resolver404, or a converter refusing a value: not one of our pages
-        return False
-    return True
+        return None
+    route = match.route or ""
+    if "<" not in route:
+        return path
+
+    def part(found: re.Match) -> str:
+        converter, name = found.group(1) or "str", found.group(2)
+        return str(match.kwargs.get(name, PRIVATE_PART)) if converter in _PUBLIC_CONVERTERS else PRIVATE_PART
+
+    return "/" + _ROUTE_PART_RE.sub(part, route)
 
 
 def page_path(url: str) -> tuple[str, str] | None:
@@ -179,14 +196,12 @@ def page_path(url: str) -> tuple[str, str] | None:
         path = urllib.parse.unquote(parts.path, errors="strict") if "%" in parts.path else parts.path
     except ValueError:  # UnicodeDecodeError included: a forged escape
         return None
-    if (
-        len(path) > MAX_PATH_LENGTH
-        or _CONTROL_RE.search(path)
-        or path.startswith(EXCLUDED_PREFIXES)
-        or not _path_countable(path, settings.ROOT_URLCONF)
-    ):
+    if len(path) > MAX_PATH_LENGTH or _CONTROL_RE.search(path) or path.startswith(EXCLUDED_PREFIXES):
         return None
-    return path, parts.query
+    counted = _path_counted(path, settings.ROOT_URLCONF)
+    if counted is None:
+        return None
+    return counted, parts.query
 
 
 def _opted_out(headers: dict[str, str]) -> bool:

@@ -80,6 +80,26 @@ def test_a_page_view_keeps_only_what_the_dashboard_needs(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        # A report, a booking, a subscription, a registration: their address is their key, never kept.
+        ("/audit/resultat/442155b7-b0ec-4680-a148-477b5481fdb8/", "/audit/resultat/…/"),
+        ("/rendez-vous/gerer/Zk9xQ2-secret.token/annuler/", "/rendez-vous/gerer/…/annuler/"),
+        ("/lettre/confirmer/abc:def:ghi/", "/lettre/confirmer/…/"),
+        ("/evenements/inscription/t0ken/", "/evenements/inscription/…/"),
+        ("/certificats/FB-2026-XYZ/", "/certificats/…/"),
+        # Public names stay: an article, a lesson by its number and name.
+        ("/blog/un-article/", "/blog/un-article/"),
+        ("/formations/ia-pme/lecons/3/le-prompt/", "/formations/ia-pme/lecons/3/le-prompt/"),
+    ],
+)
+def test_private_keys_in_an_address_are_never_kept(client, url, kept):
+    assert_empty(send(client, {"k": "v", "u": url}), 202)
+    assert Hit.objects.get().path == kept
+
+
+@pytest.mark.django_db
 def test_engagement_keeps_a_clamped_duration_and_scroll(client):
     assert send(client, {"k": "e", "u": "/", "d": 42.4, "s": 63}).status_code == 202
     assert send(client, {"k": "e", "u": "/", "d": 10**9, "s": 250}).status_code == 202
