@@ -39,12 +39,14 @@ socket.socket.connect_ex = _guarded_connect_ex
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "template_fragments"):
+        caches[alias].clear()
     _forget_vector_indexes()
     yield
-    cache.clear()
+    for alias in ("default", "template_fragments"):
+        caches[alias].clear()
 
 
 def _forget_vector_indexes():

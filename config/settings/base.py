@@ -218,6 +218,16 @@ SESSION_COOKIE_NAME = "sessionid"
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # A visitor with one of these cookies gets a page rendered for them, never the shared copy.
 PAGE_CACHE_PRIVATE_COOKIES = [SESSION_COOKIE_NAME, "messages", "fb_voter", "fb_pending"]
+# Seconds a rendered fragment of a public page (an article's body, a list of cards, a sidebar) is kept for
+# the pages Django renders itself: signed-in people, addresses with a query string, the first visit after a
+# change. Fragments are keyed on the same public-content version as the page cache, so a change shows at once;
+# they live in each process's memory ("template_fragments" below). 0 turns them off.
+FRAGMENT_CACHE_SECONDS = env.int("FRAGMENT_CACHE_SECONDS", default=3600)
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "OPTIONS": {"MAX_ENTRIES": env.int("FRAGMENT_CACHE_MAX_ENTRIES", default=2000)},
+}
 
 # --- Redis (several nodes) ------------------------------------------------------------------------------
 # Seconds a node leaves a Redis that failed alone before trying it again (pages are served uncached and rate

@@ -18,7 +18,13 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"},
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+    },
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
@@ -29,6 +35,7 @@ COMMENT_MIN_FILL_SECONDS = 0
 NEWSLETTER_SIGNUP_MIN_FILL_SECONDS = 0
 # Page data is cached until a write commits; tests run inside a transaction that never commits.
 PAGE_CACHE_SECONDS = 0
+FRAGMENT_CACHE_SECONDS = 0
 # Each test sees the site search's spelling follow the index at once.
 SEARCH_SPELLING_REFRESH_SECONDS = 0
 # Beacons are written at once: a test reads what a page sent without waiting for a flush.

@@ -1,5 +1,7 @@
 """Small cache helpers shared by the apps."""
 
+import time
+
 from django.core.cache import cache
 
 
@@ -11,8 +13,8 @@ def cache_counter_bump(key: str) -> None:
     """Move a version counter on, so that every process sees that what it keyed on the old value is stale."""
     try:
         cache.incr(key)
-    except ValueError:  # absent (first change, or evicted): any value other than the readers' default 1
-        cache.set(key, 2, timeout=None)
+    except ValueError:  # absent (first change, or evicted): a value never used before
+        cache.set(key, time.time_ns(), timeout=None)
     except CacheUnavailable:  # the backend logged it; readers get misses until the server is back
         pass
 

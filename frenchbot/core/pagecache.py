@@ -11,6 +11,7 @@ cookies that make a page personal (`PAGE_CACHE_PRIVATE_COOKIES`) are ever served
 """
 
 import re
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -36,13 +37,30 @@ def register_token(placeholder: str, make: Callable[[], str]) -> None:
 
 
 def pagecache_version(backend=None) -> int:
-    """A counter that every write changing a public page bumps; cached copies are keyed on it."""
+    """A counter that every write changing a public page bumps; cached copies are keyed on it.
+
+    When the counter is missing (first start, evicted, a cache server restarted) it starts again from a value
+    never used before, the clock in nanoseconds: what a process keyed on an earlier value is never taken for
+    current (the rendered fragments each process keeps in its own memory rely on it).
+    """
     backend = backend or cache
     version = backend.get(_VERSION_KEY)
     if version is None:
-        backend.add(_VERSION_KEY, 1, timeout=None)
-        version = backend.get(_VERSION_KEY, 1)
-    return version
+        backend.add(_VERSION_KEY, time.time_ns(), timeout=None)
+        version = backend.get(_VERSION_KEY)
+    return version if version is not None else 1
+
+
+def public_version(request: HttpRequest) -> int | None:
+    """The public-content version for this request, read once per request; None when the cache does not answer
+    (fragments are then rendered afresh, never taken from memory)."""
+    if not hasattr(request, "_public_version"):
+        version = cache.get(_VERSION_KEY)
+        if version is None:
+            cache.add(_VERSION_KEY, time.time_ns(), timeout=None)
+            version = cache.get(_VERSION_KEY)
+        request._public_version = version
+    return request._public_version
 
 
 def pagecache_invalidate() -> None:
