@@ -81,6 +81,9 @@ class Server:
     """migrate + collectstatic + demo, then `frenchbot db_worker` and uvicorn (2 workers), each in its own
     process group so that stop() can end them and all their children."""
 
+    # The task worker's `frenchbot` arguments: a subclass that starts the site as `make run` does swaps it.
+    worker_args: tuple[str, ...] = ("db_worker", "-v", "0")
+
     def __init__(self, name: str, *, var_dir: Path, env: dict[str, str], workers: int):
         self.name = name
         self.var_dir = var_dir
@@ -134,7 +137,7 @@ class Server:
         return proc
 
     def start(self) -> None:
-        self._spawn([str(self.bin / "frenchbot"), "db_worker", "-v", "0"], self.worker_log)
+        self._spawn([str(self.bin / "frenchbot"), *self.worker_args], self.worker_log)
         self.uvicorn = self._spawn(
             [
                 str(self.bin / "uvicorn"),
