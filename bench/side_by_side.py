@@ -433,7 +433,13 @@ def process_memory(server: Server) -> list[dict]:
             if ppid != master:
                 continue
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            kind = "uvicorn worker" if "spawn_main" in cmdline else "uvicorn child"
+            kind = (
+                "resource tracker"
+                if "resource_tracker" in cmdline
+                else "uvicorn worker"
+                if "spawn_main" in cmdline
+                else "uvicorn child"
+            )
             rows.append({"process": kind, "pid": int(entry.name), **_status_kb(int(entry.name))})
     rows.append({"process": "uvicorn master", "pid": master, **_status_kb(master)})
     for proc in server.procs:
@@ -683,6 +689,11 @@ def print_report(
                     print(
                         f"  {p.label} ({side}): {r.errors} errors {r.details.get('socket_errors')}", file=out
                     )
+            if p.wp is not None and not p.wp.requests:
+                print(
+                    f"  {p.label}: WordPress finished no request within the run: no ratio (lengthen --duration)",
+                    file=out,
+                )
     if cached:
         ours, static = cached["ours"], cached.get("nginx")
         print(file=out)
@@ -790,6 +801,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="write the results as JSON to FILE, or to stdout instead of the table when no FILE",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folder and logs")
+    parser.add_argument(
+        "--var-dir",
+        metavar="DIR",
+        help="use this data folder (one kept by --keep: prepare and the worker have little left to do) and keep it",
+    )
     args = parser.parse_args(argv)
     selected: list[str] = []
     for item in args.only or []:
@@ -851,7 +867,12 @@ def main(argv: list[str] | None = None) -> int:
     cached: dict | None = None
     mixed: dict | None = None
     code_versions: dict[str, str] = {}
-    var_dir = Path(tempfile.mkdtemp(prefix="frenchbot-bench-side-"))
+    var_dir = (
+        Path(args.var_dir).resolve()
+        if args.var_dir
+        else Path(tempfile.mkdtemp(prefix="frenchbot-bench-side-"))
+    )
+    var_dir.mkdir(parents=True, exist_ok=True)
     server: MakeRunServer | None = None
     failed_to_run = None
     try:
@@ -950,7 +971,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{server.name}: stopped")
         if not args.keep_wordpress:
             peer_stop(peer)
-        if args.keep:
+        if args.keep or args.var_dir:
             log(f"kept: {var_dir}")
         else:
             shutil.rmtree(var_dir, ignore_errors=True)
