@@ -38,6 +38,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import quote_plus
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -239,7 +240,8 @@ def peer_setup(folder: Path) -> Peer:
     # The blog list's peer: the archive of the article's category (WordPress's own list page), else its home.
     if m := re.search(r'href="(http://[^"]+/category/[^"/]+/)"', page):
         peer.urls["archive"] = m.group(1)
-    # A search that finds articles: a word of the article's own title.
+    # A search that finds articles: the last long word of the article's <title>, which ends with the blog's name
+    # (on the peer: "route", a full page of 10 results, as our search page shows 10).
     title = re.search(r"<title>(.*?)</title>", page, re.S)
     words = [w for w in re.findall(r"\w{5,}", title.group(1) if title else "") if not w.isdigit()]
     peer.urls["search"] = base + "/?s=" + (words[-1].lower() if words else "article")
@@ -465,7 +467,7 @@ def site_paths(server: Server, args) -> list[str]:
                 if loc.startswith(("/blog/", "/formations/", "/ressources/guides/")) and loc not in paths:
                     paths.append(loc)
     for query in ("chatgpt", "prompt", "automatiser factures", "rgpd", "formation pme", args.search_query):
-        paths.append("/recherche/?q=" + query.replace(" ", "+"))
+        paths.append("/recherche/?q=" + quote_plus(query))
     return paths
 
 
@@ -854,7 +856,7 @@ def main(argv: list[str] | None = None) -> int:
     fill = {
         "training": args.training,
         "resource": args.resource,
-        "query": args.search_query.replace(" ", "+"),
+        "query": quote_plus(args.search_query),
     }
 
     peer_dir = (
