@@ -1,11 +1,16 @@
 """Reads of events."""
 
+import bisect
 import datetime
+import threading
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from .models import Event, Registration
+
+# Longest an event lasts: one that started longer ago than this leaves the upcoming list even if not over.
+_LONGEST = datetime.timedelta(days=1)
 
 
 def _published() -> QuerySet[Event]:
@@ -20,9 +25,7 @@ def events_upcoming(*, limit: int | None = None, now: datetime.datetime | None =
     # An event stays "upcoming" while it runs; the longest lasts a day.
     events = [
         event
-        for event in _published()
-        .filter(starts_at__gte=now - datetime.timedelta(days=1))
-        .order_by("starts_at")
+        for event in _published().filter(starts_at__gte=now - _LONGEST).order_by("starts_at")
         if event.ends_at > now
     ]
     return events[:limit] if limit else events
@@ -37,6 +40,45 @@ def events_past(*, limit: int | None = None, now: datetime.datetime | None = Non
         if event.ends_at <= now
     ]
     return events[:limit] if limit else events
+
+
+# (public-content version, sorted instants) of this process: see `events_list_period`.
+_list_changes: tuple[int, list[datetime.datetime]] | None = None
+_list_changes_lock = threading.Lock()
+
+
+def _events_list_changes() -> list[datetime.datetime]:
+    """The first instant at which each test of `events_upcoming` and `events_past` turns, for every published
+    event: `ends_at > now` at its end, `starts_at < now` and `starts_at >= now - 1 day` one microsecond (the
+    clock's step) after their bound."""
+    tick = datetime.timedelta(microseconds=1)
+    moments: set[datetime.datetime] = set()
+    for starts_at, duration in Event.objects.filter(is_published=True).values_list(
+        "starts_at", "duration_minutes"
+    ):
+        moments.update(
+            (starts_at + datetime.timedelta(minutes=duration), starts_at + tick, starts_at + _LONGEST + tick)
+        )
+    return sorted(moments)
+
+
+def events_list_period(*, version: int | None, now: datetime.datetime) -> int:
+    """Which stretch of time `now` falls in, between two instants at which the events list changes by itself
+    (an event ends and moves to the past ones, or falls out of the upcoming ones): the list is the same all
+    through one stretch of one public-content `version`, whatever the time, so it can be kept as a fragment
+    keyed on both. The instants are read once per version and process (any write to an event moves the
+    version on); with no version (the cache does not answer) they are not read, and 0 is returned."""
+    global _list_changes
+    if version is None:
+        return 0
+    current = _list_changes
+    if current is None or current[0] != version:
+        with _list_changes_lock:
+            current = _list_changes
+            if current is None or current[0] != version:
+                current = (version, _events_list_changes())
+                _list_changes = current
+    return bisect.bisect_right(current[1], now)
 
 
 def event_seats_left(*, event: Event) -> int:
@@ -59,8 +101,9 @@ def events_upcoming_cards(*, limit: int = 3, now: datetime.datetime | None = Non
 
 
 def event_get_public(*, slug: str) -> Event | None:
-    """The published event at `slug`, with its linked training, or None."""
-    return Event.objects.select_related("training").filter(slug=slug, is_published=True).first()
+    """The published event at `slug`, or None. Its linked training is read when shown: the page keeps the part
+    that names it as a fragment."""
+    return Event.objects.filter(slug=slug, is_published=True).first()
 
 
 def event_registration_open(*, event: Event, now: datetime.datetime | None = None) -> bool:

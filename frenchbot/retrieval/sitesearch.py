@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from frenchbot.core.text import fold
 
+from .embedders import EmbedderError, get_embedder
 from .models import Visibility
 from .registry import sources
 from .selectors import MAX_QUERY_LENGTH, search
@@ -102,11 +103,18 @@ def _labels() -> dict[str, str]:
     return {source.name: str(source.label or source.name) for source in sources()}
 
 
+@functools.lru_cache(maxsize=50000)
+def _word_stem(word: str) -> str:
+    """A word's stem as the index has it. Highlighting stems every word of every shown passage, and a site's
+    vocabulary is small: once per word and process."""
+    return stem(fold(word))
+
+
 def _marks(text: str, stems: set[str]) -> list[tuple[int, int]]:
     return [
         match.span()
         for match in _WORD_RE.finditer(text)
-        if len(match.group(0)) > 1 and stem(fold(match.group(0))) in stems
+        if len(match.group(0)) > 1 and _word_stem(match.group(0)) in stems
     ]
 
 
@@ -150,11 +158,38 @@ def _first_mark_from(marks: list[tuple[int, int]], start: int) -> int:
     return next((s for s, _e in marks if s >= start), 1 << 30)
 
 
+@functools.lru_cache(maxsize=1024)
+def _query_vector_of(model_id: str, query: str):
+    vector = get_embedder().embed_query(query)
+    vector.flags.writeable = False  # shared by every search of the same words in this process
+    return vector
+
+
+def _query_vector(query: str):
+    """The query's vector, embedded once per model, wording and process: embedding is most of a search's CPU
+    time, and visitors search the same few words again and again. None when semantic search is off or the
+    embedder fails (the search then says why, and answers from words alone)."""
+    if not settings.RETRIEVAL_SEMANTIC:
+        return None
+    try:
+        embedder = get_embedder()
+        return _query_vector_of(embedder.model_id, query)
+    except EmbedderError:
+        return None
+
+
 def _documents(query: str, *, visibilities: tuple[str, ...], collection: str) -> list:
     """The best passage of each document found, best first."""
     seen: set[int] = set()
     best = []
-    for hit in search(query=query, collection=collection, visibilities=visibilities, limit=POOL):
+    hits = search(
+        query=query,
+        collection=collection,
+        visibilities=visibilities,
+        limit=POOL,
+        query_vector=_query_vector(query),
+    )
+    for hit in hits:
         if hit.chunk.document_id not in seen:
             seen.add(hit.chunk.document_id)
             best.append(hit)

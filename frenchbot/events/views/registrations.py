@@ -2,6 +2,7 @@
 reached from the e-mails' signed links (no account needed)."""
 
 import json
+from functools import cached_property
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from frenchbot.core.dates import duration_text
 from frenchbot.core.formguard import form_timestamp
 from frenchbot.core.net import client_ip
+from frenchbot.core.pagecache import public_version
 from frenchbot.core.text import render_markdown
 
 from .. import selectors
@@ -25,17 +27,36 @@ from ..models import Event, Registration
 from ..services import registrations as services
 
 
+class EventListPage:
+    """The cards of the events list, read only when the template asks: the list is kept as a fragment for as
+    long as it stays the same (`selectors.events_list_period`), and a kept one runs no query."""
+
+    def __init__(self, now):
+        self.now = now
+
+    @cached_property
+    def upcoming(self) -> list[Event]:
+        upcoming = selectors.events_upcoming(now=self.now)
+        for event in upcoming:
+            event.seats_left = max(0, event.seats - event.confirmed_count)
+            event.when = services.event_when_text(event, with_zone=False)
+        return upcoming
+
+    @cached_property
+    def past(self) -> list[Event]:
+        return selectors.events_past(now=self.now)
+
+
 @require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    upcoming = selectors.events_upcoming(now=now)
-    for event in upcoming:
-        event.seats_left = max(0, event.seats - event.confirmed_count)
-        event.when = services.event_when_text(event, with_zone=False)
     return render(
         request,
         "events/list.html",
-        {"upcoming": upcoming, "past": selectors.events_past(now=now), "now": now},
+        {
+            "events": EventListPage(now),
+            "period": selectors.events_list_period(version=public_version(request), now=now),
+        },
     )
 
 
@@ -76,6 +97,34 @@ def _structured_data(event: Event) -> str:
     return mark_safe(text)  # noqa: S308 - escaped above
 
 
+class EventPage:
+    """The parts of an event's page read or worked out only when the template asks: the page keeps them as
+    fragments (per event and per stage: registrations open, started, over), and a kept one runs no query."""
+
+    def __init__(self, event: Event):
+        self.event = event
+
+    @cached_property
+    def seats_left(self) -> int:
+        return selectors.event_seats_left(event=self.event)
+
+    @cached_property
+    def when(self) -> str:
+        return services.event_when_text(self.event)
+
+    @cached_property
+    def duration(self) -> str:
+        return duration_text(self.event.duration_minutes)
+
+    @cached_property
+    def description_html(self) -> str:
+        return render_markdown(self.event.description_markdown)
+
+    @cached_property
+    def structured_data(self) -> str:
+        return _structured_data(self.event)
+
+
 def _render_detail(
     request: HttpRequest, event: Event, *, form=None, notice: str = "", status: int = 200
 ) -> HttpResponse:
@@ -88,16 +137,12 @@ def _render_detail(
         form.data["ts"] = form_timestamp()
     context = {
         "event": event,
-        "when": services.event_when_text(event),
-        "duration": duration_text(event.duration_minutes),
-        "description_html": render_markdown(event.description_markdown),
-        "seats_left": selectors.event_seats_left(event=event),
+        "page": EventPage(event),
         "registration_open": selectors.event_registration_open(event=event, now=now),
         "is_over": event.ends_at <= now,
         "form": form,
         "consent_text": CONSENT_TEXT,
         "notice": notice,
-        "structured_data": _structured_data(event),
     }
     return render(request, "events/detail.html", context, status=status)
 

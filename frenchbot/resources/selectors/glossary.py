@@ -56,8 +56,11 @@ class LetterGroup:
 
 
 def glossary_index() -> list[LetterGroup]:
-    """Published terms grouped by first letter (accents folded: « Éthique » under E), in alphabetical order."""
-    terms = sorted(_published().only("term", "slug", "short_definition"), key=lambda t: fold(t.term))
+    """Published terms grouped by first letter (accents folded: « Éthique » under E), in alphabetical order, with
+    what the page's structured data names of each (its aliases): one query, whatever the number of terms."""
+    terms = sorted(
+        _published().only("term", "slug", "short_definition", "aliases"), key=lambda t: fold(t.term)
+    )
     groups: dict[str, LetterGroup] = {}
     for term in terms:
         letter = term_letter(term.term)

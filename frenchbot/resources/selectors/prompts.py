@@ -195,18 +195,19 @@ def tools_with_counts(*, use_case: UseCase | None = None) -> list[AiTool]:
 
 
 def prompt_get_public(*, slug: str) -> Prompt | None:
-    return (
-        _published()
-        .select_related("use_case")
-        .prefetch_related(Prefetch("tools", AiTool.objects.all()))
-        .filter(slug=slug)
-        .first()
-    )
+    """The published prompt at `slug` with its use case; its tools are read when shown (the page keeps the part
+    that lists them as a fragment)."""
+    return _published().select_related("use_case").filter(slug=slug).first()
 
 
 def prompt_related(*, prompt: Prompt, limit: int = 4) -> list[Prompt]:
-    """Other published prompts of the same use case."""
-    return list(_published().filter(use_case_id=prompt.use_case_id).exclude(pk=prompt.pk)[:limit])
+    """Other published prompts of the same use case, with the tools their cards name."""
+    return list(
+        _published()
+        .filter(use_case_id=prompt.use_case_id)
+        .exclude(pk=prompt.pk)
+        .prefetch_related(Prefetch("tools", AiTool.objects.all()))[:limit]
+    )
 
 
 def prompt_is_favourite(*, user, prompt: Prompt) -> bool:

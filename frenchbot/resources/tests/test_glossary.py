@@ -35,7 +35,7 @@ def test_index_groups_terms_by_letter_with_navigation():
     response = Client().get(reverse("resources:glossary"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert [g.letter for g in response.context["groups"]] == ["A", "E", "T"]
+    assert [g.letter for g in response.context["glossary"].groups] == ["A", "E", "T"]
     assert '<a href="#lettre-e">E</a>' in html
     assert '<span aria-hidden="true">B</span>' in html
     assert "Un morceau de mot." in html

@@ -95,13 +95,13 @@ def library():
 
 
 def _titles(response) -> set[str]:
-    return {p.title for group in response.context["groups"] for p in group.prompts}
+    return {p.title for group in response.context["library"].groups for p in group.prompts}
 
 
 def test_list_groups_published_prompts_by_use_case(library):
     response = Client().get(reverse("resources:prompts"))
     assert response.status_code == 200
-    assert [g.use_case.name for g in response.context["groups"]] == ["E-mails", "RH"]
+    assert [g.use_case.name for g in response.context["library"].groups] == ["E-mails", "RH"]
     assert _titles(response) == {"Relance client", "Réponse à une réclamation", "Fiche de poste"}
     html = response.content.decode()
     assert 'E-mails <span class="chips__count">(2)</span>' in html
@@ -254,7 +254,7 @@ def test_use_cases_with_the_same_order_are_not_split():
     PromptFactory(title="M", use_case=second)
     PromptFactory(title="A", use_case=first)
     response = Client().get(reverse("resources:prompts"))
-    assert [(g.use_case.name, [p.title for p in g.prompts]) for g in response.context["groups"]] == [
+    assert [(g.use_case.name, [p.title for p in g.prompts]) for g in response.context["library"].groups] == [
         ("A usage", ["A", "Z"]),
         ("B usage", ["M"]),
     ]

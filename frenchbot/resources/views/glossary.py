@@ -1,5 +1,7 @@
 """The glossary: the A–Z index and a term's page, both with schema.org structured data."""
 
+from functools import cached_property
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -8,29 +10,43 @@ from frenchbot.core.pagecache import render_cached
 from frenchbot.resources.selectors import glossary as selectors
 
 
-def _index_context() -> dict:
-    groups = selectors.glossary_index()
-    present = {group.letter for group in groups}
-    letters = [
-        {
-            "letter": letter,
-            "anchor": selectors.LetterGroup(letter=letter, terms=[]).anchor,
-            "present": letter in present,
-        }
-        for letter in [*selectors.LETTERS, selectors.OTHER]
-        if letter != selectors.OTHER or selectors.OTHER in present
-    ]
-    return {
-        "groups": groups,
-        "letters": letters,
-        "term_count": sum(len(group.terms) for group in groups),
-        "structured_data": selectors.glossary_structured_data(groups=groups),
-    }
+class GlossaryIndexPage:
+    """What the index shows, read from the database only when the template asks: the page keeps its rendered
+    body and structured data as fragments, and a kept fragment runs no query at all."""
+
+    @cached_property
+    def groups(self) -> list[selectors.LetterGroup]:
+        return selectors.glossary_index()
+
+    @cached_property
+    def letters(self) -> list[dict]:
+        present = {group.letter for group in self.groups}
+        return [
+            {
+                "letter": letter,
+                "anchor": selectors.LetterGroup(letter=letter, terms=[]).anchor,
+                "present": letter in present,
+            }
+            for letter in [*selectors.LETTERS, selectors.OTHER]
+            if letter != selectors.OTHER or selectors.OTHER in present
+        ]
+
+    @cached_property
+    def term_count(self) -> int:
+        return sum(len(group.terms) for group in self.groups)
+
+    @cached_property
+    def structured_data(self):
+        return selectors.glossary_structured_data(groups=self.groups)
 
 
 @require_safe
 def glossary_index(request: HttpRequest) -> HttpResponse:
-    return render_cached(request, template="resources/glossary.html", context=lambda values: _index_context())
+    return render_cached(
+        request,
+        template="resources/glossary.html",
+        context=lambda values: {"glossary": GlossaryIndexPage()},
+    )
 
 
 def _term_context(slug: str) -> dict:

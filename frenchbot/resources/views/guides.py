@@ -7,6 +7,7 @@ served only through the e-mailed link, or to staff.
 """
 
 import json
+from functools import cached_property
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -47,17 +48,28 @@ def _formats(guide: Guide) -> dict:
     }
 
 
-@require_safe
-def resources_index(request: HttpRequest) -> HttpResponse:
-    """The hub: guides and templates as cards, and the doors to the prompt library and the glossary."""
+class ResourcesIndexPage:
+    """What the hub shows, read only when the template asks: its body is kept as a fragment, and a kept
+    fragment runs no query."""
 
-    def context(values):
+    @cached_property
+    def guides(self) -> list[Guide]:
         guides = list(selectors.guides_published())
         for guide in guides:
             guide.formats = _formats(guide)
-        return {"guides": guides, "counts": selectors.resources_counts()}
+        return guides
 
-    return render_cached(request, template="resources/index.html", context=context)
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        return selectors.resources_counts()
+
+
+@require_safe
+def resources_index(request: HttpRequest) -> HttpResponse:
+    """The hub: guides and templates as cards, and the doors to the prompt library and the glossary."""
+    return render_cached(
+        request, template="resources/index.html", context=lambda values: {"hub": ResourcesIndexPage()}
+    )
 
 
 def _structured_data(guide: Guide) -> str:
@@ -84,6 +96,27 @@ def _structured_data(guide: Guide) -> str:
     return mark_safe(text)  # noqa: S308 - escaped above
 
 
+class GuideBody:
+    """The parts of a guide's page worked out from its text (table of contents, teaser, structured data), done
+    only when the template asks: the page keeps them rendered as fragments."""
+
+    def __init__(self, guide: Guide, *, full_access: bool):
+        self.guide = guide
+        self.full_access = full_access
+
+    @cached_property
+    def html(self) -> str:
+        return self.guide.body_html if self.full_access else selectors.guide_teaser_html(self.guide)
+
+    @cached_property
+    def toc(self) -> list[selectors.TocEntry]:
+        return selectors.guide_toc(self.guide)
+
+    @cached_property
+    def structured_data(self) -> str:
+        return _structured_data(self.guide)
+
+
 def _detail_context(request: HttpRequest, guide: Guide, *, form: GuideRequestForm | None, ts: str) -> dict:
     full_access = not guide.is_gated or _is_staff(request)
     if form is None and guide.is_gated:
@@ -92,12 +125,10 @@ def _detail_context(request: HttpRequest, guide: Guide, *, form: GuideRequestFor
         "guide": guide,
         "is_draft": not guide.is_published,
         "full_access": full_access,
-        "body_html": guide.body_html if full_access else selectors.guide_teaser_html(guide),
-        "toc": selectors.guide_toc(guide),
+        "body": GuideBody(guide, full_access=full_access),
         "form": form,
         "consent_text": GUIDE_CONSENT_TEXT,
         "max_age_days": settings.RESOURCES_LINK_MAX_AGE_DAYS,
-        "structured_data": _structured_data(guide),
         **_formats(guide),
     }
 

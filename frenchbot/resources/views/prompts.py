@@ -1,5 +1,6 @@
 """The prompt library: the list with its filters, a prompt's page with the fill-in form, favourites."""
 
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -29,29 +31,58 @@ def _filter_url(*, use_case: str = "", tool: str = "") -> str:
     return f"{path}?{query}" if query else path
 
 
+class PromptLibraryPage:
+    """The list for these filters, read only when the template asks: the page keeps it rendered as a fragment
+    per filter, and a kept fragment runs no query."""
+
+    def __init__(self, filters: selectors.PromptFilters):
+        self.filters = filters
+        self.use_case_slug = filters.use_case.slug if filters.use_case else ""
+        self.tool_slug = filters.tool.slug if filters.tool else ""
+
+    @cached_property
+    def prompts(self) -> list:
+        return list(selectors.prompt_list(filters=self.filters))
+
+    @cached_property
+    def groups(self) -> list[selectors.PromptGroup]:
+        return selectors.prompt_groups(prompts=self.prompts)
+
+    @cached_property
+    def prompt_count(self) -> int:
+        return len(self.prompts)
+
+    @cached_property
+    def use_cases(self) -> list:
+        use_cases = selectors.use_cases_with_counts(tool=self.filters.tool)
+        for use_case in use_cases:
+            use_case.filter_url = _filter_url(use_case=use_case.slug, tool=self.tool_slug)
+        return use_cases
+
+    @cached_property
+    def tools(self) -> list:
+        tools = selectors.tools_with_counts(use_case=self.filters.use_case)
+        for tool in tools:
+            tool.filter_url = _filter_url(use_case=self.use_case_slug, tool=tool.slug)
+        return tools
+
+    @property
+    def all_use_cases_url(self) -> str:
+        return _filter_url(tool=self.tool_slug)
+
+    @property
+    def all_tools_url(self) -> str:
+        return _filter_url(use_case=self.use_case_slug)
+
+
 def _list_context(request: HttpRequest) -> dict:
+    # The filters are resolved first (no query without a filter): the kept fragment is per resolved filter, so
+    # made-up slugs in the address all share the one empty list instead of filling the memory.
     filters = selectors.prompt_filters(
         use_case_slug=request.GET.get(USE_CASE_PARAM, "").strip(),
         tool_slug=request.GET.get(TOOL_PARAM, "").strip(),
     )
-    prompts = list(selectors.prompt_list(filters=filters))
-    use_case_slug = filters.use_case.slug if filters.use_case else ""
-    tool_slug = filters.tool.slug if filters.tool else ""
-    use_cases = selectors.use_cases_with_counts(tool=filters.tool)
-    for use_case in use_cases:
-        use_case.filter_url = _filter_url(use_case=use_case.slug, tool=tool_slug)
-    tools = selectors.tools_with_counts(use_case=filters.use_case)
-    for tool in tools:
-        tool.filter_url = _filter_url(use_case=use_case_slug, tool=tool.slug)
-    return {
-        "filters": filters,
-        "groups": selectors.prompt_groups(prompts=prompts),
-        "prompt_count": len(prompts),
-        "use_cases": use_cases,
-        "tools": tools,
-        "all_use_cases_url": _filter_url(tool=tool_slug),
-        "all_tools_url": _filter_url(use_case=use_case_slug),
-    }
+    return {"filters": filters, "library": PromptLibraryPage(filters)}
 
 
 @require_safe
@@ -78,10 +109,14 @@ def _get_prompt(slug: str):
 
 
 def _detail_context(request: HttpRequest, prompt, *, values: dict[str, str]) -> dict:
+    text = selectors.prompt_text(body=prompt.body, values=values)
     return {
         "prompt": prompt,
-        "text": selectors.prompt_text(body=prompt.body, values=values),
-        "related": selectors.prompt_related(prompt=prompt),
+        "text": text,
+        # Without typed values the prompt box is the same for everyone, and is kept as a fragment.
+        "text_is_blank": not any(variable.value for variable in text.variables),
+        # Read only if the fragment that shows them is not kept.
+        "related": SimpleLazyObject(lambda: selectors.prompt_related(prompt=prompt)),
         "is_favourite": selectors.prompt_is_favourite(user=request.user, prompt=prompt),
         "use_case_url": _filter_url(use_case=prompt.use_case.slug),
     }

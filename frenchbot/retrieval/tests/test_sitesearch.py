@@ -254,7 +254,7 @@ def test_distance():
     assert distance("abc", "xyzabc", 2) == 3
 
 
-def test_the_dictionary_is_rebuilt_at_most_every_few_minutes(settings):
+def test_the_dictionary_is_rebuilt_at_most_every_few_minutes(settings, django_assert_num_queries):
     from frenchbot.retrieval import spelling
 
     settings.SEARCH_SPELLING_REFRESH_SECONDS = 600
@@ -264,5 +264,30 @@ def test_the_dictionary_is_rebuilt_at_most_every_few_minutes(settings):
     # Just after a change, the dictionary in memory still serves (the new word is not known yet)...
     assert not query_correct("bibliotheqe").changed
     # ...and once it is old enough, the next search rebuilds it.
-    spelling._dictionaries["site"].built_at -= 601
+    spelling._dictionaries["site"].checked_at -= 601
     assert query_correct("bibliotheqe").text == "bibliothèque"
+    # Between two looks at the index version, a search reads nothing to correct its words.
+    with django_assert_num_queries(0):
+        assert query_correct("glosaire").text == "glossaire"
+
+
+def test_the_same_words_are_embedded_once_and_found_the_same(monkeypatch):
+    from frenchbot.retrieval.embedders import get_embedder
+    from frenchbot.retrieval.sitesearch import _query_vector_of
+
+    _content()
+    _query_vector_of.cache_clear()
+    embedder = get_embedder()
+    embedded = []
+    original = type(embedder).embed_query
+
+    def counting(self, text):
+        embedded.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(type(embedder), "embed_query", counting)
+    first = site_search(query="hallucination")
+    again = site_search(query="hallucination")
+    assert embedded == ["hallucination"]
+    assert [h.url for g in again.groups for h in g.hits] == [h.url for g in first.groups for h in g.hits]
+    assert first.total and again.total == first.total
