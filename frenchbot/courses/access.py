@@ -39,13 +39,30 @@ def has_active_enrolment(*, user, training: Training) -> bool:
     return Enrolment.objects.filter(user=user, training=training, is_active=True).exists()
 
 
-def lesson_can_view(*, user, lesson: Lesson) -> bool:
-    """The person may read the lesson and download its files."""
+# `lesson_can_view` was not told the person's enrolment: it reads it.
+_UNREAD = object()
+
+
+def lesson_can_view(*, user, lesson: Lesson, enrolment: Enrolment | None | object = _UNREAD) -> bool:
+    """The person may read the lesson and download its files.
+
+    `enrolment`, when the caller already read it (`selectors.progress.enrolment_get`: this person's active
+    enrolment in the lesson's training, or None), spares the query that would look for it again.
+    """
     if _is_staff(user):
         return True
     if not lesson_is_published(lesson):
         return False
-    return lesson.is_preview or has_active_enrolment(user=user, training=lesson.module.training)
+    if lesson.is_preview:
+        return True
+    if enrolment is _UNREAD:
+        return has_active_enrolment(user=user, training=lesson.module.training)
+    return (
+        enrolment is not None
+        and enrolment.is_active
+        and enrolment.user_id == getattr(user, "pk", None)
+        and enrolment.training_id == lesson.module.training_id
+    )
 
 
 def visibilities_for_user(user) -> tuple[str, ...]:

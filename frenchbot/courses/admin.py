@@ -1,7 +1,8 @@
 """Where the team writes trainings: a training holds its modules, a module its lessons, quizzes and exercises.
 
-Saving or deleting content invalidates the shared page cache: the catalogue and the trainings' pages are kept
-for anonymous visitors, and a newly published lesson must show in the programme at once.
+Saving or deleting content retires the shared copies of the public pages and the fragments kept per content
+version once it is committed (`courses.signals`, for every way of saving, the list's editable columns
+included): a newly published lesson shows in the programme at once.
 """
 
 from django.contrib import admin
@@ -9,8 +10,6 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-
-from frenchbot.core.pagecache import pagecache_invalidate
 
 from . import tasks
 from .forms import AccessCodeAdminForm
@@ -37,19 +36,7 @@ from .services import certificates
 
 
 class PublicContentAdmin(admin.ModelAdmin):
-    """Content the public pages show: any change refreshes the cached copies."""
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        pagecache_invalidate()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        pagecache_invalidate()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        pagecache_invalidate()
+    """Content the public pages show (see the module's docstring for how they are refreshed)."""
 
 
 class ModuleInline(admin.TabularInline):
@@ -67,13 +54,6 @@ class TrainingAdmin(PublicContentAdmin):
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ModuleInline]
-
-    def changelist_view(self, request, extra_context=None):
-        # list_editable saves from the list page without going through save_related.
-        response = super().changelist_view(request, extra_context)
-        if request.method == "POST":
-            pagecache_invalidate()
-        return response
 
 
 class LessonInline(admin.TabularInline):

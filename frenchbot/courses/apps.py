@@ -11,8 +11,10 @@ class CoursesConfig(AppConfig):
     def ready(self):
         from frenchbot.retrieval.registry import register
 
+        from . import signals
         from .indexing import LessonSource, TrainingSource, connect_parent_signals
 
         register(LessonSource())
         register(TrainingSource())
         connect_parent_signals()
+        signals.connect()

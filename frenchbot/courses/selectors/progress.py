@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db.models import CharField, Value
+
 from ..models import Company, Enrolment, ExerciseSubmission, LessonCompletion, QuizAttempt, Training
 from .trainings import ModuleItem, StepItem, StepsDone, training_outline, training_outlines
 
@@ -29,7 +31,22 @@ def enrolment_get(*, user, training: Training) -> Enrolment | None:
     """The active enrolment of `user` in `training`, or None (anonymous visitors included)."""
     if user is None or not user.is_authenticated:
         return None
-    return Enrolment.objects.filter(user=user, training=training, is_active=True).first()
+    enrolment = Enrolment.objects.filter(user=user, training=training, is_active=True).first()
+    if enrolment is not None:
+        enrolment.training = training  # already read: not again through the relation
+    return enrolment
+
+
+def enrolment_get_by_slug(*, user, training_slug: str) -> Enrolment | None:
+    """The active enrolment of `user` in the training at `training_slug`, with the training and the
+    certificate read in the same query (the progress page's one read), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Enrolment.objects.select_related("training", "certificate")
+        .filter(user=user, training__slug=training_slug, is_active=True)
+        .first()
+    )
 
 
 def training_ids_followed(*, user) -> set[int]:
@@ -46,34 +63,48 @@ def enrolment_done_keys(*, enrolment: Enrolment) -> set[str]:
 
 
 def enrolments_done_keys(*, enrolment_ids: list[int]) -> dict[int, set[str]]:
-    """`enrolment_done_keys` of several enrolments (enrolment id → keys), in three queries."""
+    """`enrolment_done_keys` of several enrolments (enrolment id → keys), in one query."""
     done: dict[int, set[str]] = {pk: set() for pk in enrolment_ids}
-    # order_by(): the models' default orderings would join quizzes and modules only to sort.
-    rows = [
-        ("lesson", LessonCompletion.objects.filter(enrolment_id__in=enrolment_ids), "lesson_id"),
-        ("quiz", QuizAttempt.objects.filter(enrolment_id__in=enrolment_ids, passed=True), "quiz_id"),
+    if not enrolment_ids:
+        return done
+    # One UNION ALL of the three tables, each row tagged with its kind. order_by(): the models' default
+    # orderings would join quizzes and modules only to sort (and a UNION's parts may not be ordered).
+    parts = [
+        (LessonCompletion.objects.filter(enrolment_id__in=enrolment_ids), "lesson_id", "lesson"),
+        (QuizAttempt.objects.filter(enrolment_id__in=enrolment_ids, passed=True), "quiz_id", "quiz"),
         (
-            "exercise",
             ExerciseSubmission.objects.filter(enrolment_id__in=enrolment_ids, passed=True),
             "exercise_id",
+            "exercise",
         ),
     ]
-    for kind, queryset, column in rows:
-        for enrolment_id, pk in queryset.order_by().values_list("enrolment_id", column):
-            done[enrolment_id].add(f"{kind}:{pk}")
+    lessons, *others = [
+        queryset.order_by()
+        .annotate(step_kind=Value(kind, output_field=CharField()))
+        .values_list("enrolment_id", column, "step_kind")
+        for queryset, column, kind in parts
+    ]
+    for enrolment_id, pk, kind in lessons.union(*others, all=True):
+        done[enrolment_id].add(f"{kind}:{pk}")
     return done
 
 
 def enrolment_progress(
-    *, enrolment: Enrolment, outline: list[ModuleItem] | None = None, done: set[str] | None = None
+    *,
+    enrolment: Enrolment,
+    outline: list[ModuleItem] | None = None,
+    done: set[str] | None = None,
+    version: int | None = None,
 ) -> Progress:
     """Progress of `enrolment` over the published steps of its training.
 
     `next_step` is where "continue where I left off" leads: the first step not done after the last lesson
     opened, else the first step not done at all, else None. `outline` and `done` may be given when already
-    read (`training_outlines`, `enrolments_done_keys`).
+    read (`training_outlines`, `enrolments_done_keys`); `version`, a page's public-content version, lets the
+    outline come from what this process kept (`training_outlines`).
     """
-    outline = outline if outline is not None else training_outline(training=enrolment.training)
+    if outline is None:
+        outline = training_outline(training=enrolment.training, version=version)
     done = done if done is not None else enrolment_done_keys(enrolment=enrolment)
     for module in outline:
         for step in module.steps:
@@ -113,7 +144,7 @@ class DashboardItem:
     certificate: object | None
 
 
-def learner_dashboard(*, user) -> tuple[list[DashboardItem], list[Company]]:
+def learner_dashboard(*, user, version: int | None = None) -> tuple[list[DashboardItem], list[Company]]:
     """The trainings `user` follows with their progress and certificate, and the companies they manage."""
     enrolments = (
         Enrolment.objects.filter(user=user, is_active=True)
@@ -123,8 +154,8 @@ def learner_dashboard(*, user) -> tuple[list[DashboardItem], list[Company]]:
     if not user.is_staff:
         enrolments = enrolments.filter(training__is_published=True)
     enrolments = list(enrolments)
-    # Seven queries whatever the number of trainings followed.
-    outlines = training_outlines(trainings=[e.training for e in enrolments])
+    # The same queries whatever the number of trainings followed.
+    outlines = training_outlines(trainings=[e.training for e in enrolments], version=version)
     done = enrolments_done_keys(enrolment_ids=[e.pk for e in enrolments])
     items = [
         DashboardItem(

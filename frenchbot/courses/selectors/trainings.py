@@ -2,10 +2,11 @@
 questions of a quiz and the rubric of an exercise."""
 
 import re
+import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from django.db.models import Prefetch
+from django.conf import settings
 from django.urls import reverse
 
 from frenchbot.core.text import render_markdown
@@ -21,6 +22,8 @@ class StepItem:
     kind: str  # "lesson" | "quiz" | "exercise"
     obj: Lesson | Quiz | PromptExercise
     done: bool = False
+    # The step's address when the outline was read with it (a reverse() per step and per page otherwise).
+    link: str = ""
 
     @property
     def key(self) -> str:
@@ -28,7 +31,7 @@ class StepItem:
 
     @property
     def url(self) -> str:
-        return self.obj.get_absolute_url()
+        return self.link or self.obj.get_absolute_url()
 
 
 class StepsDone:
@@ -76,37 +79,87 @@ def training_get(*, user, slug: str) -> Training | None:
     return training
 
 
-def training_outline(*, training: Training) -> list[ModuleItem]:
+def training_outline(*, training: Training, version: int | None = None) -> list[ModuleItem]:
     """Published modules of `training`, each with its published steps in module order (lessons before quizzes
-    before exercises at equal `order`). Four queries whatever the size of the training."""
-    return training_outlines(trainings=[training]).get(training.pk, [])
+    before exercises at equal `order`). Four queries whatever the size of the training, none when `version`
+    is given and the outline was already read for it (see `training_outlines`)."""
+    return training_outlines(trainings=[training], version=version).get(training.pk, [])
 
 
-def training_outlines(*, trainings) -> dict[int, list[ModuleItem]]:
-    """`training_outline` of several trainings at once (training id → outline), in the same four queries."""
-    published_lessons = Lesson.objects.filter(is_published=True).select_related("module__training")
-    published_quizzes = Quiz.objects.filter(is_published=True).select_related("module__training")
-    published_exercises = PromptExercise.objects.filter(is_published=True).select_related("module__training")
-    modules = (
-        Module.objects.filter(training__in=[t.pk for t in trainings], is_published=True)
-        .order_by("training_id", "order", "id")
-        .prefetch_related(
-            Prefetch("lessons", queryset=published_lessons.defer("body")),
-            Prefetch("quizzes", queryset=published_quizzes),
-            Prefetch("exercises", queryset=published_exercises),
+# What the outlines are made of, read once per public-content version in each process: training id →
+# (version, monotonic expiry, [(module, [(kind, step, url), …]), …]). The rows are shared between requests and
+# threads and never modified; each call builds its own ModuleItem/StepItem around them, since a learner's
+# progress marks those.
+_OutlineRows = list[tuple[Module, list[tuple[str, Lesson | Quiz | PromptExercise, str]]]]
+_outline_rows: dict[int, tuple[int, float, _OutlineRows]] = {}
+
+
+def training_outlines(*, trainings, version: int | None = None) -> dict[int, list[ModuleItem]]:
+    """`training_outline` of several trainings at once (training id → outline), in the same four queries.
+
+    `version` is the public-content version of the request (`core.pagecache.public_version`): with it, and
+    FRAGMENT_CACHE_SECONDS above 0, the published rows are read once per version in this process and kept
+    (every write to a training, module or step moves the version on once committed, `courses.signals`).
+    Without it — services deciding a certificate, for instance — they are always read afresh.
+    """
+    trainings = list(trainings)
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    use_kept = version is not None and seconds > 0
+    now = time.monotonic()
+    rows: dict[int, _OutlineRows] = {}
+    if use_kept:
+        for training in trainings:
+            kept = _outline_rows.get(training.pk)
+            if kept is not None and kept[0] == version and kept[1] > now:
+                rows[training.pk] = kept[2]
+    missing = [t for t in trainings if t.pk not in rows]
+    if missing:
+        read = _outline_rows_read(missing)
+        rows.update(read)
+        if use_kept:
+            for pk, training_rows in read.items():
+                _outline_rows[pk] = (version, now + seconds, training_rows)
+    return {
+        pk: [
+            ModuleItem(module=module, steps=[StepItem(kind, obj, link=url) for kind, obj, url in steps])
+            for module, steps in training_rows
+        ]
+        for pk, training_rows in rows.items()
+    }
+
+
+def _outline_rows_read(trainings: list[Training]) -> dict[int, _OutlineRows]:
+    by_pk = {t.pk: t for t in trainings}
+    # order_by() on the steps: the models' default orderings would join the modules only to sort, and the
+    # steps are sorted here anyway.
+    modules = list(
+        Module.objects.filter(training__in=list(by_pk), is_published=True).order_by(
+            "training_id", "order", "id"
         )
     )
-    rank = {"lesson": 0, "quiz": 1, "exercise": 2}
-    outlines: dict[int, list[ModuleItem]] = {t.pk: [] for t in trainings}
+    module_of = {}
     for module in modules:
-        steps = (
-            [StepItem("lesson", o) for o in module.lessons.all()]
-            + [StepItem("quiz", o) for o in module.quizzes.all()]
-            + [StepItem("exercise", o) for o in module.exercises.all()]
+        module.training = by_pk[module.training_id]  # already read: no query per module for its training
+        module_of[module.pk] = module
+    steps: dict[int, list[tuple[str, Lesson | Quiz | PromptExercise]]] = {pk: [] for pk in module_of}
+    kinds = (
+        ("lesson", Lesson.objects.defer("body")),
+        ("quiz", Quiz.objects.all()),
+        ("exercise", PromptExercise.objects.all()),
+    )
+    if module_of:
+        for kind, queryset in kinds:
+            for obj in queryset.filter(module__in=list(module_of), is_published=True).order_by():
+                obj.module = module_of[obj.module_id]
+                steps[obj.module_id].append((kind, obj))
+    rank = {"lesson": 0, "quiz": 1, "exercise": 2}
+    rows: dict[int, _OutlineRows] = {t.pk: [] for t in trainings}
+    for module in modules:
+        module_steps = sorted(steps[module.pk], key=lambda s: (s[1].order, rank[s[0]], s[1].pk))
+        rows[module.training_id].append(
+            (module, [(kind, obj, obj.get_absolute_url()) for kind, obj in module_steps])
         )
-        steps.sort(key=lambda s: (s.obj.order, rank[s.kind], s.obj.pk))
-        outlines[module.training_id].append(ModuleItem(module=module, steps=steps))
-    return outlines
+    return rows
 
 
 def step_neighbours(*, outline: list[ModuleItem], key: str) -> tuple[StepItem | None, StepItem | None]:

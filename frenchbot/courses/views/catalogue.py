@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from frenchbot.core.net import client_ip
-from frenchbot.core.pagecache import render_cached
+from frenchbot.core.pagecache import public_version, render_cached
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.text import render_markdown
 
@@ -43,10 +43,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     trainings = trainings_published(audience=audience)
 
     def context(values):
+        enrolled_ids = training_ids_followed(user=request.user)
         return {
-            "trainings": list(trainings),
+            # Evaluated by the template inside the cards' fragment: no query when it is kept.
+            "trainings": trainings,
             "audience_param": wanted if audience is not None else "",
-            "enrolled_ids": training_ids_followed(user=request.user),
+            "enrolled_ids": enrolled_ids,
+            # The cards differ only by the « Vous suivez cette formation » badges: one rendering per set.
+            "enrolled_key": ",".join(str(pk) for pk in sorted(enrolled_ids)),
         }
 
     return render_cached(request, template="courses/catalogue.html", context=context)
@@ -68,11 +72,12 @@ def training(request: HttpRequest, slug: str) -> HttpResponse:
 
     def context(values):
         # Built only when the page is rendered: a cached copy needs no outline.
-        outline = training_outline(training=training)
+        outline = training_outline(training=training, version=public_version(request))
         return {
             "training": training,
             "is_draft": not training.is_published,
-            "description_html": render_markdown(training.description),
+            # Called by the template inside a fragment kept per content version: not at all on a hit.
+            "description_html": lambda: render_markdown(training.description),
             "outline": outline,
             "enrolment": enrolment,
             "progress": enrolment_progress(enrolment=enrolment, outline=outline) if enrolment else None,

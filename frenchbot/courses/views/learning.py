@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from frenchbot.core.pagecache import public_version
 from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.storage import StorageUnavailable
 
@@ -26,7 +27,13 @@ from .. import access
 from ..errors import CourseError
 from ..forms import AccessCodeForm
 from ..models import Enrolment, Lesson
-from ..selectors.progress import enrolment_certificate, enrolment_get, enrolment_progress, learner_dashboard
+from ..selectors.progress import (
+    enrolment_certificate,
+    enrolment_get,
+    enrolment_get_by_slug,
+    enrolment_progress,
+    learner_dashboard,
+)
 from ..selectors.trainings import (
     VIDEO_FRAME_HOSTS,
     lesson_body_html,
@@ -49,9 +56,9 @@ def _error(
     return render(request, "core/error.html", context, status=status)
 
 
-def _resume_url(enrolment: Enrolment) -> str:
+def _resume_url(request: HttpRequest, enrolment: Enrolment) -> str:
     """Where « Reprendre » leads: the next step to do, else the progress page once everything is done."""
-    progress = enrolment_progress(enrolment=enrolment)
+    progress = enrolment_progress(enrolment=enrolment, version=public_version(request))
     if progress.next_step is not None:
         return progress.next_step.url
     return reverse("courses:progress", args=[enrolment.training.slug])
@@ -62,7 +69,7 @@ def _resume_url(enrolment: Enrolment) -> str:
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     """« Mes formations »: each training followed with its progress, and the companies managed."""
-    items, companies = learner_dashboard(user=request.user)
+    items, companies = learner_dashboard(user=request.user, version=public_version(request))
     return render(request, "courses/dashboard.html", {"items": items, "companies": companies})
 
 
@@ -74,7 +81,7 @@ def resume(request: HttpRequest, slug: str) -> HttpResponse:
     enrolment = enrolment_get(user=request.user, training=training)
     if enrolment is None:
         return redirect(training.get_absolute_url())
-    return redirect(_resume_url(enrolment))
+    return redirect(_resume_url(request, enrolment))
 
 
 @never_cache
@@ -82,13 +89,13 @@ def resume(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def progress(request: HttpRequest, slug: str) -> HttpResponse:
     """The learner's progress: per module, overall, and what remains for the certificate."""
-    training = training_or_404(request, slug)
-    enrolment = enrolment_get(user=request.user, training=training)
-    if enrolment is None:
+    enrolment = enrolment_get_by_slug(user=request.user, training_slug=slug)
+    if enrolment is None or not access.training_can_see(user=request.user, training=enrolment.training):
+        training = training_or_404(request, slug)
         messages.info(request, _("Inscrivez-vous à cette formation pour suivre votre progression."))
         return redirect(training.get_absolute_url())
-    enrolment.training = training  # already read: not again through the relation
-    progress = enrolment_progress(enrolment=enrolment)
+    training = enrolment.training
+    progress = enrolment_progress(enrolment=enrolment, version=public_version(request))
     context = {
         "training": training,
         "enrolment": enrolment,
@@ -127,11 +134,11 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int, lesson_slug: str) ->
     lesson = _lesson_or_404(request, slug, lesson_id)
     if lesson.slug != lesson_slug:
         return redirect(lesson.get_absolute_url(), permanent=True)
-    if not access.lesson_can_view(user=request.user, lesson=lesson):
-        return _locked(request, lesson)
     training = lesson.module.training
     enrolment = enrolment_get(user=request.user, training=training)
-    outline = training_outline(training=training)
+    if not access.lesson_can_view(user=request.user, lesson=lesson, enrolment=enrolment):
+        return _locked(request, lesson)
+    outline = training_outline(training=training, version=public_version(request))
     progress = None
     if enrolment is not None:
         lesson_open(enrolment=enrolment, lesson=lesson)
@@ -143,10 +150,10 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int, lesson_slug: str) ->
         "lesson": lesson,
         "locked": False,
         "is_draft": not access.lesson_is_published(lesson),
-        "body_html": lesson_body_html(lesson=lesson),
+        # Called by the template, inside the fragment kept per content version: not at all on a hit.
+        "body_html": lambda: lesson_body_html(lesson=lesson),
         "video_host": urlsplit(lesson.video_url).hostname or "",
         "video_embed": video_embed_url(lesson.video_url),
-        "resources": list(lesson.resources.all()),
         "enrolment": enrolment,
         "progress": progress,
         "done": progress is not None and any(s.key == key and s.done for s in progress.steps),
@@ -211,7 +218,7 @@ def lesson_complete(request: HttpRequest, slug: str, lesson_id: int) -> HttpResp
         messages.success(request, _("Bravo, vous avez terminé la formation : votre certificat est prêt."))
         return redirect("courses:certificate", slug=training.slug)
     messages.success(request, _("Leçon « %(title)s » terminée.") % {"title": lesson.title})
-    return redirect(_resume_url(enrolment))
+    return redirect(_resume_url(request, enrolment))
 
 
 def _storage_unavailable(request: HttpRequest, back_url: str) -> HttpResponse:
