@@ -1,6 +1,8 @@
 """The home page and the company's fixed pages. Like the back-office, this app reads other apps and
 nothing imports it."""
 
+from functools import partial
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from frenchbot.blog.selectors import article_list
+from frenchbot.blog.selectors import article_list, articles_publication_marker
 from frenchbot.core.net import client_ip
-from frenchbot.core.pagecache import render_cached
+from frenchbot.core.pagecache import public_version, render_cached
 from frenchbot.events.selectors import events_upcoming_cards
 from frenchbot.leads.forms import CONTACT_CONSENT_TEXT, ContactForm
 from frenchbot.leads.services import ContactError, ContactSubject, contact_rate_limited, contact_submit
@@ -18,14 +20,18 @@ from frenchbot.leads.services import ContactError, ContactSubject, contact_rate_
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render_cached(
-        request,
-        template="pages/home.html",
-        context=lambda values: {
-            "latest_articles": list(article_list()[:3]),
-            "upcoming_events": events_upcoming_cards(limit=3),
-        },
-    )
+    return render_cached(request, template="pages/home.html", context=lambda values: _home_context(request))
+
+
+def _home_context(request: HttpRequest) -> dict:
+    # The latest articles are read only when their fragment is rendered (a queryset is lazy); the fragment
+    # varies on the set of public articles. The events stay live: their seats change at any time.
+    version = public_version(request)
+    return {
+        "latest_articles": article_list(with_tags=False)[:3],
+        "publication_marker": partial(articles_publication_marker, version=version),
+        "upcoming_events": events_upcoming_cards(limit=3),
+    }
 
 
 @require_safe
