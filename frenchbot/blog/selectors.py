@@ -51,7 +51,7 @@ def article_related(*, article: Article, limit: int = 3) -> list[Article]:
     """Articles sharing the most tags, then the same category, newest first."""
     tag_ids = list(article.tags.values_list("id", flat=True))
     qs = (
-        article_list()
+        article_list(with_tags=False)
         .exclude(pk=article.pk)
         .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
         .filter(Q(shared_tags__gt=0) | Q(category_id=article.category_id))
@@ -177,6 +177,7 @@ class ArticlePageData(Mapping):
         return poll_results(poll=poll) if poll else None
 
     _parts = {
+        "tags": lambda self: list(self.article.tags.all()),
         "related": lambda self: article_related(article=self.article),
         "comments": lambda self: comment_tree(article=self.article),
         "comment_count": lambda self: comment_count(article=self.article),
