@@ -8,6 +8,7 @@ from functools import partial
 from html.parser import HTMLParser
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,10 +37,52 @@ def article_list(
     return qs.defer("body", "body_html")
 
 
-def article_get_public(*, slug: str) -> Article | None:
+def _kept(*, version: int | None, key: str, make: Callable[[], object]):
+    """`make()`, kept in this process's memory under the public-content `version` (with fragments on) until the
+    next write moves the version on, as the pages' fragments are. For what is the same for every visitor only;
+    a None result is never kept."""
+    if version is None or settings.FRAGMENT_CACHE_SECONDS <= 0:
+        return make()
+    store = caches["template_fragments"]
+    key = f"blog:{key}:{version}"
+    value = store.get(key)
+    if value is None:
+        value = make()
+        if value is not None:
+            store.set(key, value, settings.FRAGMENT_CACHE_SECONDS)
+    return value
+
+
+def article_get_public(*, slug: str, version: int | None = None) -> Article | None:
     """The public article of `slug`, with its category, author and poll in the same query; its tags are read
-    when shown (the article page keeps them in fragments)."""
-    return Article.objects.published().select_related("category", "author", "poll").filter(slug=slug).first()
+    when shown (the article page keeps them in fragments).
+
+    Given the public-content `version`, the article is kept in memory until the next write (`_kept`): an article
+    becomes public with time but never stops being public without a write, and an address that finds nothing is
+    never kept."""
+    return _kept(
+        version=version,
+        key=f"article:{slug}",
+        make=lambda: (
+            Article.objects.published().select_related("category", "author", "poll").filter(slug=slug).first()
+        ),
+    )
+
+
+def category_get(*, slug: str, version: int | None = None) -> Category | None:
+    return _kept(
+        version=version, key=f"category:{slug}", make=lambda: Category.objects.filter(slug=slug).first()
+    )
+
+
+def tag_get(*, slug: str, version: int | None = None) -> Tag | None:
+    return _kept(version=version, key=f"tag:{slug}", make=lambda: Tag.objects.filter(slug=slug).first())
+
+
+def article_count(*, articles: QuerySet[Article], key: str, version: int | None = None) -> int:
+    """How many articles a list holds, kept per version and `key` (which must name the list and the set of
+    public articles, see `articles_publication_marker`)."""
+    return _kept(version=version, key=f"count:{key}", make=articles.count)
 
 
 def article_get_any(*, slug: str) -> Article | None:

@@ -18,7 +18,7 @@ from frenchbot.core.text import render_markdown
 
 from . import selectors, services
 from .forms import TS_PLACEHOLDER, CommentForm, comment_form_token
-from .models import Category, Poll, Tag
+from .models import Poll
 
 VOTER_COOKIE = "fb_voter"
 VOTER_COOKIE_AGE = 365 * 24 * 3600
@@ -28,8 +28,11 @@ PENDING_COOKIE_AGE = 7 * 24 * 3600
 PENDING_COOKIE_KEEP = 5
 
 
-def _page(request: HttpRequest, queryset):
+def _page(request: HttpRequest, queryset, *, count=None):
     paginator = Paginator(queryset, settings.BLOG_PAGE_SIZE)
+    if count is not None:
+        # Known already (kept in memory): the paginator does not count again.
+        paginator.count = count
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -43,13 +46,21 @@ def _pending_ids(request: HttpRequest) -> list[int]:
 
 
 def _list_context(request: HttpRequest, articles, **context) -> dict:
-    """A list of articles: the page is counted at once (its number is part of the fragments' keys), its
-    articles and the categories (lazy querysets) are read only when their fragments are rendered."""
+    """A list of articles: its size is known at once (kept per content version and set of public articles: the
+    page number is part of the fragments' keys), its articles and the categories (lazy querysets) are read only
+    when their fragments are rendered."""
     version = public_version(request)
+    marker = selectors.articles_publication_marker(version=version)
+    current = context.get("current_category") or context.get("current_tag")
+    count = selectors.article_count(
+        articles=articles,
+        key=f"{type(current).__name__}:{getattr(current, 'pk', '')}:{marker}",
+        version=version,
+    )
     return {
-        "page_obj": _page(request, articles),
+        "page_obj": _page(request, articles, count=count),
         "categories": selectors.categories_with_articles(),
-        "publication_marker": partial(selectors.articles_publication_marker, version=version),
+        "publication_marker": marker,
         **context,
     }
 
@@ -74,8 +85,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    public_version(request)
-    category = get_object_or_404(Category, slug=slug)
+    category = selectors.category_get(slug=slug, version=public_version(request))
+    if category is None:
+        raise Http404
     return _render_list(
         request,
         selectors.article_list(category=category, with_tags=False),
@@ -87,8 +99,9 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    public_version(request)
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = selectors.tag_get(slug=slug, version=public_version(request))
+    if tag is None:
+        raise Http404
     return _render_list(
         request,
         selectors.article_list(tag=tag, with_tags=False),
@@ -100,8 +113,7 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _get_article(request: HttpRequest, slug: str, *, preview: bool = False):
     # The content version is read before the article: a fragment of the page is never kept under a version
     # newer than what it shows (core/templatetags/fragments.py).
-    public_version(request)
-    article = selectors.article_get_public(slug=slug)
+    article = selectors.article_get_public(slug=slug, version=public_version(request))
     if article is None and preview and request.user.is_staff:
         # Staff preview drafts and scheduled articles at their future address, as they will look.
         article = selectors.article_get_any(slug=slug)
