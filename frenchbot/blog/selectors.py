@@ -261,7 +261,7 @@ def articles_publication_marker(*, version: int | None) -> str:
     `version` on, and a scheduled article goes public when its date comes, without any write. Fragments that
     list articles vary on it. One query per version and per such date, in each process."""
     global _next_publication
-    if version is None:
+    if version is None or settings.FRAGMENT_CACHE_SECONDS <= 0:
         return ""
     now = timezone.now()
     known_version, next_at = _next_publication
