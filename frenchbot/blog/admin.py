@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
@@ -102,7 +102,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.article_revision_record(article=obj, user=request.user)
-        blog_cache_invalidate()
+        # Once committed: a page rendered meanwhile must not be kept under the new version with the old data.
+        transaction.on_commit(blog_cache_invalidate)
 
     # --- The writer's desk: live preview, autosave, revisions -------------------------------------------------
 
@@ -258,7 +259,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        blog_cache_invalidate()
+        # Once committed: a page rendered meanwhile must not be kept under the new version with the old data.
+        transaction.on_commit(blog_cache_invalidate)
 
     @admin.display(description=_("aperçu de la couverture"))
     def cover_preview(self, obj):
@@ -394,7 +396,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        blog_cache_invalidate()
+        # Once committed: a page rendered meanwhile must not be kept under the new version with the old data.
+        transaction.on_commit(blog_cache_invalidate)
 
     @admin.action(description=_("Approuver"))
     def approve(self, request, queryset):

@@ -26,6 +26,10 @@ class BlogConfig(AppConfig):
 
         post_delete.connect(_image_deleted, sender=Image, dispatch_uid="blog:image-deleted")
 
+        from . import signals
+
+        signals.connect()
+
 
 def _image_deleted(sender, instance, **kwargs) -> None:
     from .services import articles_rerender_for_image

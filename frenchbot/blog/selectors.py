@@ -2,16 +2,18 @@
 
 import difflib
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from html.parser import HTMLParser
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frenchbot.core.pagecache import pagecache_invalidate, pagecache_version
+from frenchbot.core.pagecache import pagecache_invalidate
 from frenchbot.core.text import word_count
 
 from .models import Article, ArticleRevision, AuthorProfile, Category, Comment, Poll, PollVote, Tag
@@ -20,9 +22,14 @@ from .models import Article, ArticleRevision, AuthorProfile, Category, Comment, 
 blog_cache_invalidate = pagecache_invalidate
 
 
-def article_list(*, category: Category | None = None, tag: Tag | None = None) -> QuerySet[Article]:
-    """Public articles, newest first, with what a card shows loaded up front."""
-    qs = Article.objects.published().select_related("category", "author").prefetch_related("tags")
+def article_list(
+    *, category: Category | None = None, tag: Tag | None = None, with_tags: bool = True
+) -> QuerySet[Article]:
+    """Public articles, newest first, with what a card shows loaded up front (and their tags unless
+    `with_tags` is False: cards do not show them)."""
+    qs = Article.objects.published().select_related("category", "author")
+    if with_tags:
+        qs = qs.prefetch_related("tags")
     if category is not None:
         qs = qs.filter(category=category)
     if tag is not None:
@@ -30,31 +37,64 @@ def article_list(*, category: Category | None = None, tag: Tag | None = None) ->
     return qs.defer("body", "body_html")
 
 
-def article_get_public(*, slug: str) -> Article | None:
-    return (
-        Article.objects.published()
-        .select_related("category", "author")
-        .prefetch_related("tags")
-        .filter(slug=slug)
-        .first()
+def _kept(*, version: int | None, key: str, make: Callable[[], object]):
+    """`make()`, kept in this process's memory under the public-content `version` (with fragments on) until the
+    next write moves the version on, as the pages' fragments are. For what is the same for every visitor only;
+    a None result is never kept."""
+    if version is None or settings.FRAGMENT_CACHE_SECONDS <= 0:
+        return make()
+    store = caches["template_fragments"]
+    key = f"blog:{key}:{version}"
+    value = store.get(key)
+    if value is None:
+        value = make()
+        if value is not None:
+            store.set(key, value, settings.FRAGMENT_CACHE_SECONDS)
+    return value
+
+
+def article_get_public(*, slug: str, version: int | None = None) -> Article | None:
+    """The public article of `slug`, with its category, author and poll in the same query; its tags are read
+    when shown (the article page keeps them in fragments).
+
+    Given the public-content `version`, the article is kept in memory until the next write (`_kept`): an article
+    becomes public with time but never stops being public without a write, and an address that finds nothing is
+    never kept."""
+    return _kept(
+        version=version,
+        key=f"article:{slug}",
+        make=lambda: (
+            Article.objects.published().select_related("category", "author", "poll").filter(slug=slug).first()
+        ),
     )
+
+
+def category_get(*, slug: str, version: int | None = None) -> Category | None:
+    return _kept(
+        version=version, key=f"category:{slug}", make=lambda: Category.objects.filter(slug=slug).first()
+    )
+
+
+def tag_get(*, slug: str, version: int | None = None) -> Tag | None:
+    return _kept(version=version, key=f"tag:{slug}", make=lambda: Tag.objects.filter(slug=slug).first())
+
+
+def article_count(*, articles: QuerySet[Article], key: str, version: int | None = None) -> int:
+    """How many articles a list holds, kept per version and `key` (which must name the list and the set of
+    public articles, see `articles_publication_marker`)."""
+    return _kept(version=version, key=f"count:{key}", make=articles.count)
 
 
 def article_get_any(*, slug: str) -> Article | None:
     """Any article, whatever its status: for staff previews only."""
-    return (
-        Article.objects.select_related("category", "author")
-        .prefetch_related("tags")
-        .filter(slug=slug)
-        .first()
-    )
+    return Article.objects.select_related("category", "author", "poll").filter(slug=slug).first()
 
 
 def article_related(*, article: Article, limit: int = 3) -> list[Article]:
     """Articles sharing the most tags, then the same category, newest first."""
     tag_ids = list(article.tags.values_list("id", flat=True))
     qs = (
-        article_list()
+        article_list(with_tags=False)
         .exclude(pk=article.pk)
         .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
         .filter(Q(shared_tags__gt=0) | Q(category_id=article.category_id))
@@ -159,27 +199,83 @@ def poll_has_voted(*, poll: Poll, voter_id: str | None) -> bool:
     return bool(voter_id) and PollVote.objects.filter(poll=poll, voter_id=voter_id).exists()
 
 
-def article_page_data(*, article: Article) -> dict:
-    """What the article page shows besides the article itself, cached until the next blog write."""
-    key = f"blog:page:{article.pk}:{pagecache_version()}"
-    timeout = settings.PAGE_CACHE_SECONDS
-    if timeout:
-        data = cache.get(key)
-        if data is not None:
-            return data
-    poll = Poll.objects.filter(article=article).first()
-    data = {
-        "related": article_related(article=article),
-        "comments": comment_tree(article=article),
-        "comment_count": comment_count(article=article),
-        "poll": poll,
-        "poll_results": poll_results(poll=poll) if poll else None,
-        "toc": article_toc(article=article),
-        "author_profile": author_profile_for(user_id=article.author_id),
+class ArticlePageData(Mapping):
+    """What the article page shows besides the article itself, each part read on first use and kept for the
+    request. The page passes the parts to its template as callables (`lazy()`): a part shown inside a cached
+    fragment is then never read while that fragment is kept."""
+
+    def __init__(self, *, article: Article):
+        self.article = article
+        self._values: dict = {}
+
+    def _poll(self) -> Poll | None:
+        # Loaded with the article when it was read with `select_related("poll")`: no query then.
+        try:
+            return self.article.poll
+        except Poll.DoesNotExist:
+            return None
+
+    def _poll_results(self) -> PollResults | None:
+        poll = self["poll"]
+        return poll_results(poll=poll) if poll else None
+
+    _parts = {
+        "tags": lambda self: list(self.article.tags.all()),
+        "related": lambda self: article_related(article=self.article),
+        "comments": lambda self: comment_tree(article=self.article),
+        "comment_count": lambda self: comment_count(article=self.article),
+        "poll": _poll,
+        "poll_results": _poll_results,
+        "toc": lambda self: article_toc(article=self.article),
+        "author_profile": lambda self: author_profile_for(user_id=self.article.author_id),
     }
-    if timeout:
-        cache.set(key, data, timeout)
-    return data
+
+    def __getitem__(self, key: str):
+        if key not in self._values:
+            self._values[key] = self._parts[key](self)
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(self._parts)
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def lazy(self) -> dict[str, Callable[[], object]]:
+        """The parts as template variables: the template calls each one when (and if) it shows it."""
+        return {key: partial(self.__getitem__, key) for key in self._parts}
+
+
+def article_page_data(*, article: Article) -> ArticlePageData:
+    """What the article page shows besides the article itself, read lazily (see `ArticlePageData`); always
+    current, since nothing of it is kept between requests (the page's fragments are, per content version)."""
+    return ArticlePageData(article=article)
+
+
+# The next date at which a scheduled article becomes public, per content version, in this process.
+_next_publication: tuple[int | None, object] = (None, None)
+
+
+def articles_publication_marker(*, version: int | None) -> str:
+    """A value that changes whenever the set of public articles may have changed: a write moves the content
+    `version` on, and a scheduled article goes public when its date comes, without any write. Fragments that
+    list articles vary on it. One query per version and per such date, in each process."""
+    global _next_publication
+    if version is None or settings.FRAGMENT_CACHE_SECONDS <= 0:
+        return ""
+    now = timezone.now()
+    known_version, next_at = _next_publication
+    if known_version != version or (next_at is not None and now >= next_at):
+        next_at = (
+            Article.objects.filter(
+                status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED], published_at__gt=now
+            )
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        _next_publication = (version, next_at)
+    return next_at.isoformat() if next_at is not None else "-"
 
 
 # --- Table of contents ------------------------------------------------------------------------------------

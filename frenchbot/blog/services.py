@@ -175,7 +175,8 @@ def poll_vote(*, poll: Poll, option_id: int | str | None, voter_id: str, ip: str
         raise BlogError(
             _("Vous avez déjà voté, merci ! Voici les résultats."), code="already_voted"
         ) from None
-    transaction.on_commit(blog_cache_invalidate)
+    # No cached page or fragment holds the results (they are read at each request, for those who voted or once
+    # the poll is closed, when no vote comes in): a vote retires nothing, so busy polls keep the pages cached.
     return vote
 
 

@@ -1,5 +1,6 @@
 import json
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from frenchbot.core.net import client_ip
-from frenchbot.core.pagecache import page_cache_applies, render_cached
+from frenchbot.core.pagecache import page_cache_applies, public_version, render_cached
 from frenchbot.core.text import render_markdown
 
 from . import selectors, services
 from .forms import TS_PLACEHOLDER, CommentForm, comment_form_token
-from .models import Category, Poll, Tag
+from .models import Poll
 
 VOTER_COOKIE = "fb_voter"
 VOTER_COOKIE_AGE = 365 * 24 * 3600
@@ -27,8 +28,11 @@ PENDING_COOKIE_AGE = 7 * 24 * 3600
 PENDING_COOKIE_KEEP = 5
 
 
-def _page(request: HttpRequest, queryset):
+def _page(request: HttpRequest, queryset, *, count=None):
     paginator = Paginator(queryset, settings.BLOG_PAGE_SIZE)
+    if count is not None:
+        # Known already (kept in memory): the paginator does not count again.
+        paginator.count = count
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -41,12 +45,28 @@ def _pending_ids(request: HttpRequest) -> list[int]:
     return [int(part) for part in raw.split(",") if part.isdigit()]
 
 
-def _render_list(request: HttpRequest, articles, **context) -> HttpResponse:
-    return render(
-        request,
-        "blog/article_list.html",
-        {"page_obj": _page(request, articles), "categories": selectors.categories_with_articles(), **context},
+def _list_context(request: HttpRequest, articles, **context) -> dict:
+    """A list of articles: its size is known at once (kept per content version and set of public articles: the
+    page number is part of the fragments' keys), its articles and the categories (lazy querysets) are read only
+    when their fragments are rendered."""
+    version = public_version(request)
+    marker = selectors.articles_publication_marker(version=version)
+    current = context.get("current_category") or context.get("current_tag")
+    count = selectors.article_count(
+        articles=articles,
+        key=f"{type(current).__name__}:{getattr(current, 'pk', '')}:{marker}",
+        version=version,
     )
+    return {
+        "page_obj": _page(request, articles, count=count),
+        "categories": selectors.categories_with_articles(),
+        "publication_marker": marker,
+        **context,
+    }
+
+
+def _render_list(request: HttpRequest, articles, **context) -> HttpResponse:
+    return render(request, "blog/article_list.html", _list_context(request, articles, **context))
 
 
 @require_safe
@@ -54,21 +74,23 @@ def article_list(request: HttpRequest) -> HttpResponse:
     return render_cached(
         request,
         template="blog/article_list.html",
-        context=lambda values: {
-            "page_obj": _page(request, selectors.article_list()),
-            "categories": selectors.categories_with_articles(),
-            "heading": _("Le blog"),
-            "intro": _("Actualités de l'IA et tutoriels pour l'utiliser au travail, sans jargon."),
-        },
+        context=lambda values: _list_context(
+            request,
+            selectors.article_list(with_tags=False),
+            heading=_("Le blog"),
+            intro=_("Actualités de l'IA et tutoriels pour l'utiliser au travail, sans jargon."),
+        ),
     )
 
 
 @require_safe
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    category = get_object_or_404(Category, slug=slug)
+    category = selectors.category_get(slug=slug, version=public_version(request))
+    if category is None:
+        raise Http404
     return _render_list(
         request,
-        selectors.article_list(category=category),
+        selectors.article_list(category=category, with_tags=False),
         current_category=category,
         heading=category.name,
         intro=category.description,
@@ -77,18 +99,22 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = selectors.tag_get(slug=slug, version=public_version(request))
+    if tag is None:
+        raise Http404
     return _render_list(
         request,
-        selectors.article_list(tag=tag),
+        selectors.article_list(tag=tag, with_tags=False),
         current_tag=tag,
         heading=_("Articles sur « %(tag)s »") % {"tag": tag.name},
     )
 
 
-def _get_article(slug: str, *, preview_for: HttpRequest | None = None):
-    article = selectors.article_get_public(slug=slug)
-    if article is None and preview_for is not None and preview_for.user.is_staff:
+def _get_article(request: HttpRequest, slug: str, *, preview: bool = False):
+    # The content version is read before the article: a fragment of the page is never kept under a version
+    # newer than what it shows (core/templatetags/fragments.py).
+    article = selectors.article_get_public(slug=slug, version=public_version(request))
+    if article is None and preview and request.user.is_staff:
         # Staff preview drafts and scheduled articles at their future address, as they will look.
         article = selectors.article_get_any(slug=slug)
     if article is None:
@@ -96,20 +122,33 @@ def _get_article(slug: str, *, preview_for: HttpRequest | None = None):
     return article
 
 
-def _article_context(request, article, *, form=None, poll_error=None, ts: str, voted: bool) -> dict:
+def _article_context(request, article, *, form=None, poll_error=None, ts: str | None, voted: bool) -> dict:
+    """The article page's context. What the page shows besides the article is passed as callables, read only
+    when the template shows it: inside a fragment kept in memory, not at all. `ts` is the comment form's time
+    stamp (its placeholder in the shared copy), None to sign a fresh one when the form needs its own."""
+
+    def fresh_ts() -> str:
+        return comment_form_token() if ts is None else ts
+
     data = selectors.article_page_data(article=article)
     if form is None:
         parent_id = request.GET.get("reponse", "")
-        form = CommentForm(initial={"ts": ts, "parent": parent_id if parent_id.isdigit() else None})
+        parent_id = parent_id if parent_id.isdigit() else None
+        # A fresh form without a reply is the same for every visitor: the page keeps it as a fragment whose
+        # time stamp is filled in for each one (templatetags/page_parts.py); a reply is rendered with its own.
+        form = CommentForm(initial={"ts": fresh_ts() if parent_id else TS_PLACEHOLDER, "parent": parent_id})
     else:
         # A re-displayed form gets a fresh time stamp; everything the person typed stays.
         form.data = form.data.copy()
-        form.data["ts"] = ts
+        form.data["ts"] = fresh_ts()
         parent_id = form.data.get("parent", "")
+    replying_to = None
+    if parent_id:
+        replying_to = next((c for c in data["comments"] if str(c.pk) == str(parent_id)), None)
     return {
         "article": article,
         "form": form,
-        "replying_to": next((c for c in data["comments"] if str(c.pk) == str(parent_id)), None),
+        "replying_to": replying_to,
         "comments_open": selectors.comments_are_open(article=article),
         "poll_voted": voted,
         "poll_error": poll_error,
@@ -117,7 +156,8 @@ def _article_context(request, article, *, form=None, poll_error=None, ts: str, v
         "my_pending": selectors.comments_awaiting_for_author(
             article=article, comment_ids=_pending_ids(request)
         ),
-        **data,
+        "publication_marker": partial(selectors.articles_publication_marker, version=public_version(request)),
+        **data.lazy(),
     }
 
 
@@ -132,7 +172,7 @@ def _render_article(request, article, *, form=None, status=200, poll_error=None)
         article,
         form=form,
         poll_error=poll_error,
-        ts=comment_form_token(),
+        ts=None,
         voted=_has_voted(request, article),
     )
     return render(request, "blog/article_detail.html", context, status=status)
@@ -146,15 +186,15 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             request,
             template="blog/article_detail.html",
             context=lambda values: _article_context(
-                request, _get_article(slug), ts=values[TS_PLACEHOLDER], voted=False
+                request, _get_article(request, slug), ts=values[TS_PLACEHOLDER], voted=False
             ),
         )
-    return _render_article(request, _get_article(slug, preview_for=request))
+    return _render_article(request, _get_article(request, slug, preview=True))
 
 
 @require_POST
 def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
-    article = _get_article(slug)
+    article = _get_article(request, slug)
     form = CommentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -199,7 +239,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def poll_vote(request: HttpRequest, slug: str) -> HttpResponse:
     """Count a vote. Without JavaScript: redirect to the results page; with HTMX: answer the poll's section."""
-    article = _get_article(slug)
+    article = _get_article(request, slug)
     poll = get_object_or_404(Poll, article=article)
     voter_id = _voter_id(request) or secrets.token_urlsafe(16)
     partial = request.headers.get("HX-Request") == "true"
@@ -240,7 +280,7 @@ def _render_poll(request, article, poll, *, voted: bool, error: str | None = Non
 
 @require_safe
 def poll_results(request: HttpRequest, slug: str) -> HttpResponse:
-    article = _get_article(slug)
+    article = _get_article(request, slug)
     poll = get_object_or_404(Poll, article=article)
     return render(
         request,

@@ -1,16 +1,21 @@
 """The home page and the company's fixed pages. Like the back-office, this app reads other apps and
 nothing imports it."""
 
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from frenchbot.blog.selectors import article_list
+from frenchbot.blog.selectors import article_list, articles_publication_marker
 from frenchbot.core.net import client_ip
-from frenchbot.core.pagecache import render_cached
+from frenchbot.core.pagecache import public_version, render_cached
 from frenchbot.events.selectors import events_upcoming_cards
 from frenchbot.leads.forms import CONTACT_CONSENT_TEXT, ContactForm
 from frenchbot.leads.services import ContactError, ContactSubject, contact_rate_limited, contact_submit
@@ -18,14 +23,37 @@ from frenchbot.leads.services import ContactError, ContactSubject, contact_rate_
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render_cached(
-        request,
-        template="pages/home.html",
-        context=lambda values: {
-            "latest_articles": list(article_list()[:3]),
-            "upcoming_events": events_upcoming_cards(limit=3),
-        },
-    )
+    return render_cached(request, template="pages/home.html", context=lambda values: _home_context(request))
+
+
+def _home_context(request: HttpRequest) -> dict:
+    # The latest articles are read only when their fragment is rendered (a queryset is lazy); the fragment
+    # varies on the set of public articles.
+    version = public_version(request)
+    events, events_until = _upcoming_events(version)
+    return {
+        "latest_articles": article_list(with_tags=False)[:3],
+        "publication_marker": partial(articles_publication_marker, version=version),
+        "upcoming_events": events,
+        "events_until": events_until,
+    }
+
+
+def _upcoming_events(version: int | None) -> tuple[list, str]:
+    """The next events' cards, kept in this process's memory per content version (an event or a registration
+    changing moves it on) until the first of them ends, when the list changes without any write; with the
+    moment that happens, which the events' fragment varies on."""
+    if version is None or settings.FRAGMENT_CACHE_SECONDS <= 0:
+        return events_upcoming_cards(limit=3), ""
+    store = caches["template_fragments"]
+    key = f"home:events:{version}"
+    kept = store.get(key)
+    if kept is None or (kept[1] is not None and timezone.now() >= kept[1]):
+        events = events_upcoming_cards(limit=3)
+        kept = (events, min((event.ends_at for event in events), default=None))
+        store.set(key, kept, settings.FRAGMENT_CACHE_SECONDS)
+    events, until = kept
+    return events, until.isoformat() if until is not None else "-"
 
 
 @require_safe
