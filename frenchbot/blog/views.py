@@ -135,7 +135,7 @@ def _article_context(request, article, *, form=None, poll_error=None, ts: str | 
         parent_id = request.GET.get("reponse", "")
         parent_id = parent_id if parent_id.isdigit() else None
         # A fresh form without a reply is the same for every visitor: the page keeps it as a fragment whose
-        # time stamp is filled in for each one (templatetags/page_parts.py); a reply is rendered with its own.
+        # time stamp is filled in for each one (`{% form_fragment %}`, core/templatetags/fragments.py); a reply is rendered with its own.
         form = CommentForm(initial={"ts": fresh_ts() if parent_id else TS_PLACEHOLDER, "parent": parent_id})
     else:
         # A re-displayed form gets a fresh time stamp; everything the person typed stays.

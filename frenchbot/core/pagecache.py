@@ -88,12 +88,17 @@ def _request_key(request: HttpRequest) -> str:
     return _key(path=request.path, language=translation.get_language(), host=request.get_host())
 
 
-def _fill(template: str, request: HttpRequest) -> str:
-    html = template.replace(CSRF_PLACEHOLDER, get_token(request))
+def tokens_fill(template: str, *, csrf_token: str) -> str:
+    """`template` with the visitor's CSRF token and a fresh value for each registered placeholder."""
+    html = template.replace(CSRF_PLACEHOLDER, csrf_token)
     for placeholder, make in _tokens.items():
         if placeholder in html:
             html = html.replace(placeholder, make())
     return html
+
+
+def _fill(template: str, request: HttpRequest) -> str:
+    return tokens_fill(template, csrf_token=get_token(request))
 
 
 def render_cached(
