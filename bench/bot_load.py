@@ -372,6 +372,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--profile", action="store_true", help="then profile one answer in process")
     parser.add_argument("--profile-question", default="Comment écrire un bon prompt ?")
+    parser.add_argument(
+        "--profile-only",
+        metavar="VAR_DIR",
+        help="no load run: profile one answer on this data folder (prepared, its vectors computed)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON ('-': stdout only)")
     parser.add_argument("--keep", action="store_true", help="keep the data folder and its logs")
     args = parser.parse_args(argv)
@@ -383,6 +388,13 @@ def main(argv: list[str] | None = None) -> int:
         log(f"no uvicorn in {venv_bin()}: run `make install` first")
         return 2
     signal.signal(signal.SIGTERM, _interrupt)
+    if args.profile_only:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+               "FRENCHBOT_VAR_DIR": args.profile_only}  # fmt: skip
+        profile = profile_answer(env, question=args.profile_question, repeat=20)
+        print(profile.pop("profile"))
+        print(json.dumps(profile, ensure_ascii=False))
+        return 0
 
     started = dt.datetime.now().astimezone()
     var_dir = Path(tempfile.mkdtemp(prefix="frenchbot-bench-bot-"))

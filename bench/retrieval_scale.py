@@ -49,6 +49,8 @@ def index_bytes(index) -> int:
     """The bytes of every array the index holds (in process memory or mapped from a file)."""
     import numpy as np
 
+    if hasattr(index, "nbytes"):  # the index says what it holds (its int8 matrices with their scales)
+        return index.nbytes
     return sum(value.nbytes for value in vars(index).values() if isinstance(value, np.ndarray))
 
 
