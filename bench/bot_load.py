@@ -69,7 +69,6 @@ from blog_load import (  # noqa: E402
 
 API = "/api/assistant"
 TARGET_P95_MS = 150
-READY_TIMEOUT_S = 600
 ANSWER_TIMEOUT_S = 60
 
 
@@ -86,7 +85,7 @@ class BotServer(Server):
             cmd = [cmd[0], "worker", *cmd[2:]]
         return super()._spawn(cmd, logfile)
 
-    def wait_ready(self) -> dict:
+    def wait_ready(self, timeout: float) -> dict:
         """Until every passage has its vector and the worker's queue is empty (the intents are prepared):
         before that, the bot answers from words alone and says so."""
         code = (
@@ -97,14 +96,14 @@ class BotServer(Server):
             "print('READY', json.dumps({'done': p.done, 'total': p.total, 'queued': "
             "DBTaskResult.objects.filter(status__in=['READY', 'RUNNING']).count()}))\n"
         )
-        deadline = time.monotonic() + READY_TIMEOUT_S
+        deadline = time.monotonic() + timeout
         while True:
             out = self.manage("shell", "-v", "0", "-c", code, timeout=120)
             state = json.loads(re.search(r"^READY (.*)$", out, re.M).group(1))
             if state["done"] >= state["total"] and not state["queued"]:
                 return state
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.name}: vectors not ready after {READY_TIMEOUT_S} s: {state}")
+                raise RuntimeError(f"{self.name}: vectors not ready after {timeout:.0f} s: {state}")
             log(f"{self.name}: waiting for the worker: {state}")
             time.sleep(5)
 
@@ -370,6 +369,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers, as `make run` (default 2)")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument(
+        "--ready-timeout",
+        type=float,
+        default=1800,
+        help="seconds to wait for the worker to compute the vectors (default 1800)",
+    )
     parser.add_argument("--profile", action="store_true", help="then profile one answer in process")
     parser.add_argument("--profile-question", default="Comment écrire un bon prompt ?")
     parser.add_argument(
@@ -422,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server.prepare()
         server.start()
-        report["ready"] = server.wait_ready()
+        report["ready"] = server.wait_ready(args.ready_timeout)
         log(f"ready: {report['ready']}; warm-up")
         conversations = scripts(count=args.conversations, turns=args.turns, seed=args.seed)
         # Every worker process loads its models and maps the vectors before the measured run.
