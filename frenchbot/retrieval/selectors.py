@@ -1,22 +1,32 @@
 """Reads of the index: a question in, ranked passages out."""
 
+import contextlib
+import fcntl
+import io
 import logging
+import secrets
+import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frenchbot.core.errors import DomainError
+from frenchbot.core.models import SharedVersion
 from frenchbot.core.text import french_analyze
 from frenchbot.core.versions import shared_version
 
+from . import vectorfile
 from .backends import get_lexical_backend
-from .embedders import EmbedderError, bytes_to_matrix, get_embedder
+from .embedders import STORAGE_DTYPE, EmbedderError, get_embedder
 from .models import Chunk, Visibility
 from .services import VERSION_KEY, vectors_missing
+from .vectorfile import QuantizedMatrix, quantize
 
 logger = logging.getLogger(__name__)
 # How many candidates each side brings to the fusion, per result asked.
@@ -65,16 +75,42 @@ def search_validate(query: str) -> str:
 
 @dataclass
 class _VectorIndex:
+    """One collection's vectors for one model at one index version: passages sorted by chunk id, their vectors
+    and their sentences' (int8, ``vectorfile``), who may see them and from when. The arrays are mapped from the
+    node's file of this version, or held in memory when no file can be written."""
+
     version: int
+    epoch: int
     ids: np.ndarray
-    rows: dict[int, int]
-    matrix: np.ndarray
+    passages: QuantizedMatrix
     # Every chunk's sentence vectors (its passage vector when it has a single sentence), chunk after chunk;
     # sentence_starts[i] is where chunk row i's sentences begin.
-    sentences: np.ndarray
+    sentences: QuantizedMatrix
     sentence_starts: np.ndarray
-    visibility: np.ndarray
+    # Each passage's audience as an index into `audiences` (a few distinct values for thousands of passages).
+    audience: np.ndarray
+    audiences: tuple[str, ...]
     available_from: np.ndarray
+    path: Path | None = None
+
+    def row(self, chunk_id: int) -> int | None:
+        position = int(np.searchsorted(self.ids, chunk_id))
+        return position if position < len(self.ids) and self.ids[position] == chunk_id else None
+
+    def similarities(self, query_vector: np.ndarray) -> np.ndarray:
+        """Each passage's cosine similarity to the question, blending the whole passage's and its best
+        sentence's (SENTENCE_SHARE)."""
+        best_sentence = np.maximum.reduceat(self.sentences.dot(query_vector), self.sentence_starts)
+        return (1 - SENTENCE_SHARE) * self.passages.dot(query_vector) + SENTENCE_SHARE * best_sentence
+
+    def hidden(self, *, visibilities, now) -> np.ndarray:
+        allowed = [code for code, value in enumerate(self.audiences) if value in visibilities]
+        return ~np.isin(self.audience, allowed) | (self.available_from > now.timestamp())
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.ids, self.sentence_starts, self.audience, self.available_from)
+        return self.passages.nbytes + self.sentences.nbytes + sum(array.nbytes for array in arrays)
 
 
 _vector_indexes: dict[tuple[str, str], _VectorIndex] = {}
@@ -82,50 +118,192 @@ _vector_lock = threading.Lock()
 # Share of the best sentence's similarity in a passage's semantic score (the rest is the whole passage's):
 # measured on PIAF, the blend beats either alone (docs/benchmarks.md).
 SENTENCE_SHARE = 0.5
+# Names a database for the vector files (``vectorfile``), drawn at random the first time: versions start again
+# at 1 in a new (or re-created) database, whose vectors must never be read from the file of another.
+EPOCH_KEY = "retrieval:vectors-epoch"
+# Passages read from the database at a time when a file is built.
+BUILD_BATCH = 1000
 
 
-def _sentence_rows(blob, vector, dimensions: int) -> bytes:
+def _index_state() -> tuple[int, int]:
+    """(version, epoch) of the index in one query; the epoch is drawn the first time."""
+    # SharedVersion is core's table of values shared by all processes (core.versions); the epoch is a value
+    # like the version, only drawn rather than counted.
+    values = dict(
+        SharedVersion.objects.filter(name__in=(VERSION_KEY, EPOCH_KEY)).values_list("name", "value")
+    )
+    if EPOCH_KEY not in values:
+        try:
+            with transaction.atomic():
+                SharedVersion.objects.create(name=EPOCH_KEY, value=secrets.randbits(62) + 1)
+        except IntegrityError:  # drawn meanwhile by another process: theirs is kept
+            pass
+        values[EPOCH_KEY] = SharedVersion.objects.values_list("value", flat=True).get(name=EPOCH_KEY)
+    return values.get(VERSION_KEY) or 1, values[EPOCH_KEY]
+
+
+def _sentence_rows(blob, vector: bytes, dimensions: int) -> bytes:
     data = bytes(blob) if blob is not None else b""
     if not data or len(data) % (4 * dimensions):
-        return bytes(vector)
+        return vector
     return data
 
 
+def _collect(
+    *, collection: str, model_id: str, dimensions: int, folder: Path | None
+) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Every passage's vectors from the database, in one pass of BUILD_BATCH rows at a time, quantised.
+
+    The float32 vectors go through unnamed temporary files in `folder` (removed by the system when closed,
+    even if the process dies), so that building the index of 50,000 passages does not hold their 384 MB in
+    the process's memory; in memory when `folder` is None."""
+    rows = (
+        Chunk.objects.filter(document__collection=collection, vector_model=model_id)
+        .exclude(vector=None)
+        .order_by("id")
+        .values_list("id", "vector", "sentence_vectors", "document__visibility", "document__available_from")
+    )
+    size = 4 * dimensions
+    ids, counts, audience, available = [], [], [], []
+    audiences: dict[str, int] = {}
+
+    def staging():
+        return tempfile.TemporaryFile(dir=folder) if folder is not None else io.BytesIO()
+
+    with staging() as passages, staging() as sentences:
+        for chunk_id, vector, sentence_blob, visibility, available_from in rows.iterator(
+            chunk_size=BUILD_BATCH
+        ):
+            vector = bytes(vector)
+            if len(vector) != size:
+                logger.warning(
+                    "Chunk %s: vector of %d bytes, %d expected; left out", chunk_id, len(vector), size
+                )
+                continue
+            blob = _sentence_rows(sentence_blob, vector, dimensions)
+            passages.write(vector)
+            sentences.write(blob)
+            ids.append(chunk_id)
+            counts.append(len(blob) // size)
+            audience.append(audiences.setdefault(visibility, len(audiences)))
+            available.append(available_from.timestamp() if available_from else -np.inf)
+        arrays = {
+            "ids": np.array(ids, dtype=np.int64),
+            "sentence_starts": np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+            if ids
+            else np.empty(0, dtype=np.int64),
+            "audience": np.array(audience, dtype=np.uint16),
+            "available_from": np.array(available, dtype=np.float64),
+        }
+        for name, staged in (("passages", passages), ("sentences", sentences)):
+            vectors = _staged_matrix(staged, dimensions)
+            quantized = quantize(vectors)
+            del vectors
+            arrays[f"{name}_codes"] = quantized.codes
+            arrays[f"{name}_centre"] = quantized.centre
+            arrays[f"{name}_step"] = quantized.step
+    return arrays, list(audiences)
+
+
+def _staged_matrix(staged, dimensions: int) -> np.ndarray:
+    rows = staged.tell() // (4 * dimensions)
+    if not rows:
+        return np.empty((0, dimensions), dtype=STORAGE_DTYPE)
+    if isinstance(staged, io.BytesIO):
+        return np.frombuffer(staged.getbuffer(), dtype=STORAGE_DTYPE).reshape(rows, dimensions)
+    staged.flush()
+    return np.memmap(staged, dtype=STORAGE_DTYPE, mode="r", shape=(rows, dimensions))
+
+
+def _index_from(
+    arrays: dict[str, np.ndarray], *, audiences, version: int, epoch: int, path=None
+) -> _VectorIndex:
+    def matrix(name: str) -> QuantizedMatrix:
+        return QuantizedMatrix(
+            codes=arrays[f"{name}_codes"], centre=arrays[f"{name}_centre"], step=arrays[f"{name}_step"]
+        )
+
+    return _VectorIndex(
+        version=version,
+        epoch=epoch,
+        ids=arrays["ids"],
+        passages=matrix("passages"),
+        sentences=matrix("sentences"),
+        sentence_starts=arrays["sentence_starts"],
+        audience=arrays["audience"],
+        audiences=tuple(audiences),
+        available_from=arrays["available_from"],
+        path=path,
+    )
+
+
+def _mapped(path: Path, *, meta: dict, version: int, epoch: int) -> _VectorIndex:
+    found, arrays = vectorfile.read(path)
+    if any(found.get(key) != value for key, value in meta.items()):
+        raise vectorfile.Unreadable(f"{path.name} holds {found}, not {meta}")
+    return _index_from(arrays, audiences=found["audiences"], version=version, epoch=epoch, path=path)
+
+
+def _vector_index_load(*, collection: str, model_id: str, dimensions: int, version: int, epoch: int):
+    """The index of this version from the node's file, written first when missing (one process of the node
+    writes it while the others wait for it, then map it); held in memory when no file can be written."""
+    folder = vectorfile.folder()
+    path = folder / vectorfile.file_name(
+        collection=collection, model_id=model_id, epoch=epoch, version=version
+    )
+    meta = {"collection": collection, "model_id": model_id, "dimensions": dimensions, "epoch": epoch,
+            "version": version}  # fmt: skip
+    try:
+        return _mapped(path, meta=meta, version=version, epoch=epoch)
+    except FileNotFoundError:
+        pass
+    except (OSError, vectorfile.Unreadable) as error:
+        logger.warning("Vector file written again: %s", error)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = open(folder / ".lock", "a+b")  # noqa: SIM115 - held until the file is written
+    except OSError as error:
+        logger.warning("No vector file (%s): vectors kept in this process's memory", error)
+        arrays, audiences = _collect(
+            collection=collection, model_id=model_id, dimensions=dimensions, folder=None
+        )
+        return _index_from(arrays, audiences=audiences, version=version, epoch=epoch)
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # Written by another process of the node while this one waited.
+        with contextlib.suppress(OSError, vectorfile.Unreadable):
+            return _mapped(path, meta=meta, version=version, epoch=epoch)
+        try:
+            arrays, audiences = _collect(
+                collection=collection, model_id=model_id, dimensions=dimensions, folder=folder
+            )
+        except OSError:  # no room for the temporary files: through memory
+            arrays, audiences = _collect(
+                collection=collection, model_id=model_id, dimensions=dimensions, folder=None
+            )
+        try:
+            vectorfile.write(path, meta={**meta, "audiences": audiences}, arrays=arrays)
+            index = _mapped(path, meta=meta, version=version, epoch=epoch)
+        except (OSError, vectorfile.Unreadable) as error:
+            logger.warning("Vector file not written (%s): vectors kept in this process's memory", error)
+            return _index_from(arrays, audiences=audiences, version=version, epoch=epoch)
+    vectorfile.clean(folder, keep=path)
+    return index
+
+
 def _vector_index(*, collection: str, model_id: str, dimensions: int) -> _VectorIndex:
-    """The collection's vectors as matrices, loaded once per process and reloaded when the index changes."""
-    version = shared_version(VERSION_KEY)
+    """The collection's vectors, mapped once per process and index version (``_vector_index_load``)."""
+    version, epoch = _index_state()
     key = (collection, model_id)
     current = _vector_indexes.get(key)
-    if current is not None and current.version == version:
+    if current is not None and (current.version, current.epoch) == (version, epoch):
         return current
     with _vector_lock:
-        rows = list(
-            Chunk.objects.filter(document__collection=collection, vector_model=model_id)
-            .exclude(vector=None)
-            .values_list(
-                "id", "vector", "sentence_vectors", "document__visibility", "document__available_from"
-            )
-        )
-        ids = np.array([row[0] for row in rows], dtype=np.int64)
-        matrix = bytes_to_matrix([row[1] for row in rows], dimensions)
-        sentence_blobs = [_sentence_rows(row[2], row[1], dimensions) for row in rows]
-        counts = np.array([len(blob) // (4 * dimensions) for blob in sentence_blobs], dtype=np.int64)
-        sentences = (
-            np.frombuffer(b"".join(sentence_blobs), dtype="<f4").reshape(-1, dimensions).astype(np.float32)
-            if rows
-            else np.empty((0, dimensions), dtype=np.float32)
-        )
-        loaded = _VectorIndex(
-            version=version,
-            ids=ids,
-            rows={int(chunk_id): position for position, chunk_id in enumerate(ids)},
-            matrix=matrix,
-            sentences=sentences,
-            sentence_starts=np.concatenate(([0], np.cumsum(counts)[:-1])) if rows else counts,
-            visibility=np.array([row[3] for row in rows], dtype=object),
-            available_from=np.array(
-                [row[4].timestamp() if row[4] else -np.inf for row in rows], dtype=np.float64
-            ),
+        current = _vector_indexes.get(key)
+        if current is not None and (current.version, current.epoch) == (version, epoch):
+            return current
+        loaded = _vector_index_load(
+            collection=collection, model_id=model_id, dimensions=dimensions, version=version, epoch=epoch
         )
         _vector_indexes[key] = loaded
         return loaded
@@ -191,10 +369,8 @@ def _semantic_scores(query: str, *, collection, visibilities, now, query_vector=
         return None
     if not len(index.ids):
         return None
-    best_sentence = np.maximum.reduceat(index.sentences @ query_vector, index.sentence_starts)
-    scores = (1 - SENTENCE_SHARE) * (index.matrix @ query_vector) + SENTENCE_SHARE * best_sentence
-    hidden = ~np.isin(index.visibility, list(visibilities)) | (index.available_from > now.timestamp())
-    scores[hidden] = -np.inf
+    scores = index.similarities(query_vector)
+    scores[index.hidden(visibilities=visibilities, now=now)] = -np.inf
     floor = settings.RETRIEVAL_SEMANTIC_MIN_SIMILARITY
     return index, scores, embedder.similarity_floor if floor is None else floor, embedder.similarity_spread
 
@@ -257,7 +433,7 @@ def search(
         candidates = set(fused) | {int(index.ids[row]) for row in top if similarity[row] >= floor}
         ranked = []
         for chunk_id in candidates:
-            row = index.rows.get(chunk_id)
+            row = index.row(chunk_id)
             # A passage without a vector (its embedding failed) or hidden gets nothing from the semantic side.
             meaning = float(similarity[row]) if row is not None and np.isfinite(similarity[row]) else 0.0
             # A passage without a vector yet (indexing still running, an embedder failure) has no similarity

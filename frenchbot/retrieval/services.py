@@ -12,6 +12,7 @@ from frenchbot.core.extractive import split_sentences
 from frenchbot.core.text import french_analyze
 from frenchbot.core.versions import shared_version_bump
 
+from . import vectorfile
 from .backends import LexicalEntry, get_lexical_backend
 from .chunking import chunk_markdown
 from .embedders import EmbedderError, get_embedder, vector_to_bytes
@@ -230,6 +231,8 @@ def collection_drop(*, collection: str) -> int:
         )
         _, per_model = documents.delete()
         index_version_bump()
+    # This node's vector files of the collection (other nodes' go once unused for a day).
+    vectorfile.remove_collection(collection=collection)
     return per_model.get(Document._meta.label, 0)
 
 

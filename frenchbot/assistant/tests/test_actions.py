@@ -408,11 +408,12 @@ def test_an_unanswered_question_becomes_an_faq_entry_the_bot_then_answers(client
 
 
 def test_while_vectors_are_not_computed_yet_the_bot_answers_by_words(client, mistral):
-    from frenchbot.retrieval import selectors
     from frenchbot.retrieval.models import Chunk
+    from frenchbot.retrieval.services import index_version_bump
 
-    # As while the worker embeds the content: one article has its vectors, the other not yet.
+    # As while the worker embeds the content: one article has its vectors, the other not yet (the words were
+    # indexed again, which moved the index's version on).
     Chunk.objects.filter(document__source_id="mistral").update(vector=None, vector_model="")
-    selectors._vector_indexes.clear()  # the process's copy of the vectors, reloaded from the database
+    index_version_bump()
     answer = _ask(client, _start(client), "Qui a fondé Mistral AI ?")
     assert answer["unanswered"] is False and "Arthur Mensch" in answer["text"]
