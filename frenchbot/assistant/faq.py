@@ -40,13 +40,13 @@ def faq_entry_index(*, entry: FaqEntry) -> None:
             document_index_item(source=source.name, item=item)
     except Exception:  # noqa: BLE001 - the entry is saved; the background worker indexes it again later
         logger.exception("FAQ entry %s could not be indexed at once", entry.pk)
-    pagecache_invalidate()
+    transaction.on_commit(pagecache_invalidate)
 
 
 def faq_entry_unindex(*, entry_id: int) -> None:
     """Take a deleted entry out of the bot's index now."""
     document_remove(source=FaqSource.name, source_id=str(entry_id))
-    pagecache_invalidate()
+    transaction.on_commit(pagecache_invalidate)
 
 
 def _checked(*, question: str, answer: str, category: str) -> tuple[str, str, str]:

@@ -3,6 +3,7 @@ import zoneinfo
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -42,11 +43,11 @@ class MailingListAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # The sign-up forms of cached pages (articles, home) list the public lists.
-        pagecache_invalidate()
+        transaction.on_commit(pagecache_invalidate)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        pagecache_invalidate()
+        transaction.on_commit(pagecache_invalidate)
 
 
 class SubscriptionChangeInline(admin.TabularInline):
