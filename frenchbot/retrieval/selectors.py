@@ -442,7 +442,12 @@ def search(
             ranked.append((chunk_id, fused.get(chunk_id, 0.0) + weight * meaning / spread))
         ranked.sort(key=lambda pair: -pair[1])
         ranked = ranked[:limit]
-    chunks = Chunk.objects.select_related("document").in_bulk([chunk_id for chunk_id, _ in ranked])
+    # The vectors are not needed past ranking (the index holds them): up to a few kilobytes a passage not read.
+    chunks = (
+        Chunk.objects.select_related("document")
+        .defer("vector", "sentence_vectors")
+        .in_bulk([chunk_id for chunk_id, _ in ranked])
+    )
     return [
         SearchHit(chunk=chunks[chunk_id], score=score, similarity=meanings.get(chunk_id))
         for chunk_id, score in ranked
