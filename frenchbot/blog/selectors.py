@@ -8,12 +8,11 @@ from functools import partial
 from html.parser import HTMLParser
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frenchbot.core.pagecache import pagecache_invalidate
+from frenchbot.core.pagecache import pagecache_invalidate, public_kept
 from frenchbot.core.text import word_count
 
 from .models import Article, ArticleRevision, AuthorProfile, Category, Comment, Poll, PollVote, Tag
@@ -37,32 +36,16 @@ def article_list(
     return qs.defer("body", "body_html")
 
 
-def _kept(*, version: int | None, key: str, make: Callable[[], object]):
-    """`make()`, kept in this process's memory under the public-content `version` (with fragments on) until the
-    next write moves the version on, as the pages' fragments are. For what is the same for every visitor only;
-    a None result is never kept."""
-    if version is None or settings.FRAGMENT_CACHE_SECONDS <= 0:
-        return make()
-    store = caches["template_fragments"]
-    key = f"blog:{key}:{version}"
-    value = store.get(key)
-    if value is None:
-        value = make()
-        if value is not None:
-            store.set(key, value, settings.FRAGMENT_CACHE_SECONDS)
-    return value
-
-
 def article_get_public(*, slug: str, version: int | None = None) -> Article | None:
     """The public article of `slug`, with its category, author and poll in the same query; its tags are read
     when shown (the article page keeps them in fragments).
 
-    Given the public-content `version`, the article is kept in memory until the next write (`_kept`): an article
+    Given the public-content `version`, the article is kept in memory until the next write (`core.pagecache.public_kept`): an article
     becomes public with time but never stops being public without a write, and an address that finds nothing is
     never kept."""
-    return _kept(
+    return public_kept(
         version=version,
-        key=f"article:{slug}",
+        key=f"blog:article:{slug}",
         make=lambda: (
             Article.objects.published().select_related("category", "author", "poll").filter(slug=slug).first()
         ),
@@ -70,19 +53,21 @@ def article_get_public(*, slug: str, version: int | None = None) -> Article | No
 
 
 def category_get(*, slug: str, version: int | None = None) -> Category | None:
-    return _kept(
-        version=version, key=f"category:{slug}", make=lambda: Category.objects.filter(slug=slug).first()
+    return public_kept(
+        version=version, key=f"blog:category:{slug}", make=lambda: Category.objects.filter(slug=slug).first()
     )
 
 
 def tag_get(*, slug: str, version: int | None = None) -> Tag | None:
-    return _kept(version=version, key=f"tag:{slug}", make=lambda: Tag.objects.filter(slug=slug).first())
+    return public_kept(
+        version=version, key=f"blog:tag:{slug}", make=lambda: Tag.objects.filter(slug=slug).first()
+    )
 
 
 def article_count(*, articles: QuerySet[Article], key: str, version: int | None = None) -> int:
     """How many articles a list holds, kept per version and `key` (which must name the list and the set of
     public articles, see `articles_publication_marker`)."""
-    return _kept(version=version, key=f"count:{key}", make=articles.count)
+    return public_kept(version=version, key=f"blog:count:{key}", make=articles.count)
 
 
 def article_get_any(*, slug: str) -> Article | None:
@@ -252,29 +237,27 @@ def article_page_data(*, article: Article) -> ArticlePageData:
     return ArticlePageData(article=article)
 
 
-# The next date at which a scheduled article becomes public, per content version, in this process.
-_next_publication: tuple[int | None, object] = (None, None)
-
-
 def articles_publication_marker(*, version: int | None) -> str:
     """A value that changes whenever the set of public articles may have changed: a write moves the content
     `version` on, and a scheduled article goes public when its date comes, without any write. Fragments that
     list articles vary on it. One query per version and per such date, in each process."""
-    global _next_publication
     if version is None or settings.FRAGMENT_CACHE_SECONDS <= 0:
         return ""
-    now = timezone.now()
-    known_version, next_at = _next_publication
-    if known_version != version or (next_at is not None and now >= next_at):
-        next_at = (
+    # In a tuple: "no scheduled article" is an answer to keep too.
+    (next_at,) = public_kept(
+        version=version,
+        key="blog:next-publication",
+        make=lambda: (
             Article.objects.filter(
-                status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED], published_at__gt=now
+                status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
+                published_at__gt=timezone.now(),
             )
             .order_by("published_at")
             .values_list("published_at", flat=True)
-            .first()
-        )
-        _next_publication = (version, next_at)
+            .first(),
+        ),
+        until=lambda kept: kept[0],
+    )
     return next_at.isoformat() if next_at is not None else "-"
 
 

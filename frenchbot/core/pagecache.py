@@ -10,6 +10,7 @@ most of the cost of a request under ASGI. Only GET/HEAD requests with no query s
 cookies that make a page personal (`PAGE_CACHE_PRIVATE_COOKIES`) are ever served a shared copy.
 """
 
+import datetime
 import re
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse, parse_cookie
 from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .cache import cache_counter_bump
 
@@ -36,6 +37,16 @@ def register_token(placeholder: str, make: Callable[[], str]) -> None:
     _tokens[placeholder] = make
 
 
+def _version_read(backend) -> int | None:
+    """The counter, started again from a value never used before when it is missing; None when the cache does
+    not answer."""
+    version = backend.get(_VERSION_KEY)
+    if version is None:
+        backend.add(_VERSION_KEY, time.time_ns(), timeout=None)
+        version = backend.get(_VERSION_KEY)
+    return version
+
+
 def pagecache_version(backend=None) -> int:
     """A counter that every write changing a public page bumps; cached copies are keyed on it.
 
@@ -43,11 +54,7 @@ def pagecache_version(backend=None) -> int:
     never used before, the clock in nanoseconds: what a process keyed on an earlier value is never taken for
     current (the rendered fragments each process keeps in its own memory rely on it).
     """
-    backend = backend or cache
-    version = backend.get(_VERSION_KEY)
-    if version is None:
-        backend.add(_VERSION_KEY, time.time_ns(), timeout=None)
-        version = backend.get(_VERSION_KEY)
+    version = _version_read(backend or cache)
     return version if version is not None else 1
 
 
@@ -55,12 +62,55 @@ def public_version(request: HttpRequest) -> int | None:
     """The public-content version for this request, read once per request; None when the cache does not answer
     (fragments are then rendered afresh, never taken from memory)."""
     if not hasattr(request, "_public_version"):
-        version = cache.get(_VERSION_KEY)
-        if version is None:
-            cache.add(_VERSION_KEY, time.time_ns(), timeout=None)
-            version = cache.get(_VERSION_KEY)
-        request._public_version = version
+        request._public_version = _version_read(cache)
     return request._public_version
+
+
+_NOT_KEPT = object()
+
+
+def public_kept(
+    *,
+    version: int | None,
+    key: str,
+    make: Callable[[], object],
+    until: Callable[[object], datetime.datetime | None] | None = None,
+):
+    """`make()`, kept in this process's memory under the public-content `version` (fragments on) until the
+    next write moves the version on, as the pages' fragments are; each call gets its own copy. For what is the
+    same for every visitor only. A None result is never kept. `until(value)`: the moment the value stops being
+    true without any write (an event ends), after which it is made again; None for never."""
+    return public_kept_many(version=version, keys=[key], make=lambda missing: {key: make()}, until=until)[key]
+
+
+def public_kept_many(
+    *,
+    version: int | None,
+    keys: list[str],
+    make: Callable[[list[str]], dict[str, object]],
+    until: Callable[[object], datetime.datetime | None] | None = None,
+) -> dict[str, object]:
+    """`public_kept` for several values read together: `make(missing keys)` answers {key: value} for those
+    not kept, in one go (the outlines of a list of trainings in the same queries)."""
+    if version is None or settings.FRAGMENT_CACHE_SECONDS <= 0:
+        return make(list(keys))
+    store = caches["template_fragments"]
+    now = timezone.now() if until is not None else None
+    found: dict[str, object] = {}
+    for key in keys:
+        entry = store.get(f"kept:{key}:{version}", _NOT_KEPT)
+        if entry is not _NOT_KEPT and (entry[1] is None or now < entry[1]):
+            found[key] = entry[0]
+    missing = [key for key in keys if key not in found]
+    if missing:
+        made = make(missing)
+        for key in missing:
+            value = made.get(key)
+            found[key] = value
+            if value is not None:
+                moment = until(value) if until is not None else None
+                store.set(f"kept:{key}:{version}", (value, moment), settings.FRAGMENT_CACHE_SECONDS)
+    return found
 
 
 def pagecache_invalidate() -> None:

@@ -2,10 +2,11 @@
 
 import bisect
 import datetime
-import threading
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+
+from frenchbot.core.pagecache import public_kept
 
 from .models import Event, Registration
 
@@ -42,11 +43,6 @@ def events_past(*, limit: int | None = None, now: datetime.datetime | None = Non
     return events[:limit] if limit else events
 
 
-# (public-content version, sorted instants) of this process: see `events_list_period`.
-_list_changes: tuple[int, list[datetime.datetime]] | None = None
-_list_changes_lock = threading.Lock()
-
-
 def _events_list_changes() -> list[datetime.datetime]:
     """The first instant at which each test of `events_upcoming` and `events_past` turns, for every published
     event: `ends_at > now` at its end, `starts_at < now` and `starts_at >= now - 1 day` one microsecond (the
@@ -66,19 +62,12 @@ def events_list_period(*, version: int | None, now: datetime.datetime) -> int:
     """Which stretch of time `now` falls in, between two instants at which the events list changes by itself
     (an event ends and moves to the past ones, or falls out of the upcoming ones): the list is the same all
     through one stretch of one public-content `version`, whatever the time, so it can be kept as a fragment
-    keyed on both. The instants are read once per version and process (any write to an event moves the
-    version on); with no version (the cache does not answer) they are not read, and 0 is returned."""
-    global _list_changes
+    keyed on both. The instants are read once per version and process (`public_kept`: any write to an
+    event moves the version on); with no version (the cache does not answer) they are not read, and 0 is returned."""
     if version is None:
         return 0
-    current = _list_changes
-    if current is None or current[0] != version:
-        with _list_changes_lock:
-            current = _list_changes
-            if current is None or current[0] != version:
-                current = (version, _events_list_changes())
-                _list_changes = current
-    return bisect.bisect_right(current[1], now)
+    changes = public_kept(version=version, key="events:list-changes", make=_events_list_changes)
+    return bisect.bisect_right(changes, now)
 
 
 def event_seats_left(*, event: Event) -> int:

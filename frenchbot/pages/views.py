@@ -4,18 +4,16 @@ nothing imports it."""
 from functools import partial
 
 from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from frenchbot.blog.selectors import article_list, articles_publication_marker
 from frenchbot.core.net import client_ip
-from frenchbot.core.pagecache import public_version, render_cached
+from frenchbot.core.pagecache import public_kept, public_version, render_cached
 from frenchbot.events.selectors import events_upcoming_cards
 from frenchbot.leads.forms import CONTACT_CONSENT_TEXT, ContactForm
 from frenchbot.leads.services import ContactError, ContactSubject, contact_rate_limited, contact_submit
@@ -45,15 +43,18 @@ def _upcoming_events(version: int | None) -> tuple[list, str]:
     moment that happens, which the events' fragment varies on."""
     if version is None or settings.FRAGMENT_CACHE_SECONDS <= 0:
         return events_upcoming_cards(limit=3), ""
-    store = caches["template_fragments"]
-    key = f"home:events:{version}"
-    kept = store.get(key)
-    if kept is None or (kept[1] is not None and timezone.now() >= kept[1]):
-        events = events_upcoming_cards(limit=3)
-        kept = (events, min((event.ends_at for event in events), default=None))
-        store.set(key, kept, settings.FRAGMENT_CACHE_SECONDS)
-    events, until = kept
+    events = public_kept(
+        version=version,
+        key="home:events",
+        make=lambda: events_upcoming_cards(limit=3),
+        until=_first_end,
+    )
+    until = _first_end(events)
     return events, until.isoformat() if until is not None else "-"
+
+
+def _first_end(events: list):
+    return min((event.ends_at for event in events), default=None)
 
 
 @require_safe

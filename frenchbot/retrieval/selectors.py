@@ -375,6 +375,15 @@ def _semantic_scores(query: str, *, collection, visibilities, now, query_vector=
     return index, scores, embedder.similarity_floor if floor is None else floor, embedder.similarity_spread
 
 
+@dataclass(frozen=True)
+class RankedPassage:
+    """A passage found, before it is read: its id, rank score and similarity (see `SearchHit`)."""
+
+    chunk_id: int
+    score: float
+    similarity: float | None = None
+
+
 def search(
     *,
     query: str,
@@ -385,7 +394,48 @@ def search(
     semantic: bool | None = None,
     query_vector: np.ndarray | None = None,
 ) -> list[SearchHit]:
-    """Passages that best match the question, best first; an empty list when nothing matches.
+    """Passages that best match the question, best first, each read with its document (see `search_ranked`
+    for how they are ranked); an empty list when nothing matches."""
+    return search_hits(
+        ranked=search_ranked(
+            query=query,
+            collection=collection,
+            visibilities=visibilities,
+            limit=limit,
+            lexical=lexical,
+            semantic=semantic,
+            query_vector=query_vector,
+        )
+    )
+
+
+def search_hits(*, ranked: list[RankedPassage]) -> list[SearchHit]:
+    """The ranked passages read from the database with their documents, in the same order."""
+    # The vectors are not needed past ranking (the index holds them): up to a few kilobytes a passage not read.
+    chunks = (
+        Chunk.objects.select_related("document")
+        .defer("vector", "sentence_vectors")
+        .in_bulk([passage.chunk_id for passage in ranked])
+    )
+    return [
+        SearchHit(chunk=chunks[passage.chunk_id], score=passage.score, similarity=passage.similarity)
+        for passage in ranked
+        if passage.chunk_id in chunks
+    ]
+
+
+def search_ranked(
+    *,
+    query: str,
+    collection: str = "site",
+    visibilities: tuple[str, ...] = (Visibility.PUBLIC,),
+    limit: int = 10,
+    lexical: bool | None = None,
+    semantic: bool | None = None,
+    query_vector: np.ndarray | None = None,
+) -> list[RankedPassage]:
+    """The ids of the passages that best match the question, best first, not yet read (a caller that shows a
+    page of them reads only that page); an empty list when nothing matches.
 
     Hybrid by default: a passage scores (1 - w) × its BM25 score divided by the best one, plus w × its
     semantic similarity divided by the model's typical spread of similarities (so that w means the same for a
@@ -442,14 +492,7 @@ def search(
             ranked.append((chunk_id, fused.get(chunk_id, 0.0) + weight * meaning / spread))
         ranked.sort(key=lambda pair: -pair[1])
         ranked = ranked[:limit]
-    # The vectors are not needed past ranking (the index holds them): up to a few kilobytes a passage not read.
-    chunks = (
-        Chunk.objects.select_related("document")
-        .defer("vector", "sentence_vectors")
-        .in_bulk([chunk_id for chunk_id, _ in ranked])
-    )
     return [
-        SearchHit(chunk=chunks[chunk_id], score=score, similarity=meanings.get(chunk_id))
+        RankedPassage(chunk_id=chunk_id, score=score, similarity=meanings.get(chunk_id))
         for chunk_id, score in ranked
-        if chunk_id in chunks
     ]

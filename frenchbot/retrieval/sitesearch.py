@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from frenchbot.core.text import fold
 
 from .embedders import EmbedderError, get_embedder
-from .models import Visibility
+from .models import Chunk, Visibility
 from .registry import sources
-from .selectors import MAX_QUERY_LENGTH, search
+from .selectors import MAX_QUERY_LENGTH, RankedPassage, search_hits, search_ranked
 from .spelling import query_correct, stem
 
 # Passages asked of the retrieval for one search: one document often brings several, and the total shown
@@ -178,21 +178,37 @@ def _query_vector(query: str):
         return None
 
 
-def _documents(query: str, *, visibilities: tuple[str, ...], collection: str) -> list:
-    """The best passage of each document found, best first."""
-    seen: set[int] = set()
-    best = []
-    hits = search(
+@dataclass(frozen=True)
+class _Found:
+    """A document found, through its best passage, before that passage is read."""
+
+    passage: RankedPassage
+    source: str
+
+
+def _documents(query: str, *, visibilities: tuple[str, ...], collection: str) -> list[_Found]:
+    """The best passage of each document found, best first. Only which document and type each passage belongs
+    to is read here, in one query: the passages themselves are read for the page shown (`search_hits`)."""
+    ranked = search_ranked(
         query=query,
         collection=collection,
         visibilities=visibilities,
         limit=POOL,
         query_vector=_query_vector(query),
     )
-    for hit in hits:
-        if hit.chunk.document_id not in seen:
-            seen.add(hit.chunk.document_id)
-            best.append(hit)
+    owners = {
+        chunk_id: (document_id, source)
+        for chunk_id, document_id, source in Chunk.objects.filter(
+            pk__in=[passage.chunk_id for passage in ranked]
+        ).values_list("pk", "document_id", "document__source")
+    }
+    seen: set[int] = set()
+    best = []
+    for passage in ranked:
+        owner = owners.get(passage.chunk_id)
+        if owner is not None and owner[0] not in seen:
+            seen.add(owner[0])
+            best.append(_Found(passage=passage, source=owner[1]))
     return best
 
 
@@ -231,19 +247,19 @@ def site_search(
     labels = _labels()
     counts: dict[str, int] = {}
     for hit in found:
-        counts[hit.chunk.document.source] = counts.get(hit.chunk.document.source, 0) + 1
+        counts[hit.source] = counts.get(hit.source, 0) + 1
     result.facets = [
         Facet(source=name, label=labels.get(name, name), count=count, selected=name in types)
         for name, count in sorted(counts.items(), key=lambda item: (-item[1], labels.get(item[0], item[0])))
     ]
     if types:
-        found = [hit for hit in found if hit.chunk.document.source in types]
+        found = [hit for hit in found if hit.source in types]
     result.total = len(found)
     paginator = Paginator(found, settings.SEARCH_PAGE_SIZE)
     result.page = paginator.get_page(page)
     stems = {stem(fold(word)) for word in _WORD_RE.findall(searched)} - {""}
     groups: dict[str, SiteGroup] = {}
-    for hit in result.page.object_list:
+    for hit in search_hits(ranked=[found.passage for found in result.page.object_list]):
         document = hit.chunk.document
         group = groups.setdefault(
             document.source,

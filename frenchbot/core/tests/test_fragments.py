@@ -1,11 +1,14 @@
 """The fragment tag: one render per public-content version and language, never a stale part after a change."""
 
+import datetime
+
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
-from django.utils import translation
+from django.utils import timezone, translation
+from freezegun import freeze_time
 
-from frenchbot.core.pagecache import pagecache_invalidate
+from frenchbot.core.pagecache import pagecache_invalidate, public_kept, public_kept_many, public_version
 
 TEMPLATE = Template('{% load fragments %}{% fragment "card" item.pk %}{{ item.title }}{% endfragment %}')
 
@@ -54,3 +57,63 @@ def test_a_lost_version_never_brings_back_an_old_fragment():
     assert _render(Item(1, "avant")) == "avant"
     cache.clear()  # the counter is gone (evicted, or the cache server restarted)
     assert _render(Item(1, "après")) == "après"
+
+
+def _version():
+    return public_version(RequestFactory().get("/"))
+
+
+def test_a_kept_value_is_made_once_per_version():
+    made = []
+
+    def make():
+        made.append(1)
+        return {"titre": f"lecture {len(made)}"}
+
+    first = public_kept(version=_version(), key="test:value", make=make)
+    again = public_kept(version=_version(), key="test:value", make=make)
+    assert first == again == {"titre": "lecture 1"}
+    # Each call has its own copy: changing one does not change what the next request gets.
+    again["titre"] = "modifié"
+    assert public_kept(version=_version(), key="test:value", make=make) == {"titre": "lecture 1"}
+    pagecache_invalidate()
+    assert public_kept(version=_version(), key="test:value", make=make) == {"titre": "lecture 2"}
+
+
+def test_nothing_found_is_never_kept_and_no_version_keeps_nothing():
+    answers = iter([None, "trouvé"])
+    assert public_kept(version=_version(), key="test:missing", make=lambda: next(answers)) is None
+    assert public_kept(version=_version(), key="test:missing", make=lambda: next(answers)) == "trouvé"
+    fresh = iter(["un", "deux"])
+    assert public_kept(version=None, key="test:fresh", make=lambda: next(fresh)) == "un"
+    assert public_kept(version=None, key="test:fresh", make=lambda: next(fresh)) == "deux"
+
+
+def test_a_value_true_until_a_moment_is_made_again_once_it_passes():
+    soon = timezone.now() + datetime.timedelta(seconds=30)
+    answers = iter([("avant", soon), ("après", None)])
+    kept = {"until": lambda value: value[1]}
+    assert public_kept(version=_version(), key="test:until", make=lambda: next(answers), **kept)[0] == "avant"
+    assert public_kept(version=_version(), key="test:until", make=lambda: next(answers), **kept)[0] == "avant"
+    with freeze_time(soon + datetime.timedelta(seconds=1)):
+        assert (
+            public_kept(version=_version(), key="test:until", make=lambda: next(answers), **kept)[0]
+            == "après"
+        )
+
+
+def test_several_values_read_together_read_only_the_missing_ones():
+    asked = []
+
+    def make(missing):
+        asked.append(sorted(missing))
+        return {key: key.upper() for key in missing}
+
+    version = _version()
+    assert public_kept_many(version=version, keys=["a", "b"], make=make) == {"a": "A", "b": "B"}
+    assert public_kept_many(version=version, keys=["a", "b", "c"], make=make) == {
+        "a": "A",
+        "b": "B",
+        "c": "C",
+    }
+    assert asked == [["a", "b"], ["c"]]

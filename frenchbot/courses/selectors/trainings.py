@@ -2,13 +2,12 @@
 questions of a quiz and the rubric of an exercise."""
 
 import re
-import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from django.conf import settings
 from django.urls import reverse
 
+from frenchbot.core.pagecache import public_kept_many
 from frenchbot.core.text import render_markdown
 
 from ..access import training_can_see
@@ -87,11 +86,9 @@ def training_outline(*, training: Training, version: int | None = None) -> list[
 
 
 # What the outlines are made of, read once per public-content version in each process: training id →
-# (version, monotonic expiry, [(module, [(kind, step, url), …]), …]). The rows are shared between requests and
-# threads and never modified; each call builds its own ModuleItem/StepItem around them, since a learner's
-# progress marks those.
+# [(module, [(kind, step, url), …]), …] of one training; each call builds its own ModuleItem/StepItem around
+# them, since a learner's progress marks those.
 _OutlineRows = list[tuple[Module, list[tuple[str, Lesson | Quiz | PromptExercise, str]]]]
-_outline_rows: dict[int, tuple[int, float, _OutlineRows]] = {}
 
 
 def training_outlines(*, trainings, version: int | None = None) -> dict[int, list[ModuleItem]]:
@@ -99,26 +96,22 @@ def training_outlines(*, trainings, version: int | None = None) -> dict[int, lis
 
     `version` is the public-content version of the request (`core.pagecache.public_version`): with it, and
     FRAGMENT_CACHE_SECONDS above 0, the published rows are read once per version in this process and kept
-    (every write to a training, module or step moves the version on once committed, `courses.signals`).
-    Without it — services deciding a certificate, for instance — they are always read afresh.
+    (`public_kept_many`; every write to a training, module or step moves the version on once committed,
+    `courses.signals`). Without it — services deciding a certificate, for instance — they are always read
+    afresh.
     """
-    trainings = list(trainings)
-    seconds = settings.FRAGMENT_CACHE_SECONDS
-    use_kept = version is not None and seconds > 0
-    now = time.monotonic()
-    rows: dict[int, _OutlineRows] = {}
-    if use_kept:
-        for training in trainings:
-            kept = _outline_rows.get(training.pk)
-            if kept is not None and kept[0] == version and kept[1] > now:
-                rows[training.pk] = kept[2]
-    missing = [t for t in trainings if t.pk not in rows]
-    if missing:
-        read = _outline_rows_read(missing)
-        rows.update(read)
-        if use_kept:
-            for pk, training_rows in read.items():
-                _outline_rows[pk] = (version, now + seconds, training_rows)
+    by_key = {f"courses:outline:{training.pk}": training for training in trainings}
+    kept = public_kept_many(
+        version=version,
+        keys=list(by_key),
+        make=lambda missing: {
+            f"courses:outline:{pk}": rows
+            for pk, rows in _outline_rows_read([by_key[key] for key in missing]).items()
+        },
+    )
+    rows: dict[int, _OutlineRows] = {
+        by_key[key].pk: training_rows for key, training_rows in kept.items() if training_rows is not None
+    }
     return {
         pk: [
             ModuleItem(module=module, steps=[StepItem(kind, obj, link=url) for kind, obj, url in steps])
