@@ -13,18 +13,20 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frenchbot.core.errors import DomainError
 from frenchbot.core.models import SharedVersion
+from frenchbot.core.pagecache import public_kept
 from frenchbot.core.text import french_analyze
 from frenchbot.core.versions import shared_version
 
 from . import vectorfile
 from .backends import get_lexical_backend
 from .embedders import STORAGE_DTYPE, EmbedderError, get_embedder
-from .models import Chunk, Visibility
+from .models import Chunk, Document, Visibility
 from .services import VERSION_KEY, vectors_missing
 from .vectorfile import QuantizedMatrix, quantize
 
@@ -496,3 +498,27 @@ def search_ranked(
         RankedPassage(chunk_id=chunk_id, score=score, similarity=meanings.get(chunk_id))
         for chunk_id, score in ranked
     ]
+
+
+def search_results_kept(*, collection: str, key: str, make):
+    """`make()`, kept in this process's memory until the index changes (its version and epoch, read in one
+    query) or until the next passage scheduled for later becomes visible, whichever comes first; for results
+    that depend on nothing else but `key` (the words, who may see what, the page, the language). Visitors search
+    the same few words again and again; a None from `make` is never kept. Off with FRAGMENT_CACHE_SECONDS=0."""
+    version, epoch = _index_state()
+    (next_visible,) = public_kept(
+        version=version,
+        key=f"retrieval:next-visible:{epoch}:{collection}",
+        make=lambda: (
+            Document.objects.filter(collection=collection, available_from__gt=timezone.now()).aggregate(
+                at=Min("available_from")
+            )["at"],
+        ),
+        until=lambda kept: kept[0],
+    )
+    return public_kept(
+        version=version,
+        key=f"retrieval:results:{epoch}:{collection}:{key}",
+        make=make,
+        until=lambda _results: next_visible,
+    )

@@ -2,12 +2,16 @@
 with the matched words highlighted and the query's typos corrected."""
 
 import functools
+import hashlib
 import re
+import secrets
+import time
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
@@ -18,7 +22,7 @@ from frenchbot.core.text import fold
 from .embedders import EmbedderError, get_embedder
 from .models import Chunk, Visibility
 from .registry import sources
-from .selectors import MAX_QUERY_LENGTH, RankedPassage, search_hits, search_ranked
+from .selectors import MAX_QUERY_LENGTH, RankedPassage, search_hits, search_ranked, search_results_kept
 from .spelling import query_correct, stem
 
 # Passages asked of the retrieval for one search: one document often brings several, and the total shown
@@ -69,6 +73,9 @@ class SiteSearchResult:
     facets: list[Facet] = field(default_factory=list)
     page: Page | None = None
     types: tuple[str, ...] = ()
+    # Names this result while it is kept (`site_search`), so that the page can keep its rendered list with it;
+    # empty for a result made afresh each time.
+    stamp: str = ""
 
     @property
     def corrected(self) -> bool:
@@ -227,6 +234,9 @@ def site_search(
     Never raises on what a visitor types: an empty query gives an empty result, an over-long one an `error`
     in French (and the query cut to the longest allowed). A word the index does not know is corrected to the
     site's closest word unless `exact`; `typed` then holds the query as typed.
+
+    The result is kept in this process until the index changes (`search_results_kept`): the same words searched
+    again cost a lookup.
     """
     cleaned = query_clean(query)
     result = SiteSearchResult(query=cleaned[:MAX_QUERY_LENGTH], types=tuple(types))
@@ -237,6 +247,45 @@ def site_search(
             "Votre recherche est trop longue (%(n)d caractères, %(max)d au plus) : gardez quelques mots-clés."
         ) % {"n": len(cleaned), "max": MAX_QUERY_LENGTH}
         return result
+    types = tuple(types)
+    made: list[SiteSearchResult] = []
+
+    def make() -> SiteSearchResult | None:
+        made.append(
+            _site_search(
+                result,
+                cleaned=cleaned,
+                visibilities=visibilities,
+                types=types,
+                page=page,
+                exact=exact,
+                collection=collection,
+            )
+        )
+        # Words alone because the query could not be embedded (the embedder failed): not kept, so that the
+        # next search of these words gets the meaning side again.
+        if settings.RETRIEVAL_SEMANTIC and _query_vector(made[0].query) is None:
+            return None
+        made[0].stamp = f"{time.time_ns()}-{secrets.token_hex(4)}"
+        return made[0]
+
+    key = repr((cleaned, visibilities, types, str(page), exact, translation.get_language()))
+    kept = search_results_kept(
+        collection=collection, key=hashlib.blake2b(key.encode(), digest_size=16).hexdigest(), make=make
+    )
+    return kept if kept is not None else made[0]
+
+
+def _site_search(
+    result: SiteSearchResult,
+    *,
+    cleaned: str,
+    visibilities: tuple[str, ...],
+    types: tuple[str, ...],
+    page: int | str,
+    exact: bool,
+    collection: str,
+) -> SiteSearchResult:
     searched = cleaned
     if not exact:
         correction = query_correct(cleaned, collection=collection)
@@ -278,4 +327,6 @@ def site_search(
         )
     # Dict order is the order of each group's best hit: the group that answers best comes first.
     result.groups = list(groups.values())
+    # The page's place among the pages is all that is shown of it: the documents found are not kept with it.
+    result.page = Paginator(range(result.total), settings.SEARCH_PAGE_SIZE).get_page(result.page.number)
     return result

@@ -1,8 +1,13 @@
 """The site search's logic: one hit per document, grouped by type, matches highlighted from escaped text,
 typos corrected from the site's own words, filters, pagination, visibility, bad input."""
 
+import datetime
+import re
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from freezegun import freeze_time
 
 from frenchbot.retrieval.selectors import MAX_QUERY_LENGTH
 from frenchbot.retrieval.services import document_index
@@ -291,3 +296,81 @@ def test_the_same_words_are_embedded_once_and_found_the_same(monkeypatch):
     assert embedded == ["hallucination"]
     assert [h.url for g in again.groups for h in g.hits] == [h.url for g in first.groups for h in g.hits]
     assert first.total and again.total == first.total
+
+
+# --- Results kept per index version -------------------------------------------------------------------------
+
+
+def _plain(result):
+    return [re.sub(r"</?mark>", "", title) for title in _titles(result)]
+
+
+@pytest.fixture
+def kept_results(settings):
+    settings.FRAGMENT_CACHE_SECONDS = 60
+
+
+def test_kept_results_follow_every_change_of_the_index(kept_results):
+    _content()
+    first = site_search(query="prompt")
+    assert "Écrire un bon prompt" in _plain(first)
+    assert first.stamp  # kept
+    assert site_search(query="prompt").stamp == first.stamp  # the same words again: the kept result
+    document_index(
+        source="blog.article",
+        source_id="5",
+        title="Un prompt pour résumer une réunion",
+        url="/blog/resume/",
+        text="Collez vos notes : ce prompt en fait un résumé avec les décisions et les actions.",
+    )
+    again = site_search(query="prompt")
+    assert "Un prompt pour résumer une réunion" in _plain(again)
+    assert again.stamp != first.stamp
+
+
+def test_a_scheduled_document_appears_when_its_time_comes_without_any_write(kept_results):
+    _content()
+    soon = timezone.now() + datetime.timedelta(minutes=10)
+    document_index(
+        source="blog.article",
+        source_id="6",
+        title="Le prompt du lundi",
+        url="/blog/lundi/",
+        text="Chaque lundi, un prompt pour préparer la semaine.",
+        available_from=soon,
+    )
+    assert "Le prompt du lundi" not in _plain(site_search(query="prompt"))
+    with freeze_time(soon + datetime.timedelta(seconds=1)):
+        assert "Le prompt du lundi" in _plain(site_search(query="prompt"))
+
+
+def test_kept_results_are_kept_apart_for_who_may_see_what_and_for_each_page(kept_results):
+    from frenchbot.courses.tests.factories import EnrolmentFactory, LearnerFactory
+
+    learner = EnrolmentFactory().user
+    document_index(
+        source="courses.lesson",
+        source_id="7",
+        title="La méthode CADRE",
+        url="/formations/x/cadre/",
+        text="La méthode CADRE structure une demande : contexte, action, destinataire.",
+        visibility=f"training:{learner.enrolments.get().training_id}",
+    )
+    assert site_search(query="méthode CADRE", visibilities=search_visibilities(learner)).total == 1
+    assert site_search(query="méthode CADRE", visibilities=search_visibilities(LearnerFactory())).total == 0
+    assert site_search(query="méthode CADRE", visibilities=search_visibilities(learner)).total == 1
+
+
+def test_a_kept_list_of_results_is_shown_the_same_as_a_fresh_one(client, settings):
+    _content()
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    fresh = client.get("/recherche/", {"q": "hallucination"}).content.decode()
+    settings.FRAGMENT_CACHE_SECONDS = 60
+    client.get("/recherche/", {"q": "hallucination"})
+    kept = client.get("/recherche/", {"q": "hallucination"}).content.decode()
+
+    def results(page):
+        return page[page.index('class="search-total"') : page.index("</main>")]
+
+    assert "Les <mark>hallucinations</mark> de ChatGPT" in results(kept)
+    assert " ".join(results(kept).split()) == " ".join(results(fresh).split())
