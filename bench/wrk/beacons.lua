@@ -8,36 +8,10 @@
 -- own schedule: run it with -t1, or give each thread its share of the rate). <connections> is only used to
 -- check that; the schedule does not depend on it.
 
-local prefixes = {"90.84", "2.3", "86.245", "78.192", "92.184", "176.128", "5.51", "212.27"}
--- A monotonic clock in milliseconds (wrk's LuaJIT has the FFI; Lua's own clocks are in seconds or CPU time).
-local ffi = require("ffi")
-ffi.cdef[[
-typedef struct { long tv_sec; long tv_nsec; } fb_timespec;
-int clock_gettime(int clock, fb_timespec *tp);
-]]
-local CLOCK_MONOTONIC = 1
-local timespec = ffi.new("fb_timespec")
-local function now_ms()
-  ffi.C.clock_gettime(CLOCK_MONOTONIC, timespec)
-  return tonumber(timespec.tv_sec) * 1000 + tonumber(timespec.tv_nsec) / 1e6
-end
+local common = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "common.lua")
 
--- Every request takes the next slot of one schedule, `interval_ms` apart, whichever connection is free: the
--- rate holds whatever the latency, as long as enough connections are free. A server that falls behind gets
--- at most one second of missed slots sent at once, not the whole backlog.
-local next_slot = nil
-local function schedule_delay(interval_ms)
-  local now = now_ms()
-  if next_slot == nil or next_slot < now - 1000 then
-    next_slot = now
-  end
-  local wait = next_slot - now
-  next_slot = next_slot + interval_ms
-  if wait < 0 then
-    return 0
-  end
-  return math.floor(wait)
-end
+local prefixes = {"90.84", "2.3", "86.245", "78.192", "92.184", "176.128", "5.51", "212.27"}
+local schedule_delay = common.pacer()
 
 local counter = 0
 local interval_ms = 1
@@ -72,12 +46,5 @@ function request()
 end
 
 function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRK_JSON {"requests":%.0f,"duration_us":%.0f,"bytes":%.0f,' ..
-    '"p50_us":%.0f,"p90_us":%.0f,"p99_us":%.0f,"max_us":%.0f,"mean_us":%.1f,' ..
-    '"errors":{"connect":%.0f,"read":%.0f,"write":%.0f,"timeout":%.0f,"status":%.0f}}\n',
-    summary.requests, summary.duration, summary.bytes,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
-    e.connect, e.read, e.write, e.timeout, e.status))
+  common.report(summary, latency)
 end

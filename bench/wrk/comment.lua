@@ -9,6 +9,8 @@
 -- comment is a first comment: held for moderation, plus one task row for the moderators' e-mail notice.
 -- Expected answer: 302 (redirect back to the article). 400 = form refused, 403 = CSRF refused.
 
+local common = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "common.lua")
+
 local threads = {}
 local thread_count = 0
 
@@ -98,14 +100,7 @@ function done(summary, latency, requests)
     c.s5xx = c.s5xx + (t:get("st_5xx") or 0)
     c.other = c.other + (t:get("st_other") or 0)
   end
-  local e = summary.errors
-  io.write(string.format(
-    'WRK_JSON {"requests":%.0f,"duration_us":%.0f,"bytes":%.0f,' ..
-    '"p50_us":%.0f,"p90_us":%.0f,"p99_us":%.0f,"max_us":%.0f,"mean_us":%.1f,' ..
-    '"errors":{"connect":%.0f,"read":%.0f,"write":%.0f,"timeout":%.0f,"status":%.0f},' ..
-    '"statuses":{"302":%.0f,"2xx":%.0f,"other_3xx":%.0f,"400":%.0f,"403":%.0f,"other_4xx":%.0f,"5xx":%.0f,"other":%.0f}}\n',
-    summary.requests, summary.duration, summary.bytes,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
-    e.connect, e.read, e.write, e.timeout, e.status,
+  common.report(summary, latency, string.format(
+    ',"statuses":{"302":%.0f,"2xx":%.0f,"other_3xx":%.0f,"400":%.0f,"403":%.0f,"other_4xx":%.0f,"5xx":%.0f,"other":%.0f}',
     c.s302, c.s2xx, c.s3xx, c.s400, c.s403, c.s4xx, c.s5xx, c.other))
 end

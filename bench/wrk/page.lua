@@ -6,16 +6,11 @@
 -- 2-core machine where wrk and the server share the processors. Status errors come from wrk's own count
 -- ("Non-2xx or 3xx responses"), socket errors from summary.errors.
 
+local common = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "common.lua")
+
 wrk.headers["Accept"] = "text/html"
 wrk.headers["Accept-Language"] = "fr"
 
 function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRK_JSON {"requests":%.0f,"duration_us":%.0f,"bytes":%.0f,' ..
-    '"p50_us":%.0f,"p90_us":%.0f,"p99_us":%.0f,"max_us":%.0f,"mean_us":%.1f,' ..
-    '"errors":{"connect":%.0f,"read":%.0f,"write":%.0f,"timeout":%.0f,"status":%.0f}}\n',
-    summary.requests, summary.duration, summary.bytes,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
-    e.connect, e.read, e.write, e.timeout, e.status))
+  common.report(summary, latency)
 end

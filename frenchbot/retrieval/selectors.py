@@ -386,29 +386,11 @@ class RankedPassage:
     similarity: float | None = None
 
 
-def search(
-    *,
-    query: str,
-    collection: str = "site",
-    visibilities: tuple[str, ...] = (Visibility.PUBLIC,),
-    limit: int = 10,
-    lexical: bool | None = None,
-    semantic: bool | None = None,
-    query_vector: np.ndarray | None = None,
-) -> list[SearchHit]:
-    """Passages that best match the question, best first, each read with its document (see `search_ranked`
-    for how they are ranked); an empty list when nothing matches."""
-    return search_hits(
-        ranked=search_ranked(
-            query=query,
-            collection=collection,
-            visibilities=visibilities,
-            limit=limit,
-            lexical=lexical,
-            semantic=semantic,
-            query_vector=query_vector,
-        )
-    )
+def search(*, query: str, **options) -> list[SearchHit]:
+    """Passages that best match the question, best first, each read with its document; an empty list when
+    nothing matches. `options` are `search_ranked`'s (collection, visibilities, limit, lexical, semantic,
+    query_vector), which also says how passages are ranked."""
+    return search_hits(ranked=search_ranked(query=query, **options))
 
 
 def search_hits(*, ranked: list[RankedPassage]) -> list[SearchHit]:
