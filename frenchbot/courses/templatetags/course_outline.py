@@ -95,3 +95,38 @@ def outline_marked(
 
     # Only the marks written by the skeleton are replaced; the values are this learner's, escaped above.
     return mark_safe(_MARK_RE.sub(mark, html))  # noqa: S308
+
+
+_TO_DO_RE = re.compile(
+    re.escape(MARK)
+    + r"todo:([a-z]+:\d+)"
+    + re.escape(MARK)
+    + "(.*?)"
+    + re.escape(MARK)
+    + "end"
+    + re.escape(MARK),
+    re.DOTALL,
+)
+
+
+@register.simple_tag(takes_context=True)
+def steps_to_do(context, progress) -> str:
+    """The items of the list of required steps this learner has still to do (`courses/_steps_to_do.html`): every
+    required step of the training rendered once per content version and kept, those done left out at each
+    call."""
+    outline = progress.modules
+    request = context.get("request")
+    required = [step for step in progress.steps if step.obj.is_required]
+    if not required:
+        return ""
+    key = f"courses:steps-to-do-html:{outline[0].module.training_id}:{translation.get_language()}"
+    html = public_kept(
+        version=public_version(request) if request is not None else None,
+        key=key,
+        make=lambda: render_to_string(
+            "courses/_steps_to_do.html", {"steps": required, "mark": MARK}, request=request
+        ),
+    )
+    done = {step.key for step in required if step.done}
+    # Only the items written by the skeleton are kept or left out; nothing of the learner's is written.
+    return mark_safe(_TO_DO_RE.sub(lambda m: "" if m.group(1) in done else m.group(2), html))  # noqa: S308

@@ -540,6 +540,11 @@ def _marks(page: str) -> dict[str, bool]:
     return marks
 
 
+def _to_do(page: str) -> str:
+    """The list of required steps still to do on the progress page."""
+    return page[page.index("progress-certificate__remaining") : page.index('id="par-module"')]
+
+
 def test_a_completed_step_shows_done_on_the_next_page_and_each_learner_sees_their_own_marks(
     fragments_on, course
 ):
@@ -563,6 +568,7 @@ def test_a_completed_step_shows_done_on_the_next_page_and_each_learner_sees_thei
     assert _marks(alice_progress) == {**nothing_done, "Pourquoi un prompt": True}
     assert f"25{NBSP}% terminé{NBSP}: 1 étape sur 4." in alice_progress
     assert '<p class="outline__count">1 étape sur 2</p>' in alice_progress
+    assert "Pourquoi un prompt" not in _to_do(alice_progress) and "Le rôle" in _to_do(alice_progress)
 
     bob_lesson = bob.get(first.get_absolute_url()).content.decode()
     assert "Marquer comme terminée" in bob_lesson and "Vous avez terminé cette leçon." not in bob_lesson
@@ -571,6 +577,7 @@ def test_a_completed_step_shows_done_on_the_next_page_and_each_learner_sees_thei
     assert _marks(bob_progress) == nothing_done
     assert f"0{NBSP}% terminé{NBSP}: 0 étape sur 4." in bob_progress
     assert '<p class="outline__count">1 étape sur 2</p>' not in bob_progress
+    assert "Pourquoi un prompt" in _to_do(bob_progress) and "Il vous reste 4 étapes" in bob_progress
 
     # A quiz counts once passed, not before; the page on screen is not a link, the others are.
     QuizAttempt.objects.create(
