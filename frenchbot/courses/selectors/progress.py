@@ -4,8 +4,17 @@ import functools
 from dataclasses import dataclass
 
 from django.db import connections
+from django.db.models import Exists, OuterRef
 
-from ..models import Company, Enrolment, ExerciseSubmission, LessonCompletion, QuizAttempt, Training
+from ..models import (
+    Certificate,
+    Company,
+    Enrolment,
+    ExerciseSubmission,
+    LessonCompletion,
+    QuizAttempt,
+    Training,
+)
 from .trainings import ModuleItem, StepItem, StepsDone, training_by_slug, training_outline, training_outlines
 
 
@@ -32,57 +41,61 @@ def enrolment_get(*, user, training: Training) -> Enrolment | None:
     """The active enrolment of `user` in `training`, or None (anonymous visitors included)."""
     if user is None or not user.is_authenticated:
         return None
-    # Read on every lesson page: the SQL the ORM writes for it is kept, sparing its compilation (most of the
-    # CPU the read cost); `raw()` still converts the columns as the ORM would.
-    sql, params = _enrolment_sql(Enrolment.objects.db)
-    values = {_USER_SENTINEL: user.pk, _TRAINING_SENTINEL: training.pk}
-    enrolment = next(iter(Enrolment.objects.raw(sql, [values.get(p, p) for p in params])), None)
-    if enrolment is not None:
-        enrolment.training = training  # already read: not again through the relation
-    return enrolment
+    return _enrolment_read(user=user, training=training)
 
 
-# Stand-ins for the learner and the training in the kept SQL of `enrolment_get`, replaced by theirs at each read.
+# Stand-ins for the learner and the training in the kept SQL of the enrolment reads, replaced by theirs at each
+# read.
 _USER_SENTINEL, _TRAINING_SENTINEL = -7_000_001, -7_000_002
 
 
+def _certificate_valid():
+    """Whether the enrolment has a certificate that was not revoked (`enrolment_certificate`), as a column."""
+    return Exists(Certificate.objects.filter(enrolment=OuterRef("pk"), revoked_at__isnull=True))
+
+
 @functools.cache
-def _enrolment_sql(database: str) -> tuple[str, tuple]:
+def _enrolment_sql(database: str, with_certificate: bool = False) -> tuple[str, tuple]:
     # At most one row (one enrolment per learner and training): no ordering to ask for.
     queryset = Enrolment.objects.using(database).filter(
         user_id=_USER_SENTINEL, training_id=_TRAINING_SENTINEL, is_active=True
     )
+    if with_certificate:
+        queryset = queryset.annotate(has_certificate=_certificate_valid())
     return queryset.order_by()[:1].query.sql_with_params()
 
 
+def _enrolment_read(*, user, training: Training, with_certificate: bool = False) -> Enrolment | None:
+    # Read on every learner's page: the SQL the ORM writes for it is kept, sparing its compilation (most of the
+    # CPU the read cost); `raw()` still converts the columns as the ORM would.
+    sql, params = _enrolment_sql(Enrolment.objects.db, with_certificate)
+    values = {_USER_SENTINEL: user.pk, _TRAINING_SENTINEL: training.pk}
+    enrolment = next(iter(Enrolment.objects.raw(sql, [values.get(p, p) for p in params])), None)
+    if enrolment is not None:
+        enrolment.training = training  # already read: not again through the relation
+        if with_certificate:
+            enrolment.has_certificate = bool(enrolment.has_certificate)
+    return enrolment
+
+
 def enrolment_get_by_slug(*, user, training_slug: str, version: int | None = None) -> Enrolment | None:
-    """The active enrolment of `user` in the training at `training_slug`, with the training and the
-    certificate, or None: the progress page's one read. `version`, the page's public-content version, lets the
-    training come from what this process kept (`training_by_slug`), leaving only the learner's own row (and
-    certificate) to read."""
+    """The active enrolment of `user` in the training at `training_slug`, with the training and
+    `has_certificate` (a certificate was issued and not revoked), or None: the progress page's one read.
+    `version`, the page's public-content version, lets the training come from what this process kept
+    (`training_by_slug`), leaving only the learner's own row to read."""
     if user is None or not user.is_authenticated:
         return None
     if version is None:
         return (
-            Enrolment.objects.select_related("training", "certificate")
+            Enrolment.objects.select_related("training")
             .filter(user=user, training__slug=training_slug, is_active=True)
+            .annotate(has_certificate=_certificate_valid())
             .first()
         )
     training = training_by_slug(slug=training_slug, version=version)
     if training is None:
         return None
-    # At most one row (one enrolment per learner and training): no ordering to ask for.
-    enrolment = next(
-        iter(
-            Enrolment.objects.select_related("certificate")
-            .filter(user=user, training=training, is_active=True)
-            .order_by()[:1]
-        ),
-        None,
-    )
-    if enrolment is not None:
-        enrolment.training = training
-    return enrolment
+    return _enrolment_read(user=user, training=training, with_certificate=True)
 
 
 def training_ids_followed(*, user) -> set[int]:

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from frenchbot.courses.models import (
     AccessCode,
@@ -607,3 +608,23 @@ def test_with_fragments_kept_drafts_stay_for_the_team_and_unknown_lessons_are_40
         assert learner.get(other).status_code == 404
         moved = reverse("courses:lesson", args=["bons-prompts", course["lessons"][1].pk, "ancien-nom"])
         assert learner.get(moved)["Location"] == course["lessons"][1].get_absolute_url()
+
+
+@pytest.mark.parametrize("kept", [False, True])
+def test_the_progress_page_offers_the_certificate_only_while_it_is_valid(course, settings, kept):
+    settings.FRAGMENT_CACHE_SECONDS = 60 if kept else 0
+    client, enrolment = _enrolled(course["training"])
+    url = reverse("courses:progress", args=["bons-prompts"])
+    ready = "votre certificat est prêt"
+    assert ready not in client.get(url).content.decode()
+    certificate = Certificate.objects.create(
+        enrolment=enrolment,
+        learner_name="Claire Martin",
+        training_title=course["training"].title,
+        hours=7,
+        issued_on="2026-01-05",
+    )
+    assert ready in client.get(url).content.decode()
+    certificate.revoked_at = timezone.now()
+    certificate.save()
+    assert ready not in client.get(url).content.decode()

@@ -28,7 +28,6 @@ from ..errors import CourseError
 from ..forms import AccessCodeForm
 from ..models import Enrolment, Lesson
 from ..selectors.progress import (
-    enrolment_certificate,
     enrolment_get,
     enrolment_get_by_slug,
     enrolment_progress,
@@ -103,7 +102,7 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
         "enrolment": enrolment,
         "progress": progress,
         "remaining": [s for s in progress.steps if s.obj.is_required and not s.done],
-        "certificate": enrolment_certificate(enrolment),
+        "certificate": enrolment.has_certificate,
     }
     return render(request, "courses/progress.html", context)
 
