@@ -119,7 +119,7 @@ def enrolments_done_keys(*, enrolment_ids: list[int]) -> dict[int, set[str]]:
     # One UNION ALL of the three tables, each row tagged with its kind, written as SQL: building it through the
     # ORM (three annotated querysets and their union) cost more CPU than running it, on every learner's page.
     database = LessonCompletion.objects.db
-    sql = _done_keys_sql(connections[database].ops.quote_name, len(enrolment_ids))
+    sql = _done_keys_sql(database, len(enrolment_ids))
     with connections[database].cursor() as cursor:
         cursor.execute(sql, [*enrolment_ids, *enrolment_ids, True, *enrolment_ids, True])
         for enrolment_id, kind, pk in cursor.fetchall():
@@ -127,10 +127,11 @@ def enrolments_done_keys(*, enrolment_ids: list[int]) -> dict[int, set[str]]:
     return done
 
 
-@functools.cache
-def _done_keys_sql(quote, count: int) -> str:
+@functools.lru_cache(maxsize=64)
+def _done_keys_sql(database: str, count: int) -> str:
     """The query of `enrolments_done_keys` for `count` enrolments (its parameters: the ids, the ids, True,
     the ids, True)."""
+    quote = connections[database].ops.quote_name
     marks = ", ".join(["%s"] * count)
 
     def part(model, column: str, kind: str, passed: bool) -> str:
