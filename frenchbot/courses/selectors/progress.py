@@ -1,11 +1,21 @@
 """Reads of a learner's progress: their enrolment, the steps they completed, what remains, « Mes formations »."""
 
+import functools
 from dataclasses import dataclass
 
-from django.db.models import CharField, Value
+from django.db import connections
+from django.db.models import Exists, OuterRef
 
-from ..models import Company, Enrolment, ExerciseSubmission, LessonCompletion, QuizAttempt, Training
-from .trainings import ModuleItem, StepItem, StepsDone, training_outline, training_outlines
+from ..models import (
+    Certificate,
+    Company,
+    Enrolment,
+    ExerciseSubmission,
+    LessonCompletion,
+    QuizAttempt,
+    Training,
+)
+from .trainings import ModuleItem, StepItem, StepsDone, training_by_slug, training_outline, training_outlines
 
 
 @dataclass
@@ -31,22 +41,61 @@ def enrolment_get(*, user, training: Training) -> Enrolment | None:
     """The active enrolment of `user` in `training`, or None (anonymous visitors included)."""
     if user is None or not user.is_authenticated:
         return None
-    enrolment = Enrolment.objects.filter(user=user, training=training, is_active=True).first()
+    return _enrolment_read(user=user, training=training)
+
+
+# Stand-ins for the learner and the training in the kept SQL of the enrolment reads, replaced by theirs at each
+# read.
+_USER_SENTINEL, _TRAINING_SENTINEL = -7_000_001, -7_000_002
+
+
+def _certificate_valid():
+    """Whether the enrolment has a certificate that was not revoked (`enrolment_certificate`), as a column."""
+    return Exists(Certificate.objects.filter(enrolment=OuterRef("pk"), revoked_at__isnull=True))
+
+
+@functools.cache
+def _enrolment_sql(database: str, with_certificate: bool = False) -> tuple[str, tuple]:
+    # At most one row (one enrolment per learner and training): no ordering to ask for.
+    queryset = Enrolment.objects.using(database).filter(
+        user_id=_USER_SENTINEL, training_id=_TRAINING_SENTINEL, is_active=True
+    )
+    if with_certificate:
+        queryset = queryset.annotate(has_certificate=_certificate_valid())
+    return queryset.order_by()[:1].query.sql_with_params()
+
+
+def _enrolment_read(*, user, training: Training, with_certificate: bool = False) -> Enrolment | None:
+    # Read on every learner's page: the SQL the ORM writes for it is kept, sparing its compilation (most of the
+    # CPU the read cost); `raw()` still converts the columns as the ORM would.
+    sql, params = _enrolment_sql(Enrolment.objects.db, with_certificate)
+    values = {_USER_SENTINEL: user.pk, _TRAINING_SENTINEL: training.pk}
+    enrolment = next(iter(Enrolment.objects.raw(sql, [values.get(p, p) for p in params])), None)
     if enrolment is not None:
         enrolment.training = training  # already read: not again through the relation
+        if with_certificate:
+            enrolment.has_certificate = bool(enrolment.has_certificate)
     return enrolment
 
 
-def enrolment_get_by_slug(*, user, training_slug: str) -> Enrolment | None:
-    """The active enrolment of `user` in the training at `training_slug`, with the training and the
-    certificate read in the same query (the progress page's one read), or None."""
+def enrolment_get_by_slug(*, user, training_slug: str, version: int | None = None) -> Enrolment | None:
+    """The active enrolment of `user` in the training at `training_slug`, with the training and
+    `has_certificate` (a certificate was issued and not revoked), or None: the progress page's one read.
+    `version`, the page's public-content version, lets the training come from what this process kept
+    (`training_by_slug`), leaving only the learner's own row to read."""
     if user is None or not user.is_authenticated:
         return None
-    return (
-        Enrolment.objects.select_related("training", "certificate")
-        .filter(user=user, training__slug=training_slug, is_active=True)
-        .first()
-    )
+    if version is None:
+        return (
+            Enrolment.objects.select_related("training")
+            .filter(user=user, training__slug=training_slug, is_active=True)
+            .annotate(has_certificate=_certificate_valid())
+            .first()
+        )
+    training = training_by_slug(slug=training_slug, version=version)
+    if training is None:
+        return None
+    return _enrolment_read(user=user, training=training, with_certificate=True)
 
 
 def training_ids_followed(*, user) -> set[int]:
@@ -67,26 +116,36 @@ def enrolments_done_keys(*, enrolment_ids: list[int]) -> dict[int, set[str]]:
     done: dict[int, set[str]] = {pk: set() for pk in enrolment_ids}
     if not enrolment_ids:
         return done
-    # One UNION ALL of the three tables, each row tagged with its kind. order_by(): the models' default
-    # orderings would join quizzes and modules only to sort (and a UNION's parts may not be ordered).
-    parts = [
-        (LessonCompletion.objects.filter(enrolment_id__in=enrolment_ids), "lesson_id", "lesson"),
-        (QuizAttempt.objects.filter(enrolment_id__in=enrolment_ids, passed=True), "quiz_id", "quiz"),
-        (
-            ExerciseSubmission.objects.filter(enrolment_id__in=enrolment_ids, passed=True),
-            "exercise_id",
-            "exercise",
-        ),
-    ]
-    lessons, *others = [
-        queryset.order_by()
-        .annotate(step_kind=Value(kind, output_field=CharField()))
-        .values_list("enrolment_id", column, "step_kind")
-        for queryset, column, kind in parts
-    ]
-    for enrolment_id, pk, kind in lessons.union(*others, all=True):
-        done[enrolment_id].add(f"{kind}:{pk}")
+    # One UNION ALL of the three tables, each row tagged with its kind, written as SQL: building it through the
+    # ORM (three annotated querysets and their union) cost more CPU than running it, on every learner's page.
+    database = LessonCompletion.objects.db
+    sql = _done_keys_sql(database, len(enrolment_ids))
+    with connections[database].cursor() as cursor:
+        cursor.execute(sql, [*enrolment_ids, *enrolment_ids, True, *enrolment_ids, True])
+        for enrolment_id, kind, pk in cursor.fetchall():
+            done[enrolment_id].add(f"{kind}:{pk}")
     return done
+
+
+@functools.lru_cache(maxsize=64)
+def _done_keys_sql(database: str, count: int) -> str:
+    """The query of `enrolments_done_keys` for `count` enrolments (its parameters: the ids, the ids, True,
+    the ids, True)."""
+    quote = connections[database].ops.quote_name
+    marks = ", ".join(["%s"] * count)
+
+    def part(model, column: str, kind: str, passed: bool) -> str:
+        table = quote(model._meta.db_table)
+        where = f"{quote('enrolment_id')} IN ({marks})" + (f" AND {quote('passed')} = %s" if passed else "")
+        return f"SELECT {quote('enrolment_id')}, '{kind}', {quote(column)} FROM {table} WHERE {where}"  # noqa: S608 — names from the models' metadata, values as parameters
+
+    return " UNION ALL ".join(
+        [
+            part(LessonCompletion, "lesson_id", "lesson", False),
+            part(QuizAttempt, "quiz_id", "quiz", True),
+            part(ExerciseSubmission, "exercise_id", "exercise", True),
+        ]
+    )
 
 
 def enrolment_progress(

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.urls import reverse
 
-from frenchbot.core.pagecache import public_kept_many
+from frenchbot.core.pagecache import public_kept, public_kept_many
 from frenchbot.core.text import render_markdown
 
 from ..access import training_can_see
@@ -173,6 +173,39 @@ def lesson_get(*, training_slug: str, lesson_id: int) -> Lesson | None:
         .filter(pk=lesson_id, module__training__slug=training_slug)
         .first()
     )
+
+
+def training_by_slug(*, slug: str, version: int | None) -> Training | None:
+    """The training at `slug` whatever its state (callers check access), read once per public-content
+    `version` in this process when it is given (every write to a training moves the version on)."""
+    return public_kept(
+        version=version,
+        key=f"courses:training:{slug}",
+        make=lambda: Training.objects.filter(slug=slug).first(),
+    )
+
+
+def lesson_with_outline(
+    *, training_slug: str, lesson_id: int, version: int | None
+) -> tuple[Lesson | None, list[ModuleItem] | None]:
+    """The lesson page's reads: the lesson `lesson_id` of the training `training_slug` (as `lesson_get`) and,
+    when it is published in a published module, its training's outline with it.
+
+    With `version` (the page's public-content version), a published lesson is the outline's own, kept for that
+    version (`training_outlines`), and the training is found by its slug in what this process kept too: no
+    query at all (its Markdown body is read only when the lesson's body is rendered, which the page keeps as a
+    fragment). Any other lesson — a draft the team previews, an unknown id — is read as `lesson_get` reads it,
+    the outline then None for the caller to read.
+    """
+    if version is not None:
+        training = training_by_slug(slug=training_slug, version=version)
+        if training is not None:
+            outline = training_outline(training=training, version=version)
+            for module in outline:
+                for step in module.steps:
+                    if step.kind == "lesson" and step.obj.pk == lesson_id:
+                        return step.obj, outline
+    return lesson_get(training_slug=training_slug, lesson_id=lesson_id), None
 
 
 def resource_get(*, training_slug: str, resource_id: int) -> Resource | None:

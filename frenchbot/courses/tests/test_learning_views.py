@@ -1,11 +1,14 @@
 """The learner's pages through the test client: who sees what, enrolment by code, progress, lessons, files."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from frenchbot.courses.models import (
     AccessCode,
@@ -13,6 +16,7 @@ from frenchbot.courses.models import (
     Enrolment,
     LessonCompletion,
     LessonImage,
+    QuizAttempt,
     Resource,
 )
 from frenchbot.courses.selectors.trainings import video_embed_url
@@ -513,3 +517,114 @@ def test_the_dashboard_reads_the_same_number_of_queries_for_one_training_or_four
         page = client.get(reverse("courses:dashboard")).content.decode()
     assert page.count("Reprendre") >= 4
     assert len(four) == len(one)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The programme's skeleton kept per content version, each learner's marks put in at every request
+
+
+@pytest.fixture
+def fragments_on(settings):
+    settings.FRAGMENT_CACHE_SECONDS = 60
+
+
+def _marks(page: str) -> dict[str, bool]:
+    """Title of each step of the programme on `page` → whether it is marked as done."""
+    programme = page[page.index('<ol class="outline">') :]
+    steps = re.findall(r'<li class="step step--\w+( step--done)?">(.*?)</li>', programme, re.DOTALL)
+    marks = {}
+    for done, inner in steps:
+        title = re.search(r'class="step__title"[^>]*>([^<]*)<', inner).group(1)
+        state = re.search(r'<span class="step__state">(.*?)</span>\s*</span>', inner, re.DOTALL)
+        assert bool(done) == ("Terminée" in state.group(1)), inner  # the class and the words agree
+        marks[title] = bool(done)
+    return marks
+
+
+def _to_do(page: str) -> str:
+    """The list of required steps still to do on the progress page."""
+    return page[page.index("progress-certificate__remaining") : page.index('id="par-module"')]
+
+
+def test_a_completed_step_shows_done_on_the_next_page_and_each_learner_sees_their_own_marks(
+    fragments_on, course
+):
+    training, (first, second, third) = course["training"], course["lessons"]
+    progress_url = reverse("courses:progress", args=["bons-prompts"])
+    alice, alice_enrolment = _enrolled(training)
+    bob, _ = _enrolled(training)
+    nothing_done = {"Pourquoi un prompt": False, "Le rôle": False, "Le format": False, "Quiz final": False}
+    # Both read the pages first: the programmes are rendered once and kept.
+    for client in (alice, bob):
+        assert _marks(client.get(second.get_absolute_url()).content.decode()) == nothing_done
+        assert _marks(client.get(progress_url).content.decode()) == nothing_done
+
+    response = alice.post(reverse("courses:lesson_complete", args=["bons-prompts", first.pk]))
+    assert response.status_code == 302
+
+    alice_lesson = alice.get(first.get_absolute_url()).content.decode()
+    assert "Vous avez terminé cette leçon." in alice_lesson
+    assert _marks(alice_lesson) == {**nothing_done, "Pourquoi un prompt": True}
+    alice_progress = alice.get(progress_url).content.decode()
+    assert _marks(alice_progress) == {**nothing_done, "Pourquoi un prompt": True}
+    assert f"25{NBSP}% terminé{NBSP}: 1 étape sur 4." in alice_progress
+    assert '<p class="outline__count">1 étape sur 2</p>' in alice_progress
+    assert "Pourquoi un prompt" not in _to_do(alice_progress) and "Le rôle" in _to_do(alice_progress)
+
+    bob_lesson = bob.get(first.get_absolute_url()).content.decode()
+    assert "Marquer comme terminée" in bob_lesson and "Vous avez terminé cette leçon." not in bob_lesson
+    assert _marks(bob_lesson) == nothing_done
+    bob_progress = bob.get(progress_url).content.decode()
+    assert _marks(bob_progress) == nothing_done
+    assert f"0{NBSP}% terminé{NBSP}: 0 étape sur 4." in bob_progress
+    assert '<p class="outline__count">1 étape sur 2</p>' not in bob_progress
+    assert "Pourquoi un prompt" in _to_do(bob_progress) and "Il vous reste 4 étapes" in bob_progress
+
+    # A quiz counts once passed, not before; the page on screen is not a link, the others are.
+    QuizAttempt.objects.create(
+        enrolment=alice_enrolment, quiz=course["quiz"], number=1, score=20, passed=False
+    )
+    assert _marks(alice.get(progress_url).content.decode())["Quiz final"] is False
+    QuizAttempt.objects.create(
+        enrolment=alice_enrolment, quiz=course["quiz"], number=2, score=90, passed=True
+    )
+    page = alice.get(third.get_absolute_url()).content.decode()
+    assert _marks(page) == {**nothing_done, "Pourquoi un prompt": True, "Quiz final": True}
+    assert '<span class="step__title" aria-current="page">Le format</span>' in page
+    assert f'href="{first.get_absolute_url()}">Pourquoi un prompt</a>' in page
+    assert _marks(bob.get(third.get_absolute_url()).content.decode()) == nothing_done
+
+
+def test_with_fragments_kept_drafts_stay_for_the_team_and_unknown_lessons_are_404(fragments_on, course):
+    draft = LessonFactory(module=course["lessons"][0].module, is_published=False, title="Pas encore prête")
+    learner, _ = _enrolled(course["training"])
+    staff = _client(_staff())
+    for _ in range(2):  # the second time from what was kept
+        assert learner.get(course["lessons"][1].get_absolute_url()).status_code == 200
+        assert learner.get(draft.get_absolute_url()).status_code == 404
+        response = staff.get(draft.get_absolute_url())
+        assert response.status_code == 200 and "Brouillon" in response.content.decode()
+        other = reverse("courses:lesson", args=["autre-formation", course["lessons"][1].pk, "role"])
+        assert learner.get(other).status_code == 404
+        moved = reverse("courses:lesson", args=["bons-prompts", course["lessons"][1].pk, "ancien-nom"])
+        assert learner.get(moved)["Location"] == course["lessons"][1].get_absolute_url()
+
+
+@pytest.mark.parametrize("kept", [False, True])
+def test_the_progress_page_offers_the_certificate_only_while_it_is_valid(course, settings, kept):
+    settings.FRAGMENT_CACHE_SECONDS = 60 if kept else 0
+    client, enrolment = _enrolled(course["training"])
+    url = reverse("courses:progress", args=["bons-prompts"])
+    ready = "votre certificat est prêt"
+    assert ready not in client.get(url).content.decode()
+    certificate = Certificate.objects.create(
+        enrolment=enrolment,
+        learner_name="Claire Martin",
+        training_title=course["training"].title,
+        hours=7,
+        issued_on="2026-01-05",
+    )
+    assert ready in client.get(url).content.decode()
+    certificate.revoked_at = timezone.now()
+    certificate.save()
+    assert ready not in client.get(url).content.decode()

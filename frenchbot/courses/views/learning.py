@@ -28,7 +28,6 @@ from ..errors import CourseError
 from ..forms import AccessCodeForm
 from ..models import Enrolment, Lesson
 from ..selectors.progress import (
-    enrolment_certificate,
     enrolment_get,
     enrolment_get_by_slug,
     enrolment_progress,
@@ -39,6 +38,7 @@ from ..selectors.trainings import (
     lesson_body_html,
     lesson_get,
     lesson_image_get,
+    lesson_with_outline,
     resource_get,
     step_neighbours,
     training_outline,
@@ -89,19 +89,20 @@ def resume(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def progress(request: HttpRequest, slug: str) -> HttpResponse:
     """The learner's progress: per module, overall, and what remains for the certificate."""
-    enrolment = enrolment_get_by_slug(user=request.user, training_slug=slug)
+    version = public_version(request)
+    enrolment = enrolment_get_by_slug(user=request.user, training_slug=slug, version=version)
     if enrolment is None or not access.training_can_see(user=request.user, training=enrolment.training):
         training = training_or_404(request, slug)
         messages.info(request, _("Inscrivez-vous à cette formation pour suivre votre progression."))
         return redirect(training.get_absolute_url())
     training = enrolment.training
-    progress = enrolment_progress(enrolment=enrolment, version=public_version(request))
+    progress = enrolment_progress(enrolment=enrolment, version=version)
     context = {
         "training": training,
         "enrolment": enrolment,
         "progress": progress,
         "remaining": [s for s in progress.steps if s.obj.is_required and not s.done],
-        "certificate": enrolment_certificate(enrolment),
+        "certificate": enrolment.has_certificate,
     }
     return render(request, "courses/progress.html", context)
 
@@ -121,6 +122,10 @@ def _locked(request: HttpRequest, lesson: Lesson, *, status: int = 403) -> HttpR
 
 def _lesson_or_404(request: HttpRequest, slug: str, lesson_id: int) -> Lesson:
     lesson = lesson_get(training_slug=slug, lesson_id=lesson_id)
+    return _visible_or_404(request, lesson)
+
+
+def _visible_or_404(request: HttpRequest, lesson: Lesson | None) -> Lesson:
     if lesson is None or not access.lesson_can_see(user=request.user, lesson=lesson):
         raise Http404(_("Cette leçon n'existe pas ou n'est plus proposée."))
     return lesson
@@ -131,14 +136,17 @@ def _lesson_or_404(request: HttpRequest, slug: str, lesson_id: int) -> Lesson:
 def lesson(request: HttpRequest, slug: str, lesson_id: int, lesson_slug: str) -> HttpResponse:
     """A lesson: its text, images, video link and files, and the way on; the enrolment prompt (403) for a
     lesson reserved to learners."""
-    lesson = _lesson_or_404(request, slug, lesson_id)
+    version = public_version(request)
+    lesson, outline = lesson_with_outline(training_slug=slug, lesson_id=lesson_id, version=version)
+    lesson = _visible_or_404(request, lesson)
     if lesson.slug != lesson_slug:
         return redirect(lesson.get_absolute_url(), permanent=True)
     training = lesson.module.training
     enrolment = enrolment_get(user=request.user, training=training)
     if not access.lesson_can_view(user=request.user, lesson=lesson, enrolment=enrolment):
         return _locked(request, lesson)
-    outline = training_outline(training=training, version=public_version(request))
+    if outline is None:
+        outline = training_outline(training=training, version=version)
     progress = None
     if enrolment is not None:
         lesson_open(enrolment=enrolment, lesson=lesson)
