@@ -365,7 +365,11 @@ def answer_prepare(
     match = intent_detect(question, previous=previous) if settings.ASSISTANT_INTENTS else None
     intent = intent_get(match.name if match else FALLBACK)
     reply = (
-        intent.reply(message=question, user=user, context=TurnContext(timezone=tz))
+        intent.reply(
+            message=question,
+            user=user,
+            context=TurnContext(timezone=tz, subject=match.request if match else ""),
+        )
         if intent.answers_itself
         else None
     )

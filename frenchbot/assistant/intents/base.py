@@ -38,9 +38,12 @@ class Reply:
 
 @dataclass(frozen=True)
 class TurnContext:
-    """What an intent's reply may need to know of the turn: the visitor's time zone (slots are shown in it)."""
+    """What an intent's reply may need to know of the turn: the visitor's time zone (slots are shown in it), and
+    the message read with the one it follows when it is a short follow-up (« Et elle dure combien de temps ? »
+    after a question naming a training), so that the reply keeps its subject."""
 
     timezone: str = "Europe/Paris"
+    subject: str = ""
 
 
 class Intent:

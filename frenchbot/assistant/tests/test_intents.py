@@ -1,6 +1,7 @@
 """The intent layer: what a message asks for, and the reply the bot gives without searching or calling a model."""
 
 import decimal
+import re
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -286,3 +287,22 @@ def test_with_no_event_planned_the_bot_says_so_and_offers_the_letter(conversatio
     done = events[-1].data
     assert "Aucun webinaire" in done["text"]
     assert "/lettre/" in [s["url"] for s in done["suggestions"]]
+
+
+def test_a_training_named_gets_its_own_answer_and_a_follow_up_keeps_it(conversation, catalogue):
+    _, events = _ask(conversation, "Combien coûte la formation ChatGPT au quotidien ?")
+    done = events[-1].data
+    assert "ChatGPT au quotidien" in done["text"] and "coûte" in done["text"]
+    assert f"190{NBSP}€ TTC" in done["text"]
+    assert "L'IA dans votre PME" not in done["text"] and "490" not in done["text"]
+    cards = next(a for a in done["actions"] if a["type"] == "trainings")["trainings"]
+    assert [card["url"] for card in cards] == ["/formations/chatgpt-au-quotidien/"]
+    # « elle »: the training just named, and what is asked now is its length.
+    _, events = _ask(conversation, "Et elle dure combien de temps ?")
+    done = events[-1].data
+    assert re.search(r"ChatGPT au quotidien\*\*\]\([^)]*\) dure \d", done["text"]), done["text"]
+    assert "L'IA dans votre PME" not in done["text"]
+    # A word that many trainings may teach does not name one: the catalogue is listed.
+    _, events = _ask(conversation, "Quelles formations ChatGPT proposez-vous ?")
+    done = events[-1].data
+    assert "ChatGPT au quotidien" in done["text"] and "L'IA dans votre PME" in done["text"]
