@@ -118,7 +118,11 @@ def _run() -> None:
 
 
 def warm_up_in_background() -> threading.Thread | None:
-    """Start ``warm_up`` in a daemon thread when ASSISTANT_WARM_UP is on (the served site); None otherwise."""
+    """Start ``warm_up`` in a daemon thread when ASSISTANT_WARM_UP is on (the served site); None otherwise.
+
+    Meant for the process that serves: uvicorn's workers and gunicorn's each import the application after they
+    start. A server that imports it before forking its workers (gunicorn ``--preload``) would fork in the middle
+    of the warm-up, its locks held: turn ASSISTANT_WARM_UP off there."""
     if not settings.ASSISTANT_WARM_UP:
         return None
     thread = threading.Thread(target=_run, name="bot-warm-up", daemon=True)
