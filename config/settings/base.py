@@ -719,6 +719,14 @@ ASSISTANT_VISIBILITY_PROVIDERS = ["frenchbot.courses.access.visibilities_for_use
 # a translation…) is withheld. False keeps only the check for recited rules and the canary.
 ASSISTANT_SHAPE_GUARD = env.bool("ASSISTANT_SHAPE_GUARD", default=True)
 
+# --- Bot warm-up -----------------------------------------------------------------------------------------
+# Each web process loads, in a background thread as it starts, what the bot's first answer would otherwise load
+# for the first visitor (the embedder's model, the intents' vectors, the semantic index, the guard's word lists:
+# up to two seconds; frenchbot/assistant/warmup.py). Costs that CPU at start and holds from the start the memory
+# the first answer would take anyway. Commands and the task worker never warm up; false leaves it to the first
+# answer.
+ASSISTANT_WARM_UP = env.bool("ASSISTANT_WARM_UP", default=True)
+
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -38,6 +38,8 @@ PAGE_CACHE_SECONDS = 0
 FRAGMENT_CACHE_SECONDS = 0
 # Each test sees the site search's spelling follow the index at once.
 SEARCH_SPELLING_REFRESH_SECONDS = 0
+# No bot warm-up thread in servers started by tests: each test loads only what it uses.
+ASSISTANT_WARM_UP = False
 # Beacons are written at once: a test reads what a page sent without waiting for a flush.
 ANALYTICS_BUFFER = {"BACKEND": "frenchbot.analytics.buffers.DatabaseBuffer"}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
