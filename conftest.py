@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+# Servers the tests start with production settings (the cluster, the deployment checks) inherit this: a test
+# asks what it needs, and warming the bot in every one of them would only cost the suite CPU and memory.
+os.environ.setdefault("ASSISTANT_WARM_UP", "false")
+
 _LOOPBACK_PREFIXES = ("127.", "::1", "localhost", "0:0:0:0:0:0:0:1")
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -3,7 +3,8 @@
 
 It starts the site the way `make run` does (`frenchbot prepare`, then the task worker and uvicorn with 2
 workers, production settings, SQLite, the extractive provider) in a throw-away data folder, waits until the
-worker has computed the search vectors, then runs `--conversations` visitors at once. Each does what chat.js
+worker has computed the search vectors, then runs `--conversations` visitors at once, arriving over the first
+`--arrival` seconds (by default the longest pause, as people arrive, not in the same millisecond). Each does what chat.js
 does: opens /assistant/ (CSRF cookie and token), creates a conversation (POST /api/assistant/conversations),
 then asks its questions one after the other (POST /api/assistant/conversations/<id>/messages with
 `Accept: text/event-stream`), reading the stream to its `done` event, and pausing `--think` seconds between
@@ -251,10 +252,20 @@ def scripts(*, count: int, turns: int, seed: int) -> list[list[tuple[str, str]]]
 
 
 def conversation_run(
-    port: int, number: int, messages, *, think: tuple[float, float], seed: int, answers: list, lock
+    port: int,
+    number: int,
+    messages,
+    *,
+    think: tuple[float, float],
+    seed: int,
+    answers: list,
+    lock,
+    arrival: float = 0.0,
 ) -> None:
     visitor = Visitor(base_port=port, address=f"10.77.{number // 250}.{number % 250 + 1}")
     rng = random.Random(seed + number)
+    if arrival:
+        time.sleep(rng.uniform(0, arrival))
     try:
         visitor.open_chat()
         conversation = visitor.start_conversation()
@@ -270,14 +281,16 @@ def conversation_run(
             time.sleep(rng.uniform(*think))
 
 
-def run_load(port: int, conversations: list, *, think, seed: int) -> tuple[list[Answer], float]:
+def run_load(
+    port: int, conversations: list, *, think, seed: int, arrival: float = 0.0
+) -> tuple[list[Answer], float]:
     answers: list[Answer] = []
     lock = threading.Lock()
     threads = [
         threading.Thread(
             target=conversation_run,
             args=(port, number, messages),
-            kwargs={"think": think, "seed": seed, "answers": answers, "lock": lock},
+            kwargs={"think": think, "seed": seed, "answers": answers, "lock": lock, "arrival": arrival},
             daemon=True,
         )
         for number, messages in enumerate(conversations)
@@ -367,6 +380,13 @@ def main(argv: list[str] | None = None) -> int:
         default="1-3",
         help="seconds between an answer and the next question, a range (default 1-3; 0: none)",
     )
+    parser.add_argument(
+        "--arrival",
+        type=float,
+        default=None,
+        help="seconds over which the visitors arrive, each at a random moment (default: the longest think "
+        "time, so every conversation runs at once after the first few seconds; 0: all in the same instant)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers, as `make run` (default 2)")
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument(
@@ -387,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     low, _, high = args.think.partition("-")
     think = (float(low), float(high or low))
+    arrival = think[1] if args.arrival is None else args.arrival
     if not 1 <= args.conversations <= 200 or not 2 <= args.turns <= 19:
         parser.error("--conversations must be 1..200 and --turns 2..19 (the per-session limit is 20)")
     if not (venv_bin() / "uvicorn").exists():
@@ -421,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": " ".join([_python_shown(), "bench/bot_load.py", *(argv if argv is not None else sys.argv[1:])]),
         "machine": machine_info(),
         "settings": {"conversations": args.conversations, "turns": args.turns, "think_s": list(think),
-                     "uvicorn_workers": args.workers, "provider": "extractive", "database": "sqlite"},
+                     "arrival_s": arrival, "uvicorn_workers": args.workers, "provider": "extractive", "database": "sqlite"},
     }  # fmt: skip
     failed = None
     try:
@@ -436,7 +457,9 @@ def main(argv: list[str] | None = None) -> int:
         sizes = server.log_sizes()
         log(f"{args.conversations} conversations of {args.turns} messages, think {args.think} s")
         with CpuWatch(server) as watch:
-            answers, elapsed = run_load(server.port, conversations, think=think, seed=args.seed)
+            answers, elapsed = run_load(
+                server.port, conversations, think=think, seed=args.seed, arrival=arrival
+            )
         scan = Result("bot", API, args.conversations, 0)
         scan_log(scan, server.log_since(sizes))
         errors = [a for a in answers if a.error]
