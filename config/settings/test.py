@@ -47,5 +47,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # SQLite: the test database is a file, not memory, so that tests with threads get real concurrent connections
 # with WAL and BEGIN IMMEDIATE as in production (the booking race test relies on it). One file per run: two
 # runs side by side do not share it.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# The suite opens and closes its connections as Django does (the pool's own tests turn it on; the servers the
+# tests start with production settings use it).
+SQLITE_POOL_SIZE = 0
+if DATABASES["default"]["ENGINE"] == "frenchbot.core.sqlite_pool":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}

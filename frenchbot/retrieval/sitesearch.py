@@ -76,6 +76,7 @@ class SiteSearchResult:
     # Names this result while it is kept (`site_search`), so that the page can keep its rendered list with it;
     # empty for a result made afresh each time.
     stamp: str = ""
+    page_number: int = 1
 
     @property
     def corrected(self) -> bool:
@@ -273,7 +274,9 @@ def site_search(
     kept = search_results_kept(
         collection=collection, key=hashlib.blake2b(key.encode(), digest_size=16).hexdigest(), make=make
     )
-    return kept if kept is not None else made[0]
+    result = kept if kept is not None else made[0]
+    result.page = Paginator(range(result.total), settings.SEARCH_PAGE_SIZE).get_page(result.page_number)
+    return result
 
 
 def _site_search(
@@ -327,6 +330,8 @@ def _site_search(
         )
     # Dict order is the order of each group's best hit: the group that answers best comes first.
     result.groups = list(groups.values())
-    # The page's place among the pages is all that is shown of it: the documents found are not kept with it.
-    result.page = Paginator(range(result.total), settings.SEARCH_PAGE_SIZE).get_page(result.page.number)
+    # The page's place among the pages is all that is shown of it, and all that is kept of it: a Paginator
+    # carries lazy translations, which cost more to unpickle than the rest of the result.
+    result.page_number = result.page.number
+    result.page = None
     return result

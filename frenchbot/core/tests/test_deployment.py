@@ -86,7 +86,7 @@ def test_env_example_copied_as_it_is_starts(tmp_path):
     env["FRENCHBOT_VAR_DIR"] = str(tmp_path / "var")
     result = _production(env, "check")
     assert result.returncode == 0, result.stderr + result.stdout
-    assert _settings(env, "DATABASES")["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert _settings(env, "DATABASES")["DATABASES"]["default"]["ENGINE"] == "frenchbot.core.sqlite_pool"
 
 
 def test_check_deploy_asks_for_a_decision_on_hsts_subdomains_and_preload(tmp_path):
