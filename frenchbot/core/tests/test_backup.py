@@ -83,7 +83,7 @@ def _empty_target(tmp_path) -> Target:
 
 
 def _row_counts(database: dict) -> dict[str, int]:
-    if database["ENGINE"].endswith("sqlite3"):
+    if "postgresql" not in database["ENGINE"]:  # Django's SQLite or our pooled one
         return sqlite_row_counts(Path(database["NAME"]))
     from frenchbot.core.backup import _postgres_connect, postgres_row_counts
 
@@ -92,7 +92,7 @@ def _row_counts(database: dict) -> dict[str, int]:
 
 
 def _fetch(database: dict, sql: str) -> list:
-    if database["ENGINE"].endswith("sqlite3"):
+    if "postgresql" not in database["ENGINE"]:  # Django's SQLite or our pooled one
         with sqlite3.connect(database["NAME"]) as db:
             return db.execute(sql).fetchall()
     from frenchbot.core.backup import _postgres_connect
@@ -178,7 +178,7 @@ def test_a_damaged_archive_is_refused_in_french_and_nothing_is_restored(site, tm
 
     assert not target.storages["private"].exists("courses/resources/2026/fiche.pdf")
     assert not target.secret_key_path.exists()
-    if target.database["ENGINE"].endswith("sqlite3"):
+    if "postgresql" not in target.database["ENGINE"]:
         assert not Path(target.database["NAME"]).exists()
     else:
         assert _row_counts(target.database) == {}
