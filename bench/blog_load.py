@@ -50,6 +50,7 @@ LOCKED = "database is locked"
 # wrk gives up on a request after this long and counts it as a timeout error (its default is 2 s; SQLite
 # writers may legitimately wait on the busy timeout, so allow more before calling it an error).
 WRK_TIMEOUT_S = 10
+WARM_UP_TIMEOUT_S = 180
 HEALTH_TIMEOUT_S = 90
 SETUP_TIMEOUT_S = 600
 STOP_TIMEOUT_S = 15
@@ -163,9 +164,26 @@ class Server:
                 status, _, _ = http_get(self.base + "/healthz", timeout=2)
                 if status == 200:
                     log(f"{self.name}: up on {self.base} (pid {self.uvicorn.pid})")
+                    self._warmed_up_wait()
                     return
             time.sleep(0.5)
         raise RuntimeError(f"{self.name}: /healthz did not answer 200 within {HEALTH_TIMEOUT_S} s")
+
+    def _warmed_up_wait(self) -> None:
+        """Wait until each worker has finished the bot's warm-up (its log line), so that the runs measure the
+        steady state and not a worker loading models beside the requests (30 s and more on a fresh data
+        folder, whose intents' vectors are not computed yet)."""
+        if os.environ.get("ASSISTANT_WARM_UP", "true").lower() in ("0", "false", "no", "off"):
+            return
+        deadline = time.monotonic() + WARM_UP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            text = self.server_log.read_text(errors="replace")
+            done = text.count("Bot warmed up in") + text.count("Bot warm-up failed")
+            if done >= self.workers:
+                log(f"{self.name}: the bot's warm-up is done in {done} workers")
+                return
+            time.sleep(0.5)
+        log(f"{self.name}: the bot's warm-up was not done within {WARM_UP_TIMEOUT_S} s; measuring anyway")
 
     def stop(self) -> None:
         for proc in self.procs:

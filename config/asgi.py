@@ -2,10 +2,11 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
+from frenchbot.core.webprocess import get_asgi_application, long_lived_freeze  # noqa: E402
+
+# Django's handler, with kept threads and at most REQUEST_THREADS requests running their view at once.
 django_application = get_asgi_application()
 
 from frenchbot.analytics.ingest import AnalyticsASGI  # noqa: E402 - needs the apps loaded above
@@ -17,6 +18,10 @@ from frenchbot.core.pagecache import PageCacheASGI  # noqa: E402
 # reaches Django. All are timed and logged by the outer layer.
 application = RequestLogASGI(AnalyticsASGI(PageCacheASGI(django_application)))
 
+# What is loaded now stays for the process's life: out of the garbage collector's rounds.
+long_lived_freeze()
+
 # What the bot's first answer in this process would load (models, vectors, word lists) is loaded now, in a
-# background thread: the server accepts requests meanwhile, and no visitor's answer waits for it.
-warm_up_in_background()
+# background thread: the server accepts requests meanwhile, and no visitor's answer waits for it. What it
+# loaded then leaves the collector's rounds too.
+warm_up_in_background(then=long_lived_freeze)

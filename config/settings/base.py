@@ -732,6 +732,13 @@ ASSISTANT_SHAPE_GUARD = env.bool("ASSISTANT_SHAPE_GUARD", default=True)
 # answer.
 ASSISTANT_WARM_UP = env.bool("ASSISTANT_WARM_UP", default=True)
 
+# --- Web processes ---------------------------------------------------------------------------------------
+# Requests of one web process that run their middleware and view at once (frenchbot/core/asgi_threads.py); the
+# others wait their turn on the event loop. One process runs one Python thread at a time: beyond a few, more
+# only make them queue for the interpreter (measured in docs/benchmarks.md). Streamed answers do not hold a
+# place while they stream. 0: no bound, as Django does.
+REQUEST_THREADS = env.int("REQUEST_THREADS", default=8)
+
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

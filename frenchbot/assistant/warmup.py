@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connections
@@ -105,7 +106,7 @@ def warm_up() -> dict[str, float]:
     return took
 
 
-def _run() -> None:
+def _run(then: Callable[[], object] | None = None) -> None:
     started = time.perf_counter()
     try:
         took = warm_up()
@@ -115,16 +116,24 @@ def _run() -> None:
     finally:
         # This thread's database connection would otherwise stay open for the life of the process.
         connections.close_all()
+    if then is not None:
+        try:
+            then()
+        except Exception:
+            logger.warning(
+                "After the bot's warm-up: %s failed", getattr(then, "__name__", then), exc_info=True
+            )
 
 
-def warm_up_in_background() -> threading.Thread | None:
-    """Start ``warm_up`` in a daemon thread when ASSISTANT_WARM_UP is on (the served site); None otherwise.
+def warm_up_in_background(*, then: Callable[[], object] | None = None) -> threading.Thread | None:
+    """Start ``warm_up`` in a daemon thread when ASSISTANT_WARM_UP is on (the served site), then ``then`` in the
+    same thread; None otherwise.
 
     Meant for the process that serves: uvicorn's workers and gunicorn's each import the application after they
     start. A server that imports it before forking its workers (gunicorn ``--preload``) would fork in the middle
     of the warm-up, its locks held: turn ASSISTANT_WARM_UP off there."""
     if not settings.ASSISTANT_WARM_UP:
         return None
-    thread = threading.Thread(target=_run, name="bot-warm-up", daemon=True)
+    thread = threading.Thread(target=_run, args=(then,), name="bot-warm-up", daemon=True)
     thread.start()
     return thread

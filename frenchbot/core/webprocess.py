@@ -1,0 +1,137 @@
+"""What a web process does differently from Django's defaults: fewer threads fighting for one interpreter, and
+the objects it keeps for its whole life left out of the garbage collector's rounds.
+
+Django runs each request's synchronous part (our middleware, the view, the template) on a thread started for
+that request and joined after it, and lets every request in flight run at once. One Python process runs one
+thread at a time: with 16 connections on a worker, 16 threads queue for the interpreter lock and the event
+loop, which reads the next requests and writes the answers, queues behind them. Measured on a signed-in
+learner's lesson page at 32 connections, in alternated runs (docs/benchmarks.md): 111–174 requests/s as Django
+does it, 181–239 with this handler (8.4–9.2 ms of CPU per request instead of 10–13).
+
+So this handler:
+
+* lets at most ``REQUEST_THREADS`` requests of the process run their middleware and view at once; the others
+  wait on the event loop, which costs nothing. Streamed answers (the bot's) are sent after that part, without
+  holding a place;
+* lends each request one of the process's idle single-thread executors (asgiref's
+  ``ThreadSensitiveContext(executor=...)``) instead of starting a thread: requests still never share a thread
+  at the same time, so everything Django keeps per thread stays per request. An executor whose work outlived
+  its request (the visitor left while a synchronous view ran on) is not lent again: it finishes and its
+  thread stops, as Django's own would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from asgiref.sync import ThreadSensitiveContext
+from django.core.handlers.asgi import ASGIHandler
+
+logger = logging.getLogger(__name__)
+
+
+class RequestThread(ThreadPoolExecutor):
+    """One thread, lent to one request at a time; knows whether work it was given is still running."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="request")
+        self._running: set[Future] = set()
+        self._lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future = super().submit(fn, *args, **kwargs)
+        with self._lock:
+            self._running.add(future)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, future: Future) -> None:
+        with self._lock:
+            self._running.discard(future)
+
+    @property
+    def idle(self) -> bool:
+        with self._lock:
+            return not self._running
+
+
+class RequestThreads:
+    """The process's idle request threads (at most ``keep``); used from the event loop's thread only."""
+
+    def __init__(self, *, keep: int) -> None:
+        self.keep = keep
+        self._idle: list[RequestThread] = []
+
+    def lend(self) -> RequestThread:
+        # The most recently returned first: its thread is the likeliest to be warm.
+        return self._idle.pop() if self._idle else RequestThread()
+
+    def take_back(self, executor: RequestThread) -> None:
+        if executor.idle and len(self._idle) < self.keep:
+            self._idle.append(executor)
+        else:
+            # Its running work finishes, then the thread ends; nothing waits for it here.
+            executor.shutdown(wait=False)
+
+    def __len__(self) -> int:
+        return len(self._idle)
+
+
+class ThreadKeepingASGIHandler(ASGIHandler):
+    """``django.core.handlers.asgi.ASGIHandler`` with kept threads and a bound on the requests whose
+    synchronous part runs at once (``running``; 0: no bound). See the module's doc."""
+
+    def __init__(self, *, running: int) -> None:
+        super().__init__()
+        self.running = running
+        # Idle threads kept: as many as may run at once, plus those of streamed answers in flight.
+        self.threads = RequestThreads(keep=max(running, 8) * 2)
+        self._places: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        executor = self.threads.lend()
+        try:
+            async with ThreadSensitiveContext(executor=executor):
+                await self.handle(scope, receive, send)
+        finally:
+            self.threads.take_back(executor)
+
+    async def run_get_response(self, request):
+        if not self.running:
+            return await super().run_get_response(request)
+        if self._places is None:  # made in the event loop that serves (Python 3.10+ binds it on first use)
+            self._places = asyncio.Semaphore(self.running)
+        async with self._places:
+            return await super().run_get_response(request)
+
+
+def get_asgi_application() -> ThreadKeepingASGIHandler:
+    """Set Django up and return the handler (``django.core.asgi.get_asgi_application``'s counterpart), its bound
+    read from ``REQUEST_THREADS``."""
+    import django
+    from django.conf import settings
+
+    django.setup(set_prefix=False)
+    return ThreadKeepingASGIHandler(running=settings.REQUEST_THREADS)
+
+
+def long_lived_freeze() -> int:
+    """Collect once, then move every object the process holds now out of the collector's rounds (``gc.freeze``).
+
+    A web process loads its modules, templates and the bot's data at start and keeps them for life; Python's
+    collector still walked them all at each full round: some 140,000 objects, about 100 ms during which the
+    process answers no one (more under load, several times a minute), the slowest answers of the benchmarks.
+    Frozen, a full round walks only what the requests made since. Called
+    once the application is loaded, and again when the bot's warm-up has loaded its data. Returns the number
+    of objects frozen."""
+    gc.collect()
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    logger.debug("Objects kept out of the collector's rounds: %d", frozen)
+    return frozen
