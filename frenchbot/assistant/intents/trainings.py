@@ -71,48 +71,28 @@ class TrainingsIntent(Intent):
         if not trainings:
             return super().reply(message=message, user=user, context=context)
         titled = _named(trainings, stems) or _named(trainings, subject)
-        ask = _ask(stems) or _ask(subject)
         if len(titled) == 1 and not audience:
             trainings = titled
-        if len(trainings) == 1 and ask:
-            return self._one(trainings[0], ask)
+        if len(trainings) == 1:
+            return self._one(trainings[0], _ask(stems) or _ask(subject))
         # One sentence that answers (titles, audience, length, price); the cards under it carry the rest.
-        named = []
-        for training in trainings:
-            details = [str(training.get_audience_display()).lower(), hours_text(training.duration_hours)]
-            if training.price_text:
-                details.append(training.price_text)
-            named.append(f"[**{training.title}**]({training.get_absolute_url()}) ({', '.join(details)})")
-        listed = (
-            named[0]
-            if len(named) == 1
-            else _("%(first)s et %(last)s")
-            % {
-                "first": ", ".join(named[:-1]),
-                "last": named[-1],
-            }
-        )
-        intro = (
-            _("Voici notre formation : %(list)s.") % {"list": listed}
-            if len(trainings) == 1
-            else _("Voici nos %(n)d formations : %(list)s.") % {"n": len(trainings), "list": listed}
-        )
+        named = [f"{_link(training)} ({_details(training)})" for training in trainings]
+        intro = _("Voici nos %(n)d formations : %(list)s.") % {
+            "n": len(trainings),
+            "list": _("%(first)s et %(last)s") % {"first": ", ".join(named[:-1]), "last": named[-1]},
+        }
         outro = _(
             "Chaque formation se suit en ligne, à votre rythme, avec des quiz, des exercices pratiques et un "
             "certificat. Laquelle vous intéresse ?"
         )
-        # The cards name the trainings: the next steps under them are the others (the audit, a call).
-        suggestions = [s for s in self.suggestions if s["kind"] != "training"]
-        return Reply(
-            text=french_typography(f"{intro}\n\n{outro}"),
-            suggestions=suggestions,
-            actions=[trainings_cards(trainings)],
-        )
+        return self._reply(f"{intro}\n\n{outro}", trainings)
 
     def _one(self, training, ask: str) -> Reply:
-        """What was asked of one training (its price or its length), with the rest in a few words after."""
+        """One training: what was asked of it (its price or its length), else what it is, with the rest in a few
+        words after; the question that follows asks about this one, not « which one »."""
         values = {
-            "link": f"[**{training.title}**]({training.get_absolute_url()})",
+            "link": _link(training),
+            "details": _details(training),
             "hours": hours_text(training.duration_hours),
             "audience": _("pour les entreprises")
             if training.audience == Audience.BUSINESS
@@ -121,20 +101,36 @@ class TrainingsIntent(Intent):
         }
         if ask == "price" and training.price_text:
             text = _("La formation %(link)s (%(audience)s, %(hours)s) coûte %(price)s.") % values
-        else:
+        elif ask:
             text = _("La formation %(link)s dure %(hours)s (%(audience)s).") % values
             if training.price_text:
                 text += " " + _("Son prix : %(price)s.") % values
+        else:
+            text = _("Nous proposons la formation %(link)s (%(details)s).") % values
         outro = _(
             "Elle se suit en ligne, à votre rythme, avec des quiz, des exercices pratiques et un certificat. "
             "Voulez-vous voir son programme ou en parler avec nous ?"
         )
-        suggestions = [s for s in self.suggestions if s["kind"] != "training"]
+        return self._reply(f"{text}\n\n{outro}", [training])
+
+    def _reply(self, text: str, trainings: list) -> Reply:
+        # The cards name the trainings: the next steps under them are the others (the audit, a call).
         return Reply(
-            text=french_typography(f"{text}\n\n{outro}"),
-            suggestions=suggestions,
-            actions=[trainings_cards([training])],
+            text=french_typography(text),
+            suggestions=[s for s in self.suggestions if s["kind"] != "training"],
+            actions=[trainings_cards(trainings)],
         )
+
+
+def _link(training) -> str:
+    return f"[**{training.title}**]({training.get_absolute_url()})"
+
+
+def _details(training) -> str:
+    details = [str(training.get_audience_display()).lower(), hours_text(training.duration_hours)]
+    if training.price_text:
+        details.append(training.price_text)
+    return ", ".join(details)
 
 
 intent_class = TrainingsIntent

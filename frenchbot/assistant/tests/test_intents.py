@@ -306,3 +306,24 @@ def test_a_training_named_gets_its_own_answer_and_a_follow_up_keeps_it(conversat
     _, events = _ask(conversation, "Quelles formations ChatGPT proposez-vous ?")
     done = events[-1].data
     assert "ChatGPT au quotidien" in done["text"] and "L'IA dans votre PME" in done["text"]
+
+
+def test_a_single_training_is_presented_as_such_not_asked_which_one(conversation, catalogue):
+    # « Et pour les PME ? » narrows the catalogue to one training: no « Laquelle vous intéresse ? ».
+    _ask(conversation, "Quelles formations proposez-vous ?")
+    _, events = _ask(conversation, "Et pour les PME ?")
+    text = events[-1].data["text"]
+    assert "L'IA dans votre PME" in text and "490" in text
+    assert "Laquelle" not in text and "Voici notre formation" not in text
+    assert "son programme" in text
+
+
+def test_a_plain_request_for_a_person_gets_no_apology_a_let_down_visitor_does(conversation):
+    _, events = _ask(conversation, "je veux parler à quelqu'un")
+    plain = events[-1].data
+    assert plain["text"].startswith("Bien sûr") and "désolé" not in plain["text"]
+    assert any(a["type"] == "form" for a in plain["actions"])
+    _, events = _ask(conversation, "votre bot ne m'aide pas du tout")
+    let_down = events[-1].data
+    assert "désolé" in let_down["text"]
+    assert any(a["type"] == "form" for a in let_down["actions"])
