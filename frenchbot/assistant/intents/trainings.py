@@ -97,10 +97,13 @@ class TrainingsIntent(Intent):
             "audience": _("pour les entreprises")
             if training.audience == Audience.BUSINESS
             else _("pour les particuliers"),
-            "price": training.price_text,
+            "price": _price(training),
         }
-        if ask == "price" and training.price_text:
+        if ask == "price" and training.price_text[:1].isdigit():
             text = _("La formation %(link)s (%(audience)s, %(hours)s) coûte %(price)s.") % values
+        elif ask == "price" and training.price_text:
+            # « sur devis, à partir de… »: a price that is not a sum does not « cost ».
+            text = _("La formation %(link)s (%(audience)s, %(hours)s) : %(price)s.") % values
         elif ask:
             text = _("La formation %(link)s dure %(hours)s (%(audience)s).") % values
             if training.price_text:
@@ -129,8 +132,14 @@ def _link(training) -> str:
 def _details(training) -> str:
     details = [str(training.get_audience_display()).lower(), hours_text(training.duration_hours)]
     if training.price_text:
-        details.append(training.price_text)
+        details.append(_price(training))
     return ", ".join(details)
+
+
+def _price(training) -> str:
+    """The price as it reads inside a sentence: « sur devis, à partir de… », not « Sur devis… »."""
+    price = training.price_text
+    return price[:1].lower() + price[1:] if price[:1].isalpha() else price
 
 
 intent_class = TrainingsIntent

@@ -327,3 +327,15 @@ def test_a_plain_request_for_a_person_gets_no_apology_a_let_down_visitor_does(co
     let_down = events[-1].data
     assert "désolé" in let_down["text"]
     assert any(a["type"] == "form" for a in let_down["actions"])
+
+
+def test_a_price_on_quote_reads_as_part_of_the_sentence(conversation, catalogue):
+    pme = catalogue[1]
+    pme.price_text = "Sur devis, à partir de 1 900 € HT pour 5 personnes"
+    pme.save()
+    _, events = _ask(conversation, "Quel est le prix de votre formation pour les PME ?")
+    text = events[-1].data["text"]
+    assert "h)\u00a0: sur devis, à partir de 1" in text
+    assert "coûte" not in text and "Sur devis" not in text
+    _, events = _ask(conversation, "Quelles formations proposez-vous ?")
+    assert "10,5\u00a0h, sur devis" in events[-1].data["text"]
