@@ -57,6 +57,7 @@ urlpatterns = [
     path("evenements/", include("frenchbot.events.urls")),
     path("ressources/", include("frenchbot.resources.urls")),
     path("recherche/", retrieval_views.search, name="search"),
+    path("donnees-personnelles/", include("frenchbot.privacy.urls")),
     path("opensearch.xml", retrieval_views.opensearch, name="opensearch"),
     path("compte/", include("frenchbot.accounts.urls")),
     path("compte/", include("allauth.urls")),

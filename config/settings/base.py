@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "frenchbot.media",
     "frenchbot.resources",
     "frenchbot.analytics",
+    "frenchbot.privacy",
     "frenchbot.accounts",
     "frenchbot.backoffice",
     "frenchbot.pages",
@@ -430,6 +431,8 @@ WORKER_PERIODIC_JOBS = {
     # Yesterday's salt deleted (visitor numbers can no longer be traced to a browser), raw events pruned.
     "analytics_salts": {"TASK": "frenchbot.analytics.tasks.salts_rotate", "EVERY": 3600},
     "retention_analytics": {"TASK": "frenchbot.analytics.tasks.raw_events_prune", "EVERY": 86400},
+    # An erasure interrupted half-way (one app's transaction failed) is finished within minutes.
+    "privacy_erasures_resume": {"TASK": "frenchbot.privacy.tasks.erasures_resume", "EVERY": 300},
     # The weekly report to the staff who asked for it (sent once a week, on ANALYTICS_REPORT_WEEKDAY).
     "analytics_weekly_report": {"TASK": "frenchbot.analytics.tasks.weekly_reports_send_due", "EVERY": 3600},
 }
@@ -798,6 +801,16 @@ COURSES_CERTIFICATE_VERIFY_RATE_LIMIT = env.int("COURSES_CERTIFICATE_VERIFY_RATE
 COURSES_EXERCISE_AI_FEEDBACK = env.bool("COURSES_EXERCISE_AI_FEEDBACK", default=True)
 # Seconds the learner may wait, in all, for the model's comment and its answer to their prompt.
 COURSES_EXERCISE_AI_TIMEOUT = env.float("COURSES_EXERCISE_AI_TIMEOUT", default=90.0)
+
+# --- Personal data (RGPD rights) ----------------------------------------------------------------------
+# Hours the link sent by /donnees-personnelles/ stays valid (it opens the export, correction and erasure).
+PRIVACY_LINK_MAX_AGE_HOURS = env.int("PRIVACY_LINK_MAX_AGE_HOURS", default=24)
+# What erasure does to a person's comments: "anonymise" (the text stays, signed « Anonyme ») or "delete".
+PRIVACY_COMMENTS_ON_ERASURE = env.str("PRIVACY_COMMENTS_ON_ERASURE", default="anonymise")
+# Days the team has to answer a request (the RGPD's one month), shown as the deadline in the back-office.
+PRIVACY_REQUEST_DEADLINE_DAYS = env.int("PRIVACY_REQUEST_DEADLINE_DAYS", default=30)
+# Requests for a link per IP and per address, per hour.
+PRIVACY_LINK_RATE_PER_HOUR = env.int("PRIVACY_LINK_RATE_PER_HOUR", default=5)
 
 # --- Observability --------------------------------------------------------------------------------------
 # Log lines as "text" (readable in a terminal) or "json" (one object per line, for a log shipper); both carry the

@@ -14,6 +14,7 @@ SECTIONS = [
     ("backoffice:newsletter", "newsletter.view_issue"),
     ("backoffice:events", "events.view_registration"),
     ("backoffice:statistics", "analytics.view_dailytotals"),
+    ("backoffice:privacy_requests", "privacy.view_privacyrequest"),
 ]
 
 

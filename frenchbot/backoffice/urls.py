@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import events, leads, newsletter, statistics
+from .views import events, leads, newsletter, privacy, statistics
 
 app_name = "backoffice"
 
@@ -38,4 +38,15 @@ urlpatterns += [
 urlpatterns += [
     path("statistiques/", statistics.statistics, name="statistics"),
     path("statistiques/rapport/", statistics.statistics_report, name="statistics_report"),
+]
+
+urlpatterns += [
+    path("donnees-personnelles/", privacy.privacy_requests, name="privacy_requests"),
+    path(
+        "donnees-personnelles/<uuid:public_id>/traiter/",
+        privacy.privacy_request_execute,
+        name="privacy_request_execute",
+    ),
+    path("donnees-personnelles/registre/", privacy.privacy_register, name="privacy_register"),
+    path("donnees-personnelles/registre.csv", privacy.privacy_register_export, name="privacy_register_export"),
 ]
