@@ -811,6 +811,8 @@ PRIVACY_COMMENTS_ON_ERASURE = env.str("PRIVACY_COMMENTS_ON_ERASURE", default="an
 PRIVACY_REQUEST_DEADLINE_DAYS = env.int("PRIVACY_REQUEST_DEADLINE_DAYS", default=30)
 # Requests for a link per IP and per address, per hour.
 PRIVACY_LINK_RATE_PER_HOUR = env.int("PRIVACY_LINK_RATE_PER_HOUR", default=5)
+# Seconds a person takes at least to fill the link form (faster: a robot, told to send again).
+PRIVACY_REQUEST_MIN_FILL_SECONDS = env.float("PRIVACY_REQUEST_MIN_FILL_SECONDS", default=2)
 
 # --- Observability --------------------------------------------------------------------------------------
 # Log lines as "text" (readable in a terminal) or "json" (one object per line, for a log shipper); both carry the

@@ -25,10 +25,10 @@ LEADS = Treatment(
     legal_basis=LegalBasis.CONSENT,
     description=_(
         "Quand vous nous écrivez, nous enregistrons votre nom, votre e-mail, votre entreprise si vous l'indiquez, "
-        "l'objet et le texte de votre message, ainsi que la preuve de votre consentement : le texte que vous avez "
+        "l'objet et le texte de votre message, ainsi que la preuve de votre consentement : le texte que vous avez "
         "accepté, sa date et une empreinte chiffrée de votre adresse IP (jamais l'adresse elle-même). Votre message "
         "est transmis à l'équipe par e-mail et une copie vous est envoyée. Votre adresse devient une fiche de "
-        "prospect dans notre suivi commercial, qui regroupe vos échanges avec nous. Base légale : votre "
+        "prospect dans notre suivi commercial, qui regroupe vos échanges avec nous. Base légale : votre "
         "consentement, que vous pouvez retirer à tout moment."
     ),
     categories=(
@@ -48,9 +48,10 @@ class LeadData(PersonalData):
     treatment = LEADS
     fields = ("email", "name", "company", "source", "status", "created_at")
     label = _("Votre fiche de prospect")
+    module_name = _("Contact et échanges avec l'équipe")
     erasure = Erasure.ANONYMISE
     erasure_text = _(
-        "Votre fiche de prospect est anonymisée : nom, e-mail et entreprise sont effacés ; seuls restent sa date et "
+        "Votre fiche de prospect est anonymisée : nom, e-mail et entreprise sont effacés ; seuls restent sa date et "
         "son étape, pour nos statistiques."
     )
     name_fields = ("name",)
@@ -78,7 +79,7 @@ class ConsentData(PersonalData):
     label = _("Vos consentements")
     erasure = Erasure.DELETE
     erasure_text = _(
-        "Vos consentements sont supprimés ; la trace de votre demande (sa date et ce qui a été fait, sans votre "
+        "Vos consentements sont supprimés ; la trace de votre demande (sa date et ce qui a été fait, sans votre "
         "adresse en clair) prouve que vous les avez retirés."
     )
     erase_order = 910
@@ -124,7 +125,7 @@ class LeadConsents(ConsentSource):
         return [
             Consent(
                 key=f"leads:{record.pk}",
-                label=_("%(purpose)s : être recontacté à ce sujet")
+                label=_("%(purpose)s : être recontacté à ce sujet")
                 % {"purpose": record.get_purpose_display()},
                 given_at=record.given_at,
                 withdraw=lambda record=record: _consent_withdraw(record),
@@ -139,7 +140,7 @@ def _consent_withdraw(record: ConsentRecord) -> None:
     lead_event_record(
         lead_id=record.lead_id,
         kind=LeadEvent.Kind.CONSENT,
-        summary=_("Consentement retiré : %(purpose)s") % {"purpose": record.get_purpose_display()},
+        summary=_("Consentement retiré : %(purpose)s") % {"purpose": record.get_purpose_display()},
     )
     record.delete()
 

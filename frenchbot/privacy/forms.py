@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from frenchbot.core.formguard import SpamGuardForm
@@ -13,13 +14,13 @@ class LinkRequestForm(SpamGuardForm):
         max_length=254,
         error_messages={
             "required": _("Indiquez l'adresse e-mail à laquelle recevoir le lien."),
-            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : marie@exemple.fr)."),
+            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : marie@exemple.fr)."),
         },
     )
 
     def clean(self):
         cleaned = super().clean()
-        self.spam_errors_add(min_seconds=2)
+        self.spam_errors_add(min_seconds=settings.PRIVACY_REQUEST_MIN_FILL_SECONDS)
         return cleaned
 
 
@@ -36,7 +37,7 @@ class RectificationForm(forms.Form):
         required=False,
         help_text=_("Remplace l'adresse actuelle dans vos inscriptions, rendez-vous et abonnements."),
         error_messages={
-            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : marie@exemple.fr).")
+            "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : marie@exemple.fr).")
         },
     )
 
@@ -65,5 +66,5 @@ class ManualRequestForm(forms.Form):
         label=_("Comment la demande est arrivée"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text=_("Par exemple : « courrier reçu le 3 décembre, pièce d'identité vérifiée »."),
+        help_text=_("Par exemple : « courrier reçu le 3 décembre, pièce d'identité vérifiée »."),
     )

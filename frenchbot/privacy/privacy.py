@@ -16,10 +16,10 @@ RIGHTS = Treatment(
     ),
     legal_basis=LegalBasis.LEGAL_OBLIGATION,
     description=_(
-        "Quand vous exercez un de vos droits, nous gardons la trace de la demande : sa date, le droit exercé, "
+        "Quand vous exercez un de vos droits, nous gardons la trace de la demande : sa date, le droit exercé, "
         "ce qui a été fait et une empreinte chiffrée de votre adresse e-mail, jamais l'adresse elle-même une fois "
         "la demande traitée. C'est la preuve que nous avons répondu, par exemple que vos données ont été effacées "
-        "ou votre consentement retiré. Base légale : nos obligations au titre du RGPD."
+        "ou votre consentement retiré. Base légale : nos obligations au titre du RGPD."
     ),
     categories=(_("empreinte chiffrée de l'e-mail"), _("droit exercé, dates, résultat")),
     people=_("les personnes qui exercent leurs droits"),
@@ -33,7 +33,7 @@ SESSIONS = Treatment(
     purpose=_("Garder votre connexion et votre conversation avec le bot d'une page à l'autre."),
     legal_basis=LegalBasis.LEGITIMATE_INTEREST,
     description=_(
-        "Le cookie de session relie vos pages entre elles : il garde votre connexion et votre conversation avec "
+        "Le cookie de session relie vos pages entre elles : il garde votre connexion et votre conversation avec "
         "le bot. La session elle-même est conservée sur notre serveur deux semaines au plus."
     ),
     categories=(_("identifiant de session"),),
@@ -50,7 +50,7 @@ class RequestData(PersonalData):
     label = _("Vos demandes sur vos données")
     erasure = Erasure.KEEP
     erasure_text = _(
-        "La trace de vos demandes est conservée, sans votre adresse en clair : c'est la preuve que nous y avons "
+        "La trace de vos demandes est conservée, sans votre adresse en clair : c'est la preuve que nous y avons "
         "répondu."
     )
     erase_order = 1000
@@ -80,7 +80,7 @@ class SessionData(PersonalData):
     fields = ("session_key", "expire_date")
     label = _("Vos sessions de navigation")
     erasure = Erasure.DELETE
-    erasure_text = _("La session de ce navigateur est supprimée : vous serez déconnecté.")
+    erasure_text = _("La session de ce navigateur est supprimée : vous serez déconnecté.")
     erase_order = 1000
 
     def rows(self, subject):

@@ -79,7 +79,7 @@ def ai_processors() -> list[Processor]:
                     sent=_(
                         "vos questions au bot avec les échanges précédents de la conversation et des extraits de "
                         "nos contenus, les prompts écrits dans les exercices, les réponses au questionnaire "
-                        "d'audit avec les scores ; jamais votre nom ni votre e-mail"
+                        "d'audit avec les scores ; jamais votre nom ni votre e-mail"
                     ),
                 )
             )

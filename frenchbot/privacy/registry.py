@@ -107,6 +107,8 @@ class PersonalData:
     treatment: Treatment
     fields: tuple[str, ...] = ()  # the personal fields (exported; checked by the registry test)
     label: Text = ""  # what the person calls these rows, plural (« Vos commentaires »)
+    # The title of the app's section on « Mes données » when its verbose name says nothing to a visitor.
+    module_name: Text = ""
     erasure: str = Erasure.DELETE
     # Said to the person before they confirm an erasure: what happens to these rows, in one sentence.
     erasure_text: Text = ""

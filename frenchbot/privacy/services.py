@@ -58,7 +58,7 @@ def link_email(*, token: str) -> str:
         data = signing.loads(token, salt=_LINK_SALT, max_age=max_age)
     except signing.SignatureExpired as error:
         raise PrivacyError(
-            _("Ce lien a expiré. Demandez-en un nouveau : il vous sera envoyé à la même adresse.")
+            _("Ce lien a expiré. Demandez-en un nouveau : il vous sera envoyé à la même adresse.")
         ) from error
     except signing.BadSignature as error:
         raise PrivacyError(
@@ -136,7 +136,8 @@ def holdings_read(*, subject: Subject) -> list[AppHolding]:
     subject = subject_with_fingerprints(subject)
     result = []
     for app_label, declarations in registry.declarations_by_app().items():
-        app = AppHolding(app_label=app_label, name=str(apps.get_app_config(app_label).verbose_name))
+        named = next((d.module_name for d in declarations if d.module_name), None)
+        app = AppHolding(app_label=app_label, name=str(named or apps.get_app_config(app_label).verbose_name))
         for declaration in declarations:
             rows = [declaration.export_row(row) for row in declaration.rows(subject)]
             if rows:
@@ -298,7 +299,7 @@ def rectification_run(
         request.save()
         raise PrivacyError(
             _(
-                "Une partie de la correction n'a pas pu être faite ; l'équipe est prévenue et la terminera. Vos "
+                "Une partie de la correction n'a pas pu être faite ; l'équipe est prévenue et la terminera. Vos "
                 "saisies sont conservées."
             )
         )
@@ -326,7 +327,7 @@ def consent_withdraw(*, subject: Subject, key: str, channel: str) -> registry.Co
     with transaction.atomic():
         consent.withdraw()
     request.steps = [{"app": key.split(":", 1)[0], "outcome": "done", "counts": {"withdrawn": 1}}]
-    _request_close(request, summary=_("Consentement retiré : %(label)s.") % {"label": consent.label})
+    _request_close(request, summary=_("Consentement retiré : %(label)s.") % {"label": consent.label})
     return consent
 
 
@@ -439,7 +440,7 @@ def link_request(*, email: str, ip: str) -> None:
         raise PrivacyError(
             _(
                 "Vous avez demandé beaucoup de liens en peu de temps. Patientez une heure, ou utilisez le dernier "
-                "lien reçu : il reste valable %(hours)s heures."
+                "lien reçu : il reste valable %(hours)s heures."
             )
             % {"hours": settings.PRIVACY_LINK_MAX_AGE_HOURS}
         )

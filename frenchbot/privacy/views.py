@@ -1,4 +1,4 @@
-"""« Mes données »: the same pages for a signed-in person (`mes-donnees/`) and for anyone holding a signed link
+"""« Mes données »: the same pages for a signed-in person (`mes-donnees/`) and for anyone holding a signed link
 sent to their address (`acces/<token>/`). Every page is personal: never cached, never indexed."""
 
 from django.conf import settings
@@ -186,7 +186,7 @@ def withdraw(request: HttpRequest, token: str | None = None) -> HttpResponse:
     except PrivacyError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Consentement retiré : %(label)s.") % {"label": consent.label})
+        messages.success(request, _("Consentement retiré : %(label)s.") % {"label": consent.label})
     return redirect(access.url("overview"))
 
 

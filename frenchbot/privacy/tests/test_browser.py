@@ -1,0 +1,103 @@
+"""A person without an account, in a real browser: the request form, the link received by e-mail, their data on
+the page, the archive downloaded and opened; then the erasure, confirmed. The pages pass the WCAG checks."""
+
+import io
+import json
+import re
+import zipfile
+
+import pytest
+
+from frenchbot.leads.models import Lead
+from frenchbot.leads.services import contact_submit
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright manquant : pip install playwright"
+).expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EMAIL = "lise.meitner@exemple.fr"
+
+
+@pytest.fixture(autouse=True)
+def _no_fill_wait(settings):
+    settings.PRIVACY_REQUEST_MIN_FILL_SECONDS = 0
+
+
+def _contact():
+    contact_submit(
+        name="Lise Meitner",
+        email=EMAIL,
+        company="Fission & Cie",
+        subject="automatisation",
+        message="Pouvez-vous automatiser nos devis ?",
+        consent=True,
+        consent_text="J'accepte d'être recontactée.",
+        ip="203.0.113.9",
+    )
+
+
+def _links(messages) -> list[tuple[str, str]]:
+    """(recipient, path of the link) of each e-mail carrying a link to a person's data."""
+    found = []
+    for message in messages:
+        part = message.get_payload(0) if message.is_multipart() else message
+        match = re.search(r"/donnees-personnelles/acces/\S+/", part.get_payload(decode=True).decode())
+        if match:
+            found.append((message["To"], match.group(0)))
+    return found
+
+
+def test_from_the_form_to_the_link_to_the_archive_then_the_erasure(page, smtp_server, axe):
+    _contact()
+    page.goto("/donnees-personnelles/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vos données personnelles")
+    page.get_by_label("Votre adresse e-mail").fill(EMAIL)
+    page.get_by_role("button", name="Recevoir le lien").click()
+    expect(page.get_by_text("C'est envoyé.")).to_be_visible()
+
+    [(recipient, path)] = _links(smtp_server)
+    assert recipient == EMAIL
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes données")
+    expect(page.get_by_text("Contact et échanges avec l'équipe")).to_be_visible()
+    page.locator("details.privacy-app summary").first.click()
+    expect(page.get_by_text("Fission & Cie").first).to_be_visible()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Télécharger mes données").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("mes-donnees-thefrenchbot-")
+    archive = zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read()))
+    data = json.loads(archive.read("donnees.json"))
+    assert data["donnees"]["leads"]["contenu"]["Votre fiche de prospect"][0]["nom"] == "Lise Meitner"
+    assert "Pouvez-vous automatiser nos devis" in archive.read("donnees.html").decode()
+
+    page.get_by_role("link", name="Voir ce que l'effacement fera").click()
+    expect(page.get_by_text("Votre fiche de prospect est anonymisée").first).to_be_visible()
+    page.get_by_role("button", name="Effacer définitivement").click()
+    expect(page.get_by_text("Cochez la case pour confirmer l'effacement.")).to_be_visible()
+    page.get_by_label("J'ai lu ce qui sera supprimé").check()
+    page.get_by_role("button", name="Effacer définitivement").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vos données sont effacées")
+    assert not Lead.objects.filter(name="Lise Meitner").exists()
+
+
+def test_the_rights_pages_pass_the_accessibility_checks(axe_page):
+    from frenchbot.privacy.services import link_token
+
+    _contact()
+    token = link_token(email=EMAIL)
+    for path in (
+        "/donnees-personnelles/",
+        f"/donnees-personnelles/acces/{token}/",
+        f"/donnees-personnelles/acces/{token}/effacer/",
+        "/donnees-personnelles/acces/abc/",
+        "/confidentialite/",
+    ):
+        axe_page.goto(path)
+        axe_page.locator("details.privacy-app summary").first.click() if "acces/" in path and path.endswith(
+            f"{token}/"
+        ) else None
+        assert axe_page.violations() == [], path
