@@ -16,9 +16,9 @@ ACCOUNTS = Treatment(
     legal_basis=LegalBasis.CONTRACT,
     description=_(
         "Votre compte contient votre prénom, votre nom, votre e-mail et votre mot de passe. Le mot de passe n'est "
-        "conservé que sous forme d'empreinte (hachage) : personne, pas même l'équipe, ne peut le relire. Les "
+        "conservé que sous forme d'empreinte (hachage) : personne, pas même l'équipe, ne peut le relire. Les "
         "membres de l'équipe protègent en plus leur compte par un second facteur (application d'authentification "
-        "ou clé de sécurité). Base légale : l'exécution du service que vous avez demandé en créant votre compte."
+        "ou clé de sécurité). Base légale : l'exécution du service que vous avez demandé en créant votre compte."
     ),
     categories=(
         _("identité (prénom, nom)"),
@@ -27,7 +27,7 @@ ACCOUNTS = Treatment(
         _("dates de connexion"),
     ),
     people=_("les personnes qui créent un compte (apprenants, clients, équipe)"),
-    retention=_("tant que le compte existe ; il est supprimé à votre demande"),
+    retention=_("tant que le compte existe ; il est supprimé à votre demande"),
     order=5,
 )
 

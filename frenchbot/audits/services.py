@@ -328,3 +328,15 @@ def audit_attach_email(*, audit: Audit, email: str, consent: bool, consent_text:
     for field in ("email", "consent_text", "consent_at", "report_sent_at", "updated_at"):
         setattr(audit, field, getattr(locked, field))
     return audit
+
+
+def audit_consent_withdraw(*, audit: Audit) -> Audit:
+    """Withdraw the consent given with an audit's e-mail (from « Mes données »): the address, the words agreed
+    to and their date leave the audit, which stays as an anonymous result reachable by its link only. A report
+    not sent yet is then not sent (the task finds no address); the lead's own consents and timeline are the
+    leads app's to withdraw."""
+    Audit.objects.filter(pk=audit.pk).update(
+        email="", consent_text="", consent_at=None, updated_at=timezone.now()
+    )
+    audit.refresh_from_db()
+    return audit

@@ -166,7 +166,8 @@ class Comment(TimeStampedModel):
         on_delete=models.CASCADE,
     )
     name = models.CharField(_("nom"), max_length=80)
-    email = models.EmailField(_("e-mail"))
+    # Blank once the commenter had their data erased (the comment stays, signed « Anonyme »).
+    email = models.EmailField(_("e-mail"), blank=True)
     body = models.TextField(_("commentaire"))
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True

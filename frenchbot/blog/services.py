@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from frenchbot.core.errors import DomainError
 from frenchbot.core.net import ip_fingerprint
@@ -20,6 +21,10 @@ from .selectors import blog_cache_invalidate, comments_are_open
 class BlogError(DomainError):
     """A refusal to show the visitor: `message` is French (translated), `field` where it belongs in a form,
     `code` what happened ("closed", "parent", "rate_limited", "option", "already_voted", "invalid")."""
+
+
+# The signature of a comment whose author had their data erased.
+COMMENT_ANONYMOUS_NAME = gettext_lazy("Anonyme")
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,32 @@ def comment_moderate(*, comments: QuerySet[Comment], status: str) -> int:
         if changed:
             transaction.on_commit(blog_cache_invalidate)
     return changed
+
+
+def comments_erase(*, comments: QuerySet[Comment], delete: bool) -> int:
+    """Erase a person's comments (a request under the RGPD); returns how many of `comments` were erased.
+
+    `delete`: the comments go, and the replies made to them with them (`parent` cascades: a reply is never left
+    answering a text that is gone). Otherwise they are anonymised: the text stays where it was, signed
+    « Anonyme », without the e-mail, the address fingerprint or the browser. The public pages follow once
+    committed.
+    """
+    with transaction.atomic():
+        ids = list(comments.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        erased = Comment.objects.filter(pk__in=ids)
+        if delete:
+            erased.delete()
+        else:
+            # Stored, and shown to every visitor whatever their language: in the site's language.
+            with translation.override(settings.LANGUAGE_CODE):
+                anonymous = str(COMMENT_ANONYMOUS_NAME)
+            erased.update(
+                name=anonymous, email="", ip_fingerprint="", user_agent="", updated_at=timezone.now()
+            )
+        transaction.on_commit(blog_cache_invalidate)
+    return len(ids)
 
 
 def article_set_status(*, articles: QuerySet[Article], status: str) -> int:

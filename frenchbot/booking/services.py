@@ -1,11 +1,13 @@
 """Writes of booking: book a slot, cancel, move, remind. Every write is one transaction."""
 
 import datetime
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -23,6 +25,10 @@ from .models import Booking, EventType, OccupiedUnit, TeamMember
 UTC = datetime.UTC
 _TOKEN_SALT = "frenchbot.booking.link"  # noqa: S105 - a signing namespace, not a secret
 TOKEN_ACTIONS = ("view", "cancel", "reschedule")
+# What the cancellation e-mails read about the visitor (their address, name, language and zone).
+VISITOR_CONTACT_FIELDS = ("name", "email", "company", "locale", "timezone")
+# The address an anonymised booking keeps: the field needs one, and `.invalid` reaches nobody (RFC 2606).
+ERASED_EMAIL = "efface@anonyme.invalid"
 
 
 class BookingError(DomainError):
@@ -364,11 +370,19 @@ def _after_commit_booked(booking_id: int) -> None:
 
 
 def booking_cancel(
-    *, booking: Booking, now: datetime.datetime | None = None, by_team: bool = False
+    *,
+    booking: Booking,
+    now: datetime.datetime | None = None,
+    by_team: bool = False,
+    contact_in_notice: bool = False,
 ) -> Booking:
     """Cancel a confirmed booking that has not started: its time is free again at once, no reminder goes
     out, the visitor and the member get a cancellation (METHOD:CANCEL invitation), the lead's timeline says so.
-    Raises BookingError when it is already cancelled or past."""
+    Raises BookingError when it is already cancelled or past.
+
+    `contact_in_notice`: the visitor's contact (`VISITOR_CONTACT_FIELDS`) as it is now travels with the
+    cancellation task, for a booking anonymised before the task runs (an erasure under the RGPD): the e-mails
+    still reach and name the person instead of the anonymised row."""
     now = now or timezone.now()
     with transaction.atomic():
         booking = (
@@ -394,14 +408,50 @@ def booking_cancel(
                 at=now,
             )
         booking_id = booking.pk
+        visitor = (
+            {name: getattr(booking, name) for name in VISITOR_CONTACT_FIELDS} if contact_in_notice else None
+        )
 
         def notify():
             from . import tasks
 
-            tasks.send_booking_cancellation.enqueue(booking_id=booking_id)
+            if visitor is None:
+                tasks.send_booking_cancellation.enqueue(booking_id=booking_id)
+            else:
+                tasks.send_booking_cancellation.enqueue(booking_id=booking_id, visitor=visitor)
 
         transaction.on_commit(notify)
     return booking
+
+
+def bookings_erase(*, bookings: QuerySet[Booking], now: datetime.datetime | None = None) -> int:
+    """Erase a person's bookings (a request under the RGPD); returns how many were anonymised.
+
+    A booking still to come is first cancelled as the visitor would cancel it (the slot is free again, the
+    person and the member get the usual cancellation, which still carries the person's contact since the row is
+    anonymised before the task runs). Then every booking loses the person's name, address, company, message,
+    zone and language; its time, type, member, status and outcome stay for the statistics.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(bookings.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        upcoming = Booking.objects.filter(pk__in=ids, status=Booking.Status.CONFIRMED, start__gt=now)
+        for booking in upcoming:
+            # Cancelled or started in the meantime: there is nothing left to cancel, only to anonymise.
+            with suppress(BookingError):
+                booking_cancel(booking=booking, now=now, contact_in_notice=True)
+        Booking.objects.filter(pk__in=ids).update(
+            name="",
+            email=ERASED_EMAIL,
+            company="",
+            message="",
+            locale=Booking._meta.get_field("locale").default,
+            timezone=Booking._meta.get_field("timezone").default,
+            updated_at=timezone.now(),
+        )
+    return len(ids)
 
 
 def _first_booked(booking: Booking) -> Booking:

@@ -23,10 +23,21 @@ def send_booking_confirmation(booking_id: int, rescheduled: bool = False) -> int
 
 
 @task()
-def send_booking_cancellation(booking_id: int, notify_visitor: bool = True) -> int:
+def send_booking_cancellation(
+    booking_id: int, notify_visitor: bool = True, visitor: dict | None = None
+) -> int:
+    """The visitor's and the member's cancellation. `visitor` (services.VISITOR_CONTACT_FIELDS → value) is the
+    contact as it was when cancelled, for a booking anonymised since (an erasure): it replaces, in the e-mails
+    only, what the row says now."""
     booking = _booking(booking_id)
     if booking is None or booking.status != Booking.Status.CANCELLED:
         return 0
+    if visitor:
+        from .services import VISITOR_CONTACT_FIELDS
+
+        for name in VISITOR_CONTACT_FIELDS:
+            if name in visitor:
+                setattr(booking, name, visitor[name])
     return emails.send_cancellation(booking=booking, notify_visitor=notify_visitor)
 
 

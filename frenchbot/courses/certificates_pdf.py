@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
+from django.utils.text import slugify
 from django.utils.translation import ngettext
 
 from frenchbot.core.pdf import pdf_kept, pdf_render
@@ -99,4 +100,7 @@ def certificate_pdf_kept(*, certificate: Certificate, ip: str = "") -> bytes:
 
 
 def certificate_pdf_filename(*, certificate: Certificate) -> str:
-    return f"certificat-{certificate.enrolment.training.slug}.pdf"
+    # A certificate whose enrolment was erased keeps only what it states: the copied title names the file.
+    if certificate.enrolment_id is not None:
+        return f"certificat-{certificate.enrolment.training.slug}.pdf"
+    return f"certificat-{slugify(certificate.training_title) or certificate.code.lower()}.pdf"

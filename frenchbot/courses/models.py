@@ -329,10 +329,14 @@ class Company(TimeStampedModel):
     """A business that bought seats: its manager invites colleagues, follows them and can free a seat."""
 
     name = models.CharField(_("entreprise"), max_length=160)
+    # Nullable so that the manager's account can go (an erasure, a departure) while the company keeps what it
+    # bought: its seats stay, and the team (staff) manages them until it names another manager.
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         related_name="managed_companies",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         verbose_name=_("responsable"),
     )
     training = models.ForeignKey(
@@ -487,7 +491,11 @@ class Certificate(TimeStampedModel):
     """Issued once per enrolment; what it certifies is copied at issue so that later edits change nothing."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    enrolment = models.OneToOneField(Enrolment, related_name="certificate", on_delete=models.PROTECT)
+    # A certificate outlives its enrolment: when the learner's enrolment or account is deleted (an erasure), a
+    # third party must still be able to verify it by its code, so the link is cut instead of the certificate.
+    enrolment = models.OneToOneField(
+        Enrolment, null=True, blank=True, related_name="certificate", on_delete=models.SET_NULL
+    )
     code = models.CharField(_("code de vérification"), max_length=32, unique=True, default=code_generate)
     learner_name = models.CharField(_("nom du titulaire"), max_length=200)
     training_title = models.CharField(_("formation"), max_length=200)

@@ -38,7 +38,8 @@ def send_certificate_email(certificate_id: str) -> int:
         .filter(pk=certificate_id)
         .first()
     )
-    if certificate is None:
+    # Without its enrolment (erased at the holder's request) the certificate has nobody to go to.
+    if certificate is None or certificate.enrolment is None:
         return 0
     user = certificate.enrolment.user
     if not user.email or certificate.revoked_at:
@@ -71,7 +72,8 @@ def send_certificate_email(certificate_id: str) -> int:
 
 @task()
 def send_seat_invitation(seat_id: int) -> int:
-    """The invitation e-mail, in French; 0 when the seat was freed or accepted in the meantime."""
+    """The invitation e-mail, in French; 0 when the seat was freed or accepted in the meantime. Signed by the
+    manager, or by the site when the company has none any more (their account went: staff invite)."""
     seat = Seat.objects.select_related("company__training", "company__manager").filter(pk=seat_id).first()
     if seat is None or seat.user_id is not None:
         return 0
@@ -89,7 +91,11 @@ def send_seat_invitation(seat_id: int) -> int:
             "seat": seat,
             "company": company,
             "training": company.training,
-            "manager_name": company.manager.get_full_name() or company.manager.email,
+            "manager_name": (
+                (company.manager.get_full_name() or company.manager.email)
+                if company.manager
+                else settings.SITE_NAME
+            ),
             "accept_url": settings.SITE_URL + reverse("courses:seat_accept", args=[seat.token]),
             "training_url": settings.SITE_URL + company.training.get_absolute_url(),
         },

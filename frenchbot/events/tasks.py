@@ -45,10 +45,17 @@ def send_registration_promoted(registration_id: int) -> int:
 
 
 @task()
-def send_registration_cancellation(registration_id: int, had_seat: bool = True) -> int:
+def send_registration_cancellation(
+    registration_id: int, had_seat: bool = True, email: str = "", name: str = ""
+) -> int:
+    """The cancellation; `email` and `name` are given when the row was anonymised once cancelled (an erasure):
+    the e-mail still reaches the person, at the address they registered with."""
     registration = _registration(registration_id)
     if registration is None or registration.status != Registration.Status.CANCELLED:
         return 0
+    if email:
+        # Only in memory: the e-mail and its calendar cancellation are addressed as the registration was.
+        registration.email, registration.name = email, name
     return emails.send_cancellation(registration=registration, had_seat=had_seat)
 
 

@@ -179,9 +179,10 @@ def archive_build(*, subject: Subject) -> bytes:
         )
         archive.writestr("donnees.html", html)
         names: set[str] = set()
+        full_subject = subject_with_fingerprints(subject)
         for app in held:
             for holding in app.holdings:
-                for row in holding.declaration.rows(subject_with_fingerprints(subject)):
+                for row in holding.declaration.rows(full_subject):
                     for name, content in holding.declaration.files(row):
                         if name not in names:
                             names.add(name)

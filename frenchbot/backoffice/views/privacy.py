@@ -1,4 +1,4 @@
-"""« Données personnelles »: the requests people made (self-service or entered by the team) with their deadline
+"""« Données personnelles »: the requests people made (self-service or entered by the team) with their deadline
 and what was done, and the register of processing activities generated from the apps' declarations."""
 
 from django.contrib import messages
@@ -76,10 +76,10 @@ def privacy_request_execute(request: HttpRequest, public_id) -> HttpResponse:
         messages.error(request, error.message)
     else:
         if done.status == PrivacyRequest.Status.DONE:
-            messages.success(request, _("Demande traitée : %(summary)s") % {"summary": done.summary})
+            messages.success(request, _("Demande traitée : %(summary)s") % {"summary": done.summary})
         else:
             messages.warning(
-                request, _("Une partie n'a pas pu être faite ; le reste sera repris automatiquement.")
+                request, _("Une partie n'a pas pu être faite ; le reste sera repris automatiquement.")
             )
     return redirect("backoffice:privacy_requests")
 

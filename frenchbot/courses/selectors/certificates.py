@@ -56,6 +56,8 @@ def certificate_learner_name(*, user) -> str:
 def certificate_name_is_from_email(*, certificate: Certificate) -> bool:
     """True when the certificate bears the local part of the holder's e-mail address, because their profile
     had no name when it was issued."""
+    if certificate.enrolment is None:  # erased: the holder's address is no longer known
+        return False
     user = certificate.enrolment.user
     local_part = (user.email or "").split("@", 1)[0].strip()
     return bool(local_part) and certificate.learner_name == local_part

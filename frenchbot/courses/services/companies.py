@@ -129,9 +129,17 @@ def seat_free(*, seat: Seat, by) -> None:
     deactivated, progress and certificate kept) and the place can be given to someone else.
     Only the company's manager (or staff) may do it; raises SeatError otherwise."""
     _check_manager(company=seat.company, user=by)
+    seat_release(seat_id=seat.pk)
+
+
+def seat_release(*, seat_id: int) -> bool:
+    """Free a seat with no check of who asks: what `seat_free` does once the manager is checked, and what the
+    erasure of the seat holder's data does (their place goes back to the company). False when it was already
+    freed (in another tab, by another request)."""
     with transaction.atomic():
-        seat = Seat.objects.select_for_update().filter(pk=seat.pk).first()
-        if seat is None:  # freed meanwhile, in another tab: the outcome is the one asked for
-            return
+        seat = Seat.objects.select_for_update().filter(pk=seat_id).first()
+        if seat is None:  # freed meanwhile: the outcome is the one asked for
+            return False
         Enrolment.objects.filter(seat=seat).update(is_active=False, seat=None, updated_at=timezone.now())
         seat.delete()
+    return True

@@ -245,11 +245,16 @@ def _after_registered(registration_id: int, *, waitlisted: bool) -> None:
         tasks.reminders_schedule(registration_id=registration_id)
 
 
-def registration_cancel(*, registration: Registration, now: datetime.datetime | None = None) -> Registration:
+def registration_cancel(
+    *, registration: Registration, now: datetime.datetime | None = None, address_in_task: bool = False
+) -> Registration:
     """Cancel a registration (confirmed or waitlisted) before the event starts: its seat is freed and, in the
     same transaction, given to the first person of the waiting list (by `created_at`), who gets an e-mail
     « une place s'est libérée » with the invitation. The registrant gets a cancellation (METHOD:CANCEL
     invitation when they held a seat); the lead's timeline says so.
+
+    `address_in_task`: the caller anonymises the row right after, in the same transaction (an erasure); the
+    cancellation e-mail, which runs once committed, then carries the registrant's address and name itself.
 
     Idempotent: cancelling a cancelled registration returns it unchanged and sends nothing. Raises
     EventError (code "past") once the event has started."""
@@ -286,12 +291,14 @@ def registration_cancel(*, registration: Registration, now: datetime.datetime | 
         promoted = _promote_first(event=event, seat=freed, now=now) if freed else None
         registration_id = registration.pk
         promoted_id = promoted.pk if promoted else None
+        # Only when the row will not hold them any more: a task's arguments are stored with the queue.
+        address = {"email": registration.email, "name": registration.name} if address_in_task else {}
 
         def notify():
             from .. import tasks
 
             tasks.send_registration_cancellation.enqueue(
-                registration_id=registration_id, had_seat=freed is not None
+                registration_id=registration_id, had_seat=freed is not None, **address
             )
             if promoted_id:
                 tasks.send_registration_promoted.enqueue(registration_id=promoted_id)
