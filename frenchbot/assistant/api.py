@@ -95,7 +95,9 @@ def conversation_create(request: HttpRequest):
         raise AssistantError(
             _("Trop de conversations ouvertes d'affilée : patientez quelques minutes."), code="rate_limited"
         )
-    conversation = services.conversation_start(session_key=session_key, user=user, ip=ip)
+    conversation = services.conversation_start(
+        session_key=session_key, user=user, ip=ip, session=request.session
+    )
     return Status(201, {"id": str(conversation.pk), "title": "", "messages": []})
 
 

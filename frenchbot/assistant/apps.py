@@ -13,3 +13,15 @@ class AssistantConfig(AppConfig):
         from .indexing import FaqSource
 
         register(FaqSource())
+
+        from django.contrib.auth.signals import user_logged_in
+
+        user_logged_in.connect(_adopt_conversations, dispatch_uid="assistant:adopt-conversations")
+
+
+def _adopt_conversations(sender, request, user, **kwargs) -> None:
+    if request is None or not hasattr(request, "session"):
+        return
+    from .services import conversations_adopt
+
+    conversations_adopt(session=request.session, user=user)

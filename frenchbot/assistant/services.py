@@ -90,15 +90,35 @@ class PreparedAnswer:
 # Conversations
 
 
-def conversation_start(*, session_key: str, user=None, ip: str = "") -> Conversation:
-    """A new, empty conversation owned by the signed-in account, else by the browser session."""
+# The session's list of the conversations its visitor began before signing in (see `conversations_adopt`).
+_SESSION_CONVERSATIONS = "assistant_conversations"
+_SESSION_CONVERSATIONS_KEPT = 50
+
+
+def conversation_start(*, session_key: str, user=None, ip: str = "", session=None) -> Conversation:
+    """A new, empty conversation owned by the signed-in account, else by the browser session (whose data, when
+    `session` is given, remembers it so that signing in later hands it to the account)."""
+    signed_in = user is not None and user.is_authenticated
     conversation = Conversation.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
-        session_key="" if user is not None and user.is_authenticated else session_key,
+        user=user if signed_in else None,
+        session_key="" if signed_in else session_key,
         ip_hash=ip_fingerprint(ip) if ip else "",
     )
+    if session is not None and not signed_in:
+        kept = [*session.get(_SESSION_CONVERSATIONS, []), str(conversation.pk)]
+        session[_SESSION_CONVERSATIONS] = kept[-_SESSION_CONVERSATIONS_KEPT:]
     goal_record(name="bot_conversation", subject=conversation)
     return conversation
+
+
+def conversations_adopt(*, session, user) -> int:
+    """At sign-in, the conversations this browser began anonymously become the account's: signing in gives the
+    session a new key, which would leave them tied to a key nobody holds (the visitor could not find them again,
+    and an erasure of the account's data could not either). Returns how many were adopted."""
+    ids = session.pop(_SESSION_CONVERSATIONS, [])
+    if not ids or user is None or not user.is_authenticated:
+        return 0
+    return Conversation.objects.filter(pk__in=ids, user__isnull=True).update(user=user, session_key="")
 
 
 def session_key_ensure(request) -> str:

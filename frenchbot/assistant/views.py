@@ -74,7 +74,7 @@ def page(request: HttpRequest) -> HttpResponse:
         session_key = services.session_key_ensure(request)
         if conversation is None:
             conversation = services.conversation_start(
-                session_key=session_key, user=request.user, ip=client_ip(request)
+                session_key=session_key, user=request.user, ip=client_ip(request), session=request.session
             )
         try:
             prepared = services.answer_prepare(

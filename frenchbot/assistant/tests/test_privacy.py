@@ -154,3 +154,28 @@ def test_deleting_a_conversation_takes_its_messages_and_feedback(people):
     declaration.erase(declaration.rows(_jeanne(people)))
     assert Message.objects.count() == 2
     assert list(Feedback.objects.values_list("comment", flat=True)) == ["Parfait, signé Paul"]
+
+
+def test_signing_in_hands_the_conversations_begun_anonymously_to_the_account(client):
+    """Signing in gives the session a new key: the conversations of the old key become the account's, so the
+    person finds them again and an erasure of their data reaches them."""
+    from allauth.account.models import EmailAddress
+    from django.urls import reverse
+
+    user = get_user_model().objects.create_user(
+        username="ada", email="ada@exemple.fr", password="un-mot-de-passe-solide-42"
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    other_browser = conversation_start(session_key="cle-d-un-autre", user=None, ip=PAUL_IP)
+    client.post(reverse("assistant:page"), {"content": "Combien coûte la formation ChatGPT ?"})
+    [anonymous] = Conversation.objects.filter(user__isnull=True).exclude(pk=other_browser.pk)
+    assert anonymous.session_key
+
+    client.post(reverse("account_login"), {"login": "ada@exemple.fr", "password": "un-mot-de-passe-solide-42"})
+
+    anonymous.refresh_from_db()
+    assert anonymous.user == user and anonymous.session_key == ""
+    other_browser.refresh_from_db()
+    assert other_browser.user is None  # another browser's conversation stays its own
+    subject = Subject(user_id=user.pk)
+    assert anonymous in declaration_for("assistant.Conversation").rows(subject)

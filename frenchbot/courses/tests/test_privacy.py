@@ -283,14 +283,15 @@ def test_a_company_without_manager_is_managed_by_the_team(
     assert "The French Bot vous invite, pour Atelier Bois Doré" in message.body
 
 
-def test_the_treatments_are_the_policys_paragraphs():
+def test_the_treatments_say_what_the_policy_says_in_both_languages():
     from django.utils import translation
 
     assert LEARNING.ai_processing and LEARNING.order == 50 and CERTIFICATES.order == 55
-    assert str(LEARNING.name) == "Comptes et formations"
-    assert "\u00a0: personne, pas même l'équipe" in str(LEARNING.description)
+    assert str(LEARNING.name) == "Formations"
+    assert "vos réponses aux quiz avec vos scores" in str(LEARNING.description)
+    assert "reste vérifiable par son code, mais sans votre nom" in str(CERTIFICATES.description)
     with translation.override("en"):
-        # The msgids are the policy's, character for character: their English translation is found.
-        assert str(LEARNING.description).startswith("Your account holds")
-        assert str(CERTIFICATES.description).startswith("A certificate bears")
+        # Translated, not left in French.
+        assert "quiz" in str(LEARNING.description) and "vos réponses" not in str(LEARNING.description)
+        assert str(CERTIFICATES.description).startswith("A certificate")
     assert _declaration(Certificate).erasure == Erasure.KEEP
