@@ -171,7 +171,9 @@ def test_signing_in_hands_the_conversations_begun_anonymously_to_the_account(cli
     [anonymous] = Conversation.objects.filter(user__isnull=True).exclude(pk=other_browser.pk)
     assert anonymous.session_key
 
-    client.post(reverse("account_login"), {"login": "ada@exemple.fr", "password": "un-mot-de-passe-solide-42"})
+    client.post(
+        reverse("account_login"), {"login": "ada@exemple.fr", "password": "un-mot-de-passe-solide-42"}
+    )
 
     anonymous.refresh_from_db()
     assert anonymous.user == user and anonymous.session_key == ""

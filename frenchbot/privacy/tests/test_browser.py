@@ -5,6 +5,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -69,7 +70,7 @@ def test_from_the_form_to_the_link_to_the_archive_then_the_erasure(page, smtp_se
         page.get_by_role("button", name="Télécharger mes données").click()
     download = download_info.value
     assert download.suggested_filename.startswith("mes-donnees-thefrenchbot-")
-    archive = zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes()))
     data = json.loads(archive.read("donnees.json"))
     assert data["donnees"]["leads"]["contenu"]["Votre fiche de prospect"][0]["nom"] == "Lise Meitner"
     assert "Pouvez-vous automatiser nos devis" in archive.read("donnees.html").decode()

@@ -40,7 +40,11 @@ def test_an_external_llm_provider_is_named_with_where_it_processes_data(client, 
     settings.RETRIEVAL_EMBEDDERS = {
         "default": {
             "BACKEND": "frenchbot.retrieval.embedders.OpenAICompatibleEmbedder",
-            "OPTIONS": {"base_url": "https://api.openai.com/v1", "api_key": "k", "model": "text-embedding-3-small"},
+            "OPTIONS": {
+                "base_url": "https://api.openai.com/v1",
+                "api_key": "k",
+                "model": "text-embedding-3-small",
+            },
         }
     }
     text = _policy(client)

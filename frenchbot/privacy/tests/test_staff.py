@@ -20,7 +20,9 @@ EMAIL = "lettre@exemple.fr"
 
 @pytest.fixture
 def staff(django_user_model):
-    user = django_user_model.objects.create_user(username="dpo", password="x", is_staff=True, email="dpo@tfb.fr")
+    user = django_user_model.objects.create_user(
+        username="dpo", password="x", is_staff=True, email="dpo@tfb.fr"
+    )
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="privacy"))
     return user
 
@@ -65,7 +67,9 @@ def test_a_late_request_is_flagged(client, staff):
 
 def test_an_invalid_manual_request_keeps_what_was_typed(client, staff):
     client.force_login(staff)
-    response = client.post(reverse("backoffice:privacy_requests"), {"right": "erasure", "email": "", "note": "Reçu"})
+    response = client.post(
+        reverse("backoffice:privacy_requests"), {"right": "erasure", "email": "", "note": "Reçu"}
+    )
     assert response.status_code == 400
     assert "Indiquez l&#x27;adresse e-mail de la personne." in response.content.decode()
     assert "Reçu</textarea>" in response.content.decode()
@@ -76,7 +80,9 @@ def test_the_register_lists_every_treatment_and_exports_it(client, staff):
     page = client.get(reverse("backoffice:privacy_register")).content.decode()
     for treatment in registry.treatments():
         assert str(treatment.name).replace("'", "&#x27;") in page
-    export = b"".join(client.get(reverse("backoffice:privacy_register_export")).streaming_content).decode("utf-8-sig")
+    export = b"".join(client.get(reverse("backoffice:privacy_register_export")).streaming_content).decode(
+        "utf-8-sig"
+    )
     assert export.splitlines()[0].startswith("Traitement;Finalité;Base légale")
     assert len(export.splitlines()) == len(registry.treatments()) + 1
 
@@ -90,10 +96,15 @@ def test_only_staff_with_the_permission_see_the_requests(client, django_user_mod
 
 
 def test_executing_needs_the_change_permission(client, django_user_model):
-    request = PrivacyRequest.objects.create(right="erasure", channel="staff", email=EMAIL, due_on=timezone.localdate())
+    request = PrivacyRequest.objects.create(
+        right="erasure", channel="staff", email=EMAIL, due_on=timezone.localdate()
+    )
     reader = django_user_model.objects.create_user(username="lecteur", password="x", is_staff=True)
     reader.user_permissions.add(Permission.objects.get(codename="view_privacyrequest"))
     client.force_login(reader)
-    assert client.post(reverse("backoffice:privacy_request_execute", args=[request.public_id])).status_code == 403
+    assert (
+        client.post(reverse("backoffice:privacy_request_execute", args=[request.public_id])).status_code
+        == 403
+    )
     request.refresh_from_db()
     assert request.status == PrivacyRequest.Status.RECEIVED

@@ -36,16 +36,21 @@ def _contact(email=EMAIL, name="Marie Curie", ip="203.0.113.7"):
 
 
 def _ask_link(client, email, *, ts=None):
-    return client.post(reverse("privacy:request"), {"email": email, "ts": ts or form_timestamp(), "website": ""})
+    return client.post(
+        reverse("privacy:request"), {"email": email, "ts": ts or form_timestamp(), "website": ""}
+    )
 
 
 def _text(response) -> str:
     return html.unescape(response.content.decode())
 
 
-
 def _link_from(message) -> str:
-    body = message.get_payload(decode=True).decode() if not message.is_multipart() else message.get_payload(0).get_payload(decode=True).decode()
+    body = (
+        message.get_payload(decode=True).decode()
+        if not message.is_multipart()
+        else message.get_payload(0).get_payload(decode=True).decode()
+    )
     return re.search(r"https?://\S+/donnees-personnelles/acces/\S+/", body).group(0)
 
 
@@ -110,7 +115,9 @@ def test_a_forged_or_expired_link_is_refused_in_french(client, settings):
     assert "Demander un nouveau lien" in _text(expired)
 
 
-def test_repeated_requests_for_one_address_are_limited_and_the_address_kept(client, smtp_server, settings, aged_ts):
+def test_repeated_requests_for_one_address_are_limited_and_the_address_kept(
+    client, smtp_server, settings, aged_ts
+):
     settings.PRIVACY_LINK_RATE_PER_HOUR = 2
     for _ in range(2):
         assert _ask_link(client, EMAIL, ts=aged_ts).status_code == 302
@@ -214,7 +221,11 @@ def test_erasure_leaves_no_trace_of_the_address_and_logs_what_was_done(client):
 
 def test_a_signed_in_person_sees_their_data_and_deleting_the_account_signs_them_out(client):
     user = get_user_model().objects.create_user(
-        username="marie", email=EMAIL, password="x-Tr3s-l0ng-mot-de-passe", first_name="Marie", last_name="Curie"
+        username="marie",
+        email=EMAIL,
+        password="x-Tr3s-l0ng-mot-de-passe",
+        first_name="Marie",
+        last_name="Curie",
     )
     _contact()
     client.force_login(user)
