@@ -48,5 +48,7 @@ urlpatterns += [
         name="privacy_request_execute",
     ),
     path("donnees-personnelles/registre/", privacy.privacy_register, name="privacy_register"),
-    path("donnees-personnelles/registre.csv", privacy.privacy_register_export, name="privacy_register_export"),
+    path(
+        "donnees-personnelles/registre.csv", privacy.privacy_register_export, name="privacy_register_export"
+    ),
 ]
