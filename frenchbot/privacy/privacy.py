@@ -48,6 +48,7 @@ class RequestData(PersonalData):
     treatment = RIGHTS
     fields = ("right", "channel", "status", "created_at", "completed_at", "summary", "email", "user")
     label = _("Vos demandes sur vos données")
+    module_name = _("Navigation et demandes sur vos données")
     erasure = Erasure.KEEP
     erasure_text = _(
         "La trace de vos demandes est conservée, sans votre adresse en clair : c'est la preuve que nous y avons "

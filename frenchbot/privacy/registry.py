@@ -187,6 +187,11 @@ class PersonalData:
 
     @property
     def app_label(self) -> str:
+        """The app that declared it (a `<app>/privacy.py`), which may declare a library's models (accounts
+        declares Django's users and allauth's addresses): its section on « Mes données » and its transaction."""
+        module = type(self).__module__
+        if module.startswith("frenchbot.") and module.endswith(".privacy"):
+            return module.split(".")[1]
         return self.model._meta.app_label
 
     @property
