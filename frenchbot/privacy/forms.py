@@ -35,7 +35,11 @@ class RectificationForm(forms.Form):
         label=_("Nouvelle adresse e-mail"),
         max_length=254,
         required=False,
-        help_text=_("Remplace l'adresse actuelle dans vos inscriptions, rendez-vous et abonnements."),
+        help_text=_(
+            "Remplace l'adresse actuelle dans vos inscriptions, rendez-vous, commentaires et échanges avec nous. "
+            "L'adresse de connexion de votre compte et celle de la lettre d'information se changent à part, avec "
+            "une confirmation envoyée à la nouvelle adresse."
+        ),
         error_messages={
             "invalid": _("Cette adresse e-mail ne semble pas valide (exemple : marie@exemple.fr).")
         },
