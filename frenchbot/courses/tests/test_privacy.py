@@ -2,8 +2,6 @@
 else's, and the certificates still verifiable by their code, without a name, once the account is gone."""
 
 import pytest
-from django.apps import apps
-from django.db import models, transaction
 from django.utils import timezone
 
 from frenchbot.courses.certificates_pdf import certificate_pdf_filename
@@ -20,6 +18,7 @@ from frenchbot.courses.privacy import CERTIFICATES, LEARNING
 from frenchbot.courses.services.companies import seat_invite
 from frenchbot.privacy import registry
 from frenchbot.privacy.registry import Erasure, Subject
+from frenchbot.privacy.testing import app_erase, app_mentions
 
 from .factories import (
     CertificateFactory,
@@ -41,32 +40,16 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-ELODIE_EMAILS = ("elodie.lefevre@exemple.fr", "elodie.perso@exemple.fr")
-
 
 def _erase(subject: Subject) -> None:
-    """What the privacy app's erasure does for this app: its declarations in order, in one transaction."""
-    with transaction.atomic():
-        for declaration in registry.declarations_by_app()["courses"]:
-            declaration.erase(declaration.rows(subject))
+    app_erase("courses", subject)
 
 
 def _mentions(app_label: str, needles) -> list[str]:
-    """Every text value of the app's tables that contains one of `needles` (case ignored)."""
-    needles = [needle.lower() for needle in needles]
-    found = []
-    for model in apps.get_app_config(app_label).get_models():
-        text_fields = [
-            f
-            for f in model._meta.concrete_fields
-            if isinstance(f, (models.CharField, models.TextField, models.JSONField))
-        ]
-        for row in model._default_manager.all():
-            for field in text_fields:
-                value = str(getattr(row, field.attname) or "").lower()
-                if any(needle in value for needle in needles):
-                    found.append(f"{model._meta.label}.{field.name}#{row.pk}")
-    return found
+    return app_mentions(app_label, needles)
+
+
+ELODIE_EMAILS = ("elodie.lefevre@exemple.fr", "elodie.perso@exemple.fr")
 
 
 @pytest.fixture

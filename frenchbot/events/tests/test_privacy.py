@@ -5,8 +5,6 @@ presence and ratings for the statistics, and nobody else's row changes."""
 import datetime
 
 import pytest
-from django.apps import apps
-from django.db import models, transaction
 from django.db.models import Avg
 from django.utils import translation
 
@@ -15,37 +13,24 @@ from frenchbot.events.privacy import EVENTS
 from frenchbot.events.services.followup import survey_submit
 from frenchbot.privacy import registry
 from frenchbot.privacy.registry import Subject
+from frenchbot.privacy.testing import app_erase, app_mentions
 
 from .factories import EventFactory, register
 from .followup_rows import event_make, registration_make
 
 pytestmark = pytest.mark.django_db
 
-ALICE = "alice.durand@example.fr"
-SUBJECT = Subject(emails=(ALICE.upper(),))
-
 
 def _erase(subject: Subject) -> None:
-    """What the privacy app's erasure does for this app: its declarations in order, in one transaction."""
-    with transaction.atomic():
-        for declaration in registry.declarations_by_app()["events"]:
-            declaration.erase(declaration.rows(subject))
+    app_erase("events", subject)
 
 
 def _mentions(needles) -> list[str]:
-    needles = [needle.lower() for needle in needles]
-    found = []
-    for model in apps.get_app_config("events").get_models():
-        text_fields = [
-            f
-            for f in model._meta.concrete_fields
-            if isinstance(f, (models.CharField, models.TextField, models.JSONField))
-        ]
-        for row in model._default_manager.all():
-            for field in text_fields:
-                if any(needle in str(getattr(row, field.attname) or "").lower() for needle in needles):
-                    found.append(f"{model._meta.label}.{field.name}#{row.pk}")
-    return found
+    return app_mentions("events", needles)
+
+
+ALICE = "alice.durand@example.fr"
+SUBJECT = Subject(emails=(ALICE.upper(),))
 
 
 def _declaration(model):

@@ -2,8 +2,6 @@
 with their deliveries and list history; the subscription is a consent whose withdrawal unsubscribes."""
 
 import pytest
-from django.apps import apps
-from django.db import models, transaction
 from django.utils import timezone, translation
 
 from frenchbot.leads.models import LeadEvent
@@ -12,33 +10,20 @@ from frenchbot.newsletter.privacy import NEWSLETTER, NewsletterConsents
 from frenchbot.newsletter.services.subscriptions import subscription_confirm, subscription_request
 from frenchbot.privacy import registry
 from frenchbot.privacy.registry import Subject
+from frenchbot.privacy.testing import app_erase, app_mentions
 
 pytestmark = pytest.mark.django_db
 
-CONSENT = "J'accepte de recevoir la lettre de The French Bot sur les listes choisies."
-
 
 def _erase(subject: Subject) -> None:
-    """What the privacy app's erasure does for this app: its declarations in order, in one transaction."""
-    with transaction.atomic():
-        for declaration in registry.declarations_by_app()["newsletter"]:
-            declaration.erase(declaration.rows(subject))
+    app_erase("newsletter", subject)
 
 
 def _mentions(needles) -> list[str]:
-    needles = [needle.lower() for needle in needles]
-    found = []
-    for model in apps.get_app_config("newsletter").get_models():
-        text_fields = [
-            f
-            for f in model._meta.concrete_fields
-            if isinstance(f, (models.CharField, models.TextField, models.JSONField))
-        ]
-        for row in model._default_manager.all():
-            for field in text_fields:
-                if any(needle in str(getattr(row, field.attname) or "").lower() for needle in needles):
-                    found.append(f"{model._meta.label}.{field.name}#{row.pk}")
-    return found
+    return app_mentions("newsletter", needles)
+
+
+CONSENT = "J'accepte de recevoir la lettre de The French Bot sur les listes choisies."
 
 
 def _declaration(model):

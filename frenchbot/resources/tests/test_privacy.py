@@ -3,11 +3,11 @@ in words, deleted without touching anyone else's."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import translation
 
 from frenchbot.privacy import registry
 from frenchbot.privacy.registry import Subject
+from frenchbot.privacy.testing import app_erase
 from frenchbot.resources.models import GuideRequest, PromptFavourite
 from frenchbot.resources.privacy import FAVOURITES, GUIDES
 
@@ -15,14 +15,12 @@ from .factories import GuideFactory, GuideRequestFactory, PromptFactory
 
 pytestmark = pytest.mark.django_db
 
-User = get_user_model()
-
 
 def _erase(subject: Subject) -> None:
-    """What the privacy app's erasure does for this app: its declarations in order, in one transaction."""
-    with transaction.atomic():
-        for declaration in registry.declarations_by_app()["resources"]:
-            declaration.erase(declaration.rows(subject))
+    app_erase("resources", subject)
+
+
+User = get_user_model()
 
 
 def _declaration(model):
