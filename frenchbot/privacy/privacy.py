@@ -1,8 +1,12 @@
 """The personal data of Django's own models and of this app's log (the apps declare theirs in their own
 `privacy.py`; `core` may import no app, so its models are declared here)."""
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 from .models import PrivacyRequest
 from .registry import Erasure, LegalBasis, PersonalData, Treatment, empty, not_personal, register
@@ -93,8 +97,60 @@ class SessionData(PersonalData):
         return {str(_("expire le")): row.expire_date.isoformat()}
 
 
+TASKS = Treatment(
+    key="core.tasks",
+    name=_("Envois en attente"),
+    purpose=_(
+        "Envoyer les e-mails et faire les travaux longs en dehors de votre visite, puis en garder la trace."
+    ),
+    legal_basis=LegalBasis.LEGITIMATE_INTEREST,
+    description=_(
+        "Les e-mails (confirmations, rappels, liens) partent d'une file d'attente : chaque envoi y est noté avec "
+        "l'adresse à laquelle il part, puis la trace est effacée."
+    ),
+    categories=(_("adresse e-mail et nom du destinataire d'un envoi"),),
+    people=_("les destinataires de nos e-mails"),
+    retention=lambda: (
+        _("%(days)s jours après l'envoi") % {"days": settings.RETENTION_TASK_RESULTS_DAYS}
+        if settings.RETENTION_TASK_RESULTS_DAYS
+        else _("sans limite de durée")
+    ),
+    order=92,
+)
+
+
+class TaskResultData(PersonalData):
+    """The queue's record of the tasks already run whose arguments name the person (an e-mail sent to them). A
+    task still waiting is left to run: it may be the cancellation an erasure has just asked for."""
+
+    model = DBTaskResult
+    treatment = TASKS
+    fields = ("task_path", "finished_at")
+    label = _("Les envois qui vous ont été faits")
+    module_name = _("Navigation et demandes sur vos données")
+    erasure = Erasure.DELETE
+    erasure_text = _("La trace des e-mails qui vous ont été envoyés est supprimée.")
+    erase_order = 1000
+
+    def rows(self, subject):
+        if not subject.emails:
+            return empty(DBTaskResult)
+        query = Q()
+        for email in subject.emails:
+            query |= Q(arguments__icontains=email)
+        return (
+            DBTaskResult.objects.annotate(arguments=Cast("args_kwargs", TextField()))
+            .filter(query)
+            .exclude(finished_at__isnull=True)
+        )
+
+    def export_row(self, row):
+        return {str(_("envoi")): row.task_path.rsplit(".", 1)[-1], str(_("le")): row.finished_at.isoformat()}
+
+
 register(RequestData())
 register(SessionData())
+register(TaskResultData())
 not_personal("privacy.PrivacyRequest.created_by", "the staff member who entered a request received by post")
 not_personal(
     "admin.LogEntry.user", "the staff member who changed something in the admin; staff accounts only"

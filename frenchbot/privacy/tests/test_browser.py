@@ -102,3 +102,28 @@ def test_the_rights_pages_pass_the_accessibility_checks(axe_page):
             f"{token}/"
         ) else None
         assert axe_page.violations() == [], path
+
+
+def test_the_teams_pages_pass_the_accessibility_checks(axe_page, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    from frenchbot.privacy.models import PrivacyRequest
+    from frenchbot.privacy.services import manual_request_record
+
+    user = django_user_model.objects.create_user(
+        "dpo", "dpo@exemple.fr", password="motdepasse-solide-42", is_staff=True
+    )
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="privacy"))
+    manual_request_record(
+        right=PrivacyRequest.Right.ERASURE, email=EMAIL, note="Courrier du 3 décembre", by=user
+    )
+    axe_page.goto("/admin/login/?next=/equipe/donnees-personnelles/")
+    axe_page.get_by_label("Nom d’utilisateur").fill("dpo")
+    axe_page.get_by_label("Mot de passe").fill("motdepasse-solide-42")
+    with axe_page.expect_navigation():
+        axe_page.get_by_role("button", name="Connexion").click()
+    expect(axe_page.get_by_text("Courrier du 3 décembre")).to_be_visible()
+    assert axe_page.violations() == [], "/equipe/donnees-personnelles/"
+    axe_page.goto("/equipe/donnees-personnelles/registre/")
+    expect(axe_page.get_by_role("heading", level=1)).to_have_text("Registre des traitements")
+    assert axe_page.violations() == [], "/equipe/donnees-personnelles/registre/"

@@ -65,3 +65,39 @@ def test_a_subject_for_an_address_covers_the_account_with_that_address(django_us
     user = django_user_model.objects.create_user(username="paul", email="Paul@Exemple.fr", password="x")
     subject = services.subject_for_email(email=EMAIL, session_key="abc")
     assert subject.user_id == user.pk and subject.session_keys == ("abc",) and subject.emails == (EMAIL,)
+
+
+def test_the_record_of_e_mails_sent_is_erased_but_a_task_still_waiting_runs(settings):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    done = DBTaskResult.objects.create(
+        task_path="frenchbot.privacy.tasks.link_send",
+        args_kwargs={"args": [], "kwargs": {"email": EMAIL}},
+        status="SUCCESSFUL",
+        finished_at=timezone.now(),
+        queue_name="default",
+        backend_name="default",
+        run_after=None,
+    )
+    waiting = DBTaskResult.objects.create(
+        task_path="frenchbot.booking.tasks.send_booking_cancellation",
+        args_kwargs={"args": [], "kwargs": {"visitor": {"email": EMAIL}}},
+        status="READY",
+        queue_name="default",
+        backend_name="default",
+        run_after=None,
+    )
+    other = DBTaskResult.objects.create(
+        task_path="frenchbot.privacy.tasks.link_send",
+        args_kwargs={"args": [], "kwargs": {"email": "quelquun@exemple.fr"}},
+        status="SUCCESSFUL",
+        finished_at=timezone.now(),
+        queue_name="default",
+        backend_name="default",
+        run_after=None,
+    )
+    services.erasure_request(subject=Subject(emails=(EMAIL.upper(),)), channel=PrivacyRequest.Channel.LINK)
+    assert not DBTaskResult.objects.filter(pk=done.pk).exists()
+    assert DBTaskResult.objects.filter(pk=waiting.pk).exists()
+    assert DBTaskResult.objects.filter(pk=other.pk).exists()
