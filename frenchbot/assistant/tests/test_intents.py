@@ -78,6 +78,9 @@ def catalogue(db):
         ("Écris-moi un poème sur la mer", "out_of_scope"),
         ("Qui a fondé Mistral AI ?", "question"),
         ("Comment donner un rôle à ChatGPT dans un prompt ?", "question"),
+        ("Que faites-vous de mes données ?", "privacy"),
+        ("Je veux supprimer mon compte", "privacy"),
+        ("Est-ce que je peux mettre des données clients dans ChatGPT ?", "question"),
     ],
 )
 def test_each_intent_is_recognised(message, intent):
@@ -160,6 +163,13 @@ def test_trainings_and_prices_come_from_the_catalogue(conversation, catalogue):
     done = events[-1].data
     assert "L'IA dans votre PME" in done["text"] and "ChatGPT au quotidien" not in done["text"]
     assert "490" in done["text"]
+
+
+def test_a_question_about_my_data_gets_the_page_of_my_rights_and_the_policy(conversation):
+    _, events = _ask(conversation, "Vous gardez mes questions ? Je veux pouvoir les effacer")
+    done = events[-1].data
+    assert [s["url"] for s in done["suggestions"]] == ["/donnees-personnelles/", "/confidentialite/"]
+    assert "tout faire effacer" in done["text"] and done["sources"] == []
 
 
 def test_booking_audit_handoff_and_off_topic_each_offer_their_next_step(conversation):
