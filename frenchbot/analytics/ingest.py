@@ -39,8 +39,20 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 2048
 MAX_DURATION_SECONDS = 6 * 3600
 MAX_PATH_LENGTH = 255
-# Pages that are not the audience's: the back-office, the admin, accounts, the machinery itself.
-EXCLUDED_PREFIXES = ("/admin/", "/equipe/", "/api/", "/mesure/", "/static/", "/media/", "/healthz", "/compte")
+# Pages that are not the audience's: the back-office, the admin, accounts, the machinery itself, and a person's
+# own data (whose address carries the signed link that opens it).
+EXCLUDED_PREFIXES = (
+    "/admin/",
+    "/equipe/",
+    "/api/",
+    "/mesure/",
+    "/static/",
+    "/media/",
+    "/healthz",
+    "/compte",
+    "/donnees-personnelles/acces/",
+    "/donnees-personnelles/mes-donnees/",
+)
 
 ACCEPTED, IGNORED = 202, 204
 BAD_REQUEST, FORBIDDEN, TOO_LARGE, TOO_MANY, UNAVAILABLE = 400, 403, 413, 429, 503

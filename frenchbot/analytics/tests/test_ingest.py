@@ -169,6 +169,8 @@ def test_robots_and_visitors_who_ask_not_to_be_measured_are_left_out(client, hea
         b'{"k": "v", "u": "/equipe/"}',
         b'{"k": "v", "u": "/admin/"}',
         b'{"k": "v", "u": "/compte/login/"}',
+        b'{"k": "v", "u": "/donnees-personnelles/acces/eyJlIjoiYUBiLmZyIn0:1x:abc/"}',
+        b'{"k": "v", "u": "/donnees-personnelles/mes-donnees/"}',
         b'{"k": "v", "u": "/api/docs"}',
         b'{"k": "v", "u": "/mesure/"}',
         b'{"k": "v", "u": "/blog/%ff%fe/"}',
