@@ -52,6 +52,7 @@ urlpatterns = [
     path("assistant/", include("frenchbot.assistant.urls")),
     path("faq/", assistant_views.faq, name="faq"),
     path("formations/", include("frenchbot.courses.urls")),
+    path("", include("frenchbot.sessions.urls")),
     path("certificats/<str:code>/", courses_certificates.certificate_verify, name="certificate_verify"),
     path("lettre/", include("frenchbot.newsletter.urls")),
     path("evenements/", include("frenchbot.events.urls")),

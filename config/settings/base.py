@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "frenchbot.audits",
     "frenchbot.booking",
     "frenchbot.courses",
+    "frenchbot.sessions",
     "frenchbot.newsletter",
     "frenchbot.events",
     "frenchbot.media",
@@ -433,6 +434,11 @@ WORKER_PERIODIC_JOBS = {
     "retention_analytics": {"TASK": "frenchbot.analytics.tasks.raw_events_prune", "EVERY": 86400},
     # An erasure interrupted half-way (one app's transaction failed) is finished within minutes.
     "privacy_erasures_resume": {"TASK": "frenchbot.privacy.tasks.erasures_resume", "EVERY": 300},
+    # Training sessions: reminders before the first half-day, the cold survey three months after the last one,
+    # each training's public result indicators recomputed (dated) once a day.
+    "sessions_reminders": {"TASK": "frenchbot.sessions.tasks.reminders_send_due", "EVERY": 3600},
+    "sessions_cold_surveys": {"TASK": "frenchbot.sessions.tasks.cold_surveys_send_due", "EVERY": 3600},
+    "sessions_indicators": {"TASK": "frenchbot.sessions.tasks.indicators_compute", "EVERY": 86400},
     # The weekly report to the staff who asked for it (sent once a week, on ANALYTICS_REPORT_WEEKDAY).
     "analytics_weekly_report": {"TASK": "frenchbot.analytics.tasks.weekly_reports_send_due", "EVERY": 3600},
 }
@@ -801,6 +807,40 @@ COURSES_CERTIFICATE_VERIFY_RATE_LIMIT = env.int("COURSES_CERTIFICATE_VERIFY_RATE
 COURSES_EXERCISE_AI_FEEDBACK = env.bool("COURSES_EXERCISE_AI_FEEDBACK", default=True)
 # Seconds the learner may wait, in all, for the model's comment and its answer to their prompt.
 COURSES_EXERCISE_AI_TIMEOUT = env.float("COURSES_EXERCISE_AI_TIMEOUT", default=90.0)
+
+# --- Training sessions (Qualiopi) ------------------------------------------------------------------------
+# The training body as its documents name it (conventions, attendance sheets, certificates of completion):
+# company name, address, SIRET, the number of its declaration of activity (NDA) and its Qualiopi certificate.
+TRAINING_BODY_NAME = env.str("TRAINING_BODY_NAME", default="") or SITE_NAME
+TRAINING_BODY_ADDRESS = env.str("TRAINING_BODY_ADDRESS", default="")
+TRAINING_BODY_SIRET = env.str("TRAINING_BODY_SIRET", default="")
+TRAINING_BODY_NDA = env.str("TRAINING_BODY_NDA", default="")
+TRAINING_BODY_QUALIOPI = env.str("TRAINING_BODY_QUALIOPI", default="")
+# Who signs the certificates of completion and the conventions for the training body (name, role).
+TRAINING_BODY_SIGNATORY = env.str("TRAINING_BODY_SIGNATORY", default="")
+# The disability contact (« référent handicap ») named on each training page when the training names none.
+SESSIONS_DISABILITY_CONTACT = env.str("SESSIONS_DISABILITY_CONTACT", default="")
+# Legal mentions closing every convention (cancellation terms, payment, the court of jurisdiction…).
+SESSIONS_CONVENTION_TERMS = env.str("SESSIONS_CONVENTION_TERMS", default="") or (
+    "Toute annulation par l'entreprise moins de 10 jours ouvrés avant le début de la session donne lieu à "
+    "la facturation de 50 % du prix convenu. Le paiement est dû à 30 jours à réception de la facture. "
+    "Conformément à l'article L. 6353-5 du Code du travail, l'entreprise dispose d'un délai de 10 jours à "
+    "compter de la signature pour se rétracter."
+)
+# Learners may sign a half-day from this many minutes before its start to this many minutes after its end; a
+# signature more than SESSIONS_LATE_MINUTES after the start is recorded as late.
+SESSIONS_SIGNING_OPENS_MINUTES = env.int("SESSIONS_SIGNING_OPENS_MINUTES", default=30)
+SESSIONS_SIGNING_CLOSES_MINUTES = env.int("SESSIONS_SIGNING_CLOSES_MINUTES", default=60)
+SESSIONS_LATE_MINUTES = env.int("SESSIONS_LATE_MINUTES", default=15)
+# The reminder goes this many hours before the first half-day; the cold survey this many days after the last.
+SESSIONS_REMINDER_HOURS = env.int("SESSIONS_REMINDER_HOURS", default=48)
+SESSIONS_COLD_SURVEY_DAYS = env.int("SESSIONS_COLD_SURVEY_DAYS", default=90)
+# A training's result indicators stay hidden on its page until this many learners are counted (too few and
+# one person's result could be read from them).
+SESSIONS_INDICATORS_MIN_LEARNERS = env.int("SESSIONS_INDICATORS_MIN_LEARNERS", default=5)
+# Registrations and complaints: at most this many per IP address within the window (seconds).
+SESSIONS_FORM_RATE_LIMIT = env.int("SESSIONS_FORM_RATE_LIMIT", default=10)
+SESSIONS_FORM_RATE_WINDOW = env.int("SESSIONS_FORM_RATE_WINDOW", default=3600)
 
 # --- Personal data (RGPD rights) ----------------------------------------------------------------------
 # Hours the link sent by /donnees-personnelles/ stays valid (it opens the export, correction and erasure).

@@ -13,6 +13,8 @@ SECTIONS = [
     ("backoffice:unanswered", "assistant.view_message"),
     ("backoffice:newsletter", "newsletter.view_issue"),
     ("backoffice:events", "events.view_registration"),
+    ("backoffice:sessions", "training_sessions.view_trainingsession"),
+    ("backoffice:complaints", "training_sessions.view_complaint"),
     ("backoffice:statistics", "analytics.view_dailytotals"),
     ("backoffice:privacy_requests", "privacy.view_privacyrequest"),
 ]

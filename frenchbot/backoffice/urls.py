@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import events, leads, newsletter, privacy, statistics
+from .views import complaints, events, leads, newsletter, privacy, session_documents, sessions, statistics
 
 app_name = "backoffice"
 
@@ -51,4 +51,63 @@ urlpatterns += [
     path(
         "donnees-personnelles/registre.csv", privacy.privacy_register_export, name="privacy_register_export"
     ),
+]
+
+urlpatterns += [
+    path("sessions/", sessions.session_list, name="sessions"),
+    path("sessions/<int:session_id>/", sessions.session_detail, name="session_detail"),
+    path(
+        "sessions/<int:session_id>/emargement/<int:half_day_id>/",
+        sessions.half_day_signing,
+        name="half_day_signing",
+    ),
+    path(
+        "sessions/<int:session_id>/emargement/<int:half_day_id>/etat/",
+        sessions.half_day_state,
+        name="half_day_state",
+    ),
+    path(
+        "sessions/<int:session_id>/emargement/<int:half_day_id>/qr.svg",
+        sessions.half_day_qr,
+        name="half_day_qr",
+    ),
+    path(
+        "sessions/<int:session_id>/emargement/<int:half_day_id>/presence/",
+        sessions.attendance_record,
+        name="attendance_record",
+    ),
+    path(
+        "sessions/<int:session_id>/emargement/<int:half_day_id>/contre-signature/",
+        sessions.half_day_countersign,
+        name="half_day_countersign",
+    ),
+    path(
+        "sessions/<int:session_id>/feuille-emargement.pdf",
+        session_documents.attendance_sheet,
+        name="attendance_sheet",
+    ),
+    path(
+        "sessions/<int:session_id>/certificats-de-realisation/<int:registration_id>.pdf",
+        session_documents.completion_certificate,
+        name="completion_certificate",
+    ),
+    path(
+        "sessions/<int:session_id>/conventions/",
+        session_documents.convention_create,
+        name="convention_create",
+    ),
+    path(
+        "sessions/conventions/<int:convention_id>/",
+        session_documents.convention_update,
+        name="convention_update",
+    ),
+    path(
+        "sessions/conventions/<int:convention_id>/convention.pdf",
+        session_documents.convention_pdf,
+        name="convention_pdf",
+    ),
+    path("sessions/<int:session_id>/preuves.zip", session_documents.session_archive, name="session_archive"),
+    path("qualiopi/preuves.zip", session_documents.period_archive, name="period_archive"),
+    path("reclamations/", complaints.complaint_list, name="complaints"),
+    path("reclamations/<int:complaint_id>/", complaints.complaint_detail, name="complaint_detail"),
 ]

@@ -41,10 +41,13 @@ def ics_invitation(
     description: str = "",
     url: str = "",
     location: str = "",
+    more: tuple[tuple[datetime.datetime, datetime.datetime], ...] = (),
 ) -> bytes:
     """One VEVENT in a calendar with `method` (REQUEST adds or updates it, CANCEL removes it).
 
     `uid` is the stable part; the site's domain is appended. `organizer` and `attendee` are (address, name).
+    `more`: further (start, end) periods of the same thing (the other days of a training session), each its own
+    VEVENT with the same details and a UID of its own (`uid-2`, `uid-3`…).
     """
     assert method in ("REQUEST", "CANCEL")
     cal = Calendar()
@@ -53,6 +56,39 @@ def ics_invitation(
     cal.add("calscale", "GREGORIAN")
     cal.add("method", method)
 
+    for number, (period_start, period_end) in enumerate(((start, end), *more), start=1):
+        cal.add_component(
+            _event(
+                uid=uid if number == 1 else f"{uid}-{number}",
+                start=period_start,
+                end=period_end,
+                summary=summary,
+                organizer=organizer,
+                attendee=attendee,
+                method=method,
+                sequence=sequence,
+                description=description,
+                url=url,
+                location=location,
+            )
+        )
+    return cal.to_ical()
+
+
+def _event(
+    *,
+    uid: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    summary: str,
+    organizer: tuple[str, str],
+    attendee: tuple[str, str],
+    method: str,
+    sequence: int,
+    description: str,
+    url: str,
+    location: str,
+) -> Event:
     event = Event()
     event.add("uid", f"{uid}@{ics_domain()}")
     event.add("dtstamp", timezone.now().astimezone(datetime.UTC).replace(microsecond=0))
@@ -78,8 +114,7 @@ def ics_invitation(
     attendee_address.params["partstat"] = vText("ACCEPTED")
     attendee_address.params["rsvp"] = vText("FALSE")
     event.add("attendee", attendee_address, encode=0)
-    cal.add_component(event)
-    return cal.to_ical()
+    return event
 
 
 def ics_mime_part(ics: bytes, *, method: str, filename: str = "invitation.ics") -> MIMEText:

@@ -61,6 +61,35 @@ class Training(TimeStampedModel):
     price_text = models.CharField(
         _("tarif (texte affiché)"), max_length=200, blank=True, help_text=_("Exemple : 290 € HT par personne")
     )
+    # What a certified training body tells the public about each training (Qualiopi, criterion 1).
+    prerequisites = models.TextField(_("prérequis"), blank=True, help_text=_("Vide : aucun prérequis."))
+    audience_details = models.TextField(
+        _("public visé"), blank=True, help_text=_("Qui suit cette formation : métiers, situations.")
+    )
+    format_details = models.TextField(
+        _("modalités"),
+        blank=True,
+        help_text=_("En ligne à votre rythme, en session présentielle ou à distance, en intra-entreprise…"),
+    )
+    access_delay = models.CharField(
+        _("délai d'accès"),
+        max_length=200,
+        blank=True,
+        help_text=_("Exemple : accès immédiat après l'inscription"),
+    )
+    accessibility = models.TextField(
+        _("accessibilité aux personnes en situation de handicap"),
+        blank=True,
+        help_text=_("Les adaptations possibles ; le référent est indiqué à côté."),
+    )
+    accessibility_contact = models.EmailField(
+        _("référent handicap (e-mail)"),
+        blank=True,
+        help_text=_("Vide : le réglage du site (SESSIONS_DISABILITY_CONTACT)."),
+    )
+    assessment_methods = models.TextField(
+        _("modalités d'évaluation"), blank=True, help_text=_("Quiz, exercices, mise en situation…")
+    )
     order = models.PositiveSmallIntegerField(_("ordre dans le catalogue"), default=0)
     is_published = models.BooleanField(_("publiée"), default=False)
 

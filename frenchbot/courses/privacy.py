@@ -341,3 +341,7 @@ not_personal(
     "courses.LessonImage.name", "the slug a lesson's Markdown cites one of its images by, written by staff"
 )
 not_personal("courses.Company.name", "the client business's name; the company keeps what it bought")
+not_personal(
+    "courses.Training.accessibility_contact",
+    "the training body's disability contact, a work address published on the training's page",
+)

@@ -19,6 +19,8 @@ class Source(models.TextChoices):
     ASSISTANT = "assistant", _("Le bot")
     EVENT = "event", _("Événement")
     RESOURCES = "resources", _("Ressources")
+    SESSION = "session", _("Session de formation")
+    COMPLAINT = "complaint", _("Réclamation")
     STAFF = "staff", _("Saisie par l'équipe")
     OTHER = "other", _("Autre")
 
@@ -106,6 +108,9 @@ class LeadEvent(models.Model):
         EVENT_CANCELLED = "event_cancelled", _("Inscription à un événement annulée")
         EVENT_ATTENDED = "event_attended", _("Présent à un événement")
         GUIDE_REQUESTED = "guide_requested", _("Guide demandé")
+        SESSION_REGISTERED = "session_registered", _("Inscription à une session de formation")
+        SESSION_CANCELLED = "session_cancelled", _("Inscription à une session annulée")
+        COMPLAINT = "complaint", _("Réclamation")
         STATUS_CHANGED = "status_changed", _("Statut modifié")
         NOTE = "note", pgettext_lazy("suivi d'un prospect", "Note")
         NEXT_ACTION = "next_action", _("Prochaine action")

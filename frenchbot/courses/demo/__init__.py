@@ -48,6 +48,17 @@ QUIZ_PASS_MARK = 70
 STEP_GAP = 10  # lessons at 10, 20, 30…; then the module's exercise, then its quiz
 LESSON_FILE = re.compile(r"^(\d+)-.+\.md$")
 STEP_FILES = {"exercise.toml", "quiz.toml"}
+# What each training's page tells the public (Qualiopi, criterion 1); optional in training.toml, French
+# typography applied when stored (not to the contact, an e-mail address).
+PUBLIC_TEXTS = (
+    "prerequisites",
+    "audience_details",
+    "format_details",
+    "access_delay",
+    "accessibility",
+    "accessibility_contact",
+    "assessment_methods",
+)
 
 
 def _markdown(text: str) -> str:
@@ -74,8 +85,9 @@ def _training_read(folder: Path, *, words: dict[str, list[str]]) -> dict[str, An
     data = toml_read(path)
     where = datafile_name(path)
     texts = ("slug", "title", "summary", "description", "audience", "level", "price_text", "access_code")
-    keys_only(data, {*texts, "duration_hours", "order", "outcomes", "modules"}, where=where)
+    keys_only(data, {*texts, *PUBLIC_TEXTS, "duration_hours", "order", "outcomes", "modules"}, where=where)
     training = {key: value_get(data, key, str, where=where) for key in texts}
+    training.update({key: value_get(data, key, str, where=where, default="").strip() for key in PUBLIC_TEXTS})
     if "duration_hours" not in data:
         raise DataFileError(f"{where}: 'duration_hours' is missing.")
     duration = data["duration_hours"]
@@ -373,6 +385,10 @@ def courses_demo_load() -> dict:
                     duration_hours=data["duration_hours"],
                     outcomes=french_typography("\n".join(data["outcomes"])),
                     price_text=french_typography(data["price_text"]),
+                    **{
+                        key: data[key] if key == "accessibility_contact" else french_typography(data[key])
+                        for key in PUBLIC_TEXTS
+                    },
                     order=data["order"],
                     is_published=True,
                 ),

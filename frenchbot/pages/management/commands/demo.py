@@ -32,7 +32,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["remove"]:
-            lines = [line for line in (remove() for remove in self._demo_hooks("demo_remove")) if line]
+            # In the reverse order of INSTALLED_APPS: an app's demo leans on the apps listed before it (the
+            # demo sessions on the demo trainings, which PROTECT them), so it goes first.
+            hooks = reversed(list(self._demo_hooks("demo_remove")))
+            lines = [line for line in (remove() for remove in hooks) if line]
             for line in lines:
                 self.stdout.write(self.style.SUCCESS(line))
             if not lines:
