@@ -23,6 +23,7 @@ from frenchbot.leads.services import LeadError, lead_event_record, lead_normaliz
 
 from ..errors import SessionError
 from ..models import Complaint
+from . import form_rate_limit
 
 # The delay the form and the acknowledgement promise for an answer (working days).
 COMPLAINT_ANSWER_WORKING_DAYS = 10
@@ -85,24 +86,6 @@ def _complaint_insert(*, fields: dict, year: int) -> Complaint:
         ),
         code="busy",
     )
-
-
-def complaint_rate_limit(*, ip: str) -> None:
-    """Count one complaint from `ip`; raises SessionError (code "rate_limited") over SESSIONS_FORM_RATE_LIMIT
-    within SESSIONS_FORM_RATE_WINDOW seconds. No limit for an empty `ip` (internal calls)."""
-    if ip and rate_limit_hit(
-        scope="sessions-complaint",
-        key=ip,
-        limit=settings.SESSIONS_FORM_RATE_LIMIT,
-        window_seconds=settings.SESSIONS_FORM_RATE_WINDOW,
-    ):
-        raise SessionError(
-            _(
-                "Vous avez envoyé beaucoup de réclamations en peu de temps. Patientez un peu puis renvoyez "
-                "celle-ci : votre texte est conservé."
-            ),
-            code="rate_limited",
-        )
 
 
 def _check(*, name: str, email: str, company: str, role: str, subject: str, body: str) -> dict:
@@ -169,7 +152,7 @@ def complaint_create(
     Nothing is written or sent when it raises.
     """
     cleaned = _check(name=name, email=email, company=company, role=role, subject=subject, body=body)
-    complaint_rate_limit(ip=ip)
+    form_rate_limit(ip=ip, scope="complaint")
     now = now or timezone.now()
     fields = {**cleaned, "training": training, "session": session, "status": S.RECEIVED}
     with transaction.atomic():

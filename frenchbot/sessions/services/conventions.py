@@ -19,7 +19,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.text import single_line
 
 from ..errors import SessionError
@@ -310,24 +309,6 @@ def convention_update(*, convention: Convention, **changes) -> Convention:
         Registration.objects.filter(convention=current).update(convention=replacement)
         _email_enqueue(replacement.pk)
         return replacement
-
-
-def convention_rate_limit(*, ip: str) -> None:
-    """Count one signing attempt from `ip`; raises SessionError (code "rate_limited") beyond
-    SESSIONS_FORM_RATE_LIMIT within SESSIONS_FORM_RATE_WINDOW seconds."""
-    if ip and rate_limit_hit(
-        scope="sessions-convention",
-        key=ip,
-        limit=settings.SESSIONS_FORM_RATE_LIMIT,
-        window_seconds=settings.SESSIONS_FORM_RATE_WINDOW,
-    ):
-        raise SessionError(
-            _(
-                "Vous avez envoyé beaucoup de formulaires en peu de temps. Patientez quelques minutes puis "
-                "renvoyez celui-ci : vos informations sont conservées."
-            ),
-            code="rate_limited",
-        )
 
 
 def convention_sign(

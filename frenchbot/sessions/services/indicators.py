@@ -2,7 +2,7 @@
 dated `IndicatorSnapshot`, which the training's public page shows.
 
 - learners: e-learning enrolments (active or not) plus the registrations, not cancelled, of the sessions that
-  were over on the day;
+  were over on the day, each person once (an account enrolled and registered to a session counts once);
 - completion: e-learning finished, or present (or late) on at least 80 % of the session's half-days;
 - success on the final quiz: among the enrolments that attempted the training's last published quiz, those
   that passed it at least once;
@@ -57,9 +57,15 @@ def indicators_compute(*, training: Training, on: datetime.date) -> dict:
     Decimal with one decimal (out of 5), each None when there is nothing to measure it on."""
     before = _end_of(on)
 
-    enrolments = Enrolment.objects.filter(training=training, created_at__lt=before)
-    enrolled = enrolments.count()
-    enrolments_done = enrolments.filter(completed_at__lt=before).count()
+    # One learner counts once: a session's learner who also follows the e-learning (same account) is one person.
+    learners: set[tuple[str, int]] = set()
+    done: set[tuple[str, int]] = set()
+    for user_id, completed_at in Enrolment.objects.filter(
+        training=training, created_at__lt=before
+    ).values_list("user_id", "completed_at"):
+        learners.add(("user", user_id))
+        if completed_at is not None and completed_at < before:
+            done.add(("user", user_id))
 
     # Sessions over on the day: their last half-day is on or before it. A cancelled session trained no one.
     sessions = dict(
@@ -77,15 +83,13 @@ def indicators_compute(*, training: Training, on: datetime.date) -> dict:
                 filter=Q(attendances__status__in=[Attendance.Status.PRESENT, Attendance.Status.LATE]),
             )
         )
-        .values_list("session_id", "attended")
+        .values_list("pk", "user_id", "session_id", "attended")
     )
-    registered = sessions_done = 0
-    for session_id, attended in registrations:
-        registered += 1
+    for registration_id, user_id, session_id, attended in registrations:
+        key = ("user", user_id) if user_id else ("registration", registration_id)
+        learners.add(key)
         if attended >= COMPLETION_ATTENDANCE * sessions[session_id]:
-            sessions_done += 1
-
-    learners = enrolled + registered
+            done.add(key)
 
     success_rate = None
     quiz_id = _final_quiz_id(training)
@@ -105,8 +109,8 @@ def indicators_compute(*, training: Training, on: datetime.date) -> dict:
         satisfaction = Decimal(str(hot["average"])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     return {
-        "learners": learners,
-        "completion_rate": _percent(enrolments_done + sessions_done, learners),
+        "learners": len(learners),
+        "completion_rate": _percent(len(done), len(learners)),
         "success_rate": success_rate,
         "satisfaction": satisfaction,
         "satisfaction_answers": hot["answers"],

@@ -15,13 +15,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from frenchbot.core.ratelimit import rate_limit_hit
 from frenchbot.core.text import single_line
 from frenchbot.leads.models import LeadEvent, Source
 from frenchbot.leads.services import LeadError, lead_normalize_email, lead_touch
 
 from ..errors import SessionError
 from ..models import HalfDay, Registration, TrainingSession
+from . import form_rate_limit
 
 logger = logging.getLogger(__name__)
 
@@ -112,22 +112,6 @@ def _check_open(session: TrainingSession, *, now: datetime.datetime) -> None:
         )
 
 
-def registration_rate_limit(*, ip: str) -> None:
-    if ip and rate_limit_hit(
-        scope="sessions-form",
-        key=ip,
-        limit=settings.SESSIONS_FORM_RATE_LIMIT,
-        window_seconds=settings.SESSIONS_FORM_RATE_WINDOW,
-    ):
-        raise SessionError(
-            _(
-                "Vous avez envoyé beaucoup de formulaires en peu de temps. Patientez quelques minutes puis "
-                "renvoyez celui-ci : vos réponses sont conservées."
-            ),
-            code="rate_limited",
-        )
-
-
 def registration_create(
     *,
     session: TrainingSession,
@@ -167,7 +151,7 @@ def registration_create(
         )
     if errors:
         raise SessionError(errors=errors)
-    registration_rate_limit(ip=ip)
+    form_rate_limit(ip=ip, scope="registration")
     company = single_line(company)[:160]
     try:
         with transaction.atomic():

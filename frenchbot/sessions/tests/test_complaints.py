@@ -108,7 +108,7 @@ def test_the_rate_limit_per_address_keeps_the_text(client, settings):
     assert client.post(URL, _form()).status_code == 302
     response = client.post(URL, _form(subject="Deuxième réclamation"))
     assert response.status_code == 429
-    assert "beaucoup de réclamations en peu de temps" in _text(response)
+    assert "beaucoup de formulaires en peu de temps" in _text(response)
     assert 'value="Deuxième réclamation"' in _text(response)
     assert Complaint.objects.count() == 1
 

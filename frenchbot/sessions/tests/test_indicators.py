@@ -237,3 +237,16 @@ def test_a_training_page_with_its_sessions_and_indicators_passes_the_accessibili
     assert axe_page.get_by_role("link", name="S'inscrire").count() == 1
     assert axe_page.get_by_text("Complet", exact=True).is_visible()
     assert axe_page.violations() == []
+
+
+def test_a_session_learner_who_also_follows_the_e_learning_counts_once():
+    training = TrainingFactory()
+    session, half_days = _session(training=training, dates=[_days_ago(10)])
+    enrolment = EnrolmentFactory(training=training)
+    registration = RegistrationFactory(session=session, user=enrolment.user)
+    _attend(registration, half_days, ["present", "present"])
+    RegistrationFactory(session=session)  # never came
+
+    figures = indicators_compute(training=training, on=timezone.localdate())
+    assert figures["learners"] == 2
+    assert figures["completion_rate"] == 50  # the one who came, out of two people

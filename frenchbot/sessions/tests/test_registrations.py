@@ -80,6 +80,9 @@ def test_registration_records_answers_sends_convocation_with_each_day(
     registration.refresh_from_db()
     assert registration.convocation_sent_at is not None
 
+    form_page = client.get(reverse("sessions:register", args=[session.pk])).content.decode()
+    assert 'name="ts" value="' in form_page  # the time stamp the next post is checked against
+
     page = client.get(response["Location"])
     assert "Rédiger mes comptes rendus plus vite" in page.content.decode()
 

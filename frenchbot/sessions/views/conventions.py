@@ -14,7 +14,7 @@ from ..errors import SessionError
 from ..forms.conventions import ACCEPT_TEXT, ConventionSignForm
 from ..models import Convention
 from ..services import conventions as services
-from ..services import documents
+from ..services import documents, form_rate_limit
 
 
 def _convention_or_404(token: str) -> Convention:
@@ -57,7 +57,7 @@ def convention(request: HttpRequest, token: str) -> HttpResponse:
         return _render(request, convention)
     form = ConventionSignForm(request.POST)
     try:
-        services.convention_rate_limit(ip=client_ip(request))
+        form_rate_limit(ip=client_ip(request), scope="convention")
     except SessionError as error:
         form.is_valid()
         form.add_error(None, error.message)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from frenchbot.core.formguard import form_timestamp
 from frenchbot.core.net import client_ip
 from frenchbot.core.pdf import PdfError, PdfRenderLimited
 
@@ -64,7 +65,7 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
         initial = {}
         if request.user.is_authenticated:
             initial = {"name": request.user.get_full_name(), "email": request.user.email}
-        form = RegistrationForm(initial=initial)
+        form = RegistrationForm(initial={**initial, "ts": form_timestamp()})
         return render(
             request, "sessions/register.html", {**context, "form": form, "consent_text": CONSENT_TEXT}
         )
@@ -92,6 +93,9 @@ def register(request: HttpRequest, session_id: int) -> HttpResponse:
         else:
             learner_remember(request, registration)
             return redirect(reverse("sessions:learner", args=[registration.token]) + "?nouveau=1")
+    # A re-displayed form gets a fresh time stamp; everything the person typed stays.
+    form.data = form.data.copy()
+    form.data["ts"] = form_timestamp()
     return render(
         request,
         "sessions/register.html",
