@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from frenchbot.core.csvexport import csv_line
 from frenchbot.courses.certificates_pdf import certificate_hours_text
-from frenchbot.courses.models import QuizAttempt
+from frenchbot.courses.models import Enrolment, LessonCompletion, QuizAttempt
 
 from ..models import Attendance, Complaint, HalfDay, Registration, SurveyResponse, TrainingSession
 from .documents import (
@@ -342,10 +342,12 @@ def archive_build(
     sessions: Iterable[TrainingSession],
     complaints: Iterable[Complaint] | None = None,
     period: tuple[datetime.date, datetime.date] | None = None,
+    extra: dict[str, bytes] | None = None,
 ) -> bytes:
     """The ZIP of the evidence about `sessions`, in French: a folder per session, then `reclamations.csv`
     (`complaints`; by default those about these sessions or their trainings), `synthese.csv` and
-    `synthese.html`. Raises frenchbot.core.pdf.PdfError when a document cannot be rendered."""
+    `synthese.html`; `extra` adds files (name → content). Raises frenchbot.core.pdf.PdfError when a document
+    cannot be rendered."""
     ids = [session.pk for session in sessions]
     sessions = sorted(
         _sessions_query().filter(pk__in=ids),
@@ -373,6 +375,8 @@ def archive_build(
         for session in sessions:
             _write_session(archive, session)
             summaries.append({**session_summary(session=session, now=now), "folder": _folder(session)})
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
         archive.writestr("reclamations.csv", _csv(_complaint_rows(complaints)))
         archive.writestr("synthese.csv", _csv(_summary_rows(summaries)))
         archive.writestr(
@@ -392,9 +396,80 @@ def archive_build(
     return buffer.getvalue()
 
 
+def _elearning_rows(*, start: datetime.datetime, end: datetime.datetime) -> dict[str, tuple[list, list]]:
+    """Per training followed online, the proof of attendance of e-learning (the record of time and progress):
+    one line per learner active in the period (enrolled or completing a step in it) and the journal of every step
+    they completed or quiz they took, dated. Keyed by the training's slug."""
+    completions = LessonCompletion.objects.filter(completed_at__gte=start, completed_at__lt=end)
+    attempts = QuizAttempt.objects.filter(created_at__gte=start, created_at__lt=end)
+    enrolments = (
+        Enrolment.objects.filter(
+            Q(created_at__gte=start, created_at__lt=end)
+            | Q(pk__in=completions.values("enrolment_id"))
+            | Q(pk__in=attempts.values("enrolment_id"))
+        )
+        .select_related("user", "training")
+        .order_by("training__title", "user__last_name", "user__username")
+    )
+    found: dict[str, tuple[list, list]] = {}
+    for enrolment in enrolments:
+        summary, journal = found.setdefault(
+            enrolment.training.slug,
+            (
+                [
+                    [
+                        _("Stagiaire"),
+                        _("E-mail"),
+                        _("Inscrit le"),
+                        _("Leçons terminées"),
+                        _("Temps de lecture (min)"),
+                        _("Dernière activité"),
+                        _("Quiz final réussi"),
+                        _("Formation terminée le"),
+                    ]
+                ],
+                [[_("Stagiaire"), _("Date et heure"), _("Étape"), _("Résultat")]],
+            ),
+        )
+        name = enrolment.user.get_full_name() or enrolment.user.get_username()
+        done = list(
+            LessonCompletion.objects.filter(enrolment=enrolment)
+            .select_related("lesson")
+            .order_by("completed_at")
+        )
+        tries = list(
+            QuizAttempt.objects.filter(enrolment=enrolment).select_related("quiz").order_by("created_at")
+        )
+        moments = [c.completed_at for c in done] + [a.created_at for a in tries]
+        summary.append(
+            [
+                name,
+                enrolment.user.email,
+                _moment(enrolment.created_at),
+                len(done),
+                sum(c.lesson.minutes for c in done),
+                _moment(max(moments)) if moments else "",
+                _yes_no(any(a.passed for a in tries)) if tries else "",
+                _moment(enrolment.completed_at),
+            ]
+        )
+        events = [(c.completed_at, c.lesson.title, _("leçon terminée")) for c in done] + [
+            (
+                a.created_at,
+                a.quiz.title,
+                _("%(score)s %% — %(result)s")
+                % {"score": a.score, "result": _("réussi") if a.passed else _("non réussi")},
+            )
+            for a in tries
+        ]
+        journal.extend([name, _moment(at), title, result] for at, title, result in sorted(events))
+    return found
+
+
 def archive_build_period(*, start: datetime.date, end: datetime.date) -> bytes:
     """The archive of the sessions whose first half-day falls between `start` and `end`, with the complaints
-    received in that period or about those sessions' trainings."""
+    received in that period or about those sessions' trainings, and the proof of attendance of the e-learning
+    followed in it (`e-learning/<training>/suivi.csv` and `journal.csv`)."""
     sessions = archive_sessions_for_period(start=start, end=end)
     zone = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
@@ -402,8 +477,16 @@ def archive_build_period(*, start: datetime.date, end: datetime.date) -> bytes:
     condition = Q(created_at__gte=since, created_at__lt=until)
     if sessions:
         condition |= _complaints_about(sessions)
+    elearning = _elearning_rows(start=since, end=until)
     return archive_build(
-        sessions=sessions, complaints=Complaint.objects.filter(condition), period=(start, end)
+        sessions=sessions,
+        complaints=Complaint.objects.filter(condition),
+        period=(start, end),
+        extra={
+            f"e-learning/{slug}/{name}": _csv(rows)
+            for slug, (summary, journal) in elearning.items()
+            for name, rows in (("suivi.csv", summary), ("journal.csv", journal))
+        },
     )
 
 

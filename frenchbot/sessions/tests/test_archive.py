@@ -160,3 +160,30 @@ def test_the_period_archive_and_who_may_download_it(django_user_model):
     session_zip = staff.get(reverse("backoffice:session_archive", args=[outside.pk]))
     assert session_zip.status_code == 200
     assert any("hors-periode" in name for name in zipfile.ZipFile(io.BytesIO(session_zip.content)).namelist())
+
+
+def test_the_period_archive_holds_the_e_learning_record_of_time_and_progress():
+    from django.utils import timezone
+
+    from frenchbot.courses.models import LessonCompletion
+    from frenchbot.courses.tests.factories import LessonFactory, ModuleFactory
+
+    enrolment = EnrolmentFactory(user=LearnerFactory(first_name="Zoé", last_name="Lambert"))
+    lesson = LessonFactory(module=ModuleFactory(training=enrolment.training), minutes=12, title="Les prompts")
+    LessonCompletion.objects.create(enrolment=enrolment, lesson=lesson)
+    QuizAttemptFactory(enrolment=enrolment, score=60, passed=False)
+    today = timezone.localdate()
+
+    content = archive.archive_build_period(start=today - datetime.timedelta(days=1), end=today)
+    archive_file = zipfile.ZipFile(io.BytesIO(content))
+    folder = f"e-learning/{enrolment.training.slug}"
+    header, row = _csv(archive_file, f"{folder}/suivi.csv")
+    assert row[0] == "Zoé Lambert" and row[3:5] == ["1", "12"] and row[6] == "non"
+    journal = _csv(archive_file, f"{folder}/journal.csv")
+    assert [line[2] for line in journal[1:]] == ["Les prompts", journal[2][2]]
+    assert "leçon terminée" in journal[1][3] and "60 %" in journal[2][3]
+
+    older = archive.archive_build_period(
+        start=today - datetime.timedelta(days=90), end=today - datetime.timedelta(days=30)
+    )
+    assert not any(name.startswith("e-learning/") for name in zipfile.ZipFile(io.BytesIO(older)).namelist())
