@@ -26,8 +26,6 @@ def learner_for_session(request: HttpRequest, session: TrainingSession) -> Regis
         if registration is not None:
             return registration
     user = request.user
-    if user.is_authenticated:
-        return live.filter(user=user).first() or (
-            live.filter(email__iexact=user.email).first() if user.email else None
-        )
-    return None
+    # The account's own registrations only (made while signed in): an address typed at sign-up is not proof
+    # enough to sign for the learner registered with it.
+    return live.filter(user=user).first() if user.is_authenticated else None

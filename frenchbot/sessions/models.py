@@ -240,7 +240,7 @@ class Attendance(models.Model):
     class Status(models.TextChoices):
         PRESENT = "present", _("Présent")
         LATE = "late", _("En retard")
-        ABSENT = "absent", _("Absent")
+        ABSENT = "absent", pgettext_lazy("émargement", "Absent")
 
     class Method(models.TextChoices):
         TYPED = "typed", _("Nom tapé")

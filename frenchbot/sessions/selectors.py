@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from frenchbot.courses.models import Training
@@ -84,3 +84,16 @@ def training_disability_contact(*, training: Training) -> str:
     """The e-mail address of the disability contact (« référent handicap ») named on the training's page: the
     training's own, else the site's (SESSIONS_DISABILITY_CONTACT), else the general contact address."""
     return training.accessibility_contact or settings.SESSIONS_DISABILITY_CONTACT or settings.CONTACT_EMAIL
+
+
+def registrations_of_user(*, user) -> list[Registration]:
+    """The sessions an account registered to (not cancelled), the next first, each with `first_day` and
+    `last_day`: « Mes formations » lists them with the link to each one's page."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Registration.objects.filter(user=user, status=Registration.Status.REGISTERED)
+        .select_related("session__training")
+        .annotate(first_day=Min("session__half_days__date"), last_day=Max("session__half_days__date"))
+        .order_by("-first_day")
+    )

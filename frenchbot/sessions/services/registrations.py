@@ -238,17 +238,6 @@ def positioning_submit(*, registration: Registration, answers: dict) -> Registra
     return locked
 
 
-def registration_for_user(*, user, session: TrainingSession) -> Registration | None:
-    if not user.is_authenticated:
-        return None
-    return (
-        session.registrations.exclude(status=Registration.Status.CANCELLED).filter(user=user).first()
-        or session.registrations.exclude(status=Registration.Status.CANCELLED)
-        .filter(email__iexact=user.email)
-        .first()
-    )
-
-
 def reminders_due(*, now: datetime.datetime | None = None) -> list[int]:
     """Registrations whose session's first half-day starts within SESSIONS_REMINDER_HOURS and who have not had
     their reminder (nor a convocation sent inside that window, which says the same)."""

@@ -147,3 +147,17 @@ def test_reminder_goes_once_within_the_window(session, settings):
     (message,) = mail.outbox
     assert message.to == [registration.email] and "commence bientôt" in message.subject
     assert "questionnaire de positionnement" in message.body  # not answered yet
+
+
+def test_a_signed_in_learner_finds_the_session_in_mes_formations(
+    client, session, django_user_model, settings
+):
+    settings.COMMENT_MIN_FILL_SECONDS = 0
+    user = django_user_model.objects.create_user("nadia", "nadia@exemple.fr", "mot-de-passe-long-42")
+    client.force_login(user)
+    assert _post(client, session).status_code == 302
+    assert Registration.objects.get().user == user
+
+    page = client.get(reverse("courses:dashboard")).content.decode()
+    assert "Mes sessions avec un formateur" in page
+    assert reverse("sessions:learner", args=[Registration.objects.get().token]) in page
