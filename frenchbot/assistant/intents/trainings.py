@@ -1,10 +1,13 @@
 """The trainings: answered from the catalogue (title, audience, duration, price), never from blog passages."""
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from frenchbot.core.text import french_analyze, french_typography
 from frenchbot.courses.models import Audience
 from frenchbot.courses.selectors.trainings import trainings_published
+from frenchbot.sessions.selectors import sessions_upcoming
 
 from ..actions import hours_text, trainings_cards
 from .base import Intent, Reply, TurnContext
@@ -24,6 +27,8 @@ _BUSINESS_STEMS = {
 _INDIVIDUAL_STEMS = {"particuli", "perso", "personnel", "moi", "individuel", "seul"}
 
 
+# Stems that ask when a training takes place with a trainer (a session's dates).
+_WHEN_STEMS = {"quand", "dat", "session", "prochain", "presentiel", "formateur", "sall"}
 # Stems that ask what a training costs, and how long it lasts (« combien » alone asks the price).
 _PRICE_STEMS = {"prix", "tarif", "cout", "pai", "pay", "euro", "euros", "combien"}
 _DURATION_STEMS = {"dur", "dure", "temp", "heur", "long"}
@@ -54,6 +59,8 @@ def _named(trainings: list, stems: set[str]) -> list:
 
 
 def _ask(stems: set[str]) -> str:
+    if stems & _WHEN_STEMS:
+        return "when"
     if stems & _DURATION_STEMS:
         return "duration"
     if stems & _PRICE_STEMS:
@@ -99,6 +106,23 @@ class TrainingsIntent(Intent):
             else _("pour les particuliers"),
             "price": _price(training),
         }
+        upcoming = [item for item in sessions_upcoming(training=training) if not item.is_full]
+        if ask == "when":
+            if upcoming:
+                text = _("La prochaine session de la formation %(link)s avec un formateur : %(when)s.") % {
+                    **values,
+                    "when": _session_text(upcoming[0]),
+                }
+            else:
+                text = (
+                    _(
+                        "Aucune session de la formation %(link)s avec un formateur n'est ouverte pour le moment ; "
+                        "elle se suit aussi en ligne, à votre rythme."
+                    )
+                    % values
+                )
+            question = _("Voulez-vous voir son programme ou en parler avec nous ?")
+            return self._reply(f"{text}\n\n{question}", [training])
         if ask == "price" and training.price_text[:1].isdigit():
             text = _("La formation %(link)s (%(audience)s, %(hours)s) coûte %(price)s.") % values
         elif ask == "price" and training.price_text:
@@ -114,6 +138,10 @@ class TrainingsIntent(Intent):
             "Elle se suit en ligne, à votre rythme, avec des quiz, des exercices pratiques et un certificat. "
             "Voulez-vous voir son programme ou en parler avec nous ?"
         )
+        if upcoming:
+            text += " " + _("Prochaine session avec un formateur : %(when)s.") % {
+                "when": _session_text(upcoming[0])
+            }
         return self._reply(f"{text}\n\n{outro}", [training])
 
     def _reply(self, text: str, trainings: list) -> Reply:
@@ -143,3 +171,20 @@ def _price(training) -> str:
 
 
 intent_class = TrainingsIntent
+
+
+def _session_text(item) -> str:
+    """« du 28 au 29 décembre 2026, à distance, 5 places restantes »: the next session, in a sentence."""
+    first, last = item.first_date, item.last_date
+    if first == last:
+        when = _("le %(date)s") % {"date": date_format(first, "l j F Y")}
+    else:
+        when = _("du %(first)s au %(last)s") % {
+            "first": date_format(first, "j F" if first.year == last.year else "j F Y"),
+            "last": date_format(last, "j F Y"),
+        }
+    where = _("à distance") if item.is_remote else (item.session.place or _("en présentiel"))
+    seats = ngettext("%(n)d place restante", "%(n)d places restantes", item.seats_left) % {
+        "n": item.seats_left
+    }
+    return f"{when}, {where}, {seats}"

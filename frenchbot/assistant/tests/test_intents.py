@@ -349,3 +349,31 @@ def test_a_price_on_quote_reads_as_part_of_the_sentence(conversation, catalogue)
     assert "coûte" not in text and "Sur devis" not in text
     _, events = _ask(conversation, "Quelles formations proposez-vous ?")
     assert "10,5\u00a0h, sur devis" in events[-1].data["text"]
+
+
+def test_the_next_session_with_a_trainer_is_given_with_its_dates(conversation, catalogue):
+    import datetime
+
+    from django.utils import timezone
+
+    from frenchbot.sessions.tests.factories import HalfDayFactory, TrainingSessionFactory
+
+    _, events = _ask(conversation, "Quand a lieu la prochaine session de la formation ChatGPT au quotidien ?")
+    text = events[-1].data["text"]
+    assert "Aucune session" in text and "ChatGPT au quotidien" in text
+
+    session = TrainingSessionFactory(training=catalogue[0], format="remote", seats=6)
+    first = timezone.localdate() + datetime.timedelta(days=20)
+    HalfDayFactory(session=session, date=first)
+    HalfDayFactory(session=session, date=first + datetime.timedelta(days=1))
+    _, events = _ask(
+        conversation, "Quelles sont les dates de la prochaine session de la formation ChatGPT au quotidien ?"
+    )
+    text = events[-1].data["text"]
+    assert "La prochaine session" in text and "à distance" in text and "6 places restantes" in text
+    assert f"{first.day} " in text
+
+    # Asked what it costs, the answer adds the next session after the price.
+    _, events = _ask(conversation, "Combien coûte la formation ChatGPT au quotidien ?")
+    text = events[-1].data["text"]
+    assert "coûte" in text and "Prochaine session avec un formateur" in text

@@ -1,11 +1,14 @@
 """Demo sessions, written for this project (`sessions.toml` beside this file): for « ChatGPT au quotidien » a past
 session in Paris with its positioning answers, attendance, countersigned half-days, satisfaction answers and a
 complaint followed to its improvement action, and a remote session to come with three registrations; for « L'IA
-dans votre PME » an intra-company session to come. Then both trainings' result indicators are computed.
+dans votre PME » a past intra-company session under its signed convention, and another one to come. The learners
+of the past sessions also followed the training online: a demo account each (no password), enrolled by the team,
+with their attempts at the training's final quiz. Then both trainings' result indicators are computed.
 
 Dates are relative to the day of loading. `frenchbot demo` loads them once, after the demo trainings (this app
-comes after courses in INSTALLED_APPS); a session already there (same training, type and format, with the demo
-trainer) is left as it is. The made-up people are never mailed: what the worker would send them is marked sent.
+comes after courses in INSTALLED_APPS); a session already there (same training, type, format and company, with
+the demo trainer) is left as it is. The made-up people are never mailed: what the worker would send them is
+marked sent.
 """
 
 import datetime
@@ -19,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.text import slugify
 
 from frenchbot.core.datafiles import (
     DataFileError,
@@ -31,8 +35,12 @@ from frenchbot.core.datafiles import (
     value_get,
 )
 from frenchbot.core.text import french_typography
-from frenchbot.courses.models import Training
+from frenchbot.courses.assessments import quiz_evaluate
+from frenchbot.courses.models import Enrolment, Quiz, QuizAttempt, QuizQuestion, Training
+from frenchbot.courses.selectors.assessments import quiz_attempts_allowed
+from frenchbot.courses.selectors.trainings import quiz_questions
 
+from ..errors import SessionError
 from ..models import (
     Attendance,
     Complaint,
@@ -44,7 +52,8 @@ from ..models import (
     TrainingSession,
 )
 from ..services.complaints import complaint_reference_next
-from ..services.indicators import indicator_snapshot_save
+from ..services.conventions import convention_create
+from ..services.indicators import COMPLETION_ATTENDANCE, final_quiz_id, indicator_snapshot_save
 from ..services.registrations import positioning_clean
 
 DEMO_FILE = Path(__file__).resolve().parent / "sessions.toml"
@@ -63,7 +72,7 @@ _SESSION_TEXTS = (
     "company_name",
     "price_text",
 )
-_SESSION_KEYS = {*_SESSION_TEXTS, "day", "seats", "half_days", "registrations", "complaints"}
+_SESSION_KEYS = {*_SESSION_TEXTS, "day", "seats", "half_days", "registrations", "complaints", "convention"}
 _HALF_DAY_KEYS = {"day", "period", "starts", "ends"}
 _POSITIONING_KEYS = ("usage", "expectations", "tasks", "adaptations")
 _REGISTRATION_KEYS = {
@@ -73,12 +82,16 @@ _REGISTRATION_KEYS = {
     *_POSITIONING_KEYS,
     "attendance",
     "absence_note",
+    "quiz",
     "hot",
     "cold",
 }
 _SURVEY_KEYS = {"rating", "objectives_met", "would_recommend", "applied", "comment"}
 _COMPLAINT_TEXTS = ("name", "email", "company", "role", "subject", "body", "answer", "action")
 _COMPLAINT_STEPS = ("received", "answered", "action", "closed")
+_CONVENTION_TEXTS = ("company_address", "company_siret", "contact_name", "contact_email", "signer_role")
+# The demo accounts of the learners of past sessions: found again by these names to be removed.
+_LEARNER_PREFIX = "stagiaire-demo-"
 
 
 # --- Reading ---------------------------------------------------------------------------------------------------
@@ -106,6 +119,17 @@ def _survey_read(table: Any, *, kind: str, where: str) -> dict[str, Any] | None:
     }
 
 
+def _scores_read(row: dict, *, where: str) -> list[int]:
+    scores = value_get(row, "quiz", list, where=where, default=[])
+    if not all(
+        isinstance(score, int) and not isinstance(score, bool) and 0 <= score <= 100 for score in scores
+    ):
+        raise DataFileError(
+            f"{where}: 'quiz' should be scores in percent (0 to 100), one per attempt, such as [60, 80]."
+        )
+    return scores
+
+
 def _registration_read(row: dict, *, half_days: int, past: bool, where: str) -> dict[str, Any]:
     keys_only(row, _REGISTRATION_KEYS, where=where)
     registration = {
@@ -123,8 +147,11 @@ def _registration_read(row: dict, *, half_days: int, past: bool, where: str) -> 
     attendance = texts_get(row, "attendance", where=where) if "attendance" in row else []
     registration["hot"] = _survey_read(row.get("hot"), kind="hot", where=where)
     registration["cold"] = _survey_read(row.get("cold"), kind="cold", where=where)
-    if not past and (attendance or registration["hot"] or registration["cold"]):
-        raise DataFileError(f"{where}: attendance and surveys belong to a past session (a negative 'day').")
+    registration["quiz"] = _scores_read(row, where=where)
+    if not past and (attendance or registration["hot"] or registration["cold"] or registration["quiz"]):
+        raise DataFileError(
+            f"{where}: attendance, surveys and quiz scores belong to a past session (a negative 'day')."
+        )
     if past and len(attendance) != half_days:
         raise DataFileError(f"{where}: 'attendance' should have one entry per half-day ({half_days}).")
     for entry in attendance:
@@ -153,6 +180,31 @@ def _complaint_read(row: dict, *, where: str) -> dict[str, Any]:
             f"{where}: 'days' needs 'received', and the steps in order ({', '.join(_COMPLAINT_STEPS)})."
         )
     return complaint
+
+
+def _convention_read(table: Any, *, where: str) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise DataFileError(f"{where}: 'convention' should be a table.")
+    keys_only(table, {*_CONVENTION_TEXTS, "days"}, where=where)
+    convention = {key: value_get(table, key, str, where=where, default="") for key in _CONVENTION_TEXTS}
+    for key in ("company_address", "contact_name", "contact_email", "signer_role"):
+        if not convention[key].strip():
+            raise DataFileError(f"{where}: '{key}' is missing.")
+    days = value_get(table, "days", dict, where=where)
+    keys_only(days, {"written", "signed"}, where=f"{where}, days")
+    convention["days"] = {
+        key: value_get(days, key, int, where=f"{where}, days") for key in ("written", "signed")
+    }
+    if not convention["days"]["written"] >= convention["days"]["signed"] >= 1:
+        raise DataFileError(
+            f"{where}: 'days' counts days before the session's first day: 'written', then 'signed' (1 or more, "
+            "not before it was written)."
+        )
+    return convention
+
+
+def _learner_username(name: str) -> str:
+    return _LEARNER_PREFIX + slugify(name)
 
 
 def sessions_demo_read() -> dict[str, Any]:
@@ -208,8 +260,33 @@ def sessions_demo_read() -> dict[str, Any]:
         ]
         if session["complaints"] and not past:
             raise DataFileError(f"{place}: a complaint belongs to a past session (a negative 'day').")
+        session["convention"] = None
+        if "convention" in table:
+            session["convention"] = _convention_read(table["convention"], where=f"{place}, convention")
+            if (
+                not past
+                or session["kind"] != "intra"
+                or not session["company_name"]
+                or not session["price_text"]
+            ):
+                raise DataFileError(
+                    f"{place}: a convention belongs to a past intra session with its 'company_name' and "
+                    "'price_text'."
+                )
+            if not session["registrations"]:
+                raise DataFileError(f"{place}: a convention covers the session's registrations: add them.")
         sessions.append(session)
-    return {"trainer": trainer, "sessions": sessions}
+    learners: set[str] = set()
+    for number, session in enumerate(sessions, start=1):
+        for registration in session["registrations"] if session["day"] < 0 else []:
+            username = _learner_username(registration["name"])
+            if username in learners:
+                raise DataFileError(
+                    f"{where}, session {number}: two learners of past sessions are named "
+                    f"{registration['name']!r}: each gets a demo account of that name."
+                )
+            learners.add(username)
+    return {"trainer": trainer, "sessions": sessions, "learners": sorted(learners)}
 
 
 # --- Loading ---------------------------------------------------------------------------------------------------
@@ -347,10 +424,159 @@ def _complaint_create(
     return True
 
 
+def _convention_create(
+    *, session: TrainingSession, data: dict[str, Any], first: HalfDay, where: str
+) -> Convention:
+    """The company's convention, written then signed on the days before the session that the data file says."""
+    table = data["convention"]
+    try:
+        convention = convention_create(
+            session=session,
+            company_name=data["company_name"],
+            company_address=table["company_address"],
+            company_siret=table["company_siret"],
+            contact_name=table["contact_name"],
+            contact_email=table["contact_email"],
+            seats=len(data["registrations"]),
+            price_text=session.price_text,
+        )
+    except SessionError as error:
+        raise DataFileError(f"{where}: {error.field or 'convention'}: {error.message}") from error
+    written = _at(first.date - datetime.timedelta(days=table["days"]["written"]), datetime.time(15, 10))
+    signed = _at(first.date - datetime.timedelta(days=table["days"]["signed"]), datetime.time(11, 40))
+    # The signing page refuses a session already begun (this one is past): the signature is recorded as the
+    # company made it, before the session. Signed, the e-mail queued with the convention sends nothing.
+    Convention.objects.filter(pk=convention.pk).update(
+        created_at=written,
+        updated_at=signed,
+        signed_at=signed,
+        signer_name=table["contact_name"],
+        signer_role=table["signer_role"],
+    )
+    return convention
+
+
+def _final_quiz(training: Training) -> tuple[Quiz | None, list[QuizQuestion]]:
+    """The quiz the indicators read the success rate on, with its questions (None when the training has none)."""
+    quiz_id = final_quiz_id(training)
+    if quiz_id is None:
+        return None, []
+    quiz = Quiz.objects.get(pk=quiz_id)
+    return quiz, quiz_questions(quiz=quiz)
+
+
+def _answers_for(questions: list[QuizQuestion], *, score: int, shift: int) -> dict[str, list[int]]:
+    """Answers that score `score` % as near as the number of questions allows: the right choices, but a wrong
+    one on as many questions as needed (which ones moves with `shift`, so that learners miss different ones)."""
+    right = round(score * len(questions) / 100)
+    missed = {(shift + step) % len(questions) for step in range(len(questions) - right)}
+    answers = {}
+    for position, question in enumerate(questions):
+        choices = list(question.choices.all())
+        correct = [choice.pk for choice in choices if choice.is_correct]
+        wrong = [choice.pk for choice in choices if not choice.is_correct]
+        answers[str(question.pk)] = wrong[:1] if position in missed and wrong else correct or wrong[:1]
+    return answers
+
+
+def _quiz_attempts_create(
+    *,
+    enrolment: Enrolment,
+    quiz: Quiz,
+    questions: list[QuizQuestion],
+    scores: list[int],
+    start: datetime.datetime,
+    now: datetime.datetime,
+    shift: int,
+) -> datetime.datetime | None:
+    """The learner's attempts, a day apart from `start` on, marked by the site's own rules; returns when the last
+    one was made (None without any)."""
+    allowed = quiz_attempts_allowed(quiz=quiz)
+    last = None
+    for number, score in enumerate(scores, start=1):
+        # What the quiz page refuses: an attempt beyond those allowed, or after a pass (the team may have changed
+        # the quiz since the data file was written).
+        if allowed is not None and number > allowed:
+            break
+        evaluation = quiz_evaluate(
+            quiz=quiz, answers=_answers_for(questions, score=score, shift=shift + number), questions=questions
+        )
+        attempt = QuizAttempt.objects.create(
+            enrolment=enrolment,
+            quiz=quiz,
+            number=number,
+            answers=evaluation.answers,
+            score=evaluation.score,
+            passed=evaluation.passed,
+        )
+        last = min(start + datetime.timedelta(days=number - 1, minutes=7 * shift), now)
+        QuizAttempt.objects.filter(pk=attempt.pk).update(created_at=last)
+        if evaluation.passed:
+            break
+    return last
+
+
+def _learner_online_create(
+    *,
+    registration: Registration,
+    row: dict[str, Any],
+    training: Training,
+    final_quiz: tuple[Quiz | None, list[QuizQuestion]],
+    registered_at: datetime.datetime,
+    last: HalfDay,
+    half_days: int,
+    now: datetime.datetime,
+    index: int,
+) -> int:
+    """The learner's demo account (no password: nobody signs in with it), enrolled by the team in the training
+    online when they registered, with their attempts at its final quiz in the days after the session; the
+    enrolment is completed when they attended enough of the session. Returns 1 when the account was created."""
+    first_name, _space, last_name = registration.name.partition(" ")
+    user, created = get_user_model().objects.get_or_create(
+        username=_learner_username(registration.name),
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": registration.email,
+            "date_joined": registered_at,
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    Registration.objects.filter(pk=registration.pk).update(user=user)
+    enrolment, enrolled = Enrolment.objects.get_or_create(
+        user=user, training=training, defaults={"source": Enrolment.Source.STAFF}
+    )
+    if not enrolled:
+        return int(created)
+    quiz, questions = final_quiz
+    tried_at = None
+    if quiz is not None and questions and row["quiz"]:
+        tried_at = _quiz_attempts_create(
+            enrolment=enrolment,
+            quiz=quiz,
+            questions=questions,
+            scores=row["quiz"],
+            start=last.end + datetime.timedelta(days=2 + index % 3, hours=2),
+            now=now,
+            shift=index,
+        )
+    attended = sum(1 for entry in row["attendance"] if entry != "absent")
+    completed_at = None
+    if attended >= COMPLETION_ATTENDANCE * half_days:
+        completed_at = max(last.end + datetime.timedelta(minutes=10), tried_at or last.end)
+    enrolled_at = registered_at + datetime.timedelta(minutes=2)
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        created_at=enrolled_at, updated_at=completed_at or tried_at or enrolled_at, completed_at=completed_at
+    )
+    return int(created)
+
+
 def _session_create(
     *, data: dict[str, Any], training: Training, trainer, today, now, where: str
 ) -> dict[str, int]:
-    created = {"registrations": 0, "complaints": 0}
+    created = {"registrations": 0, "complaints": 0, "conventions": 0, "accounts": 0}
     session = model_checked(
         TrainingSession(
             training=training,
@@ -387,6 +613,11 @@ def _session_create(
     half_days.sort(key=lambda half_day: half_day.start)
     first, last = half_days[0], half_days[-1]
     over = last.end <= now
+    convention = None
+    if data["convention"]:
+        convention = _convention_create(session=session, data=data, first=first, where=f"{where}, convention")
+        created["conventions"] += 1
+    final_quiz = _final_quiz(training) if over else (None, [])
     cold_due = last.end + datetime.timedelta(days=settings.SESSIONS_COLD_SURVEY_DAYS)
     # The made-up people registered in the weeks before the session (or before today, for one to come).
     registered_by = min(first.start, now) - datetime.timedelta(days=2)
@@ -400,7 +631,9 @@ def _session_create(
                 session=session,
                 name=row["name"],
                 email=row["email"],
-                company=row["company"],
+                # An intra session's learners come from its company, under its convention when there is one.
+                company=row["company"] or data["company_name"],
+                convention=convention,
                 positioning={label: french_typography(answer) for label, answer in positioning.items()},
                 positioning_at=registered_at,
                 consent_text=CONSENT_TEXT,
@@ -443,6 +676,17 @@ def _session_create(
                     at=min(cold_due + datetime.timedelta(days=1 + index, hours=3), now),
                     where=at,
                 )
+            created["accounts"] += _learner_online_create(
+                registration=registration,
+                row=row,
+                training=training,
+                final_quiz=final_quiz,
+                registered_at=registered_at,
+                last=last,
+                half_days=len(half_days),
+                now=now,
+                index=index,
+            )
     if over:
         # The trainer countersigned each half-day at its end.
         for half_day in half_days:
@@ -466,14 +710,22 @@ def _session_create(
 @transaction.atomic
 def sessions_demo_load(*, today: datetime.date | None = None) -> dict[str, int]:
     """Create the demo sessions not there yet (for the demo trainings that exist), with their half-days,
-    registrations, attendance, surveys and complaints, then compute the indicators of the trainings they belong
+    registrations, attendance, surveys, conventions and complaints, and the demo accounts of the learners of the
+    past ones (enrolled online, with their final quiz), then compute the indicators of the trainings they belong
     to; returns the counts created. `today` (Paris) is the day the relative dates count from.
 
     Every data file entry is checked first: a malformed one raises `DataFileError` and creates nothing."""
     data = sessions_demo_read()
     now = timezone.now()
     today = today or timezone.localdate(now, timezone=PARIS)
-    created = {"sessions": 0, "registrations": 0, "complaints": 0}
+    created = {
+        "sessions": 0,
+        "past": 0,
+        "registrations": 0,
+        "conventions": 0,
+        "accounts": 0,
+        "complaints": 0,
+    }
     trainer = None
     trainings: dict[int, Training] = {}
     for number, session in enumerate(data["sessions"], start=1):
@@ -482,7 +734,11 @@ def sessions_demo_load(*, today: datetime.date | None = None) -> dict[str, int]:
             continue
         trainer = trainer or _trainer(data["trainer"])
         if TrainingSession.objects.filter(
-            training=training, trainer=trainer, kind=session["kind"], format=session["format"]
+            training=training,
+            trainer=trainer,
+            kind=session["kind"],
+            format=session["format"],
+            company_name=session["company_name"],
         ).exists():
             continue
         counts = _session_create(
@@ -494,6 +750,7 @@ def sessions_demo_load(*, today: datetime.date | None = None) -> dict[str, int]:
             where=f"{datafile_name(DEMO_FILE)}, session {number}",
         )
         created["sessions"] += 1
+        created["past"] += session["day"] < 0
         for key, value in counts.items():
             created[key] += value
         trainings[training.pk] = training
@@ -507,11 +764,26 @@ def demo_report() -> str:
     created = sessions_demo_load()
     if not created["sessions"]:
         return ""
-    return (
-        f"Sessions de formation : {created['sessions']} sessions (une passée avec émargements et "
-        f"satisfaction, deux à venir), {created['registrations']} inscriptions de personnes fictives, "
-        f"{_complaints_said(created['complaints'])} ; indicateurs de résultat calculés."
-    )
+    sessions, past = created["sessions"], created["past"]
+    said = [
+        f"{_said(sessions, 'session', 'sessions')} ({_said(past, 'passée', 'passées')} avec émargements et "
+        f"satisfaction, {sessions - past} à venir)",
+        f"{_said(created['registrations'], 'inscription', 'inscriptions')} de personnes fictives",
+    ]
+    if created["conventions"]:
+        said.append(_said(created["conventions"], "convention signée", "conventions signées"))
+    if created["accounts"]:
+        said.append(
+            f"{_said(created['accounts'], 'compte', 'comptes')} de stagiaires fictifs (formation en ligne et "
+            "quiz final)"
+        )
+    if created["complaints"]:
+        said.append(_complaints_said(created["complaints"]))
+    return f"Sessions de formation : {', '.join(said)} ; indicateurs de résultat calculés."
+
+
+def _said(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
 def _complaints_said(count: int) -> str:
@@ -520,25 +792,47 @@ def _complaints_said(count: int) -> str:
     return f"{count} réclamations"
 
 
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} et {parts[-1]}"
+
+
 @transaction.atomic
 def demo_remove() -> str:
     """Delete the demo sessions (those of the demo trainer) with everything recorded about them, their
-    complaints, the indicators computed from them, and the demo trainer's account. Says what was done."""
-    trainer = get_user_model().objects.filter(username=sessions_demo_read()["trainer"]["username"]).first()
-    if trainer is None:
-        return ""
-    sessions = TrainingSession.objects.filter(trainer=trainer)
-    training_ids = set(sessions.values_list("training_id", flat=True))
-    count = sessions.count()
-    Complaint.objects.filter(session__in=sessions).delete()
-    Convention.objects.filter(session__in=sessions).delete()
-    sessions.delete()
+    conventions and complaints, the demo learners' accounts (their enrolments and quiz attempts go with them), the
+    indicators computed from them, and the demo trainer's account. Says what was done."""
+    data = sessions_demo_read()
+    user_model = get_user_model()
+    # Only the accounts the demo made, which have no password: one that has a password is a person's.
+    learners = [
+        user.pk
+        for user in user_model.objects.filter(username__in=data["learners"])
+        if not user.has_usable_password()
+    ]
+    training_ids = set(Enrolment.objects.filter(user_id__in=learners).values_list("training_id", flat=True))
+    user_model.objects.filter(pk__in=learners).delete()
+    removed = [_said(len(learners), "compte", "comptes") + " de stagiaires fictifs"] if learners else []
+    trainer = user_model.objects.filter(username=data["trainer"]["username"]).first()
+    if trainer is not None:
+        sessions = TrainingSession.objects.filter(trainer=trainer)
+        training_ids |= set(sessions.values_list("training_id", flat=True))
+        count = sessions.count()
+        removed.insert(0, f"{_said(count, 'session', 'sessions')} de démonstration")
+        Complaint.objects.filter(session__in=sessions).delete()
+        Convention.objects.filter(session__in=sessions).delete()
+        sessions.delete()
+        try:
+            with transaction.atomic():
+                trainer.delete()
+            removed.append("leur formateur fictif")
+        except ProtectedError:
+            # Something the team recorded names the account: it stays, without a password, as it was created.
+            pass
     # Computed from the demo's made-up learners: the daily job computes them again from what is left.
     IndicatorSnapshot.objects.filter(training_id__in=training_ids).delete()
-    try:
-        with transaction.atomic():
-            trainer.delete()
-    except ProtectedError:
-        # Something the team recorded names the account: it stays, without a password, as it was created.
-        return f"Sessions de formation : {count} sessions de démonstration retirées."
-    return f"Sessions de formation : {count} sessions de démonstration et leur formateur fictif retirés."
+    if not removed:
+        return ""
+    ending = "retirés"
+    if trainer is not None and len(removed) == 1:
+        ending = "retirée" if count == 1 else "retirées"
+    return f"Sessions de formation : {_listed(removed)} {ending}."

@@ -21,7 +21,7 @@ def form_rate_limit(*, ip: str, scope: str) -> None:
         raise SessionError(
             _(
                 "Vous avez envoyé beaucoup de formulaires en peu de temps. Patientez quelques minutes puis "
-                "renvoyez celui-ci\u00a0: ce que vous avez saisi est conservé."
+                "renvoyez celui-ci : ce que vous avez saisi est conservé."
             ),
             code="rate_limited",
         )

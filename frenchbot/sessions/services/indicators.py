@@ -40,7 +40,7 @@ def _end_of(day: datetime.date) -> datetime.datetime:
     )
 
 
-def _final_quiz_id(training: Training) -> int | None:
+def final_quiz_id(training: Training) -> int | None:
     """The training's last published quiz in the order of its programme (modules, then steps)."""
     quizzes = [
         step.obj.pk
@@ -92,7 +92,7 @@ def indicators_compute(*, training: Training, on: datetime.date) -> dict:
             done.add(key)
 
     success_rate = None
-    quiz_id = _final_quiz_id(training)
+    quiz_id = final_quiz_id(training)
     if quiz_id is not None:
         attempts = QuizAttempt.objects.filter(
             quiz_id=quiz_id, enrolment__training=training, created_at__lt=before

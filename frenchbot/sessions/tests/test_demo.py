@@ -1,6 +1,7 @@
-"""The demo sessions: loaded once, with dates relative to the day, the evidence of a past session and the
-indicators of the demo trainings; taken out again by `demo_remove`. And the public information of the demo
-trainings, read from their data files with French typography."""
+"""The demo sessions: loaded once, with dates relative to the day, the evidence of the past sessions (and their
+learners' online training and final quiz) and the indicators of the demo trainings; taken out again by
+`demo_remove`. And the public information of the demo trainings, read from their data files with French
+typography."""
 
 import datetime
 
@@ -9,11 +10,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from frenchbot.courses.demo import courses_demo_load
-from frenchbot.courses.models import Training
+from frenchbot.courses.models import Certificate, Enrolment, QuizAttempt, Training
 from frenchbot.sessions import demo
 from frenchbot.sessions.models import (
     Attendance,
     Complaint,
+    Convention,
     HalfDay,
     IndicatorSnapshot,
     Registration,
@@ -24,11 +26,24 @@ from frenchbot.sessions.selectors import indicators_public
 
 pytestmark = pytest.mark.django_db
 
-COUNTS = (TrainingSession, HalfDay, Registration, Attendance, SurveyResponse, Complaint, IndicatorSnapshot)
+COUNTS = (
+    TrainingSession,
+    HalfDay,
+    Registration,
+    Attendance,
+    SurveyResponse,
+    Complaint,
+    Convention,
+    IndicatorSnapshot,
+    Enrolment,
+    QuizAttempt,
+)
+
+SHOWN = "83\xa0% ont terminé, {success}\xa0% de réussite au quiz final, satisfaction {satisfaction}/5 (5 réponses)"
 
 
 def _counts() -> list[int]:
-    return [model.objects.count() for model in COUNTS]
+    return [model.objects.count() for model in COUNTS] + [get_user_model().objects.count()]
 
 
 @pytest.fixture
@@ -39,7 +54,15 @@ def trainings():
 
 def test_the_demo_loads_once_with_a_past_session_and_the_indicators(trainings, client):
     chatgpt, pme = trainings
-    assert demo.sessions_demo_load() == {"sessions": 3, "registrations": 9, "complaints": 1}
+    created = {
+        "sessions": 4,
+        "past": 2,
+        "registrations": 15,
+        "conventions": 1,
+        "accounts": 12,
+        "complaints": 1,
+    }
+    assert demo.sessions_demo_load() == created
     counts = _counts()
     assert demo.demo_report() == ""
     assert _counts() == counts
@@ -66,28 +89,72 @@ def test_the_demo_loads_once_with_a_past_session_and_the_indicators(trainings, c
 
     assert remote.format == "remote" and 18 <= (remote.half_days.first().date - today).days <= 26
     assert remote.registrations.count() == 3 and all(r.positioning for r in remote.registrations.all())
-    intra = TrainingSession.objects.get(training=pme)
-    assert intra.kind == "intra" and intra.company_name and intra.half_days.first().date > today
-
-    # 6 learners, 5 of them present on every half-day (one was absent once); 5 hot answers.
-    indicators = indicators_public(training=chatgpt)
-    assert (indicators.computed_on, indicators.learners, indicators.completion_rate) == (today, 6, 83)
-    assert (str(indicators.satisfaction), indicators.satisfaction_answers) == ("4.6", 5)
-    assert indicators_public(training=pme) is None
-
-    html = client.get(chatgpt.get_absolute_url()).content.decode()
-    assert "6 stagiaires, 83\xa0% ont terminé, satisfaction 4,6/5 (5 réponses)" in html
-    assert "5 places restantes" in html
-    assert (
-        "Indicateurs publiés à partir de 5 stagiaires." in client.get(pme.get_absolute_url()).content.decode()
+    intra_past, intra = sorted(
+        TrainingSession.objects.filter(training=pme), key=lambda session: session.half_days.first().date
     )
+    assert intra.kind == "intra" and intra.company_name and intra.half_days.first().date > today
+    assert not intra.registrations.exists() and not intra.conventions.exists()
+
+    # The past intra session: one day, under its company's convention signed before it.
+    assert intra_past.kind == "intra" and intra_past.format == "in_person"
+    assert 55 <= (today - intra_past.half_days.first().date).days <= 65 and intra_past.half_days.count() == 2
+    assert not intra_past.half_days.filter(countersigned_at__isnull=True).exists()
+    convention = Convention.objects.get()
+    assert convention.session == intra_past and convention.company_name == intra_past.company_name
+    assert (
+        convention.created_at
+        < convention.signed_at
+        < intra_past.half_days.order_by("date", "starts_at")[0].start
+    )
+    assert convention.signer_name and convention.seats == 6 and len(convention.snapshot["half_days"]) == 2
+    assert list(intra_past.registrations.values_list("convention", flat=True)) == [convention.pk] * 6
+    assert Attendance.objects.filter(half_day__session=intra_past, method="typed").count() == 11
+    assert intra_past.survey_responses.filter(kind="hot").count() == 5
+
+    # Each learner of a past session has a demo account, enrolled online, with attempts at the final quiz.
+    learners = Registration.objects.filter(session__in=[past, intra_past])
+    assert learners.count() == 12 and not learners.filter(user__isnull=True).exists()
+    for registration in learners.select_related("user"):
+        assert registration.user.email == registration.email
+        assert not registration.user.has_usable_password()
+    enrolments = Enrolment.objects.filter(user__session_registrations__in=learners)
+    assert enrolments.count() == 12 and set(enrolments.values_list("source", flat=True)) == {"staff"}
+    # Completed: present on at least 80 % of the half-days (one in each session was absent once).
+    assert enrolments.filter(completed_at__isnull=False).count() == 10
+    attempts = QuizAttempt.objects.select_related("quiz__module")
+    assert {attempt.quiz.module.training_id for attempt in attempts} == {chatgpt.pk, pme.pk}
+    assert attempts.filter(number=2).count() == 3 and not attempts.filter(number__gt=2).exists()
+    assert enrolments.exclude(quiz_attempts__passed=True).count() == 1
+    # Taken online in the days after the session, before today.
+    for training, session in ((chatgpt, past), (pme, intra_past)):
+        moments = [
+            attempt.created_at for attempt in attempts if attempt.quiz.module.training_id == training.pk
+        ]
+        assert (
+            len(moments) >= 6 and session.half_days.last().end < min(moments) <= max(moments) < timezone.now()
+        )
+    assert not Certificate.objects.exists()
+
+    # Both trainings show every indicator: each counts its 6 learners once (in the session and online), 5 of
+    # them attended enough, one learner of « ChatGPT au quotidien » failed its final quiz.
+    for training, line in (
+        (chatgpt, "6 stagiaires, " + SHOWN.format(success=83, satisfaction="4,6")),
+        (pme, "6 stagiaires, " + SHOWN.format(success=100, satisfaction="4,4")),
+    ):
+        indicators = indicators_public(training=training)
+        assert indicators.computed_on == today and indicators.learners == 6
+        assert None not in (indicators.completion_rate, indicators.success_rate, indicators.satisfaction)
+        assert line in client.get(training.get_absolute_url()).content.decode()
+    assert "5 places restantes" in client.get(chatgpt.get_absolute_url()).content.decode()
 
 
-def test_remove_takes_the_demo_sessions_and_their_trainer_out(trainings):
+def test_remove_takes_the_demo_sessions_their_learners_and_their_trainer_out(trainings):
     demo.sessions_demo_load()
-    assert "3 sessions de démonstration" in demo.demo_remove()
-    assert _counts() == [0] * len(COUNTS)
-    assert not get_user_model().objects.filter(username="formateur-demo").exists()
+    assert (
+        "4 sessions de démonstration, 12 comptes de stagiaires fictifs et leur formateur"
+        in demo.demo_remove()
+    )
+    assert _counts() == [0] * (len(COUNTS) + 1)
     assert demo.demo_remove() == ""
 
 
