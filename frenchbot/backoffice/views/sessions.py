@@ -106,11 +106,7 @@ def _signing_url(half_day: HalfDay) -> str:
     return settings.SITE_URL + reverse("sessions:sign", args=[half_day.token])
 
 
-@staff_permission_required(RUN)
-@never_cache
-@require_safe
-def half_day_signing(request: HttpRequest, session_id: int, half_day_id: int) -> HttpResponse:
-    half_day = _half_day_or_404(session_id, half_day_id)
+def _signing_page(request: HttpRequest, half_day: HalfDay, *, form=None, status: int = 200) -> HttpResponse:
     return render(
         request,
         "backoffice/half_day_signing.html",
@@ -120,10 +116,18 @@ def half_day_signing(request: HttpRequest, session_id: int, half_day_id: int) ->
             "signing_url": _signing_url(half_day),
             "roll": half_day_roll(half_day=half_day),
             "statuses": Attendance.Status.choices,
-            "form": SignatureForm(initial={"method": Attendance.Method.DRAWN}),
+            "form": form or SignatureForm(initial={"method": Attendance.Method.DRAWN}),
             "open": half_day.is_open(),
         },
+        status=status,
     )
+
+
+@staff_permission_required(RUN)
+@never_cache
+@require_safe
+def half_day_signing(request: HttpRequest, session_id: int, half_day_id: int) -> HttpResponse:
+    return _signing_page(request, _half_day_or_404(session_id, half_day_id))
 
 
 @staff_permission_required(RUN)
@@ -208,17 +212,4 @@ def half_day_countersign(request: HttpRequest, session_id: int, half_day_id: int
         else:
             messages.success(request, _("Demi-journée contre-signée : la feuille est close."))
             return _back(half_day)
-    return render(
-        request,
-        "backoffice/half_day_signing.html",
-        {
-            "half_day": half_day,
-            "session": half_day.session,
-            "signing_url": _signing_url(half_day),
-            "roll": half_day_roll(half_day=half_day),
-            "statuses": Attendance.Status.choices,
-            "form": form,
-            "open": half_day.is_open(),
-        },
-        status=400,
-    )
+    return _signing_page(request, half_day, form=form, status=400)

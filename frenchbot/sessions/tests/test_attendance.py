@@ -133,3 +133,14 @@ def test_trainer_screen_needs_the_permission(client, half_day, django_user_model
     assert half_day.token in page and "Alice Martin" in page
     qr = client.get(reverse("backoffice:half_day_qr", args=[half_day.session_id, half_day.pk]))
     assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+
+
+def test_a_countersignature_without_a_name_is_refused_on_the_trainer_screen(
+    client, half_day, django_user_model
+):
+    client.force_login(django_user_model.objects.create_superuser("chef", "chef@exemple.fr", "x"))
+    url = reverse("backoffice:half_day_countersign", args=[half_day.session_id, half_day.pk])
+    response = client.post(url, {"method": "typed", "signed_name": ""})
+    assert response.status_code == 400 and "Tapez votre nom pour signer" in response.content.decode()
+    half_day.refresh_from_db()
+    assert half_day.countersigned_at is None
