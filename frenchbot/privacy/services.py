@@ -5,8 +5,6 @@ services read, export, correct, withdraw and erase through the declarations only
 `PrivacyRequest` that keeps counts, never the data.
 """
 
-import hashlib
-import hmac
 import io
 import json
 import logging
@@ -23,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frenchbot.core.errors import DomainError
+from frenchbot.core.net import ip_fingerprint
 from frenchbot.core.ratelimit import rate_limit_hit
 
 from . import registry
@@ -42,9 +41,9 @@ class PrivacyError(DomainError):
 
 
 def email_digest(email: str) -> str:
-    """A keyed digest of an address: the proof of whose request it was, without keeping the address."""
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+    """A keyed digest of an address: the proof of whose request it was, without keeping the address (the site's
+    one keyed hash, as for IP addresses)."""
+    return ip_fingerprint(email.strip().lower())
 
 
 def link_token(*, email: str) -> str:
@@ -155,9 +154,10 @@ def holdings_read(*, subject: Subject) -> list[AppHolding]:
     return result
 
 
-def archive_build(*, subject: Subject) -> bytes:
-    """The person's archive: `donnees.json` for machines, `donnees.html` to read, and their files."""
-    held = holdings_read(subject=subject)
+def archive_build(*, subject: Subject, held: list[AppHolding] | None = None) -> bytes:
+    """The person's archive: `donnees.json` for machines, `donnees.html` to read, and their files. `held`: what
+    `holdings_read` already returned for this subject (read again when not given)."""
+    held = holdings_read(subject=subject) if held is None else held
     generated_at = timezone.now()
     data = {
         "genere_le": generated_at.isoformat(),
@@ -256,9 +256,9 @@ def _request_subject(request: PrivacyRequest) -> Subject:
     )
 
 
-def access_record(*, subject: Subject, channel: str) -> PrivacyRequest:
-    """Log a copy taken by the person (the archive downloaded)."""
-    held = holdings_read(subject=subject)
+def access_record(*, subject: Subject, channel: str, held: list[AppHolding] | None = None) -> PrivacyRequest:
+    """Log a copy taken by the person (the archive downloaded); `held` as for `archive_build`."""
+    held = holdings_read(subject=subject) if held is None else held
     request = request_open(right=PrivacyRequest.Right.ACCESS, channel=channel, subject=subject)
     counts = {app.name: app.count for app in held}
     request.steps = [

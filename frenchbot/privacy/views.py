@@ -134,8 +134,10 @@ def archive(request: HttpRequest, token: str | None = None) -> HttpResponse:
         return access
     if (limited := _rate_limited_page(request, access)) is not None:
         return limited
-    content = services.archive_build(subject=access.subject)
-    services.access_record(subject=access.subject, channel=access.channel)
+    # What the person holds is read once, for the archive and for the log of the copy taken.
+    held = services.holdings_read(subject=access.subject)
+    content = services.archive_build(subject=access.subject, held=held)
+    services.access_record(subject=access.subject, channel=access.channel, held=held)
     response = HttpResponse(content, content_type="application/zip")
     filename = f"mes-donnees-thefrenchbot-{timezone.localdate():%Y-%m-%d}.zip"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
