@@ -107,7 +107,8 @@ urlpatterns += [
         name="convention_pdf",
     ),
     path("sessions/<int:session_id>/preuves.zip", session_documents.session_archive, name="session_archive"),
-    path("qualiopi/preuves.zip", session_documents.period_archive, name="period_archive"),
+    path("qualiopi/preuves/", session_documents.period_archive, name="period_archive"),
+    path("qualiopi/archives/<str:name>", session_documents.archive_download, name="archive_download"),
     path("reclamations/", complaints.complaint_list, name="complaints"),
     path("reclamations/<int:complaint_id>/", complaints.complaint_detail, name="complaint_detail"),
 ]

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 
 from .ratelimit import rate_limit_hit
@@ -45,8 +46,21 @@ def _static_path(url: str) -> Path | None:
     prefix = settings.STATIC_URL
     for base in (prefix, "static:"):
         if url.startswith(base):
-            found = finders.find(url[len(base) :].split("?")[0])
-            return Path(found) if found else None
+            name = url[len(base) :].split("?")[0]
+            try:
+                found = finders.find(name)
+            except SuspiciousFileOperation:  # « ../ »: outside every static folder
+                return None
+            if found:
+                return Path(found)
+            # In production `{% static %}` gives the collected file's hashed name (« logo.c34029b5e2b2.svg »),
+            # which no finder knows: read it from STATIC_ROOT, and only from there.
+            if settings.STATIC_ROOT:
+                root = Path(settings.STATIC_ROOT).resolve()
+                candidate = (root / name).resolve()
+                if candidate.is_relative_to(root) and candidate.is_file():
+                    return candidate
+            return None
     return None
 
 

@@ -188,3 +188,41 @@ def send_complaint_answer(complaint_id: int) -> int:
         template="sessions/email/complaint_answer.txt",
         context={"handler_name": handler.get_full_name() if handler else ""},
     )
+
+
+@task()
+def evidence_archive_prepare(start: str, end: str, user_id: int) -> str:
+    """Build the evidence archive of the period (`start`, `end`: ISO dates) into the private storage and e-mail
+    the staff member who asked the link to download it; archives older than a week go first. Returns the
+    stored name."""
+    import datetime
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from frenchbot.core.mail import mail_send_templated
+
+    from .services import archive
+
+    archive.archives_stored_prune()
+    first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+    name = archive.archive_period_store(start=first, end=last)
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is not None and user.email:
+        with translation.override("fr"):
+            mail_send_templated(
+                to=[user.email],
+                subject=_("Preuves Qualiopi du %(start)s au %(end)s : l'archive est prête")
+                % {"start": first.strftime("%d/%m/%Y"), "end": last.strftime("%d/%m/%Y")},
+                template="sessions/email/evidence_archive.txt",
+                context={
+                    "url": settings.SITE_URL + reverse("backoffice:archive_download", args=[name]),
+                    "start": first,
+                    "end": last,
+                    "keep_days": archive.ARCHIVE_KEEP_DAYS,
+                },
+            )
+    return name

@@ -5,18 +5,21 @@ session, or every session of a period)."""
 import datetime
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from frenchbot.core.pdf import PdfError
+from frenchbot.core.storage import StorageUnavailable
 from frenchbot.sessions.errors import SessionError
 from frenchbot.sessions.forms.conventions import ConventionForm
 from frenchbot.sessions.models import Convention, Registration, TrainingSession
 from frenchbot.sessions.services import archive, documents
 from frenchbot.sessions.services import conventions as services
+from frenchbot.sessions.tasks import evidence_archive_prepare
 
 from ..permissions import staff_permission_required
 
@@ -228,26 +231,46 @@ def _date_param(value: str) -> datetime.date | None:
 
 
 @staff_permission_required(VIEW)
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def period_archive(request: HttpRequest) -> HttpResponse:
-    """`?debut=AAAA-MM-JJ&fin=AAAA-MM-JJ`: the sessions whose first half-day falls in the period (both days
-    included), with the complaints of the period."""
-    start = _date_param(request.GET.get("debut", ""))
-    end = _date_param(request.GET.get("fin", ""))
+    """The evidence of a period (`debut`, `fin`: AAAA-MM-JJ): the sessions whose first half-day falls in it (both
+    days included), the complaints and the e-learning followed in it. The form is shown with this year's dates;
+    sent, the worker prepares the archive and e-mails the link (a year takes minutes to render)."""
+    today = timezone.localdate()
+    if request.method == "POST":  # what was typed, kept as it is when refused
+        dates = {"debut": request.POST.get("debut", ""), "fin": request.POST.get("fin", "")}
+    else:
+        dates = {"debut": f"{today:%Y}-01-01", "fin": f"{today:%Y-%m-%d}"}
+    context = {**dates, "email": request.user.email}
+    if request.method != "POST":
+        return render(request, "backoffice/session_archive.html", context)
+    start, end = _date_param(context["debut"]), _date_param(context["fin"])
+    error = ""
     if start is None or end is None:
-        return _bad_request(
-            request,
-            _(
-                "Indiquez la période avec deux dates au format AAAA-MM-JJ, par exemple "
-                "?debut=2026-01-01&fin=2026-12-31."
-            ),
+        error = _(
+            "Indiquez la période avec deux dates au format AAAA-MM-JJ, par exemple 2026-01-01 et 2026-12-31."
         )
-    if end < start:
-        return _bad_request(request, _("La date de fin précède la date de début : inversez-les."))
-    try:
-        content = archive.archive_build_period(start=start, end=end)
-    except PdfError:
-        return _pdf_unavailable(request, reverse("backoffice:sessions"))
-    return _download(
-        content, content_type="application/zip", filename=archive.archive_filename(period=(start, end))
+    elif end < start:
+        error = _("La date de fin précède la date de début : inversez-les.")
+    if error:
+        return render(request, "backoffice/session_archive.html", {**context, "error": error}, status=400)
+    evidence_archive_prepare.enqueue(start=start.isoformat(), end=end.isoformat(), user_id=request.user.pk)
+    return render(
+        request, "backoffice/session_archive.html", {**context, "start": start, "end": end, "queued": True}
     )
+
+
+@staff_permission_required(VIEW)
+@require_safe
+def archive_download(request: HttpRequest, name: str) -> HttpResponse:
+    """A period's archive prepared by the worker (the link of its e-mail)."""
+    try:
+        handle = archive.archive_stored_open(name=name)
+    except StorageUnavailable:
+        handle = None
+    if handle is None:
+        raise Http404(
+            _("Cette archive n'existe plus (elles sont gardées %(days)d jours) : demandez-la de nouveau.")
+            % {"days": archive.ARCHIVE_KEEP_DAYS}
+        )
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/zip")

@@ -9,11 +9,14 @@ CSV files are written for a French Excel (core.csvexport: UTF-8 with a BOM, « 
 
 import datetime
 import io
+import re
+import secrets
 import zipfile
 from collections.abc import Iterable
 from statistics import mean
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -22,6 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from frenchbot.core.csvexport import csv_line
+from frenchbot.core.storage import private_storage
 from frenchbot.courses.certificates_pdf import certificate_hours_text
 from frenchbot.courses.models import Enrolment, LessonCompletion, QuizAttempt
 
@@ -495,3 +499,45 @@ def archive_filename(*, session: TrainingSession | None = None, period=None) -> 
         return f"preuves-{_folder(session)}.zip"
     start, end = period
     return f"preuves-qualiopi-{start:%Y-%m-%d}-au-{end:%Y-%m-%d}.zip"
+
+
+# --- A period's archive, prepared by the worker -------------------------------------------------------------
+# A year of sessions takes minutes to render (each PDF is hundreds of milliseconds, see docs/benchmarks.md): too
+# long for a request. The worker builds it into the private storage and e-mails the staff member the link of a
+# back-office page that serves it; the files go after ARCHIVE_KEEP_DAYS.
+ARCHIVE_FOLDER = "qualiopi"
+ARCHIVE_KEEP_DAYS = 7
+_ARCHIVE_NAME = re.compile(
+    r"preuves-qualiopi-\d{4}-\d{2}-\d{2}-au-\d{4}-\d{2}-\d{2}-[A-Za-z0-9_-]{16,64}\.zip"
+)
+
+
+def archive_period_store(*, start: datetime.date, end: datetime.date) -> str:
+    """Build the period's archive and keep it in the private storage; returns its name (the period and an
+    unguessable token), which `archive_stored_open` serves."""
+    content = archive_build_period(start=start, end=end)
+    name = f"{archive_filename(period=(start, end))[:-4]}-{secrets.token_urlsafe(18)}.zip"
+    return private_storage.save(f"{ARCHIVE_FOLDER}/{name}", ContentFile(content)).rsplit("/", 1)[-1]
+
+
+def archive_stored_open(*, name: str):
+    """The stored archive `name` opened for reading, or None (a name of another shape, or gone)."""
+    if not _ARCHIVE_NAME.fullmatch(name) or not private_storage.exists(f"{ARCHIVE_FOLDER}/{name}"):
+        return None
+    return private_storage.open(f"{ARCHIVE_FOLDER}/{name}", "rb")
+
+
+def archives_stored_prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete the stored archives older than ARCHIVE_KEEP_DAYS; returns how many."""
+    limit = (now or timezone.now()) - datetime.timedelta(days=ARCHIVE_KEEP_DAYS)
+    try:
+        _folders, names = private_storage.listdir(ARCHIVE_FOLDER)
+    except (FileNotFoundError, NotImplementedError):
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{ARCHIVE_FOLDER}/{name}"
+        if _ARCHIVE_NAME.fullmatch(name) and private_storage.get_modified_time(path) < limit:
+            private_storage.delete(path)
+            deleted += 1
+    return deleted

@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -129,33 +130,50 @@ def _staff(django_user_model, username, *codenames) -> Client:
     return client
 
 
-def test_the_period_archive_and_who_may_download_it(django_user_model):
+def test_the_period_archive_is_prepared_by_the_worker_and_e_mailed(
+    django_user_model, django_capture_on_commit_callbacks
+):
     inside = TrainingSessionFactory(training__slug="dans-la-periode")
     HalfDayFactory(session=inside, date=DAY)
     outside = TrainingSessionFactory(training__slug="hors-periode")
     HalfDayFactory(session=outside, date=DAY + datetime.timedelta(days=60))
     url = reverse("backoffice:period_archive")
-    query = {"debut": "2026-03-01", "fin": "2026-03-31"}
+    period = {"debut": "2026-03-01", "fin": "2026-03-31"}
 
-    assert Client().get(url, query).status_code == 302  # to the login page
-    assert _staff(django_user_model, "sans-droit").get(url, query).status_code == 403
+    assert Client().get(url).status_code == 302  # to the login page
+    assert _staff(django_user_model, "sans-droit").post(url, period).status_code == 403
     staff = _staff(django_user_model, "equipe", "view_trainingsession")
+    assert "Préparer l’archive".replace("’", "'") in staff.get(url).content.decode().replace("’", "'")
 
     for bad in (
         {"debut": "12/03/2026", "fin": "2026-03-31"},
         {"debut": "2026-03-31", "fin": "2026-03-01"},
         {},
     ):
-        response = staff.get(url, bad)
+        response = staff.post(url, bad)
         assert response.status_code == 400
         assert "AAAA-MM-JJ" in response.content.decode() or "précède" in response.content.decode()
+    assert not mail.outbox
 
-    response = staff.get(url, query)
-    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    assert "preuves-qualiopi-2026-03-01-au-2026-03-31.zip" in response["Content-Disposition"]
-    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(url, period)
+    assert response.status_code == 200 and "en préparation" in response.content.decode()
+    (message,) = mail.outbox
+    link = next(line for line in message.body.splitlines() if "/equipe/qualiopi/archives/" in line).strip()
+    path = link[link.index("/equipe/") :]
+    assert Client().get(path).status_code == 302  # the link alone opens nothing
+    download = staff.get(path)
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
     assert any("dans-la-periode" in name for name in names)
     assert not any("hors-periode" in name for name in names)
+    assert staff.get(path.replace(".zip", "x.zip")).status_code == 404
+
+    # A week later the archive is gone.
+    from django.utils import timezone
+
+    assert archive.archives_stored_prune(now=timezone.now() + datetime.timedelta(days=8)) == 1
+    assert staff.get(path).status_code == 404
 
     session_zip = staff.get(reverse("backoffice:session_archive", args=[outside.pk]))
     assert session_zip.status_code == 200

@@ -97,3 +97,38 @@ def test_trainer_shows_the_link_learner_signs_trainer_countersigns(
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.body())).pages)
     assert "Alice Martin" in text and "Camille Formatrice" in text and "Absent" in text
+
+
+def test_the_other_new_pages_pass_the_wcag_checks(axe_page, django_user_model):
+    """Registration (with its errors), the survey, the team's sessions, a session and the evidence form."""
+    session = HalfDayFactory(session__training__is_published=True).session
+    past = HalfDayFactory(date=timezone.localdate() - datetime.timedelta(days=2)).session
+    learner = RegistrationFactory(
+        session=past, name="Alice Martin", positioning={"Vos attentes ?": "Gagner du temps"}
+    )
+    page = axe_page
+
+    page.goto(f"/sessions/{session.pk}/inscription/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("S'inscrire")
+    assert page.violations() == []
+    page.get_by_role("button", name="Je m'inscris").click()
+    expect(page.get_by_text("Indiquez votre nom.")).to_be_visible()
+    assert page.violations() == []
+
+    page.goto(f"/sessions/ma-session/{learner.token}/satisfaction/chaud/")
+    expect(page.get_by_role("button", name="Envoyer mon avis")).to_be_visible()
+    assert page.violations() == []
+
+    django_user_model.objects.create_superuser("equipe", "equipe@exemple.fr", "mot-de-passe-long-42")
+    page.goto("/admin/login/?next=/equipe/sessions/")
+    page.get_by_label("Nom d’utilisateur").fill("equipe")
+    page.get_by_label("Mot de passe").fill("mot-de-passe-long-42")
+    page.get_by_role("button", name="Connexion").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sessions de formation")
+    assert page.violations() == []
+    page.goto(f"/equipe/sessions/{past.pk}/")
+    expect(page.get_by_text("Alice Martin").first).to_be_visible()
+    assert page.violations() == []
+    page.goto("/equipe/qualiopi/preuves/")
+    expect(page.get_by_role("button", name="Préparer l'archive")).to_be_visible()
+    assert page.violations() == []
