@@ -180,7 +180,15 @@ def _session_text(item) -> str:
         when = _("le %(date)s") % {"date": date_format(first, "l j F Y")}
     else:
         when = _("du %(first)s au %(last)s") % {
-            "first": date_format(first, "j F" if first.year == last.year else "j F Y"),
+            # « du 28 au 29 décembre 2026 », « du 30 novembre au 2 décembre 2026 »
+            "first": date_format(
+                first,
+                "j"
+                if (first.year, first.month) == (last.year, last.month)
+                else "j F"
+                if first.year == last.year
+                else "j F Y",
+            ),
             "last": date_format(last, "j F Y"),
         }
     where = _("à distance") if item.is_remote else (item.session.place or _("en présentiel"))

@@ -371,7 +371,11 @@ def test_the_next_session_with_a_trainer_is_given_with_its_dates(conversation, c
     )
     text = events[-1].data["text"]
     assert "La prochaine session" in text and "à distance" in text and "6 places restantes" in text
-    assert f"{first.day} " in text
+    second = first + datetime.timedelta(days=1)
+    if first.month == second.month:  # « du 28 au 29 décembre 2026 »
+        assert f"du {first.day} au {second.day} " in text
+    else:
+        assert f"du {first.day} " in text and f" au {second.day} " in text
 
     # Asked what it costs, the answer adds the next session after the price.
     _, events = _ask(conversation, "Combien coûte la formation ChatGPT au quotidien ?")

@@ -144,3 +144,11 @@ def test_a_countersignature_without_a_name_is_refused_on_the_trainer_screen(
     assert response.status_code == 400 and "Tapez votre nom pour signer" in response.content.decode()
     half_day.refresh_from_db()
     assert half_day.countersigned_at is None
+
+
+def test_before_its_window_the_signing_page_says_when_it_opens(client):
+    later = HalfDayFactory()  # three weeks from today, 9 h 00
+    learner = RegistrationFactory(session=later.session)
+    client.get(reverse("sessions:learner", args=[learner.token]))
+    page = client.get(reverse("sessions:sign", args=[later.token])).content.decode()
+    assert "ouvre à 8 h 30" in page and "Je signe" not in page

@@ -55,9 +55,12 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
             status = 400
     else:
         form = SignForm(initial={"registration": learner.pk, "method": Attendance.Method.DRAWN})
+    now = timezone.now()
+    opens, _closes = half_day.window
+    is_open = half_day.is_open(now) or request.method == "POST"  # a refused post shows its message
     return render(
         request,
         "sessions/sign.html",
-        {**context, "form": form, "open": half_day.is_open(timezone.now())},
+        {**context, "form": form, "open": is_open, "opens_at": opens if now < opens else None},
         status=status,
     )
