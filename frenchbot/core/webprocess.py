@@ -17,7 +17,15 @@ So this handler:
   ``ThreadSensitiveContext(executor=...)``) instead of starting a thread: requests still never share a thread
   at the same time, so everything Django keeps per thread stays per request. An executor whose work outlived
   its request (the visitor left while a synchronous view ran on) is not lent again: it finishes and its
-  thread stops, as Django's own would.
+  thread stops, as Django's own would;
+* runs the whole synchronous part of a request — every middleware, the view, the template — in **one** visit
+  to that thread. Django's ASGI handler builds its middleware chain for the event loop: where a middleware
+  can only run synchronously (ours, WhiteNoise's), the chain goes back and forth between the loop and the
+  thread — into the thread for the middleware, back to the loop for the view's lookup, into the thread again
+  for each middleware's ``process_view`` and for the view — each crossing waiting for a busy event loop under
+  load. This handler builds the chain as WSGI does (``load_middleware(is_async=False)``) and crosses once.
+  An ``async def`` view still works: Django runs it with ``async_to_sync`` on the event loop, and what it
+  streams is sent from the loop as before.
 """
 
 from __future__ import annotations
@@ -28,8 +36,9 @@ import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from asgiref.sync import ThreadSensitiveContext
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
+from django.http import FileResponse
 
 logger = logging.getLogger(__name__)
 
@@ -102,13 +111,25 @@ class ThreadKeepingASGIHandler(ASGIHandler):
         finally:
             self.threads.take_back(executor)
 
+    def load_middleware(self, is_async=False):
+        # The chain as WSGI builds it, whatever ASGIHandler asks: one crossing to the request's thread.
+        super().load_middleware(is_async=False)
+
     async def run_get_response(self, request):
         if not self.running:
-            return await super().run_get_response(request)
+            return await self._get_response_in_thread(request)
         if self._places is None:  # made in the event loop that serves (Python 3.10+ binds it on first use)
             self._places = asyncio.Semaphore(self.running)
         async with self._places:
-            return await super().run_get_response(request)
+            return await self._get_response_in_thread(request)
+
+    async def _get_response_in_thread(self, request):
+        response = await sync_to_async(self.get_response, thread_sensitive=True)(request)
+        # What ASGIHandler.run_get_response does to the answer.
+        response._handler_class = self.__class__
+        if isinstance(response, FileResponse):
+            response.block_size = self.chunk_size
+        return response
 
 
 def get_asgi_application() -> ThreadKeepingASGIHandler:

@@ -6,6 +6,7 @@ import gc
 import threading
 import time
 
+from asgiref.sync import AsyncToSync, SyncToAsync
 from django.test import override_settings
 
 from frenchbot.core.tests import webprocess_urls as views
@@ -14,7 +15,7 @@ from frenchbot.core.webprocess import RequestThreads, ThreadKeepingASGIHandler, 
 TEST_SETTINGS = {"ROOT_URLCONF": "frenchbot.core.tests.webprocess_urls", "MIDDLEWARE": []}
 
 
-async def _get(app, path: str) -> tuple[int, bytes]:
+async def _get(app, path: str, *, with_headers: bool = False) -> tuple:
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -29,6 +30,7 @@ async def _get(app, path: str) -> tuple[int, bytes]:
         "server": ("testserver", 80),
     }
     sent: list[dict] = []
+    headers: dict[bytes, bytes] = {}
     finished = asyncio.Event()
     body_read = False
 
@@ -42,11 +44,14 @@ async def _get(app, path: str) -> tuple[int, bytes]:
 
     async def send(message):
         sent.append(message)
+        headers.update(message.get("headers", []))
 
     await app(scope, receive, send)
     finished.set()
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    if with_headers:
+        return status, body, headers
     return status, body
 
 
@@ -107,6 +112,49 @@ def test_a_streamed_answer_does_not_hold_a_place_while_it_streams():
     page, stream = asyncio.run(scenario())
     assert page == (200, b"servi")
     assert stream == (200, b"debut fin")
+
+
+@override_settings(
+    ROOT_URLCONF=TEST_SETTINGS["ROOT_URLCONF"], MIDDLEWARE=[f"{views.__name__}.NotingMiddleware"]
+)
+def test_the_middleware_and_the_view_run_in_one_visit_to_the_request_thread(monkeypatch):
+    """Django's own ASGI handler goes back and forth between the event loop and the thread around a
+    synchronous-only middleware (five crossings here); this one crosses once for the whole chain, besides
+    the two Django makes for the request's start and end signals."""
+    app = ThreadKeepingASGIHandler(running=8)
+    crossings = []
+    for kind in (SyncToAsync, AsyncToSync):
+        call = kind.__call__
+
+        def counted(self, *args, _call=call, **kwargs):
+            crossings.append(self)
+            return _call(self, *args, **kwargs)
+
+        monkeypatch.setattr(kind, "__call__", counted)
+
+    async def scenario():
+        views.reset()
+        return await _get(app, "/lent/", with_headers=True)
+
+    status, body, headers = asyncio.run(scenario())
+    assert (status, body, headers[b"X-Noted"]) == (200, b"servi", b"oui")
+    assert views.state["middleware_threads"] == views.state["threads"]
+    assert views.state["threads"][0] != threading.get_ident()
+    assert len(crossings) == 3
+
+
+@override_settings(
+    ROOT_URLCONF=TEST_SETTINGS["ROOT_URLCONF"], MIDDLEWARE=[f"{views.__name__}.NotingMiddleware"]
+)
+def test_an_async_view_behind_synchronous_middleware_still_answers():
+    app = ThreadKeepingASGIHandler(running=8)
+
+    async def scenario():
+        views.reset()
+        return await _get(app, "/async/", with_headers=True)
+
+    status, body, headers = asyncio.run(scenario())
+    assert (status, body, headers[b"X-Noted"]) == (200, b"async", b"oui")
 
 
 def test_a_thread_whose_work_outlived_its_request_is_not_lent_again():

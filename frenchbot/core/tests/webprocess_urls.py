@@ -1,5 +1,6 @@
 """Test-only views for the web process's handler: a slow synchronous view that counts how many run at once,
-and a streamed answer that waits for the test's signal."""
+a streamed answer that waits for the test's signal, an `async def` view, and a synchronous-only middleware
+that notes the thread it ran on."""
 
 import asyncio
 import threading
@@ -8,7 +9,7 @@ import time
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import path
 
-state = {"running": 0, "most": 0, "threads": [], "release": None}
+state = {"running": 0, "most": 0, "threads": [], "middleware_threads": [], "release": None}
 _lock = threading.Lock()
 
 
@@ -32,8 +33,28 @@ def streamed(request):
     return StreamingHttpResponse(parts())
 
 
+async def asynchronous(request):
+    await asyncio.sleep(0)
+    return HttpResponse("async")
+
+
+class NotingMiddleware:
+    """Synchronous only, as most of ours are: notes its thread and marks the answer."""
+
+    sync_capable, async_capable = True, False
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        state["middleware_threads"].append(threading.get_ident())
+        response = self.get_response(request)
+        response["X-Noted"] = "oui"
+        return response
+
+
 def reset() -> None:
-    state.update(running=0, most=0, threads=[], release=asyncio.Event())
+    state.update(running=0, most=0, threads=[], middleware_threads=[], release=asyncio.Event())
 
 
-urlpatterns = [path("lent/", slow), path("flux/", streamed)]
+urlpatterns = [path("lent/", slow), path("flux/", streamed), path("async/", asynchronous)]
