@@ -148,3 +148,22 @@ def test_the_demo_faq_loads_once_and_its_entries_stand_on_their_own():
     assert faq_demo_load() == 0
     assert FaqEntry.objects.count() == len(entries)
     assert any("OPCO" in entry.question for entry in FaqEntry.objects.all())
+
+
+def test_the_question_of_the_qualiopi_certification_is_answered_by_the_demo_faq_not_the_privacy_policy():
+    # What the bot used to quote: the sessions' entry of the privacy policy, which names Qualiopi.
+    document_index(
+        source="page",
+        source_id="confidentialite",
+        title="Politique de confidentialité",
+        url="/confidentialite/",
+        text=(
+            "## Sessions de formation\n\nInscriptions, questionnaires de positionnement, émargement et enquêtes "
+            "de satisfaction : les preuves que demandent la certification Qualiopi et les financeurs."
+        ),
+    )
+    for demo in faq_demo_entries():
+        faq_entry_create(question=demo["question"], answer=demo["answer"])  # indexed at once, as in the admin
+    hits = search(query="Êtes-vous un organisme certifié Qualiopi ?")
+    assert hits and hits[0].title == "Vos formations sont-elles certifiées Qualiopi ?"
+    assert hits[0].url.startswith("/faq/#")

@@ -188,6 +188,32 @@ def test_booking_audit_handoff_and_off_topic_each_offer_their_next_step(conversa
     assert off_topic.content.startswith("Je ne peux pas vous aider sur ce sujet")
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["Bonjour, je voudrais faire une réclamation", "Je veux déposer une réclamation sur ma formation."],
+)
+def test_a_complaint_is_sent_to_the_complaints_form_with_the_message_to_the_team_beside_it(
+    conversation, question
+):
+    prepared, events = _ask(conversation, question)
+    done = events[-1].data
+    assert prepared.intent == "handoff"
+    assert "formulaire de réclamation" in done["text"] and "désolé" in done["text"]
+    assert done["suggestions"][0] == {
+        "kind": "complaint",
+        "label": "Faire une réclamation",
+        "url": "/reclamation/",
+    }
+    assert [a.get("form") for a in done["actions"]] == ["handoff"]
+
+
+def test_a_plain_request_for_a_person_is_not_treated_as_a_complaint(conversation):
+    _, events = _ask(conversation, "je veux parler à quelqu'un")
+    done = events[-1].data
+    assert "/reclamation/" not in [s["url"] for s in done["suggestions"]]
+    assert "réclamation" not in done["text"]
+
+
 def test_a_question_still_goes_to_retrieval(conversation):
     from frenchbot.retrieval.services import document_index
 
