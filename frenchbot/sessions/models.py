@@ -89,6 +89,21 @@ class TrainingSession(TimeStampedModel):
     def price(self) -> str:
         return self.price_text or self.training.price_text
 
+    def half_days_in_order(self) -> list["HalfDay"]:
+        """Its half-days by date and start: the prefetched ones when `half_days` was prefetched (lists of
+        sessions), else one query."""
+        return sorted(self.half_days.all(), key=lambda half_day: (half_day.date, half_day.starts_at))
+
+    @property
+    def first_half_day(self) -> "HalfDay | None":
+        half_days = self.half_days_in_order()
+        return half_days[0] if half_days else None
+
+    @property
+    def last_half_day(self) -> "HalfDay | None":
+        half_days = self.half_days_in_order()
+        return half_days[-1] if half_days else None
+
 
 class HalfDay(models.Model):
     """A morning or an afternoon of a session: the unit of attendance, signed by each learner and the trainer."""

@@ -57,7 +57,7 @@ def sessions_upcoming(*, training: Training, now: datetime.datetime | None = Non
     )
     upcoming = []
     for session in sessions:
-        half_days = sorted(session.half_days.all(), key=lambda half_day: (half_day.date, half_day.starts_at))
+        half_days = session.half_days_in_order()
         if half_days[0].start <= now:
             continue
         upcoming.append(

@@ -1,7 +1,6 @@
 """The sessions' background work: e-mails (convocations, reminders, cold surveys, complaint answers) and the
 periodic jobs of WORKER_PERIODIC_JOBS."""
 
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -44,11 +43,10 @@ def reminders_send_due() -> int:
 def send_reminder(registration_id: int) -> int:
     from . import emails
 
-    with transaction.atomic():
-        # Stamped first, under a lock: a second run of the periodic job cannot send it twice.
-        claimed = Registration.objects.filter(pk=registration_id, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=timezone.now()
-        )
+    # Stamped first, in one UPDATE: a second run of the periodic job finds it stamped and sends nothing.
+    claimed = Registration.objects.filter(pk=registration_id, reminder_sent_at__isnull=True).update(
+        reminder_sent_at=timezone.now()
+    )
     registration = _registration(registration_id)
     if not claimed or registration is None:
         return 0

@@ -71,10 +71,6 @@ def convention_url(*, convention: Convention) -> str:
     return settings.SITE_URL + reverse("sessions:convention", args=[convention.token])
 
 
-def _first_half_day(session: TrainingSession) -> HalfDay | None:
-    return session.half_days.order_by("date", "starts_at").first()
-
-
 def convention_sign_refusal(*, convention: Convention, now: datetime.datetime | None = None) -> str:
     """Why this version cannot be signed now (a French sentence), or "" when it can."""
     if convention.replaced_at:
@@ -84,7 +80,7 @@ def convention_sign_refusal(*, convention: Convention, now: datetime.datetime | 
         )
     if convention.signed_at:
         return _("Cette convention est déjà signée : il n'y a rien d'autre à faire.")
-    first = _first_half_day(convention.session)
+    first = convention.session.first_half_day
     if first is not None and first.start <= (now or timezone.now()):
         return _(
             "La session a commencé : cette convention ne peut plus être signée en ligne. Écrivez-nous pour la "
@@ -287,7 +283,7 @@ def convention_update(*, convention: Convention, **changes) -> Convention:
                 _email_enqueue(current.pk)
             return current
 
-        first = _first_half_day(session)
+        first = session.first_half_day
         if first is not None and first.start <= now:
             raise SessionError(
                 _(

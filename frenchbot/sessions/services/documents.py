@@ -147,7 +147,7 @@ def attendance_sheet_pdf(*, session: TrainingSession) -> bytes:
 
 
 def attendance_sheet_filename(*, session: TrainingSession) -> str:
-    first = session.half_days.order_by("date").first()
+    first = session.first_half_day
     day = f"-{first.date:%Y-%m-%d}" if first else ""
     return f"feuille-emargement-{session.training.slug}{day}.pdf"
 

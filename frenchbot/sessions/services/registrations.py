@@ -20,7 +20,7 @@ from frenchbot.leads.models import LeadEvent, Source
 from frenchbot.leads.services import LeadError, lead_normalize_email, lead_touch
 
 from ..errors import SessionError
-from ..models import HalfDay, Registration, TrainingSession
+from ..models import Registration, TrainingSession
 from . import form_rate_limit
 
 logger = logging.getLogger(__name__)
@@ -88,18 +88,13 @@ def positioning_clean(answers: dict) -> tuple[dict, dict[str, str]]:
     return kept, errors
 
 
-def session_dates(session: TrainingSession) -> tuple[datetime.date | None, datetime.date | None]:
-    days = [half_day.date for half_day in session.half_days.all()]
-    return (min(days), max(days)) if days else (None, None)
-
-
 def seats_left(session: TrainingSession) -> int:
     taken = session.registrations.exclude(status=Registration.Status.CANCELLED).count()
     return max(session.seats - taken, 0)
 
 
 def _check_open(session: TrainingSession, *, now: datetime.datetime) -> None:
-    first = session.half_days.order_by("date", "starts_at").first()
+    first = session.first_half_day
     if not session.is_published or session.cancelled_at or first is None:
         raise SessionError(_("Cette session n'est pas ouverte aux inscriptions."), code="unavailable")
     if first.start <= now:
@@ -205,7 +200,8 @@ def _duplicate_error() -> SessionError:
 
 
 def _session_summary(session: TrainingSession) -> str:
-    first, _last = session_dates(session)
+    first_half_day = session.first_half_day
+    first = first_half_day.date if first_half_day else None
     with translation.override("fr"):
         when = first.strftime("%d/%m/%Y") if first else ""
         return f"{session.training.title} — {when}"
@@ -254,9 +250,10 @@ def reminders_due(*, now: datetime.datetime | None = None) -> list[int]:
         )
         .distinct()
         .select_related("session")
+        .prefetch_related("session__half_days")
     )
     for registration in candidates:
-        first = HalfDay.objects.filter(session=registration.session).order_by("date", "starts_at").first()
+        first = registration.session.first_half_day
         if first is None or not (now < first.start <= horizon):
             continue
         sent = registration.convocation_sent_at

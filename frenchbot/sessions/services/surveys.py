@@ -19,7 +19,7 @@ def survey_open(*, registration: Registration, kind: str, now: datetime.datetime
     """The hot survey opens with the session's last half-day; the cold one once its e-mail was sent (or the
     delay has passed)."""
     now = now or timezone.now()
-    last = registration.session.half_days.order_by("-date", "-starts_at").first()
+    last = registration.session.last_half_day
     if last is None:
         return False
     if kind == SurveyResponse.Kind.HOT:

@@ -213,7 +213,7 @@ def completion_pdf(request: HttpRequest, token: str) -> HttpResponse:
     from ..services.documents import completion_certificate_filename, completion_certificate_pdf_kept
 
     registration = _registration_or_404(token)
-    last = registration.session.half_days.order_by("-date", "-starts_at").first()
+    last = registration.session.last_half_day
     if last is None or timezone.now() < last.end:
         raise Http404(_("Le certificat de réalisation est disponible à la fin de la session."))
     try:
