@@ -3,6 +3,7 @@
 import datetime
 import zoneinfo
 
+from django.utils import translation
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,6 +26,27 @@ def when_text(moment: datetime.datetime, zone_name: str = "Europe/Paris", *, wit
     if not with_zone:
         return _("%(date)s à %(time)s") % values
     return _("%(date)s à %(time)s (%(zone)s)") % values
+
+
+def day_text(day: datetime.date) -> str:
+    """« 28 novembre 2026 »; in French the first of the month is « 1er décembre 2026 »."""
+    if day.day == 1 and (translation.get_language() or "").startswith("fr"):
+        return "1er " + date_format(day, "F Y")
+    return date_format(day, "j F Y")
+
+
+def date_range_text(first: datetime.date, last: datetime.date) -> str:
+    """« le 12 mars 2026 », « du 12 au 13 mars 2026 », « du 30 mars au 2 avril 2026 », « du 28 décembre 2026 au
+    2 janvier 2027 »: what the year and the month of both ends share is written once."""
+    if first == last:
+        return _("le %(date)s") % {"date": day_text(first)}
+    if (first.year, first.month) == (last.year, last.month):
+        start = day_text(first).split(" ", 1)[0]
+    elif first.year == last.year:
+        start = day_text(first).rsplit(" ", 1)[0]
+    else:
+        start = day_text(first)
+    return _("du %(start)s au %(end)s") % {"start": start, "end": day_text(last)}
 
 
 def duration_text(minutes: int) -> str:

@@ -11,10 +11,11 @@ import decimal
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import ngettext
 
+from frenchbot.core.dates import day_text
 from frenchbot.core.pdf import pdf_kept, pdf_render
 
 from .models import Certificate
@@ -31,10 +32,8 @@ def certificate_hours_text(hours: decimal.Decimal | int | float) -> str:
 
 
 def certificate_date_text(day: datetime.date) -> str:
-    """« 28 novembre 2026 »; in French the first of the month is « 1er décembre 2026 »."""
-    if day.day == 1 and (translation.get_language() or "").startswith("fr"):
-        return "1er " + date_format(day, "F Y")
-    return date_format(day, "j F Y")
+    """« 28 novembre 2026 », « 1er décembre 2026 » (`core.dates.day_text`)."""
+    return day_text(day)
 
 
 def certificate_verify_url(*, certificate: Certificate) -> str:

@@ -4,6 +4,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from frenchbot.core.dates import date_range_text
 from frenchbot.core.text import french_analyze, french_typography
 from frenchbot.courses.models import Audience
 from frenchbot.courses.selectors.trainings import trainings_published
@@ -179,18 +180,7 @@ def _session_text(item) -> str:
     if first == last:
         when = _("le %(date)s") % {"date": date_format(first, "l j F Y")}
     else:
-        when = _("du %(first)s au %(last)s") % {
-            # « du 28 au 29 décembre 2026 », « du 30 novembre au 2 décembre 2026 »
-            "first": date_format(
-                first,
-                "j"
-                if (first.year, first.month) == (last.year, last.month)
-                else "j F"
-                if first.year == last.year
-                else "j F Y",
-            ),
-            "last": date_format(last, "j F Y"),
-        }
+        when = date_range_text(first, last)
     where = _("à distance") if item.is_remote else (item.session.place or _("en présentiel"))
     seats = ngettext("%(n)d place restante", "%(n)d places restantes", item.seats_left) % {
         "n": item.seats_left

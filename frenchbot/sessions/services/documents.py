@@ -17,6 +17,7 @@ from django.utils.formats import time_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from frenchbot.core.dates import date_range_text
 from frenchbot.core.pdf import pdf_kept, pdf_render
 from frenchbot.courses.certificates_pdf import certificate_date_text, certificate_hours_text
 
@@ -49,22 +50,7 @@ def _city(address: str) -> str:
 
 def dates_text(days: list[datetime.date]) -> str:
     """« le 12 mars 2026 », « du 12 au 13 mars 2026 », « du 30 mars au 2 avril 2026 » in the active language."""
-    if not days:
-        return ""
-    first, last = min(days), max(days)
-    if first == last:
-        return _("le %(date)s") % {"date": certificate_date_text(first)}
-    if (first.year, first.month) == (last.year, last.month):
-        start = (
-            "1er"
-            if first.day == 1 and (translation.get_language() or "").startswith("fr")
-            else str(first.day)
-        )
-    elif first.year == last.year:
-        start = certificate_date_text(first).rsplit(" ", 1)[0]
-    else:
-        start = certificate_date_text(first)
-    return _("du %(start)s au %(end)s") % {"start": start, "end": certificate_date_text(last)}
+    return date_range_text(min(days), max(days)) if days else ""
 
 
 def _moment_text(moment: datetime.datetime) -> str:
