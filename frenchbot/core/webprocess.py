@@ -24,21 +24,30 @@ So this handler:
   thread — into the thread for the middleware, back to the loop for the view's lookup, into the thread again
   for each middleware's ``process_view`` and for the view — each crossing waiting for a busy event loop under
   load. This handler builds the chain as WSGI does (``load_middleware(is_async=False)``) and crosses once.
+  The request's start signal, and for an answer that is not streamed its closing (the end signal, which
+  gives the database connection back), run in that same visit: Django crosses for each of them too.
   An ``async def`` view still works: Django runs it with ``async_to_sync`` on the event loop, and what it
-  streams is sent from the loop as before.
+  streams is sent from the loop as before, stopped when the visitor leaves, then closed;
+* keeps as many idle threads as a worker has requests in flight (each request holds its thread from its
+  start, while it waits for a place too): with fewer, a worker with a few more connections than that started
+  and stopped a thread for one request in five.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import FileResponse
+from django.urls import set_script_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +106,9 @@ class ThreadKeepingASGIHandler(ASGIHandler):
     def __init__(self, *, running: int) -> None:
         super().__init__()
         self.running = running
-        # Idle threads kept: as many as may run at once, plus those of streamed answers in flight.
-        self.threads = RequestThreads(keep=max(running, 8) * 2)
+        # Idle threads kept: one per request in flight (each holds its thread from its start, waiting for a
+        # place or streaming); a worker serves a few dozen connections at once, and an idle thread costs little.
+        self.threads = RequestThreads(keep=max(running * 2, 64))
         self._places: asyncio.Semaphore | None = None
 
     async def __call__(self, scope, receive, send):
@@ -115,21 +125,64 @@ class ThreadKeepingASGIHandler(ASGIHandler):
         # The chain as WSGI builds it, whatever ASGIHandler asks: one crossing to the request's thread.
         super().load_middleware(is_async=False)
 
-    async def run_get_response(self, request):
-        if not self.running:
-            return await self._get_response_in_thread(request)
-        if self._places is None:  # made in the event loop that serves (Python 3.10+ binds it on first use)
-            self._places = asyncio.Semaphore(self.running)
-        async with self._places:
-            return await self._get_response_in_thread(request)
+    async def handle(self, scope, receive, send):
+        """``ASGIHandler.handle`` with the request's whole synchronous part in one visit to its thread: the
+        start signal, the middleware and the view, and — for an answer that is not streamed — its closing (the
+        end signal). Django crosses three times for these. A streamed answer is sent as Django sends it, its
+        sending stopped when the visitor leaves, and closed afterwards."""
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        set_script_prefix(get_script_prefix(scope))
+        try:
+            if not self.running:
+                response = await self._respond_in_thread(scope, body_file)
+            else:
+                if self._places is None:  # made in the event loop that serves (bound to it on first use)
+                    self._places = asyncio.Semaphore(self.running)
+                async with self._places:
+                    response = await self._respond_in_thread(scope, body_file)
+            if response.streaming:
+                await self._stream(response, receive, send)
+            else:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self.send_response(response, send)
+        finally:
+            body_file.close()
 
-    async def _get_response_in_thread(self, request):
-        response = await sync_to_async(self.get_response, thread_sensitive=True)(request)
-        # What ASGIHandler.run_get_response does to the answer.
-        response._handler_class = self.__class__
-        if isinstance(response, FileResponse):
-            response.block_size = self.chunk_size
+    async def _respond_in_thread(self, scope, body_file):
+        return await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+
+    def _respond(self, scope, body_file):
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            # What ASGIHandler.run_get_response does to the answer.
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            # Its content is already made: closing it now (the end signal: the database connection goes back)
+            # spares a second visit to this thread once it is sent.
+            response.close()
         return response
+
+    async def _stream(self, response, receive, send):
+        # As Django does: stop sending when the visitor leaves, then close the answer in the request's thread.
+        sending = asyncio.create_task(self.send_response(response, send))
+        listening = asyncio.create_task(self.listen_for_disconnect(receive))
+        try:
+            await asyncio.wait([sending, listening], return_when=asyncio.FIRST_COMPLETED)
+            listening.cancel()
+            sending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RequestAborted):
+                await listening
+            with contextlib.suppress(asyncio.CancelledError):
+                await sending
+        finally:
+            await sync_to_async(response.close, thread_sensitive=True)()
 
 
 def get_asgi_application() -> ThreadKeepingASGIHandler:

@@ -7,6 +7,7 @@ import threading
 import time
 
 from asgiref.sync import AsyncToSync, SyncToAsync
+from django.core.signals import request_finished, request_started
 from django.test import override_settings
 
 from frenchbot.core.tests import webprocess_urls as views
@@ -15,8 +16,8 @@ from frenchbot.core.webprocess import RequestThreads, ThreadKeepingASGIHandler, 
 TEST_SETTINGS = {"ROOT_URLCONF": "frenchbot.core.tests.webprocess_urls", "MIDDLEWARE": []}
 
 
-async def _get(app, path: str, *, with_headers: bool = False) -> tuple:
-    scope = {
+def _scope(path: str) -> dict:
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
@@ -29,6 +30,10 @@ async def _get(app, path: str, *, with_headers: bool = False) -> tuple:
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
+
+
+async def _get(app, path: str, *, with_headers: bool = False) -> tuple:
+    scope = _scope(path)
     sent: list[dict] = []
     headers: dict[bytes, bytes] = {}
     finished = asyncio.Event()
@@ -117,10 +122,10 @@ def test_a_streamed_answer_does_not_hold_a_place_while_it_streams():
 @override_settings(
     ROOT_URLCONF=TEST_SETTINGS["ROOT_URLCONF"], MIDDLEWARE=[f"{views.__name__}.NotingMiddleware"]
 )
-def test_the_middleware_and_the_view_run_in_one_visit_to_the_request_thread(monkeypatch):
+def test_the_whole_request_runs_in_one_visit_to_the_request_thread(monkeypatch):
     """Django's own ASGI handler goes back and forth between the event loop and the thread around a
-    synchronous-only middleware (five crossings here); this one crosses once for the whole chain, besides
-    the two Django makes for the request's start and end signals."""
+    synchronous-only middleware, and crosses again for the request's start and end signals (five crossings
+    here); this one crosses once for the signals, the whole chain and the view."""
     app = ThreadKeepingASGIHandler(running=8)
     crossings = []
     for kind in (SyncToAsync, AsyncToSync):
@@ -136,11 +141,60 @@ def test_the_middleware_and_the_view_run_in_one_visit_to_the_request_thread(monk
         views.reset()
         return await _get(app, "/lent/", with_headers=True)
 
-    status, body, headers = asyncio.run(scenario())
+    signalled = []
+
+    def note(**kwargs):
+        signalled.append(threading.get_ident())
+
+    request_started.connect(note, dispatch_uid="webprocess-test-started")
+    request_finished.connect(note, dispatch_uid="webprocess-test-finished")
+    try:
+        status, body, headers = asyncio.run(scenario())
+    finally:
+        request_started.disconnect(dispatch_uid="webprocess-test-started")
+        request_finished.disconnect(dispatch_uid="webprocess-test-finished")
     assert (status, body, headers[b"X-Noted"]) == (200, b"servi", b"oui")
     assert views.state["middleware_threads"] == views.state["threads"]
     assert views.state["threads"][0] != threading.get_ident()
-    assert len(crossings) == 3
+    assert signalled == views.state["threads"] * 2
+    assert len(crossings) == 1
+
+
+@override_settings(**TEST_SETTINGS)
+def test_a_streamed_answer_stops_when_the_visitor_leaves_and_is_closed():
+    app = ThreadKeepingASGIHandler(running=1)
+    finished = []
+    request_finished.connect(
+        lambda **kwargs: finished.append(True), weak=False, dispatch_uid="webprocess-left"
+    )
+    left = asyncio.Event()
+    sent: list[dict] = []
+
+    async def receive():
+        if not sent:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await left.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    async def scenario():
+        views.reset()
+        serving = asyncio.create_task(app(_scope("/flux/"), receive, send))
+        await asyncio.sleep(
+            0.2
+        )  # the first part is sent; the stream waits for its release, which never comes
+        assert finished == []
+        left.set()
+        await asyncio.wait_for(serving, timeout=5)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        request_finished.disconnect(dispatch_uid="webprocess-left")
+    assert [m.get("body") for m in sent if m["type"] == "http.response.body"] == [b"debut "]
+    assert finished == [True]
 
 
 @override_settings(
