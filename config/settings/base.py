@@ -210,7 +210,8 @@ elif _cache_url:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's file cache, its folder made once per process (frenchbot/core/cache_backends.py).
+            "BACKEND": "frenchbot.core.cache_backends.FileCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
@@ -221,6 +222,8 @@ RATE_LIMIT_STORE = env.str("RATE_LIMIT_STORE", default="") or (
     "cache" if env.str("CACHE_URL", default="") else "database"
 )
 SESSION_COOKIE_NAME = "sessionid"
+# Django's database sessions, read with SQL made once per process (frenchbot/core/sessions.py).
+SESSION_ENGINE = "frenchbot.core.sessions"
 # Seconds a rendered public page stays cached for anonymous visitors (0 turns the page cache off).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 # A visitor with one of these cookies gets a page rendered for them, never the shared copy.

@@ -1,4 +1,11 @@
-"""The Redis cache of several nodes, made to fail soft: a node that loses Redis keeps serving pages.
+"""The cache backends: the file cache of one machine, and the Redis cache of several nodes.
+
+The file cache is Django's, but it makes its folder once per process: Django makes one backend object per
+thread or async context — per request in the web process — and Django's file cache checks and makes its
+folder each time one is made (system calls on every request; its writes still make the folder again if it
+went away).
+
+The Redis cache of several nodes is made to fail soft: a node that loses Redis keeps serving pages.
 
 Django's RedisCache raises on every call when the server is gone, so each page would answer 500. Here a
 failure turns reads into misses and writes into no-ops, counters raise ``CacheUnavailable`` (the rate limits
@@ -8,11 +15,13 @@ per process, not once per request.
 """
 
 import logging
+import os
 import threading
 import time
 
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -32,6 +41,24 @@ _COUNT_SCRIPT = """
 redis.call('SET', KEYS[1], 0, 'EX', ARGV[2], 'NX')
 return redis.call('INCRBY', KEYS[1], ARGV[1])
 """
+
+
+# Folders this process has made (or found) for its file caches.
+_folders_made: set[str] = set()
+
+
+class FileCache(FileBasedCache):
+    """Django's FileBasedCache, its folder made once per process instead of once per backend object."""
+
+    def __init__(self, dir, params):
+        self._folder_made = os.path.abspath(dir) in _folders_made
+        super().__init__(dir, params)
+        self._folder_made = False  # writes make it again if it went away, as Django's do
+        _folders_made.add(self._dir)
+
+    def _createdir(self):
+        if not self._folder_made:
+            super()._createdir()
 
 
 class ResilientRedisCache(RedisCache):

@@ -5,6 +5,7 @@ Each logs how many rows it removed, never what they held.
 
 import logging
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.utils import timezone
@@ -32,13 +33,11 @@ def task_results_prune() -> int:
 
 @task()
 def sessions_prune() -> int:
-    """Remove expired sessions (database sessions; other engines expire their own)."""
+    """Remove expired sessions (database sessions, ours included; other engines expire their own)."""
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
     from django.contrib.sessions.models import Session
 
-    if settings.SESSION_ENGINE not in {
-        "django.contrib.sessions.backends.db",
-        "django.contrib.sessions.backends.cached_db",
-    }:
+    if not issubclass(import_module(settings.SESSION_ENGINE).SessionStore, DatabaseSessionStore):
         return 0
     removed, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     logger.info("Rétention : %d sessions expirées supprimées", removed)
