@@ -4,7 +4,12 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
-from frenchbot.core.webprocess import get_asgi_application, long_lived_freeze  # noqa: E402
+from frenchbot.core.webprocess import (  # noqa: E402
+    get_asgi_application,
+    is_one_of_several_workers,
+    long_lived_freeze,
+    pin_worker_to_cpu,
+)
 
 # Django's handler, with kept threads and at most REQUEST_THREADS requests running their view at once.
 django_application = get_asgi_application()
@@ -17,6 +22,13 @@ from frenchbot.core.pagecache import PageCacheASGI  # noqa: E402
 # The audience beacons and cached public pages are answered before Django's middleware; everything else
 # reaches Django. All are timed and logged by the outer layer.
 application = RequestLogASGI(AnalyticsASGI(PageCacheASGI(django_application)))
+
+# Each of uvicorn's workers on a CPU of its own: a worker's threads no longer hand the interpreter to each
+# other across CPUs (frenchbot/core/webprocess.py). WEB_WORKERS_PINNED=false leaves them free.
+from django.conf import settings  # noqa: E402
+
+if settings.WEB_WORKERS_PINNED and is_one_of_several_workers():
+    pin_worker_to_cpu(folder=settings.VAR_DIR / "run")
 
 # What is loaded now stays for the process's life: out of the garbage collector's rounds.
 long_lived_freeze()

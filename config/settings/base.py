@@ -745,11 +745,14 @@ ASSISTANT_SHAPE_GUARD = env.bool("ASSISTANT_SHAPE_GUARD", default=True)
 ASSISTANT_WARM_UP = env.bool("ASSISTANT_WARM_UP", default=True)
 
 # --- Web processes ---------------------------------------------------------------------------------------
-# Requests of one web process that run their middleware and view at once (frenchbot/core/asgi_threads.py); the
+# Requests of one web process that run their middleware and view at once (frenchbot/core/webprocess.py); the
 # others wait their turn on the event loop. One process runs one Python thread at a time: beyond a few, more
 # only make them queue for the interpreter (measured in docs/benchmarks.md). Streamed answers do not hold a
 # place while they stream. 0: no bound, as Django does.
 REQUEST_THREADS = env.int("REQUEST_THREADS", default=8)
+# Each of uvicorn's workers (`--workers` 2 or more) runs on a CPU of its own, the next free one: its threads no
+# longer hand the interpreter to each other across CPUs (frenchbot/core/webprocess.py, docs/benchmarks.md).
+WEB_WORKERS_PINNED = env.bool("WEB_WORKERS_PINNED", default=True)
 
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
