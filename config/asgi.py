@@ -9,6 +9,8 @@ from frenchbot.core.webprocess import (  # noqa: E402
     is_one_of_several_workers,
     long_lived_freeze,
     pin_worker_to_cpu,
+    take_worker_place,
+    worker_places,
 )
 
 # Django's handler, with kept threads and at most REQUEST_THREADS requests running their view at once.
@@ -23,12 +25,22 @@ from frenchbot.core.pagecache import PageCacheASGI  # noqa: E402
 # reaches Django. All are timed and logged by the outer layer.
 application = RequestLogASGI(AnalyticsASGI(PageCacheASGI(django_application)))
 
-# Each of uvicorn's workers on a CPU of its own: a worker's threads no longer hand the interpreter to each
-# other across CPUs (frenchbot/core/webprocess.py). WEB_WORKERS_PINNED=false leaves them free.
+# Each of uvicorn's workers takes a place among the machine's: it serves its share of the open connections
+# (frenchbot/core/balancing.py) and runs on a CPU of its own, so that its threads no longer hand the
+# interpreter to each other across CPUs (frenchbot/core/webprocess.py). WEB_WORKERS_BALANCED=false and
+# WEB_WORKERS_PINNED=false turn each off.
 from django.conf import settings  # noqa: E402
 
-if settings.WEB_WORKERS_PINNED and is_one_of_several_workers():
-    pin_worker_to_cpu(folder=settings.VAR_DIR / "run")
+from frenchbot.core.balancing import BalancingASGI, WorkerLoads  # noqa: E402
+
+if is_one_of_several_workers() and (settings.WEB_WORKERS_BALANCED or settings.WEB_WORKERS_PINNED):
+    places = worker_places()
+    place = take_worker_place(folder=settings.VAR_DIR / "run")
+    if place is not None and settings.WEB_WORKERS_BALANCED:
+        loads = WorkerLoads(path=settings.VAR_DIR / "run" / "connections", place=place, slots=places)
+        application = BalancingASGI(application, loads=loads)
+    if place is not None and settings.WEB_WORKERS_PINNED:
+        pin_worker_to_cpu(place=place)
 
 # What is loaded now stays for the process's life: out of the garbage collector's rounds.
 long_lived_freeze()

@@ -747,12 +747,16 @@ ASSISTANT_WARM_UP = env.bool("ASSISTANT_WARM_UP", default=True)
 # --- Web processes ---------------------------------------------------------------------------------------
 # Requests of one web process that run their middleware and view at once (frenchbot/core/webprocess.py); the
 # others wait their turn on the event loop. One process runs one Python thread at a time: beyond a few, more
-# only make them queue for the interpreter (measured in docs/benchmarks.md). Streamed answers do not hold a
-# place while they stream. 0: no bound, as Django does.
-REQUEST_THREADS = env.int("REQUEST_THREADS", default=8)
+# only make them queue for the interpreter (measured in docs/benchmarks.md). A request running longer than a
+# tenth of a second gives its place to the next one; streamed answers do not hold a place while they stream.
+# 0: no bound, as Django does.
+REQUEST_THREADS = env.int("REQUEST_THREADS", default=2)
 # Each of uvicorn's workers (`--workers` 2 or more) runs on a CPU of its own, the next free one: its threads no
 # longer hand the interpreter to each other across CPUs (frenchbot/core/webprocess.py, docs/benchmarks.md).
 WEB_WORKERS_PINNED = env.bool("WEB_WORKERS_PINNED", default=True)
+# uvicorn's workers share the open connections evenly: one that serves two more than another asks a client to
+# reconnect after an answer (frenchbot/core/balancing.py, docs/benchmarks.md).
+WEB_WORKERS_BALANCED = env.bool("WEB_WORKERS_BALANCED", default=True)
 
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

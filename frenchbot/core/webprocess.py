@@ -11,8 +11,10 @@ does it, 181–239 with this handler (8.4–9.2 ms of CPU per request instead of
 So this handler:
 
 * lets at most ``REQUEST_THREADS`` requests of the process run their middleware and view at once; the others
-  wait on the event loop, which costs nothing. Streamed answers (the bot's) are sent after that part, without
-  holding a place;
+  wait their turn on the event loop, which costs nothing, and are served in the order they came. A request
+  still running after a tenth of a second (waiting on a remote service, making a PDF) gives its place to the
+  next one and goes on, so that a few slow requests do not hold up the quick ones. Streamed answers (the
+  bot's) are sent after that part, without holding a place;
 * lends each request one of the process's idle single-thread executors (asgiref's
   ``ThreadSensitiveContext(executor=...)``) instead of starting a thread: requests still never share a thread
   at the same time, so everything Django keeps per thread stays per request. An executor whose work outlived
@@ -107,6 +109,9 @@ class ThreadKeepingASGIHandler(ASGIHandler):
     """``django.core.handlers.asgi.ASGIHandler`` with kept threads and a bound on the requests whose
     synchronous part runs at once (``running``; 0: no bound). See the module's doc."""
 
+    # A request running longer than this gives its place to the next one (and goes on).
+    long_request_s = 0.1
+
     def __init__(self, *, running: int) -> None:
         super().__init__()
         self.running = running
@@ -143,10 +148,7 @@ class ThreadKeepingASGIHandler(ASGIHandler):
             if not self.running:
                 response = await self._respond_in_thread(scope, body_file)
             else:
-                if self._places is None:  # made in the event loop that serves (bound to it on first use)
-                    self._places = asyncio.Semaphore(self.running)
-                async with self._places:
-                    response = await self._respond_in_thread(scope, body_file)
+                response = await self._respond_in_a_place(scope, body_file)
             if response.streaming:
                 await self._stream(response, receive, send)
             else:
@@ -154,6 +156,28 @@ class ThreadKeepingASGIHandler(ASGIHandler):
                     await self.send_response(response, send)
         finally:
             body_file.close()
+
+    async def _respond_in_a_place(self, scope, body_file):
+        if self._places is None:  # made in the event loop that serves (bound to it on first use)
+            self._places = asyncio.Semaphore(self.running)
+        places = self._places
+        await places.acquire()
+        given_back = False
+
+        def give_back():
+            nonlocal given_back
+            if not given_back:
+                given_back = True
+                places.release()
+
+        # A request still running after ``long_request_s`` (waiting on a remote service, making a PDF) gives its
+        # place to the next one and goes on: a few slow requests do not hold up every quick one behind them.
+        timer = asyncio.get_running_loop().call_later(self.long_request_s, give_back)
+        try:
+            return await self._respond_in_thread(scope, body_file)
+        finally:
+            timer.cancel()
+            give_back()
 
     async def _respond_in_thread(self, scope, body_file):
         return await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
@@ -215,16 +239,41 @@ def long_lived_freeze() -> int:
     return frozen
 
 
-# The lock files this process holds for its life (one per process: the CPU it took).
-_cpu_locks: list = []
+# The lock file this process holds for its life: its place among the machine's web workers.
+_place_locks: list = []
 
-# At most this many web workers share one CPU before pinning gives up (a machine with far more workers than
-# CPUs gains nothing from it).
+# At most this many web workers per CPU take a place (pinning and balancing give up beyond).
 _WORKERS_PER_CPU = 8
 
 
-def pin_worker_to_cpu(*, folder: Path) -> int | None:
-    """Pin this web worker, all its threads, to one CPU, each worker of the machine to the next free one.
+def worker_places() -> int:
+    """How many web workers of the machine can take a place (``take_worker_place``)."""
+    return len(os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else [0]) * _WORKERS_PER_CPU
+
+
+def take_worker_place(*, folder: Path) -> int | None:
+    """This web worker's place among the machine's: the first of the lock files ``worker-<n>.lock`` in
+    ``folder`` that no living process holds (``flock``, released by the kernel when the process ends, so a
+    restarted worker takes the place of the one that died). Held for the process's life; the same place on a
+    second call. None when every place is taken."""
+    if _place_locks:
+        return _place_locks[0][0]
+    folder.mkdir(parents=True, exist_ok=True)
+    for place in range(worker_places()):
+        lock = (folder / f"worker-{place}.lock").open("a")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            continue
+        _place_locks.append((place, lock))
+        return place
+    return None
+
+
+def pin_worker_to_cpu(*, place: int) -> int | None:
+    """Pin this web worker, all its threads, to one CPU: the one of its place (``take_worker_place``), so that
+    each worker of the machine runs on the next CPU.
 
     One Python process runs one thread at a time. Left free to run on any CPU, a worker's request threads and
     its event loop hand the interpreter to each other across CPUs, thousands of times a second, each hand-over
@@ -233,32 +282,20 @@ def pin_worker_to_cpu(*, folder: Path) -> int | None:
     per request (docs/benchmarks.md). Work that runs outside the interpreter lock (a database query, the bot's
     model) then shares the worker's CPU too: the other workers use the other CPUs.
 
-    Each worker takes the first of the lock files ``cpu-<n>.lock`` in ``folder`` that no living process holds
-    (``flock``, released by the kernel when the process ends, so a restarted worker takes the place of the one
-    that died) and runs on CPU ``n`` modulo the CPUs it may use. Returns that CPU, or None when the machine has
-    one CPU, the system cannot pin, or every place is taken."""
+    Returns that CPU (place modulo the CPUs this process may use), or None when the machine has one CPU or the
+    system cannot pin."""
     if not hasattr(os, "sched_setaffinity"):
         return None
     cpus = sorted(os.sched_getaffinity(0))
     if len(cpus) < 2:
         return None
-    folder.mkdir(parents=True, exist_ok=True)
-    for place in range(len(cpus) * _WORKERS_PER_CPU):
-        lock = (folder / f"cpu-{place}.lock").open("a")
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            lock.close()
-            continue
-        _cpu_locks.append(lock)
-        cpu = cpus[place % len(cpus)]
-        # Every thread the process has now (threads started later inherit it from the one that starts them).
-        for thread_id in os.listdir("/proc/self/task") if os.path.isdir("/proc/self/task") else [0]:
-            with contextlib.suppress(OSError):
-                os.sched_setaffinity(int(thread_id), {cpu})
-        logger.info("Processus web attaché au processeur %d", cpu)
-        return cpu
-    return None
+    cpu = cpus[place % len(cpus)]
+    # Every thread the process has now (threads started later inherit it from the one that starts them).
+    for thread_id in os.listdir("/proc/self/task") if os.path.isdir("/proc/self/task") else [0]:
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(int(thread_id), {cpu})
+    logger.info("Processus web attaché au processeur %d", cpu)
+    return cpu
 
 
 def is_one_of_several_workers() -> bool:

@@ -101,6 +101,39 @@ def test_requests_one_after_the_other_run_on_the_same_kept_thread():
 
 
 @override_settings(**TEST_SETTINGS)
+def test_a_long_request_gives_its_place_to_the_next_one_and_still_answers():
+    app = ThreadKeepingASGIHandler(running=1)
+
+    async def scenario():
+        views.reset()
+        long = asyncio.create_task(_get(app, "/long/"))
+        await asyncio.to_thread(views.state["long_started"].wait, 5)
+        # The one place is held by the long request: the quick one is served once it has run its tenth of a
+        # second, while the long one still runs.
+        quick = await asyncio.wait_for(_get(app, "/lent/"), timeout=5)
+        still_running = not long.done()
+        views.state["long_may_end"].set()
+        return quick, still_running, await long
+
+    quick, still_running, long = asyncio.run(scenario())
+    assert quick == (200, b"servi")
+    assert still_running
+    assert long == (200, b"enfin")
+
+
+@override_settings(**TEST_SETTINGS)
+def test_quick_requests_wait_for_a_place_held_by_another_quick_one():
+    app = ThreadKeepingASGIHandler(running=1)
+
+    async def scenario():
+        views.reset()
+        return await asyncio.gather(*(_get(app, "/lent/") for _ in range(4)))
+
+    assert asyncio.run(scenario()) == [(200, b"servi")] * 4
+    assert views.state["most"] == 1
+
+
+@override_settings(**TEST_SETTINGS)
 def test_a_streamed_answer_does_not_hold_a_place_while_it_streams():
     app = ThreadKeepingASGIHandler(running=1)
 

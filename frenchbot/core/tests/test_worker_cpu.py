@@ -1,5 +1,5 @@
-"""Web workers pinned each to a CPU of its own: two workers take two different CPUs, all their threads (those
-started later too) run there, and a worker that ends gives its place to the next one."""
+"""Web workers pinned each to a CPU of its own: two workers take two places and two different CPUs, all their
+threads (those started later too) run there, and a worker that ends gives its place to the next one."""
 
 import json
 import os
@@ -16,15 +16,17 @@ pytestmark = pytest.mark.skipif(
     reason="il faut au moins deux processeurs pour attacher deux processus web à deux processeurs différents",
 )
 
-# A worker: takes its CPU, starts a thread, prints the CPUs each of its threads may run on, then waits for a
+# A worker: takes its place and the CPU of that place, starts a thread, prints the CPUs each of its threads may run on, then waits for a
 # line on its input before it ends (so that the test decides how long it holds its place).
 WORKER = textwrap.dedent(
     """
     import json, os, sys, threading
     from pathlib import Path
-    from frenchbot.core.webprocess import pin_worker_to_cpu
+    from frenchbot.core.webprocess import pin_worker_to_cpu, take_worker_place
 
-    cpu = pin_worker_to_cpu(folder=Path(sys.argv[1]))
+    place = take_worker_place(folder=Path(sys.argv[1]))
+    assert take_worker_place(folder=Path(sys.argv[1])) == place  # held for the process's life
+    cpu = pin_worker_to_cpu(place=place)
     later = threading.Thread(target=lambda: print(json.dumps(sorted(os.sched_getaffinity(0))), flush=True))
     later.start()
     later.join()

@@ -1,5 +1,5 @@
 """Test-only views for the web process's handler: a slow synchronous view that counts how many run at once,
-a streamed answer that waits for the test's signal, an `async def` view, and a synchronous-only middleware
+a long one that ends when the test says so, a streamed answer that waits for the test's signal, an `async def` view, and a synchronous-only middleware
 that notes the thread it ran on."""
 
 import asyncio
@@ -22,6 +22,13 @@ def slow(request):
     with _lock:
         state["running"] -= 1
     return HttpResponse("servi")
+
+
+def long(request):
+    """Runs until the test lets it end (as a request waiting on a remote service would)."""
+    state["long_started"].set()
+    state["long_may_end"].wait(timeout=10)
+    return HttpResponse("enfin")
 
 
 def streamed(request):
@@ -54,7 +61,20 @@ class NotingMiddleware:
 
 
 def reset() -> None:
-    state.update(running=0, most=0, threads=[], middleware_threads=[], release=asyncio.Event())
+    state.update(
+        running=0,
+        most=0,
+        threads=[],
+        middleware_threads=[],
+        release=asyncio.Event(),
+        long_started=threading.Event(),
+        long_may_end=threading.Event(),
+    )
 
 
-urlpatterns = [path("lent/", slow), path("flux/", streamed), path("async/", asynchronous)]
+urlpatterns = [
+    path("lent/", slow),
+    path("long/", long),
+    path("flux/", streamed),
+    path("async/", asynchronous),
+]
