@@ -254,10 +254,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Learner accounts (django-allauth): sign in with the e-mail address, which must be verified before the
 # first sign-in; the team keeps signing in to the admin with its own accounts.
+# Django's and allauth's, reading the signed-in account with SQL kept per process (frenchbot/accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "frenchbot.accounts.backends.ModelBackend",
+    "frenchbot.accounts.backends.AuthenticationBackend",
 ]
+# Backends sessions may name from before, read as the one they became: signed-in people stay signed in.
+AUTHENTICATION_BACKENDS_FORMER = {
+    "django.contrib.auth.backends.ModelBackend": "frenchbot.accounts.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend": "frenchbot.accounts.backends.AuthenticationBackend",
+}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "courses:dashboard"
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -5,13 +5,16 @@ Every page a signed-in person opens reads their session first. Django's store re
 request: on a learner's lesson page that was a tenth of the CPU the whole page cost. This store reads the same
 row with the same conditions through SQL made once per process and database; everything else — saving,
 cycling the key, expiry, the table — is Django's, so sessions made before it stay valid and the switch back is
-free. Selected by ``SESSION_ENGINE = "frenchbot.core.sessions"``.
+free. Selected by ``SESSION_ENGINE = "frenchbot.core.sessions"``. A session that names a sign-in backend since
+replaced (``AUTHENTICATION_BACKENDS_FORMER``) is read as naming its successor.
 """
 
 from __future__ import annotations
 
 import functools
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.db import connections
 from django.utils import timezone
@@ -30,6 +33,15 @@ def _read_sql(alias: str) -> str:
 
 
 class SessionStore(db.SessionStore):
+    def load(self):
+        data = super().load()
+        # A session signed in through a backend that was since replaced names the one that replaced it
+        # (AUTHENTICATION_BACKENDS_FORMER): Django would otherwise sign the person out.
+        former = data.get(BACKEND_SESSION_KEY)
+        if former in settings.AUTHENTICATION_BACKENDS_FORMER:
+            data[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS_FORMER[former]
+        return data
+
     def _get_session_from_db(self):
         alias = self.model.objects.db
         connection = connections[alias]
