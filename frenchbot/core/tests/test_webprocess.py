@@ -122,18 +122,6 @@ def test_a_long_request_gives_its_place_to_the_next_one_and_still_answers():
 
 
 @override_settings(**TEST_SETTINGS)
-def test_quick_requests_wait_for_a_place_held_by_another_quick_one():
-    app = ThreadKeepingASGIHandler(running=1)
-
-    async def scenario():
-        views.reset()
-        return await asyncio.gather(*(_get(app, "/lent/") for _ in range(4)))
-
-    assert asyncio.run(scenario()) == [(200, b"servi")] * 4
-    assert views.state["most"] == 1
-
-
-@override_settings(**TEST_SETTINGS)
 def test_a_streamed_answer_does_not_hold_a_place_while_it_streams():
     app = ThreadKeepingASGIHandler(running=1)
 
