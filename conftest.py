@@ -41,16 +41,35 @@ socket.socket.connect = _guarded_connect
 socket.socket.connect_ex = _guarded_connect_ex
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
+# Cache entries that are the same in every test and costly to make again: the bot's intent examples embedded
+# by the model (742 examples, 10 to 25 s on 2 cores each time a test asked the bot with vectors). Keyed on the
+# model and the examples' texts, so a test that changes either gets its own. A test that needs them absent
+# (the worker embedding them at a first start) clears the cache itself.
+_KEPT_BETWEEN_TESTS = ("assistant:intent-examples:",)
+
+
+def _clear_caches():
     from django.core.cache import caches
 
+    store = caches["default"]
+    kept = {}
+    for stored_key in list(getattr(store, "_cache", ())):  # Django's in-memory cache of the test settings
+        key = stored_key.split(":", 2)[-1]  # without the prefix and version make_key adds
+        if key.startswith(_KEPT_BETWEEN_TESTS):
+            kept[key] = store.get(key)
     for alias in ("default", "template_fragments"):
         caches[alias].clear()
+    for key, value in kept.items():
+        if value is not None:
+            store.set(key, value, timeout=None)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    _clear_caches()
     _forget_vector_indexes()
     yield
-    for alias in ("default", "template_fragments"):
-        caches[alias].clear()
+    _clear_caches()
 
 
 def _forget_vector_indexes():

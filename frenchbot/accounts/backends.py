@@ -11,27 +11,19 @@ and allauth's, unchanged. Sessions written with the former backends' paths are r
 
 from __future__ import annotations
 
-import functools
-
 from allauth.account import auth_backends as allauth_backends
 from django.contrib.auth import backends as django_backends
 from django.contrib.auth import get_user_model
 
-# Stands for the account's id in the kept SQL, replaced by it at each read.
-_ID_SENTINEL = -7_000_003
+from frenchbot.core.queries import KeptQuery
 
-
-@functools.cache
-def _user_sql(database: str) -> tuple[str, tuple]:
-    manager = get_user_model()._default_manager.db_manager(database)
-    return manager.filter(pk=_ID_SENTINEL).order_by()[:1].query.sql_with_params()
+# The same SQL as Django's `UserModel._default_manager.get(pk=user_id)`, written once per process.
+_USER = KeptQuery(lambda users, pk: users.filter(pk=pk).order_by()[:1], "pk")
 
 
 class KeptUserReadMixin:
     def get_user(self, user_id):
-        manager = get_user_model()._default_manager
-        sql, params = _user_sql(manager.db)
-        user = next(iter(manager.raw(sql, [user_id if p == _ID_SENTINEL else p for p in params])), None)
+        user = _USER.first(get_user_model()._default_manager, pk=user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

@@ -67,11 +67,14 @@ class WeeklyReport:
 
 
 def period_text(period: selectors.Period) -> str:
-    """« du 30 novembre au 6 décembre 2026 »."""
+    """« du 30 novembre au 6 décembre 2026 », « le 6 décembre 2026 » (the report and the statistics page)."""
+    end = formats.date_format(period.end, "j F Y")
+    if period.start == period.end:
+        return _("le %(date)s") % {"date": end}
     same_year = period.start.year == period.end.year
     return _("du %(start)s au %(end)s") % {
         "start": formats.date_format(period.start, "j F" if same_year else "j F Y"),
-        "end": formats.date_format(period.end, "j F Y"),
+        "end": end,
     }
 
 

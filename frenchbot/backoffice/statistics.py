@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from frenchbot.analytics import selectors
 from frenchbot.analytics.models import Device, Dimension
+from frenchbot.analytics.reports import period_text
 from frenchbot.analytics.wording import (
     change_of,
     country_name,
@@ -93,17 +94,6 @@ def _count(value: int) -> Cell:
 
 def _date_text(day: datetime.date) -> str:
     return formats.date_format(day, "j F Y")
-
-
-def period_text(period: selectors.Period) -> str:
-    """« du 6 novembre au 5 décembre 2026 », « le 5 décembre 2026 »."""
-    if period.start == period.end:
-        return _("le %(date)s") % {"date": _date_text(period.end)}
-    same_year = period.start.year == period.end.year
-    return _("du %(start)s au %(end)s") % {
-        "start": formats.date_format(period.start, "j F" if same_year else "j F Y"),
-        "end": _date_text(period.end),
-    }
 
 
 class Dashboard:

@@ -22,15 +22,12 @@ out until uvicorn's replacement takes its place.
 
 from __future__ import annotations
 
-import logging
 import mmap
 import os
 import struct
 import threading
 import time
 from pathlib import Path
-
-logger = logging.getLogger(__name__)
 
 # A client's connection counts while it sent a request in the last second.
 _WINDOW_S = 1.0
@@ -115,7 +112,8 @@ class BalancingASGI:
         return await self.app(scope, receive, send_maybe_closing)
 
     def _should_close(self, client: tuple, now: float) -> bool:
-        if now - self._last_close < _CLOSE_GAP_S:
+        # Fewer than two connections can never be two more than another worker's: no slot to read.
+        if len(self._seen) < 2 or now - self._last_close < _CLOSE_GAP_S:
             return False
         least = self.loads.least_of_the_others()
         if least is None or len(self._seen) - least < 2:
@@ -129,7 +127,9 @@ class BalancingASGI:
         while True:
             expired = time.monotonic() - _WINDOW_S
             for client, seen in list(self._seen.items()):
-                if seen < expired:
+                # Read again just before: the loop may have refreshed it since the copy (a client dropped
+                # wrongly would only be counted again at its next request).
+                if seen < expired and self._seen.get(client, expired) < expired:
                     self._seen.pop(client, None)
             self.loads.write(len(self._seen))
             time.sleep(_HEARTBEAT_S)

@@ -5,6 +5,9 @@ thread or async context — per request in the web process — and Django's file
 folder each time one is made (system calls on every request; its writes still make the folder again if it
 went away).
 
+The kept-fragments cache is Django's in-memory cache, but it hands back the same string object it was given
+instead of a pickled copy: the parts of public pages it holds are read on every page Django renders.
+
 The Redis cache of several nodes is made to fail soft: a node that loses Redis keeps serving pages.
 
 Django's RedisCache raises on every call when the server is gone, so each page would answer 500. Here a
@@ -14,14 +17,17 @@ not each wait for a connection that will fail. The failure is logged once per ``
 per process, not once per request.
 """
 
+import datetime
 import logging
 import os
+import pickle
 import threading
 import time
 
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -59,6 +65,99 @@ class FileCache(FileBasedCache):
     def _createdir(self):
         if not self._folder_made:
             super()._createdir()
+
+
+class KeptAsIs:
+    """A value its caller promises nobody changes after reading it (public rows only displayed): the
+    kept-fragments cache hands out this very object instead of a copy (`core.pagecache.public_kept_many`,
+    shared=True). Another cache backend pickles it like anything else."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __getstate__(self):
+        return (self.value,)  # never empty: pickle skips __setstate__ for a false state
+
+    def __setstate__(self, state):
+        (self.value,) = state
+
+
+# Values nobody can change in place: kept as they are and shared by the request threads.
+_UNCHANGEABLE = (str, bytes, int, float, bool, type(None), datetime.date, datetime.datetime, KeptAsIs)
+
+
+def _unchangeable(value) -> bool:
+    if isinstance(value, tuple | frozenset):
+        return all(_unchangeable(item) for item in value)
+    return isinstance(value, _UNCHANGEABLE)
+
+
+class _Shared:
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+class KeptFragmentsCache(LocMemCache):
+    """Django's LocMemCache for the kept parts of public pages (``CACHES["template_fragments"]``).
+
+    Django's pickles every value on the way in and unpickles it on the way out, so that a caller changing what
+    it read cannot change what the next caller reads. A string, a number, a date or a tuple of them cannot be
+    changed in place: those are kept as they are and the same object is handed out, which spares the
+    unpickling of every fragment on every page (the rendered header, footer and outlines are read on each page
+    Django renders); so is a value its caller wrapped in `KeptAsIs`. Anything else (model instances, lists) is
+    still pickled. Keys are made by our own code
+    and never sent to memcached: Django's check of each key's characters is left out.
+    """
+
+    def make_and_validate_key(self, key, version=None):
+        return self.make_key(key, version=version)
+
+    def _encode(self, value):
+        return _Shared(value) if _unchangeable(value) else pickle.dumps(value, self.pickle_protocol)
+
+    @staticmethod
+    def _decode(stored):
+        return stored.value if isinstance(stored, _Shared) else pickle.loads(stored)  # noqa: S301 - our own
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        stored = self._encode(value)
+        with self._lock:
+            if self._has_expired(key):
+                self._set(key, stored, timeout)
+                return True
+            return False
+
+    def get(self, key, default=None, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._delete(key)
+                return default
+            stored = self._cache[key]
+            self._cache.move_to_end(key, last=False)
+        return self._decode(stored)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        stored = self._encode(value)
+        with self._lock:
+            self._set(key, stored, timeout)
+
+    def incr(self, key, delta=1, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._delete(key)
+                raise ValueError(f"Key '{key}' not found")
+            value = self._decode(self._cache[key]) + delta
+            self._cache[key] = self._encode(value)
+            self._cache.move_to_end(key, last=False)
+        return value
 
 
 class ResilientRedisCache(RedisCache):

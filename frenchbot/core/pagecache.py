@@ -23,6 +23,7 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 
 from .cache import cache_counter_bump
+from .cache_backends import KeptAsIs
 
 CSRF_PLACEHOLDER = "fbcsrfplaceholder0000000000000000000000000000000000000000000000"
 _VERSION_KEY = "pagecache:version"
@@ -89,9 +90,14 @@ def public_kept_many(
     keys: list[str],
     make: Callable[[list[str]], dict[str, object]],
     until: Callable[[object], datetime.datetime | None] | None = None,
+    shared: bool = False,
 ) -> dict[str, object]:
     """`public_kept` for several values read together: `make(missing keys)` answers {key: value} for those
-    not kept, in one go (the outlines of a list of trainings in the same queries)."""
+    not kept, in one go (the outlines of a list of trainings in the same queries).
+
+    `shared=True` hands every caller of this process the same objects instead of a copy each (no unpickling
+    on each read): only for values nobody changes after reading them, public rows that pages only display.
+    A value a request marks with something of its own (a learner's progress) must be copied first."""
     if version is None or settings.FRAGMENT_CACHE_SECONDS <= 0:
         return make(list(keys))
     store = caches["template_fragments"]
@@ -100,7 +106,7 @@ def public_kept_many(
     for key in keys:
         entry = store.get(f"kept:{key}:{version}", _NOT_KEPT)
         if entry is not _NOT_KEPT and (entry[1] is None or now < entry[1]):
-            found[key] = entry[0]
+            found[key] = entry[0].value if isinstance(entry[0], KeptAsIs) else entry[0]
     missing = [key for key in keys if key not in found]
     if missing:
         made = make(missing)
@@ -109,7 +115,8 @@ def public_kept_many(
             found[key] = value
             if value is not None:
                 moment = until(value) if until is not None else None
-                store.set(f"kept:{key}:{version}", (value, moment), settings.FRAGMENT_CACHE_SECONDS)
+                kept = KeptAsIs(value) if shared else value
+                store.set(f"kept:{key}:{version}", (kept, moment), settings.FRAGMENT_CACHE_SECONDS)
     return found
 
 

@@ -117,3 +117,68 @@ def test_several_values_read_together_read_only_the_missing_ones():
         "c": "C",
     }
     assert asked == [["a", "b"], ["c"]]
+
+
+def test_the_kept_parts_store_shares_strings_and_copies_what_can_change():
+    from django.core.cache import caches
+
+    store = caches["template_fragments"]
+    html = "".join(["<nav>", "Formations", "</nav>"])
+    store.set("layout", html, 60)
+    # A string cannot change in place: the same object is handed out, not a copy unpickled on every page.
+    assert store.get("layout") is html
+    assert store.get("layout") is store.get("layout")
+    store.set("pair", ("titre", datetime.date(2026, 12, 7)), 60)
+    assert store.get("pair") == ("titre", datetime.date(2026, 12, 7))
+    # A list (or a model instance) a caller changes after reading it must not change what others read.
+    store.set("rows", [{"title": "Module 1"}], 60)
+    read = store.get("rows")
+    read[0]["title"] = "changé par un appelant"
+    read.append("de trop")
+    assert store.get("rows") == [{"title": "Module 1"}]
+    assert store.get("rows") is not store.get("rows")
+    # The rest of Django's cache behaves as before.
+    assert store.add("layout", "autre", 60) is False
+    assert store.add("count", 1, 60) is True
+    assert store.incr("count", 2) == 3
+    with freeze_time(timezone.now() + datetime.timedelta(seconds=61)):
+        assert store.get("layout") is None
+        assert store.get("rows", "absent") == "absent"
+
+
+def test_values_kept_as_is_are_shared_in_this_store_and_copied_by_any_other(settings):
+    from django.core.cache import caches
+
+    request = RequestFactory().get("/")
+    version = public_version(request)
+    made = []
+
+    def make(missing):
+        made.append(missing)
+        return {key: [key.upper()] for key in missing}
+
+    first = public_kept_many(version=version, keys=["a", "b"], make=make, shared=True)
+    again = public_kept_many(version=version, keys=["a", "b"], make=make, shared=True)
+    assert made == [["a", "b"]]
+    assert again == {"a": ["A"], "b": ["B"]}
+    assert again["a"] is first["a"]  # the same rows, not unpickled again
+    # Not marked as shared: every caller gets a copy of its own.
+    copied = public_kept_many(version=version, keys=["c"], make=make)
+    assert public_kept_many(version=version, keys=["c"], make=make)["c"] is not copied["c"]
+    # Another cache backend for the fragments (Django's own) pickles the marked value like anything else.
+    settings.CACHES = {
+        **settings.CACHES,
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "other-fragments",
+        },
+    }
+    caches["template_fragments"].clear()
+    for value in ([], None, ["x"]):
+        kept = public_kept_many(
+            version=version, keys=["d"], make=lambda missing, v=value: {"d": v}, shared=True
+        )
+        assert kept == {"d": value}
+        caches["template_fragments"].clear()
+    public_kept_many(version=version, keys=["e"], make=lambda missing: {"e": []}, shared=True)
+    assert public_kept_many(version=version, keys=["e"], make=make, shared=True) == {"e": []}

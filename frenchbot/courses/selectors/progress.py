@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import Exists, OuterRef
 
+from frenchbot.core.queries import KeptQuery
+
 from ..models import (
     Certificate,
     Company,
@@ -44,33 +46,30 @@ def enrolment_get(*, user, training: Training) -> Enrolment | None:
     return _enrolment_read(user=user, training=training)
 
 
-# Stand-ins for the learner and the training in the kept SQL of the enrolment reads, replaced by theirs at each
-# read.
-_USER_SENTINEL, _TRAINING_SENTINEL = -7_000_001, -7_000_002
-
-
 def _certificate_valid():
     """Whether the enrolment has a certificate that was not revoked (`enrolment_certificate`), as a column."""
     return Exists(Certificate.objects.filter(enrolment=OuterRef("pk"), revoked_at__isnull=True))
 
 
-@functools.cache
-def _enrolment_sql(database: str, with_certificate: bool = False) -> tuple[str, tuple]:
+def _active_enrolment(enrolments, *, user, training, with_certificate=False):
     # At most one row (one enrolment per learner and training): no ordering to ask for.
-    queryset = Enrolment.objects.using(database).filter(
-        user_id=_USER_SENTINEL, training_id=_TRAINING_SENTINEL, is_active=True
-    )
+    queryset = enrolments.filter(user_id=user, training_id=training, is_active=True)
     if with_certificate:
         queryset = queryset.annotate(has_certificate=_certificate_valid())
-    return queryset.order_by()[:1].query.sql_with_params()
+    return queryset.order_by()[:1]
+
+
+# Read on every learner's page: the SQL the ORM writes for it is kept, sparing its compilation (most of the CPU
+# the read cost); `raw()` still converts the columns as the ORM would.
+_ENROLMENT = KeptQuery(_active_enrolment, "user", "training")
+_ENROLMENT_WITH_CERTIFICATE = KeptQuery(
+    functools.partial(_active_enrolment, with_certificate=True), "user", "training"
+)
 
 
 def _enrolment_read(*, user, training: Training, with_certificate: bool = False) -> Enrolment | None:
-    # Read on every learner's page: the SQL the ORM writes for it is kept, sparing its compilation (most of the
-    # CPU the read cost); `raw()` still converts the columns as the ORM would.
-    sql, params = _enrolment_sql(Enrolment.objects.db, with_certificate)
-    values = {_USER_SENTINEL: user.pk, _TRAINING_SENTINEL: training.pk}
-    enrolment = next(iter(Enrolment.objects.raw(sql, [values.get(p, p) for p in params])), None)
+    query = _ENROLMENT_WITH_CERTIFICATE if with_certificate else _ENROLMENT
+    enrolment = query.first(Enrolment.objects, user=user.pk, training=training.pk)
     if enrolment is not None:
         enrolment.training = training  # already read: not again through the relation
         if with_certificate:

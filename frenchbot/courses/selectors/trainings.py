@@ -101,9 +101,12 @@ def training_outlines(*, trainings, version: int | None = None) -> dict[int, lis
     afresh.
     """
     by_key = {f"courses:outline:{training.pk}": training for training in trainings}
+    # The rows are shared by this process's requests, not copied for each (`shared`): nothing changes a row
+    # read here; the learner's marks go on the StepItems made below for each call.
     kept = public_kept_many(
         version=version,
         keys=list(by_key),
+        shared=True,
         make=lambda missing: {
             f"courses:outline:{pk}": rows
             for pk, rows in _outline_rows_read([by_key[key] for key in missing]).items()
