@@ -41,35 +41,36 @@ socket.socket.connect = _guarded_connect
 socket.socket.connect_ex = _guarded_connect_ex
 
 
-# Cache entries that are the same in every test and costly to make again: the bot's intent examples embedded
-# by the model (742 examples, 10 to 25 s on 2 cores each time a test asked the bot with vectors). Keyed on the
-# model and the examples' texts, so a test that changes either gets its own. A test that needs them absent
-# (the worker embedding them at a first start) clears the cache itself.
-_KEPT_BETWEEN_TESTS = ("assistant:intent-examples:",)
-
-
-def _clear_caches():
-    from django.core.cache import caches
-
-    store = caches["default"]
-    kept = {}
-    for stored_key in list(getattr(store, "_cache", ())):  # Django's in-memory cache of the test settings
-        key = stored_key.split(":", 2)[-1]  # without the prefix and version make_key adds
-        if key.startswith(_KEPT_BETWEEN_TESTS):
-            kept[key] = store.get(key)
-    for alias in ("default", "template_fragments"):
-        caches[alias].clear()
-    for key, value in kept.items():
-        if value is not None:
-            store.set(key, value, timeout=None)
-
-
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    _clear_caches()
+    from django.core.cache import caches
+
+    for alias in ("default", "template_fragments"):
+        caches[alias].clear()
     _forget_vector_indexes()
     yield
-    _clear_caches()
+    for alias in ("default", "template_fragments"):
+        caches[alias].clear()
+
+
+# The bot's intent examples embedded by the model, kept from one test to the next for the tests that ask for
+# `intent_vectors_kept` (742 examples: 10 to 25 s on 2 cores each time). Keyed on the model and the examples'
+# texts, so a test that changes either gets its own; every other test starts without them, as a first start.
+_INTENT_VECTORS_PREFIX = "assistant:intent-examples:"
+_intent_vectors: dict = {}
+
+
+@pytest.fixture
+def intent_vectors_kept():
+    from django.core.cache import cache
+
+    for key, value in _intent_vectors.items():
+        cache.set(key, value, timeout=None)
+    yield
+    for stored_key in list(getattr(cache, "_cache", ())):  # Django's in-memory cache of the test settings
+        key = stored_key.split(":", 2)[-1]  # without the prefix and version make_key adds
+        if key.startswith(_INTENT_VECTORS_PREFIX):
+            _intent_vectors[key] = cache.get(key)
 
 
 def _forget_vector_indexes():

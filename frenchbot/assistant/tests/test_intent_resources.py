@@ -28,7 +28,7 @@ PROBLEM_MESSAGES = [
 
 
 @pytest.fixture(params=[True, False], ids=["vectors", "words"])
-def classifier_mode(request, settings):
+def classifier_mode(request, settings, intent_vectors_kept):
     """The classifier with the embedder, and comparing words (a first start, or RETRIEVAL_SEMANTIC off)."""
     settings.RETRIEVAL_SEMANTIC = request.param
     intents_reset()

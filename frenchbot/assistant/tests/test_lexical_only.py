@@ -3,7 +3,6 @@ says so, and still refuses what our content does not answer."""
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.core.cache import cache
 from django.core.management import call_command
 
 from frenchbot.assistant import services
@@ -58,7 +57,6 @@ def test_no_note_once_the_vectors_are_there(content):
 
 def test_intents_compare_words_while_the_worker_embeds_their_examples(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    cache.clear()  # a first start: no example embedded yet (the suite keeps them from test to test)
     assert classifier.intents_prepare_enqueue()
     # A visitor's message does not wait for 742 examples to be embedded: words are compared meanwhile.
     match = intent_detect("Bonjour !")

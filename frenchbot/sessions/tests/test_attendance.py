@@ -5,8 +5,9 @@ import datetime
 import json
 
 import pytest
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
+from freezegun import freeze_time
 
 from frenchbot.sessions.errors import SessionError
 from frenchbot.sessions.models import Attendance
@@ -22,6 +23,16 @@ from .factories import HalfDayFactory, RegistrationFactory, TrainingSessionFacto
 pytestmark = pytest.mark.django_db
 
 DRAWING = json.dumps([[[10, 50], [40, 20], [80, 60], [120, 30], [160, 55], [200, 40]]])
+
+
+@pytest.fixture(autouse=True)
+def _mid_morning():
+    """Each test runs at 10:00 in Paris today, the clock moving on from there: in the evening a half-day started
+    ten minutes ago would end after midnight. The site's addresses (and the API's schemas) are loaded before
+    the clock is set, as they are in a running site."""
+    assert get_resolver().url_patterns
+    with freeze_time(timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0), tick=True):
+        yield
 
 
 @pytest.fixture
