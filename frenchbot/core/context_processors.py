@@ -3,7 +3,7 @@ from django.conf import settings
 # The sections of the main menu: the prefix of their addresses, or the exact address for one-page sections.
 _NAV_PREFIXES = (("/blog/", "blog"), ("/formations/", "formations"), ("/ressources/", "ressources"))
 _NAV_PREFIXES += (("/evenements/", "evenements"),)
-_NAV_PAGES = {"/assistant/": "assistant", "/audit/": "audit"}
+_NAV_PAGES = {"/assistant/": "assistant", "/audit/": "audit", "/compte/profil/": "compte"}
 
 
 def site(request):

@@ -59,3 +59,42 @@ def test_the_shared_page_cache_never_serves_or_stores_a_signed_in_header(setting
     assert "Se connecter" in body.decode() and "Mon compte" not in body.decode()
     with_session = {**scope, "headers": [(b"host", b"testserver"), (b"cookie", b"sessionid=quelconque")]}
     assert app._cached_response(with_session) is None
+
+
+def _logout_token(html: str) -> str:
+    form = html[html.index('<form class="site-nav__logout"') :]
+    start = form.index('name="csrfmiddlewaretoken" value="') + len('name="csrfmiddlewaretoken" value="')
+    return form[start : form.index('"', start)]
+
+
+def test_kept_account_links_carry_each_learners_own_token_and_mark_the_profile_page(settings):
+    settings.FRAGMENT_CACHE_SECONDS = 60  # the layout's parts kept, as in production
+    browsers = []
+    for _ in range(2):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(LearnerFactory())
+        browsers.append(browser)
+    for browser in browsers:
+        blog, profile = (
+            browser.get("/blog/").content.decode(),
+            browser.get("/compte/profil/").content.decode(),
+        )
+        assert '<a href="/compte/profil/">Mon compte</a>' in _nav(blog)
+        assert '<a href="/compte/profil/" aria-current="page">Mon compte</a>' in _nav(profile)
+    # The kept menu is filled with each browser's own token: each one signs its own learner out.
+    for browser in browsers:
+        token = _logout_token(browser.get("/formations/mes-formations/").content.decode())
+        assert browser.post("/compte/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
+        assert "Se connecter" in _nav(browser.get("/blog/").content.decode())
+
+
+def test_kept_language_form_sends_each_page_back_to_itself(settings, client):
+    settings.FRAGMENT_CACHE_SECONDS = 60
+    client.force_login(LearnerFactory())
+    for address in ("/blog/", "/formations/?niveau=debutant", "/compte/profil/"):
+        page = client.get(address).content.decode()
+        form = page[page.index('<form class="language-form"') :]
+        form = form[: form.index("</form>")]
+        assert f'<input name="next" type="hidden" value="{address.replace("&", "&amp;")}">' in form
+        assert '<option value="fr" selected lang="fr">Français</option>' in form
+        assert 'name="csrfmiddlewaretoken"' in form

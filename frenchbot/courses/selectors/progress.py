@@ -4,7 +4,7 @@ import functools
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Exists, OuterRef
+from django.db.models import Aggregate, Exists, OuterRef, Subquery, TextField
 
 from frenchbot.core.queries import KeptQuery
 
@@ -39,11 +39,12 @@ class Progress(StepsDone):
         return self.required_total > 0 and self.required_done == self.required_total
 
 
-def enrolment_get(*, user, training: Training) -> Enrolment | None:
-    """The active enrolment of `user` in `training`, or None (anonymous visitors included)."""
+def enrolment_get(*, user, training: Training, with_done: bool = False) -> Enrolment | None:
+    """The active enrolment of `user` in `training`, or None (anonymous visitors included). With `with_done`,
+    read in the same query: its `done_keys`, what `enrolment_done_keys` would return at this moment."""
     if user is None or not user.is_authenticated:
         return None
-    return _enrolment_read(user=user, training=training)
+    return _enrolment_read(user=user, training=training, with_done=with_done)
 
 
 def _certificate_valid():
@@ -51,50 +52,115 @@ def _certificate_valid():
     return Exists(Certificate.objects.filter(enrolment=OuterRef("pk"), revoked_at__isnull=True))
 
 
-def _active_enrolment(enrolments, *, user, training, with_certificate=False):
+class _IdList(Aggregate):
+    """The ids of a column as one text, comma-separated (NULL without rows): SQLite's GROUP_CONCAT,
+    PostgreSQL's STRING_AGG."""
+
+    function = "GROUP_CONCAT"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s((%(expressions)s)::text, ',')",
+            **extra_context,
+        )
+
+
+# The steps done, as `enrolments_done_keys` reads them: a lesson marked as read, a quiz with a passed attempt, an
+# exercise with a passed submission; each kind one column of ids.
+_DONE_COLUMNS = (
+    ("lesson", LessonCompletion, "lesson_id", {}),
+    ("quiz", QuizAttempt, "quiz_id", {"passed": True}),
+    ("exercise", ExerciseSubmission, "exercise_id", {"passed": True}),
+)
+
+
+def _with_done(queryset):
+    """`queryset` of enrolments with one column of ids per kind of step done (`_done_keys` reads them)."""
+    return queryset.annotate(
+        **{
+            f"done_{kind}": Subquery(
+                model.objects.filter(enrolment=OuterRef("pk"), **condition)
+                .order_by()
+                .values("enrolment")
+                .annotate(ids=_IdList(column))
+                .values("ids")
+            )
+            for kind, model, column, condition in _DONE_COLUMNS
+        }
+    )
+
+
+def _done_keys(enrolment: Enrolment) -> set[str]:
+    return {
+        f"{kind}:{pk}"
+        for kind, *_ in _DONE_COLUMNS
+        for pk in (getattr(enrolment, f"done_{kind}") or "").split(",")
+        if pk
+    }
+
+
+def _active_enrolment(enrolments, *, user, training, with_certificate=False, with_done=False):
     # At most one row (one enrolment per learner and training): no ordering to ask for.
     queryset = enrolments.filter(user_id=user, training_id=training, is_active=True)
     if with_certificate:
         queryset = queryset.annotate(has_certificate=_certificate_valid())
+    if with_done:
+        queryset = _with_done(queryset)
     return queryset.order_by()[:1]
 
 
 # Read on every learner's page: the SQL the ORM writes for it is kept, sparing its compilation (most of the CPU
-# the read cost); `raw()` still converts the columns as the ORM would.
-_ENROLMENT = KeptQuery(_active_enrolment, "user", "training")
-_ENROLMENT_WITH_CERTIFICATE = KeptQuery(
-    functools.partial(_active_enrolment, with_certificate=True), "user", "training"
-)
+# the read cost); `raw()` still converts the columns as the ORM would. The lesson and progress pages read the
+# steps done in the same query: one round trip less to the database on each.
+_ENROLMENTS = {
+    (with_certificate, with_done): KeptQuery(
+        functools.partial(_active_enrolment, with_certificate=with_certificate, with_done=with_done),
+        "user",
+        "training",
+    )
+    for with_certificate in (False, True)
+    for with_done in (False, True)
+}
 
 
-def _enrolment_read(*, user, training: Training, with_certificate: bool = False) -> Enrolment | None:
-    query = _ENROLMENT_WITH_CERTIFICATE if with_certificate else _ENROLMENT
+def _enrolment_read(
+    *, user, training: Training, with_certificate: bool = False, with_done: bool = False
+) -> Enrolment | None:
+    query = _ENROLMENTS[with_certificate, with_done]
     enrolment = query.first(Enrolment.objects, user=user.pk, training=training.pk)
     if enrolment is not None:
         enrolment.training = training  # already read: not again through the relation
         if with_certificate:
             enrolment.has_certificate = bool(enrolment.has_certificate)
+        if with_done:
+            enrolment.done_keys = _done_keys(enrolment)
     return enrolment
 
 
 def enrolment_get_by_slug(*, user, training_slug: str, version: int | None = None) -> Enrolment | None:
-    """The active enrolment of `user` in the training at `training_slug`, with the training and
-    `has_certificate` (a certificate was issued and not revoked), or None: the progress page's one read.
-    `version`, the page's public-content version, lets the training come from what this process kept
-    (`training_by_slug`), leaving only the learner's own row to read."""
+    """The active enrolment of `user` in the training at `training_slug`, with the training,
+    `has_certificate` (a certificate was issued and not revoked) and `done_keys` (`enrolment_done_keys`), or
+    None: the progress page's one read. `version`, the page's public-content version, lets the training come
+    from what this process kept (`training_by_slug`), leaving only the learner's own row to read."""
     if user is None or not user.is_authenticated:
         return None
     if version is None:
-        return (
+        enrolment = _with_done(
             Enrolment.objects.select_related("training")
             .filter(user=user, training__slug=training_slug, is_active=True)
             .annotate(has_certificate=_certificate_valid())
-            .first()
-        )
+        ).first()
+        if enrolment is not None:
+            enrolment.done_keys = _done_keys(enrolment)
+        return enrolment
     training = training_by_slug(slug=training_slug, version=version)
     if training is None:
         return None
-    return _enrolment_read(user=user, training=training, with_certificate=True)
+    return _enrolment_read(user=user, training=training, with_certificate=True, with_done=True)
 
 
 def training_ids_followed(*, user) -> set[int]:

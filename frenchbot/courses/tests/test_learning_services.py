@@ -325,3 +325,41 @@ def test_lesson_images_resolve_and_unknown_ones_are_dropped():
     assert f'<img src="{schema}" alt="Schéma du circuit de validation"' in html
     assert "inconnue" not in html and "Perdue" not in html and "image:" not in html
     assert html.count("<img") == 2
+
+
+@pytest.mark.django_db
+def test_the_steps_read_with_the_enrolment_are_those_the_learner_completed():
+    """The lesson and progress pages read the steps done in the enrolment's own query (one list of ids per kind):
+    the same steps as the separate read, failed attempts left out, a quiz passed twice counted once, another
+    learner's steps never mixed in."""
+    from frenchbot.courses.selectors.progress import (
+        enrolment_done_keys,
+        enrolment_get,
+        enrolment_get_by_slug,
+    )
+
+    from .factories import ExerciseSubmissionFactory, LessonCompletionFactory, QuizAttemptFactory
+
+    enrolment = EnrolmentFactory()
+    training, user = enrolment.training, enrolment.user
+    assert enrolment_get(user=user, training=training, with_done=True).done_keys == set()
+
+    lessons = [LessonCompletionFactory(enrolment=enrolment).lesson for _ in range(12)]
+    passed = QuizAttemptFactory(enrolment=enrolment)
+    QuizAttemptFactory(enrolment=enrolment, quiz=passed.quiz)  # passed again
+    failed = QuizAttemptFactory(enrolment=enrolment, passed=False, score=20)
+    exercise = ExerciseSubmissionFactory(enrolment=enrolment).exercise
+    ExerciseSubmissionFactory(enrolment=enrolment, passed=False)
+    other = EnrolmentFactory(training=training)
+    LessonCompletionFactory(enrolment=other)
+    QuizAttemptFactory(enrolment=other, quiz=failed.quiz)
+
+    expected = {f"lesson:{lesson.pk}" for lesson in lessons} | {
+        f"quiz:{passed.quiz_id}",
+        f"exercise:{exercise.pk}",
+    }
+    assert enrolment_done_keys(enrolment=enrolment) == expected
+    assert enrolment_get(user=user, training=training, with_done=True).done_keys == expected
+    for version in (None, 1):
+        read = enrolment_get_by_slug(user=user, training_slug=training.slug, version=version)
+        assert read.done_keys == expected and read.has_certificate is False

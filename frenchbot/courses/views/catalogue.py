@@ -68,7 +68,7 @@ def training_or_404(request: HttpRequest, slug: str):
 def training(request: HttpRequest, slug: str) -> HttpResponse:
     """A training's page: what it teaches, its programme, and the next step for this visitor."""
     training = training_or_404(request, slug)
-    enrolment = enrolment_get(user=request.user, training=training)
+    enrolment = enrolment_get(user=request.user, training=training, with_done=True)
 
     def context(values):
         # Built only when the page is rendered: a cached copy needs no outline.
@@ -80,7 +80,11 @@ def training(request: HttpRequest, slug: str) -> HttpResponse:
             "description_html": lambda: render_markdown(training.description),
             "outline": outline,
             "enrolment": enrolment,
-            "progress": enrolment_progress(enrolment=enrolment, outline=outline) if enrolment else None,
+            "progress": (
+                enrolment_progress(enrolment=enrolment, outline=outline, done=enrolment.done_keys)
+                if enrolment
+                else None
+            ),
             "can_open_all": enrolment is not None or request.user.is_staff,
             "form": AccessCodeForm(),
         }

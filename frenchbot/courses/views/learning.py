@@ -96,7 +96,7 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, _("Inscrivez-vous à cette formation pour suivre votre progression."))
         return redirect(training.get_absolute_url())
     training = enrolment.training
-    progress = enrolment_progress(enrolment=enrolment, version=version)
+    progress = enrolment_progress(enrolment=enrolment, version=version, done=enrolment.done_keys)
     context = {
         "training": training,
         "enrolment": enrolment,
@@ -142,7 +142,7 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int, lesson_slug: str) ->
     if lesson.slug != lesson_slug:
         return redirect(lesson.get_absolute_url(), permanent=True)
     training = lesson.module.training
-    enrolment = enrolment_get(user=request.user, training=training)
+    enrolment = enrolment_get(user=request.user, training=training, with_done=True)
     if not access.lesson_can_view(user=request.user, lesson=lesson, enrolment=enrolment):
         return _locked(request, lesson)
     if outline is None:
@@ -150,7 +150,7 @@ def lesson(request: HttpRequest, slug: str, lesson_id: int, lesson_slug: str) ->
     progress = None
     if enrolment is not None:
         lesson_open(enrolment=enrolment, lesson=lesson)
-        progress = enrolment_progress(enrolment=enrolment, outline=outline)
+        progress = enrolment_progress(enrolment=enrolment, outline=outline, done=enrolment.done_keys)
     key = f"lesson:{lesson.pk}"
     previous_step, next_step = step_neighbours(outline=outline, key=key)
     context = {
