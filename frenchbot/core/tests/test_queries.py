@@ -37,3 +37,24 @@ def test_each_kept_query_has_its_own_stand_ins_and_asks_for_every_value():
         first.first(users)
     with pytest.raises(TypeError):
         first.first(users, pk=1, other=2)
+
+
+def test_annotations_and_a_subset_of_columns_come_back_as_the_orm_gives_them():
+    from django.db.models import Exists, OuterRef
+
+    users = get_user_model()._default_manager
+    ada = users.create_user(username="ada", email="ada@example.fr", first_name="Ada")
+    grace = users.create_user(username="grace", email="grace@example.fr", first_name="Grace")
+
+    def with_peer(manager, pk):
+        peers = manager.model.objects.filter(first_name=OuterRef("first_name")).exclude(pk=OuterRef("pk"))
+        return manager.filter(pk=pk).only("username", "date_joined").annotate(has_peer=Exists(peers))[:1]
+
+    query = KeptQuery(with_peer, "pk")
+    found = query.first(users, pk=ada.pk)
+    assert (found.pk, found.username, bool(found.has_peer)) == (ada.pk, "ada", False)
+    assert found.date_joined == users.get(pk=ada.pk).date_joined
+    assert found.get_deferred_fields() >= {"email", "first_name"}
+    assert found.email == "ada@example.fr"  # a deferred column is read when asked for, as with the ORM
+    users.filter(pk=grace.pk).update(first_name="Ada")
+    assert bool(query.first(users, pk=ada.pk).has_peer) is True
