@@ -118,6 +118,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "frenchbot.core.context_processors.site",
+                # The CSRF token without a system call per character (frenchbot/core/csrf.py).
+                "frenchbot.core.csrf.csrf",
                 "frenchbot.assistant.context_processors.assistant",
             ],
         },

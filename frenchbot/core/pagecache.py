@@ -18,12 +18,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse, parse_cookie
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone, translation
 
 from .cache import cache_counter_bump
 from .cache_backends import KeptAsIs
+from .csrf import csrf_token
 
 CSRF_PLACEHOLDER = "fbcsrfplaceholder0000000000000000000000000000000000000000000000"
 _VERSION_KEY = "pagecache:version"
@@ -155,7 +155,32 @@ def tokens_fill(template: str, *, csrf_token: str) -> str:
 
 
 def _fill(template: str, request: HttpRequest) -> str:
-    return tokens_fill(template, csrf_token=get_token(request))
+    return tokens_fill(template, csrf_token=csrf_token(request))
+
+
+# How long a process reuses a copy it read from the shared cache (the copy's own expiry is thus passed by at
+# most this much), and how many it keeps.
+_COPY_REUSE_SECONDS = 1.0
+_COPIES_KEPT = 256
+
+
+def _template_parts(template: str) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
+    """The shared copy cut at its placeholders: the text around them as UTF-8, and the placeholders in order."""
+    pattern = re.compile("|".join(re.escape(name) for name in (CSRF_PLACEHOLDER, *_tokens)))
+    return tuple(part.encode() for part in pattern.split(template)), tuple(pattern.findall(template))
+
+
+def _parts_fill(parts: tuple[bytes, ...], placeholders: tuple[str, ...], request: HttpRequest) -> bytes:
+    """The page for this visitor, as `tokens_fill` makes it: one value per placeholder, wherever it stands."""
+    values: dict[str, bytes] = {}
+    page = [parts[0]]
+    for placeholder, part in zip(placeholders, parts[1:], strict=True):
+        value = values.get(placeholder)
+        if value is None:
+            made = csrf_token(request) if placeholder == CSRF_PLACEHOLDER else _tokens[placeholder]()
+            value = values[placeholder] = made.encode()
+        page += (value, part)
+    return b"".join(page)
 
 
 def render_cached(
@@ -198,19 +223,31 @@ class PageCacheMiddleware:
         return response
 
 
+# The Set-Cookie header of the last second, for a placeholder secret: Django writes the same header for
+# every visitor but for the secret and the expiry date, which moves once a second.
+_cookie_header_of_second: tuple[tuple, str] = ((), "")
+
+
 def _csrf_cookie_header(secret: str) -> str:
-    carrier = HttpResponse()
-    carrier.set_cookie(
-        settings.CSRF_COOKIE_NAME,
-        secret,
-        max_age=settings.CSRF_COOKIE_AGE,
-        domain=settings.CSRF_COOKIE_DOMAIN,
-        path=settings.CSRF_COOKIE_PATH,
-        secure=settings.CSRF_COOKIE_SECURE,
-        httponly=settings.CSRF_COOKIE_HTTPONLY,
-        samesite=settings.CSRF_COOKIE_SAMESITE,
-    )
-    return carrier.cookies[settings.CSRF_COOKIE_NAME].OutputString()
+    """The header Django's CsrfViewMiddleware would set for this secret."""
+    global _cookie_header_of_second
+    name = settings.CSRF_COOKIE_NAME
+    options = {
+        "max_age": settings.CSRF_COOKIE_AGE,
+        "domain": settings.CSRF_COOKIE_DOMAIN,
+        "path": settings.CSRF_COOKIE_PATH,
+        "secure": settings.CSRF_COOKIE_SECURE,
+        "httponly": settings.CSRF_COOKIE_HTTPONLY,
+        "samesite": settings.CSRF_COOKIE_SAMESITE,
+    }
+    stamp = (int(time.time()), name, *options.values())
+    made_for, header = _cookie_header_of_second
+    if made_for != stamp:
+        carrier = HttpResponse()
+        carrier.set_cookie(name, CSRF_PLACEHOLDER, **options)
+        header = carrier.cookies[name].OutputString()
+        _cookie_header_of_second = (stamp, header)
+    return header.replace(CSRF_PLACEHOLDER, secret, 1)
 
 
 def _secure(scope, headers: dict[str, str]) -> bool:
@@ -234,6 +271,8 @@ class PageCacheASGI:
         # One cache client for the event loop's thread: Django's `cache` is per async context, which under
         # ASGI means per request, and would open a new connection each time with Redis.
         self.cache = None
+        # Copies read from the shared cache, ready to fill: {key: (read at, parts, placeholders, headers)}.
+        self._copies: dict[str, tuple[float, tuple[bytes, ...], tuple[str, ...], list]] = {}
 
     async def __call__(self, scope, receive, send):
         if (
@@ -268,18 +307,38 @@ class PageCacheASGI:
         if self.cache is None:
             self.cache = caches.create_connection("default")
         key = _key(path=scope["path"], language=language, host=request.META["HTTP_HOST"], backend=self.cache)
-        entry = self.cache.get(key)
-        if entry is None:
+        copy = self._copy(key)
+        if copy is None:
             return None
-        html, stored_headers = entry
+        parts, placeholders, stored_headers = copy
         secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
         if _CSRF_SECRET_RE.match(secret):
             request.META["CSRF_COOKIE"] = secret
-        body = _fill(html, request).encode()
-        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in stored_headers]
-        headers.append((b"content-length", str(len(body)).encode()))
+        body = _parts_fill(parts, placeholders, request)
+        headers = [*stored_headers, (b"content-length", str(len(body)).encode())]
         if not _CSRF_SECRET_RE.match(secret):
             headers.append(
                 (b"set-cookie", _csrf_cookie_header(request.META["CSRF_COOKIE"]).encode("latin-1"))
             )
         return 200, headers, body
+
+    def _copy(self, key: str):
+        """The copy stored under `key`, cut at its placeholders, with its headers encoded; None when there is
+        none. The key carries the public-content version, read from the shared cache on every request, so a
+        write shows at once; the same copy is otherwise reused by this process for at most
+        _COPY_REUSE_SECONDS, instead of being read and unpickled again for each visitor."""
+        now = time.monotonic()
+        kept = self._copies.get(key)
+        if kept is not None and now - kept[0] < _COPY_REUSE_SECONDS:
+            return kept[1:]
+        entry = self.cache.get(key)
+        if entry is None:
+            self._copies.pop(key, None)
+            return None
+        html, stored_headers = entry
+        parts, placeholders = _template_parts(html)
+        headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in stored_headers]
+        if len(self._copies) >= _COPIES_KEPT:
+            self._copies.clear()  # older versions' copies, or many pages: start again
+        self._copies[key] = (now, parts, placeholders, headers)
+        return parts, placeholders, headers

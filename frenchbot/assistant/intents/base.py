@@ -8,6 +8,7 @@ them together.
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,30 @@ from frenchbot.core.datafiles import (
 from frenchbot.core.text import french_typography
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# « la première », « le deuxième », « la dernière » — of a list the bot has just given — but not « la première
+# session » or « la dernière fois », which point at something else.
+_POSITION_RE = re.compile(
+    r"\b(?:la|le|l['’])\s*(premi[eè]re?|1(?:er|re|ère)|deuxi[eè]me|2(?:e|ème|nde?)|seconde?|troisi[eè]me|"
+    r"3(?:e|ème)|derni[eè]re?)\b"
+    r"(?!\s+(?:session|fois|s[ée]ance|[ée]tape|le[çc]on|module|partie|semaine|jour|mois|ann[ée]e|heure))",
+    re.IGNORECASE,
+)
+
+
+def list_position(text: str) -> int | None:
+    """The place in a list that `text` points to (0 for « la première », -1 for « la dernière »), or None."""
+    found = _POSITION_RE.search(text)
+    if found is None:
+        return None
+    word = found.group(1).lower()
+    if word.startswith(("premi", "1")):
+        return 0
+    if word.startswith(("deux", "2", "second")):
+        return 1
+    if word.startswith(("trois", "3")):
+        return 2
+    return -1
 
 
 @dataclass(frozen=True)

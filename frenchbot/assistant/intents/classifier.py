@@ -27,6 +27,7 @@ from django.core.cache import cache
 from frenchbot.core.text import fold, french_analyze
 from frenchbot.retrieval.embedders import EmbedderError, bytes_to_matrix, get_embedder, vector_to_bytes
 
+from .base import list_position
 from .registry import FALLBACK, intents_all
 
 logger = logging.getLogger(__name__)
@@ -174,7 +175,12 @@ def intent_detect(text: str, *, previous: str = "") -> IntentMatch:
     if not _WORD_RE.search(request):
         return IntentMatch(FALLBACK, 0.0, request)
     words = _WORD_RE.findall(request.lower())
-    if previous and words[0] in FOLLOW_UP_OPENERS and len(words) <= FOLLOW_UP_WORDS:
+    # « Et pour les PME ? », and « Combien coûte la première ? » pointing into the list just given.
+    if (
+        previous
+        and len(words) <= FOLLOW_UP_WORDS
+        and (words[0] in FOLLOW_UP_OPENERS or list_position(request) is not None)
+    ):
         request = f"{request_part(previous)} {request}"
     name, score, vector = _examples_get().vote(request)
     return IntentMatch(name, round(score, 3), request, vector)

@@ -11,7 +11,7 @@ from frenchbot.courses.selectors.trainings import trainings_published
 from frenchbot.sessions.selectors import sessions_upcoming
 
 from ..actions import hours_text, trainings_cards
-from .base import Intent, Reply, TurnContext
+from .base import Intent, Reply, TurnContext, list_position
 
 # Stems (french_analyze) that name who a training is for.
 _BUSINESS_STEMS = {
@@ -81,6 +81,10 @@ class TrainingsIntent(Intent):
         titled = _named(trainings, stems) or _named(trainings, subject)
         if len(titled) == 1 and not audience:
             trainings = titled
+        # « Combien coûte la première ? » after the list: the list is the same, in the same order.
+        position = list_position(message) if len(trainings) > 1 else None
+        if position is not None and -len(trainings) <= position < len(trainings):
+            trainings = [trainings[position]]
         if len(trainings) == 1:
             return self._one(trainings[0], _ask(stems) or _ask(subject))
         # One sentence that answers (titles, audience, length, price); the cards under it carry the rest.

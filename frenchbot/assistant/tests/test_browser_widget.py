@@ -367,3 +367,19 @@ def test_on_a_phone_the_widget_is_the_screen_and_comes_back_after_a_reload(_brow
     page.reload()
     assert page.get_by_role("button", name="Une question\u00a0?").get_attribute("aria-expanded") == "false"
     context.close()
+
+
+def test_on_a_phone_the_button_leaves_the_end_of_the_page_free(_browser, live_server):
+    context = _context(
+        _browser, live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto("/")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    toggle = page.get_by_role("button", name="Une question\u00a0?").bounding_box()
+    language = page.locator(".language-form button[type=submit]")
+    box = language.bounding_box()
+    # Scrolled to the end, the last control of the page sits above the floating button, and takes a tap.
+    assert box["y"] + box["height"] <= toggle["y"]
+    language.click(trial=True)
+    context.close()

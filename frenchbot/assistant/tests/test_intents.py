@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync
 
 from frenchbot.assistant import services
 from frenchbot.assistant.intents import intent_detect, intents_all
-from frenchbot.assistant.intents.base import Intent
+from frenchbot.assistant.intents.base import Intent, list_position
 from frenchbot.assistant.intents.classifier import intents_reset, request_part
 from frenchbot.assistant.models import Message
 from frenchbot.core.datafiles import DataFileError
@@ -407,3 +407,36 @@ def test_the_next_session_with_a_trainer_is_given_with_its_dates(conversation, c
     _, events = _ask(conversation, "Combien coûte la formation ChatGPT au quotidien ?")
     text = events[-1].data["text"]
     assert "coûte" in text and "Prochaine session avec un formateur" in text
+
+
+def test_the_first_or_the_second_of_the_list_just_given_is_the_one_answered(conversation, catalogue):
+    _ask(conversation, "Quelles formations proposez-vous ?")
+    _, events = _ask(conversation, "Combien coûte la première ?")
+    text = events[-1].data["text"]
+    assert "ChatGPT au quotidien" in text and f"coûte 190{NBSP}€ TTC" in text
+    assert "L'IA dans votre PME" not in text and "490" not in text
+    _, events = _ask(conversation, "Et la deuxième ?")
+    text = events[-1].data["text"]
+    assert "L'IA dans votre PME" in text and "490" in text and "190" not in text
+    # « la première session » asks about a session, not about the first training of the list.
+    _, events = _ask(conversation, "Quelles formations proposez-vous ?")
+    _, events = _ask(conversation, "Quand a lieu la première session ?")
+    text = events[-1].data["text"]
+    assert "ChatGPT au quotidien" in text and "L'IA dans votre PME" in text
+
+
+@pytest.mark.parametrize(
+    ("message", "position"),
+    [
+        ("Combien coûte la première ?", 0),
+        ("et le premier, il dure combien ?", 0),
+        ("La 2e formation est pour qui ?", 1),
+        ("et la seconde ?", 1),
+        ("Je prends la dernière", -1),
+        ("C'est la première fois que j'utilise ChatGPT", None),
+        ("Quand a lieu la dernière séance ?", None),
+        ("Quelles formations proposez-vous ?", None),
+    ],
+)
+def test_a_place_in_the_list_is_read_only_where_the_message_points_into_it(message, position):
+    assert list_position(message) == position

@@ -4,6 +4,7 @@ import asyncio
 import re
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -164,3 +165,33 @@ def test_with_https_required_a_plain_http_request_is_not_served_from_the_cache(s
     # Over HTTPS, behind the proxy that says so, the copy is served before Django.
     status, _, body = asgi_get(app, article.get_absolute_url(), headers=[(b"x-forwarded-proto", b"https")])
     assert downstream.calls == 1 and status == 200 and "Le prompt parfait" in body
+
+
+def test_one_server_process_shows_a_write_at_once_and_lets_an_expired_copy_go(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory()
+    pending = CommentFactory(article=article, status=Comment.Status.PENDING, body="Enfin modéré")
+    Client().get(article.get_absolute_url())
+    downstream = Downstream()
+    app = PageCacheASGI(downstream)  # one process's layer, serving visitor after visitor
+    first = asgi_get(app, article.get_absolute_url())[2]
+    second = asgi_get(app, article.get_absolute_url())[2]
+    assert downstream.calls == 0 and "Enfin modéré" not in first
+    # The reused copy is filled afresh for each visitor, every form of the page with the same token.
+    tokens = TOKEN_RE.findall(first)
+    assert len(tokens) >= 2 and len(set(tokens)) == 1
+    assert TOKEN_RE.search(second).group(1) != tokens[0]
+    assert "fbcsrfplaceholder" not in second and "fbtsplaceholder" not in second
+    # A write: this process's very next visitor gets the page as it is now.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_moderate(
+            comments=Comment.objects.filter(pk=pending.pk), status=Comment.Status.APPROVED
+        )
+    assert asgi_get(app, article.get_absolute_url())[2] == "django"
+    Client().get(article.get_absolute_url())  # Django stores the new copy
+    assert "Enfin modéré" in asgi_get(app, article.get_absolute_url())[2]
+    # A copy gone from the shared cache (expired) is not served once this process's short reuse is over.
+    cache.clear()
+    monkeypatch.setattr("frenchbot.core.pagecache._COPY_REUSE_SECONDS", 0.0)
+    assert asgi_get(app, article.get_absolute_url())[2] == "django"

@@ -36,3 +36,16 @@ def test_too_fast_and_too_old():
 
 def test_a_stamp_signed_for_another_form_does_not_pass():
     assert form_timestamp_problem(value=form_timestamp(salt="another-form"), min_seconds=0) == "expired"
+
+
+def test_a_stamp_is_the_tenth_of_a_second_it_was_shown_in_and_follows_the_signing_key(settings):
+    before = time.time()
+    stamp = form_timestamp()
+    shown_at = signing.loads(stamp, salt="frenchbot.core.form-ts")
+    assert before - 0.1 < shown_at <= time.time()
+    # Signed again with a new key at once: the old key's signature is not handed out any more.
+    settings.SECRET_KEY = "another-key-for-this-test-only-0123456789-abcdefghij"
+    renewed = form_timestamp()
+    assert renewed != stamp
+    assert form_timestamp_problem(value=renewed, min_seconds=0) is None
+    assert form_timestamp_problem(value=stamp, min_seconds=0) == "expired"

@@ -1,4 +1,6 @@
 import pytest
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 
 
 @pytest.mark.django_db
@@ -54,6 +56,15 @@ def test_robots_points_to_sitemap(client):
     text = response.content.decode()
     assert "Disallow: /admin/" in text
     assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_the_icon_browsers_ask_for_is_the_sites(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == static("img/favicon.svg")
+    # The file it leads to is the site's icon (served by WhiteNoise from the collected files).
+    with open(finders.find("img/favicon.svg"), "rb") as icon:
+        assert icon.read().lstrip().startswith(b"<svg")
 
 
 @pytest.mark.django_db

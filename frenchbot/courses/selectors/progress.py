@@ -114,8 +114,9 @@ def _active_enrolment(enrolments, *, user, training, with_certificate=False, wit
 
 
 # Read on every learner's page: the SQL the ORM writes for it is kept, sparing its compilation (most of the CPU
-# the read cost); `raw()` still converts the columns as the ORM would. The lesson and progress pages read the
-# steps done in the same query: one round trip less to the database on each.
+# the read cost); KeptQuery still converts the columns as the ORM would. The lesson and progress pages read the
+# steps done in the same query: one round trip less to the database on each. A variant's SQL is written the
+# first time it is asked for.
 _ENROLMENTS = {
     (with_certificate, with_done): KeptQuery(
         functools.partial(_active_enrolment, with_certificate=with_certificate, with_done=with_done),
